@@ -1,0 +1,114 @@
+"""The one settings class.
+
+Every knob is read here from the environment (prefix ``CLIENTLOOP_``) or an optional
+``.env`` file; no other module reads ``os.environ``. Paths are resolved relative to the
+data directory so that one variable moves a whole installation.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbeddingProvider = Literal["onnx", "openai", "sentence-transformers"]
+Engine = Literal["rules", "llm"]
+
+_PLACEHOLDER_KEYS = {"changeme", "change-me", "sk-xxx", "your-key-here", "placeholder"}
+
+
+class Settings(BaseSettings):
+    """Runtime configuration of clientloop."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CLIENTLOOP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    """Deployment environment; `prod` refuses placeholder secrets."""
+
+    data_dir: Path = Path("./.clientloop")
+    """Where the SQLite file, the embedded Chroma store and stored uploads live."""
+
+    database_url: str | None = None
+    """SQLAlchemy URL; default is a SQLite file in the data directory."""
+
+    chroma_mode: Literal["embedded", "server"] = "embedded"
+    """Embedded persistent Chroma (default) or a Chroma server."""
+    chroma_path: Path | None = None
+    """Embedded Chroma folder; default `<data_dir>/chroma`."""
+    chroma_host: str = "127.0.0.1"
+    """Chroma server host (with `chroma_mode=server`)."""
+    chroma_port: int = 8000
+    """Chroma server port (with `chroma_mode=server`)."""
+    chroma_collection: str = "clientloop"
+    """Collection holding every chunk (knowledge base and client history)."""
+
+    embedding_provider: EmbeddingProvider = "onnx"
+    """`onnx` (local all-MiniLM-L6-v2, default), `openai` or `sentence-transformers`."""
+    embedding_model: str = "text-embedding-3-small"
+    """Model name for the `openai` or `sentence-transformers` providers."""
+    embedding_batch_size: int = Field(default=64, ge=1, le=4096)
+    """Texts per embedding call."""
+
+    engine: Engine = "rules"
+    """Drafting and answering engine: `rules` (no network) or `llm`."""
+    llm_base_url: str | None = None
+    """OpenAI-protocol base URL (OpenAI, Azure, vLLM, Ollama, llama.cpp server)."""
+    llm_model: str = "gpt-4o-mini"
+    """Chat model name."""
+    llm_api_key: SecretStr = SecretStr("not-needed")
+    """API key for the OpenAI-protocol server."""
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    """Per-request timeout."""
+    llm_max_retries: int = Field(default=3, ge=0, le=10)
+    """Retries on timeouts, rate limits and 5xx (tenacity, exponential backoff)."""
+    llm_context_tokens: int = Field(default=8192, ge=512)
+    """Context window of the model; long transcripts are split to fit."""
+    llm_temperature: float = 0.0
+    """Sampling temperature."""
+
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    """Largest accepted upload; bigger ones get HTTP 413."""
+    chunk_chars: int = Field(default=1200, ge=200)
+    """Target chunk size in characters."""
+    chunk_overlap: int = Field(default=200, ge=0)
+    """Characters shared by consecutive chunks of one section."""
+
+    retrieval_k: int = Field(default=5, ge=1, le=50)
+    """Passages handed to the answerer."""
+    abstain_threshold: float = 0.35
+    """Answers whose best evidence scores below this abstain."""
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        key = self.llm_api_key.get_secret_value().strip().lower()
+        if self.env == "prod" and self.engine == "llm" and key in _PLACEHOLDER_KEYS:
+            raise ValueError("CLIENTLOOP_LLM_API_KEY holds a placeholder; set a real key for env=prod")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'clientloop.db').resolve()}"
+
+    @property
+    def resolved_chroma_path(self) -> Path:
+        """The embedded Chroma folder."""
+        return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where accepted uploads are stored, by content hash, before processing."""
+        return self.data_dir / "uploads"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear the cache)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Dataset readers, scorers, the evaluation runner and its report."""

@@ -1,0 +1,1 @@
+"""Knowledge-base questions: retrieval, answer composition, citations and abstention."""

@@ -1,0 +1,1 @@
+"""Ingestion, embeddings, vector store, drafting engines, schemas and grounding."""

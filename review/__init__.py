@@ -1,0 +1,1 @@
+"""Sensitivity policy, review queue, decisions, audit log and release."""
