@@ -43,6 +43,8 @@ class Answer(BaseModel):
     unsupported: list[str] = Field(
         default_factory=list, description="Sentences removed because they lacked a valid citation."
     )
+    fallback: bool = Field(default=False, description="True when the LLM failed and the rules engine answered.")
+    fallback_reason: str | None = Field(default=None, description="Why the fallback was used.")
 
 
 NOT_FOUND = "Not found in the knowledge base."

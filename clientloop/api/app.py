@@ -1,0 +1,30 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from clientloop import __version__
+from clientloop.api import ask, documents
+from clientloop.api.errors import install_handlers
+from clientloop.container import Container
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    """Build the app around a container (one per process)."""
+    app = FastAPI(
+        title="clientloop",
+        version=__version__,
+        description="Cited knowledge answers, interaction drafts and review gates for client teams.",
+    )
+    app.state.container = container or Container()
+    install_handlers(app)
+    app.include_router(documents.router)
+    app.include_router(ask.router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness check."""
+        return {"status": "ok"}
+
+    return app

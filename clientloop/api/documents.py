@@ -1,0 +1,96 @@
+"""Knowledge and client documents: upload, look up."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from clientloop.api.deps import ContainerDep, SessionDep
+from clientloop.api.errors import responses
+from clientloop.errors import NotFound
+from clientloop.ingest import IngestResult, ingest_bytes
+from clientloop.models import Source
+from pipeline.errors import DocumentTooLarge
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+
+class DocumentPublic(BaseModel):
+    """A stored source document."""
+
+    id: str
+    filename: str
+    kind: str
+    title: str | None
+    client_id: str | None
+    content_hash: str
+    size_bytes: int
+    status: str = Field(description="received, ready or rejected.")
+    error: str | None = Field(description="Why the document was rejected, if it was.")
+    chunk_count: int
+    version: int = Field(description="Increments each time changed content replaced the source.")
+    metadata: dict[str, str]
+    occurred_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class IngestOutcome(BaseModel):
+    """The result for one uploaded file."""
+
+    filename: str
+    source_id: str
+    outcome: Literal["created", "replaced", "unchanged"]
+    chunks: int
+    kind: str
+    title: str
+
+
+async def read_limited(upload: UploadFile, limit: int) -> bytes:
+    """Read an upload, refusing it as soon as it passes the limit."""
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise DocumentTooLarge(
+            f"upload is over the {limit:,}-byte limit (CLIENTLOOP_MAX_UPLOAD_BYTES)",
+            filename=upload.filename or "upload",
+        )
+    return data
+
+
+def to_public(row: Source) -> DocumentPublic:
+    """The public view of a source row."""
+    return DocumentPublic(
+        id=row.id, filename=row.filename, kind=row.kind, title=row.title, client_id=row.client_id,
+        content_hash=row.content_hash, size_bytes=row.size_bytes, status=row.status, error=row.error,
+        chunk_count=row.chunk_count, version=row.version, metadata=json.loads(row.meta_json or "{}"),
+        occurred_at=row.occurred_at, created_at=row.created_at, updated_at=row.updated_at,
+    )
+
+
+@router.post("", status_code=201, responses=responses(404, 413, 415, 422, 503))
+async def upload_document(
+    container: ContainerDep,
+    file: Annotated[UploadFile, File(description="The document: md, txt, html, pdf, docx, eml, mbox, vtt, srt, json.")],
+    kind: Annotated[Literal["kb", "transcript", "email"] | None, Form()] = None,
+    client: Annotated[str | None, Form(description="Client id or exact name.")] = None,
+) -> IngestOutcome:
+    """Store, chunk, embed and index one document."""
+    data = await read_limited(file, container.settings.max_upload_bytes)
+    result: IngestResult = await run_in_threadpool(
+        ingest_bytes, container, data, file.filename or "upload", kind=kind, client=client
+    )
+    return IngestOutcome(**result.__dict__)
+
+
+@router.get("/{document_id}", responses=responses(404))
+def get_document(document_id: str, session: SessionDep) -> DocumentPublic:
+    """A stored document's record."""
+    row = session.get(Source, document_id)
+    if row is None:
+        raise NotFound(f"no document with id {document_id!r}")
+    return to_public(row)

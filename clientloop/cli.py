@@ -1,0 +1,176 @@
+"""The `clientloop` command line (Typer + Rich).
+
+Heavy modules are imported inside the commands so `clientloop --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from clientloop.container import Container
+    from knowledge.schemas import Answer
+
+app = typer.Typer(
+    name="clientloop",
+    help="Cited knowledge answers, interaction drafts and review gates for relationship and service teams.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
+
+
+def _container() -> Container:
+    from clientloop.container import Container
+
+    return Container()
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest (folders recursively).")],
+    client: Annotated[Optional[str], typer.Option("--client", help="Client id or name the files belong to.")] = None,  # noqa: UP045
+    kind: Annotated[Optional[str], typer.Option("--kind", help="kb, transcript or email (default: detect).")] = None,  # noqa: UP045
+    create_client: Annotated[bool, typer.Option("--create-client", help="Create the client if unknown.")] = False,
+) -> None:
+    """Store, chunk, embed and index documents. One bad file does not stop the rest."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from clientloop.ingest import ingest_paths
+    from pipeline.errors import PipelineError
+
+    if kind not in (None, "kb", "transcript", "email"):
+        raise _fail(f"--kind must be kb, transcript or email, not {kind!r}", 2)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise _fail(f"no such file or folder: {', '.join(missing)}", 2)
+    container = _container()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("embedding", total=None)
+
+        def on_file(name: str) -> None:
+            bar.update(task, description=f"[cyan]{name}", completed=0, total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            report = ingest_paths(container, paths, kind=kind, client=client,  # type: ignore[arg-type]
+                                  create_client=create_client, progress=on_progress, on_file=on_file)
+        except PipelineError as exc:
+            raise _fail(str(exc)) from exc
+    from rich.table import Table
+
+    table = Table("file", "outcome", "kind", "chunks", "title")
+    for r in report.results:
+        table.add_row(r.filename, r.outcome, r.kind, str(r.chunks), r.title)
+    for path, message in report.errors:
+        table.add_row(Path(path).name, "[red]rejected", "", "", message)
+    console.print(table)
+    if report.errors:
+        raise _fail(f"{len(report.errors)} file(s) rejected; the others were ingested")
+
+
+def print_answer(answer: Answer) -> None:
+    """Render a cited answer for a person."""
+    style = "yellow" if answer.abstained else "bold"
+    console.print(f"[{style}]{answer.answer}[/]")
+    if answer.fallback:
+        console.print(f"[dim](LLM unavailable, rules-engine answer: {answer.fallback_reason})[/]")
+    for c in answer.citations:
+        where = f"{c.source_title}" + (f" › {c.heading}" if c.heading else "")
+        console.print(f"  [cyan][{c.id}][/] {where} [dim]chars {c.span[0]}–{c.span[1]}[/]")
+        console.print(f"      “{c.quote}”", highlight=False)
+    for s in answer.unsupported:
+        console.print(f"  [red]unsupported, removed:[/] {s}")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain words.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    engine: Annotated[Optional[str], typer.Option("--engine", help="rules or llm (default: settings).")] = None,  # noqa: UP045
+) -> None:
+    """Answer a question from the knowledge base, with numbered citations, or abstain."""
+    from clientloop.ask import ask as run_ask
+    from pipeline.errors import PipelineError
+
+    try:
+        answer = run_ask(_container(), question, engine=engine)
+    except PipelineError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+
+
+@app.command()
+def demo(
+    keep: Annotated[bool, typer.Option("--keep", help="Keep an existing data directory.")] = False,
+) -> None:
+    """Start fresh, ingest the shipped demo data, answer a few questions, show where to go next."""
+    from clientloop.ask import ask as run_ask
+    from clientloop.ingest import ingest_paths
+    from clientloop.settings import get_settings
+
+    settings = get_settings()
+    if settings.database_url is None and settings.data_dir.exists() and not keep:
+        shutil.rmtree(settings.data_dir)
+    container = _container()
+    console.rule("[bold]clientloop demo")
+    console.print(f"Data directory: {settings.data_dir.resolve()}")
+    report = ingest_paths(container, [DEMO_DIR / "kb"], kind="kb")
+    chunks = sum(r.chunks for r in report.results)
+    console.print(f"Ingested {len(report.results)} knowledge documents ({chunks} chunks).")
+    for path, message in report.errors:
+        console.print(f"[red]rejected[/] {path}: {message}")
+    for q in [
+        "How do I verify a request to change a payee's bank details?",
+        "What is the fee for a CHAPS payment?",
+        "How long do we have to send a final response to a complaint?",
+        "Do we offer cryptocurrency custody?",
+    ]:
+        console.rule(f"[cyan]{q}")
+        print_answer(run_ask(container, q))
+    console.rule("Next")
+    console.print("  clientloop ask \"your question\" [--json]     ask the knowledge base")
+    console.print("  clientloop ingest PATH... [--client ID]        add your own documents")
+    console.print("  clientloop serve                               HTTP API, docs at http://127.0.0.1:8000/docs")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from clientloop.api import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+def _json(obj: object) -> str:
+    return json.dumps(obj, indent=2, default=str)
+
+
+if __name__ == "__main__":
+    app()

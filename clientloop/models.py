@@ -1,0 +1,115 @@
+"""The database tables (SQLModel).
+
+All tables live in one module so Alembic sees one metadata. Server-owned fields
+(status, version, hashes, timestamps) are set by the services, never taken from a
+request body. JSON payloads are stored as text holding canonical JSON so the same code
+runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from clientloop.ids import new_id, utcnow
+
+
+def _ts(**kw: object) -> object:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, **kw))
+
+
+class Client(SQLModel, table=True):
+    """A client relationship: a person or a business."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    segment: str | None = None
+    relationship_owner: str | None = Field(default=None, index=True)
+    created_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class Source(SQLModel, table=True):
+    """An accepted upload: stored first (raw bytes on disk, this row), then processed."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    key: str = Field(index=True, unique=True)
+    filename: str
+    kind: str = Field(index=True)
+    media_type: str | None = None
+    title: str | None = None
+    client_id: str | None = Field(default=None, foreign_key="client.id", index=True)
+    content_hash: str = Field(index=True)
+    size_bytes: int
+    stored_path: str
+    status: str = Field(default="received", index=True)
+    error: str | None = None
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    meta_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    occurred_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    version: int = 1
+    chunk_count: int = 0
+    created_at: datetime = _ts()  # type: ignore[assignment]
+    updated_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class Chunk(SQLModel, table=True):
+    """A piece of a source's text, as embedded in the vector store."""
+
+    __table_args__ = (UniqueConstraint("source_id", "ordinal"),)
+
+    id: str = Field(primary_key=True)
+    source_id: str = Field(foreign_key="source.id", index=True)
+    ordinal: int
+    start: int
+    end: int
+    heading: str | None = None
+    speaker: str | None = None
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Job(SQLModel, table=True):
+    """A unit of background work (drafting an interaction), leased by one worker at a time."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    kind: str = Field(default="draft", index=True)
+    status: str = Field(default="queued", index=True)
+    source_id: str = Field(foreign_key="source.id", index=True)
+    client_id: str | None = Field(default=None, foreign_key="client.id", index=True)
+    requested_by: str | None = None
+    payload_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    attempts: int = 0
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    error: str | None = None
+    draft_id: str | None = None
+    created_at: datetime = _ts()  # type: ignore[assignment]
+    updated_at: datetime = _ts()  # type: ignore[assignment]
+
+
+class Draft(SQLModel, table=True):
+    """An immutable draft version. Edits add a row with `version + 1` and `parent_id`."""
+
+    __table_args__ = (
+        UniqueConstraint("job_id"),
+        UniqueConstraint("lineage_id", "version"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    lineage_id: str = Field(index=True)
+    version: int = 1
+    parent_id: str | None = Field(default=None, foreign_key="draft.id")
+    job_id: str | None = Field(default=None, foreign_key="job.id")
+    kind: str = Field(default="interaction_summary")
+    source_id: str = Field(foreign_key="source.id", index=True)
+    client_id: str | None = Field(default=None, foreign_key="client.id", index=True)
+    author: str | None = Field(default=None, index=True)
+    engine: str
+    model: str | None = None
+    prompt_version: str | None = None
+    fallback: bool = False
+    content_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _ts()  # type: ignore[assignment]

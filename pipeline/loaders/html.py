@@ -1,0 +1,180 @@
+"""HTML pages to text with heading sections.
+
+The page is flattened into blocks (heading, paragraph, list item, table row) and the
+text is rebuilt from them: one line per block, a blank line between paragraphs, single
+newlines between consecutive list items or table rows so a list stays one paragraph
+for the chunker. Script, style and navigation are dropped: they are page furniture, and
+text in them would be retrieved as if it were knowledge.
+
+The same flattening turns HTML-only email bodies into text (`html_to_text`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import Comment, Doctype, ProcessingInstruction
+
+from pipeline.loaders._text import TextBuilder, collapse_spaces
+
+_DROP = ("script", "style", "nav", "noscript", "template", "head", "svg", "iframe", "form", "button")
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_LEAF_BLOCKS = {"p", "pre", "dt", "dd", "caption", "figcaption", "address", "summary"}
+_LINE_KINDS = {"li", "tr"}
+
+
+@dataclass
+class Block:
+    """One flattened piece of a page."""
+
+    kind: str  # "h", "p", "li" or "tr"
+    text: str
+    level: int = 0
+
+
+def _parse(data: bytes | str) -> tuple[BeautifulSoup, str]:
+    soup = BeautifulSoup(data, "lxml")
+    title_tag = soup.find("title")
+    title = collapse_spaces(title_tag.get_text(" ")) if title_tag else ""
+    for tag in soup.find_all([*_DROP, "title"]):
+        tag.decompose()
+    return soup, title
+
+
+def _blocks(root: Tag) -> list[Block]:
+    blocks: list[Block] = []
+    inline: list[str] = []
+
+    def flush() -> None:
+        text = collapse_spaces(" ".join(inline))
+        inline.clear()
+        if text:
+            blocks.append(Block("p", text))
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, (Comment, Doctype, ProcessingInstruction)):
+                continue
+            if isinstance(child, NavigableString):
+                inline.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name in _HEADINGS:
+                flush()
+                text = collapse_spaces(child.get_text(" "))
+                if text:
+                    blocks.append(Block("h", text, _HEADINGS[name]))
+            elif name in _LEAF_BLOCKS:
+                flush()
+                text = collapse_spaces(child.get_text(" "))
+                if text:
+                    blocks.append(Block("p", text))
+            elif name == "li":
+                flush()
+                # A nested list is emitted after its parent item, not mashed into it.
+                nested = child.find_all(["ul", "ol"], recursive=False)
+                for lst in nested:
+                    lst.extract()
+                text = collapse_spaces(child.get_text(" "))
+                if text:
+                    blocks.append(Block("li", text))
+                for lst in nested:
+                    walk(lst)
+            elif name == "table":
+                flush()
+                for row in child.find_all("tr"):
+                    cells = [collapse_spaces(c.get_text(" ")) for c in row.find_all(["td", "th"])]
+                    cells = [c for c in cells if c]
+                    if cells:
+                        blocks.append(Block("tr", " | ".join(cells)))
+            elif name == "br":
+                inline.append("\n")
+                flush()
+            elif name in ("div", "section", "article", "main", "header", "footer", "aside", "body", "html",
+                          "ul", "ol", "dl", "blockquote", "figure", "details", "fieldset", "center"):
+                flush()
+                walk(child)
+                flush()
+            else:
+                inline.append(child.get_text(" "))
+        return None
+
+    walk(root)
+    flush()
+    return blocks
+
+
+def build_from_blocks(blocks: list[Block], builder: TextBuilder, **extra: object) -> str | None:
+    """Append blocks to a builder, one section per heading's body.
+
+    Args:
+        blocks: Flattened page blocks.
+        builder: Where text and sections go.
+        **extra: Extra section fields (role, message_index) for every section.
+
+    Returns:
+        The first h1 heading (else first heading), for the title.
+    """
+    stack: list[tuple[int, str]] = []
+    first_h1 = next((b.text for b in blocks if b.kind == "h" and b.level == 1), None)
+    first_any = next((b.text for b in blocks if b.kind == "h"), None)
+    lines: list[str] = []
+    previous_kind = ""
+    heading: str | None = None
+
+    def close() -> None:
+        if lines:
+            builder.add("".join(lines), heading=heading, **extra)  # type: ignore[arg-type]
+            lines.clear()
+
+    for block in blocks:
+        if block.kind == "h":
+            close()
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            stack.append((block.level, block.text))
+            heading = " > ".join(t for _, t in stack)
+            lines.append(block.text)
+            previous_kind = "h"
+            continue
+        if lines:
+            same_run = block.kind in _LINE_KINDS and block.kind == previous_kind
+            lines.append("\n" if same_run else "\n\n")
+        lines.append(block.text)
+        previous_kind = block.kind
+    close()
+    return first_h1 or first_any
+
+
+def parse_html(data: bytes | str, builder: TextBuilder) -> str | None:
+    """Flatten an HTML page into the builder.
+
+    Args:
+        data: The page (bytes let lxml honour the page's declared charset).
+        builder: Receives text and sections.
+
+    Returns:
+        The title: `<title>`, else the first h1, else None.
+    """
+    soup, title = _parse(data)
+    root = soup.body or soup
+    first = build_from_blocks(_blocks(root), builder)
+    return title or first
+
+
+def html_to_text(data: str) -> str:
+    """Convert an HTML fragment (e.g. an email body) to plain text.
+
+    Args:
+        data: HTML source.
+
+    Returns:
+        Text with one line per block and blank lines between paragraphs.
+    """
+    builder = TextBuilder()
+    soup, _ = _parse(data)
+    build_from_blocks(_blocks(soup.body or soup), builder)
+    return builder.text
