@@ -188,6 +188,21 @@ class ChunkStore:
         self._version = 0
         self._version_lock = threading.Lock()
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ChunkStore:
+        """Open the store the settings describe (embedded or server).
+
+        Args:
+            settings: Chroma mode, location and collection name.
+
+        Returns:
+            The store.
+
+        Raises:
+            BackendError: Chroma could not be opened or reached.
+        """
+        return cls(settings)
+
     @property
     def version(self) -> int:
         """A token that changes on every write made through this store."""
@@ -235,17 +250,22 @@ class ChunkStore:
                 )
         self._bump()
 
-    def delete_source(self, source_id: str) -> None:
-        """Delete every chunk of one source.
+    def delete_source(self, source_id: str, *, keep_hash: str | None = None) -> None:
+        """Delete every chunk of one source, or every chunk of its other versions.
 
         Args:
             source_id: The `source_id` metadata value of the chunks to delete.
+            keep_hash: If given, chunks whose `content_hash` equals it are kept: re-ingest
+                upserts the new version first, then drops the old one with this.
 
         Raises:
             BackendError: Chroma failed.
         """
+        where: dict[str, Any] = {"source_id": source_id}
+        if keep_hash is not None:
+            where = {"$and": [where, {"content_hash": {"$ne": keep_hash}}]}
         with map_exceptions(f"delete of source {source_id!r}"):
-            self._collection.delete(where={"source_id": source_id})
+            self._collection.delete(where=where)  # type: ignore[arg-type]
         self._bump()
 
     def delete_ids(self, ids: Sequence[str]) -> None:
@@ -340,6 +360,27 @@ class ChunkStore:
             BackendError: Chroma failed.
         """
         return list(self.iter_all(where))
+
+    def get_embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored vectors of some chunks.
+
+        Args:
+            ids: Chunk ids; unknown ids are absent from the result.
+
+        Returns:
+            Chunk id to vector.
+
+        Raises:
+            BackendError: Chroma failed.
+        """
+        if not ids:
+            return {}
+        with map_exceptions("get"):
+            page = self._collection.get(ids=list(ids), include=["embeddings"])
+        vectors = page.get("embeddings")
+        if vectors is None:
+            return {}
+        return {cid: [float(x) for x in vec] for cid, vec in zip(page["ids"], vectors, strict=True)}
 
     def count(self) -> int:
         """Number of chunks in the collection.

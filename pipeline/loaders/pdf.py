@@ -89,7 +89,7 @@ def parse_pdf(data: bytes, builder: TextBuilder, filename: str) -> tuple[str | N
             para.clear()
 
     for page_text in pages:
-        page_starts.append(str(builder.length + (2 if builder.length else 0)))
+        before = len(builder.sections)
         for raw in page_text.splitlines():
             line = " ".join(raw.split())
             if not line:
@@ -101,6 +101,8 @@ def parse_pdf(data: bytes, builder: TextBuilder, filename: str) -> tuple[str | N
             para.append(line)
         # Sections do not run across pages: a page break is the one boundary we know is real.
         close()
+        added = builder.sections[before:]
+        page_starts.append(str(added[0].start if added else builder.length))
     if not builder.text.strip():
         raise EmptyDocument(
             "the PDF has no extractable text (perhaps a scanned image); run OCR and upload again",

@@ -1,0 +1,152 @@
+"""Drafting workers: lease a job, draft, write the draft once.
+
+A job is claimed by a conditional UPDATE (queued, or running with an expired lease), so
+two workers never both hold a live lease, on SQLite or PostgreSQL. A worker killed
+mid-job simply lets its lease expire and another picks the job up. Writing the draft and
+finishing the job happen in one transaction, and the draft's unique `job_id` makes a
+second write of the same job fail harmlessly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+from datetime import timedelta
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from clientloop.container import Container
+from clientloop.db import session_scope
+from clientloop.ids import new_id, utcnow
+from clientloop.interactions import _audit, draft_interaction
+from clientloop.models import Draft, Job, Source
+from pipeline.errors import PipelineError
+from pipeline.schemas import Participant
+
+log = logging.getLogger("clientloop.worker")
+MAX_ATTEMPTS = 3
+
+
+def worker_name() -> str:
+    """A name that identifies this worker process in leases."""
+    return f"{socket.gethostname()}:{os.getpid()}:{new_id()[-6:]}"
+
+
+def claim_next(container: Container, worker: str, *, lease_seconds: float = 300.0) -> str | None:
+    """Lease the oldest available job; return its id, or None when there is nothing to do."""
+    now = utcnow()
+    with session_scope(container.engine) as session:
+        candidates = session.exec(
+            select(Job.id)
+            .where(or_(col(Job.status) == "queued",
+                       and_(col(Job.status) == "running", col(Job.lease_expires_at) < now)))
+            .order_by(col(Job.created_at))
+            .limit(5)
+        ).all()
+    for job_id in candidates:
+        with session_scope(container.engine) as session:
+            result = session.execute(
+                update(Job)
+                .where(col(Job.id) == job_id)
+                .where(or_(col(Job.status) == "queued",
+                           and_(col(Job.status) == "running", col(Job.lease_expires_at) < now)))
+                .values(status="running", lease_owner=worker, attempts=col(Job.attempts) + 1,
+                        lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                return job_id
+    return None
+
+
+def process_job(container: Container, job_id: str, worker: str) -> str:
+    """Draft one leased job; return the final job status."""
+    with session_scope(container.engine) as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        source = session.get(Source, job.source_id)
+        assert source is not None
+        payload = json.loads(job.payload_json)
+        text, attempts, author = source.text or "", job.attempts, job.requested_by
+    from clientloop.interactions import parse_occurred_at
+
+    try:
+        outcome = draft_interaction(
+            container, text=text, kind=payload["kind"], occurred_at=parse_occurred_at(payload["occurred_at"]),
+            participants=[Participant(**p) for p in payload.get("participants", [])],
+            client=payload.get("client", ""), engine=payload.get("engine", "rules"),
+        )
+    except PipelineError as exc:
+        return _fail_or_retry(container, job_id, worker, attempts, str(exc))
+    except Exception as exc:  # a bug must not wedge the queue: record it and let a person look
+        log.exception("job %s failed", job_id)
+        return _fail_or_retry(container, job_id, worker, attempts, f"internal error: {type(exc).__name__}")
+    try:
+        with session_scope(container.engine) as session:
+            draft_id = new_id()
+            draft = Draft(
+                id=draft_id, lineage_id=draft_id, job_id=job_id, source_id=source.id, client_id=source.client_id,
+                author=author, engine=outcome.engine,
+                model=outcome.model, prompt_version=outcome.prompt_version, fallback=outcome.fallback,
+                content_json=outcome.draft.model_dump_json(),
+            )
+            session.add(draft)
+            session.flush()
+            job = session.get(Job, job_id)
+            assert job is not None
+            job.status, job.draft_id, job.error, job.updated_at = "done", draft_id, None, utcnow()
+            job.lease_owner, job.lease_expires_at = None, None
+            _audit(session, "draft", f"engine:{outcome.engine}",
+                   {"draft_id": draft_id, "job_id": job_id, "source_id": source.id, "fallback": outcome.fallback,
+                    "prompt_version": outcome.prompt_version, "content": json.loads(draft.content_json)})
+            _after_draft(session, draft)
+    except IntegrityError:
+        # Another worker finished this job first (our lease had run out): keep theirs.
+        log.info("job %s already drafted by another worker", job_id)
+        return "done"
+    return "done"
+
+
+def _after_draft(session: object, draft: Draft) -> None:
+    """Hand a new draft to the review gate when it is installed."""
+    try:
+        from review.gate import on_new_draft
+    except ImportError:
+        return
+    on_new_draft(session, draft)  # type: ignore[arg-type]
+
+
+def _fail_or_retry(container: Container, job_id: str, worker: str, attempts: int, message: str) -> str:
+    with session_scope(container.engine) as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        if job.lease_owner != worker:
+            return job.status
+        job.error, job.updated_at = message, utcnow()
+        job.status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
+        job.lease_owner, job.lease_expires_at = None, None
+        return job.status
+
+
+def run_worker(
+    container: Container, *, once: bool = False, poll_seconds: float = 1.0, lease_seconds: float = 300.0,
+    max_jobs: int | None = None,
+) -> int:
+    """Work the queue; with `once`, stop when it is empty. Returns the number of jobs processed."""
+    me = worker_name()
+    done = 0
+    while max_jobs is None or done < max_jobs:
+        job_id = claim_next(container, me, lease_seconds=lease_seconds)
+        if job_id is None:
+            if once:
+                break
+            time.sleep(poll_seconds)
+            continue
+        status = process_job(container, job_id, me)
+        log.info("job %s -> %s", job_id, status)
+        done += 1
+    return done

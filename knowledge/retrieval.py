@@ -1,0 +1,209 @@
+"""Hybrid retrieval: vector search plus BM25 keyword search, fused with Reciprocal Rank Fusion.
+
+Decisions:
+
+- **Two retrievers, because each misses what the other finds.** MiniLM embeddings match
+  paraphrases ("move house" ~ "change of address") but blur exact tokens (product names,
+  `£25`, `CHAPS`); BM25 matches exact tokens and misses paraphrase.
+- **Reciprocal Rank Fusion (k = 60)** combines the two ranked lists without calibrating
+  cosine against BM25 scales: `score = sum 1 / (60 + rank)` over the lists a chunk is in.
+  Each list contributes its top `candidates` (20) hits.
+- **Every returned passage carries both raw scores**, whichever list found it: the cosine of a
+  keyword-only hit is computed from its stored vector, and the BM25 score of a vector-only
+  hit is read from the keyword index (0 when it shares no term). The answerer's abstention
+  rule relies on these raw signals, not on the fused rank score.
+- **The keyword index is built from the store** (`ChunkStore.get_all(where)`), one per filter,
+  and cached until the store's `count()` or `version` changes; a few filters are kept (LRU).
+  `invalidate()` drops the caches when another process wrote to a shared Chroma server.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from knowledge.bm25 import BM25Index
+from knowledge.schemas import Passage
+from pipeline.vectorstore import ChunkStore, StoredChunk
+
+RRF_K = 60
+"""Reciprocal Rank Fusion constant (Cormack et al., 2009)."""
+
+Where = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class _KeywordIndex:
+    stamp: tuple[int, int]
+    chunks: list[StoredChunk]
+    index: BM25Index
+    position: dict[str, int]
+
+
+def _where_key(where: Where | None) -> str:
+    return repr(sorted((where or {}).items(), key=lambda kv: kv[0]))
+
+
+def _to_int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+class HybridRetriever:
+    """Vector + BM25 retrieval over a `ChunkStore`, fused by Reciprocal Rank Fusion."""
+
+    def __init__(
+        self,
+        store: ChunkStore,
+        embeddings: Embeddings,
+        *,
+        k: int = 5,
+        candidates: int = 20,
+        rrf_k: int = RRF_K,
+        max_cached_filters: int = 8,
+    ) -> None:
+        """Configure the retriever.
+
+        Args:
+            store: The chunk store (vectors, texts, metadata).
+            embeddings: The model that embedded the stored chunks; used for queries.
+            k: Passages returned by default.
+            candidates: Hits taken from each of the vector and keyword lists before fusion.
+            rrf_k: RRF constant.
+            max_cached_filters: Keyword indexes (one per distinct `where`) kept in memory.
+        """
+        self.store = store
+        self.embeddings = embeddings
+        self.k = k
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self._max_cached = max_cached_filters
+        self._indexes: OrderedDict[str, _KeywordIndex] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        """Forget every cached keyword index (they rebuild on next use)."""
+        with self._lock:
+            self._indexes.clear()
+
+    def _keyword_index(self, where: Where | None) -> _KeywordIndex:
+        key = _where_key(where)
+        stamp = (self.store.count(), self.store.version)
+        with self._lock:
+            cached = self._indexes.get(key)
+            if cached is not None and cached.stamp == stamp:
+                self._indexes.move_to_end(key)
+                return cached
+        chunks = self.store.get_all(where)
+        built = _KeywordIndex(
+            stamp=stamp,
+            chunks=chunks,
+            index=BM25Index([c.text for c in chunks]),
+            position={c.id: i for i, c in enumerate(chunks)},
+        )
+        with self._lock:
+            self._indexes[key] = built
+            self._indexes.move_to_end(key)
+            while len(self._indexes) > self._max_cached:
+                self._indexes.popitem(last=False)
+        return built
+
+    def retrieve(self, question: str, *, where: Where | None = None, k: int | None = None) -> list[Passage]:
+        """The passages that best answer `question`, best first.
+
+        Args:
+            question: The question as asked.
+            where: Metadata equality filter, e.g. `{"kind": "kb"}` or `{"client_id": "c-1"}`.
+            k: Passages to return; default the retriever's `k`.
+
+        Returns:
+            Up to `k` passages with the fused RRF `score`, the cosine `vector_score` and the
+            BM25 `keyword_score`.
+
+        Raises:
+            BackendError: The embedding model or the vector store failed.
+        """
+        k = self.k if k is None else k
+        if k < 1 or not question.strip():
+            return []
+        query_vector = self.embeddings.embed_query(question)
+        vector_hits = self.store.query(query_vector, self.candidates, where=where)
+        keyword = self._keyword_index(where)
+        bm25 = keyword.index.scores(question)
+        keyword_hits = sorted(bm25.items(), key=lambda item: (-item[1], item[0]))[: self.candidates]
+
+        fused: dict[str, float] = {}
+        for rank, hit in enumerate(vector_hits, start=1):
+            fused[hit.id] = fused.get(hit.id, 0.0) + 1.0 / (self.rrf_k + rank)
+        for rank, (pos, _) in enumerate(keyword_hits, start=1):
+            cid = keyword.chunks[pos].id
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.rrf_k + rank)
+        top = sorted(fused.items(), key=lambda item: -item[1])[:k]
+
+        by_id: dict[str, StoredChunk] = {h.id: StoredChunk(h.id, h.text, h.metadata) for h in vector_hits}
+        cosine = {h.id: h.similarity for h in vector_hits}
+        for pos, _ in keyword_hits:
+            chunk = keyword.chunks[pos]
+            by_id.setdefault(chunk.id, chunk)
+        missing = [cid for cid, _ in top if cid not in cosine]
+        if missing:
+            stored = self.store.get_embeddings(missing)
+            q = np.asarray(query_vector, dtype=np.float32)
+            for cid, vec in stored.items():
+                v = np.asarray(vec, dtype=np.float32)
+                cosine[cid] = float(q @ v / max(float(np.linalg.norm(q) * np.linalg.norm(v)), 1e-12))
+
+        passages = []
+        for cid, score in top:
+            chunk = by_id[cid]
+            pos = keyword.position.get(cid)
+            passages.append(
+                _passage(chunk, score, cosine.get(cid), bm25.get(pos, 0.0) if pos is not None else None)
+            )
+        return passages
+
+    def __call__(self, question: str) -> list[Passage]:
+        """`retrieve(question)` with no filter, so the retriever drops into a runnable chain."""
+        return self.retrieve(question)
+
+
+def _passage(chunk: StoredChunk, score: float, vector_score: float | None, keyword_score: float | None) -> Passage:
+    meta = chunk.metadata
+    start = _to_int(meta.get("start"), 0)
+    end = _to_int(meta.get("end"), start + len(chunk.text))
+    heading = meta.get("heading")
+    return Passage(
+        chunk_id=chunk.id,
+        source_id=str(meta.get("source_id", "")),
+        source_title=str(meta.get("source_title", meta.get("source_id", ""))),
+        heading=str(heading) if heading else None,
+        text=chunk.text,
+        start=start,
+        end=end,
+        score=score,
+        vector_score=vector_score,
+        keyword_score=keyword_score,
+    )
+
+
+def passages_by_source(passages: Sequence[Passage]) -> dict[str, list[Passage]]:
+    """Group passages by `source_id`, keeping their order.
+
+    Args:
+        passages: Retrieved passages.
+
+    Returns:
+        Source id to its passages.
+    """
+    out: dict[str, list[Passage]] = {}
+    for p in passages:
+        out.setdefault(p.source_id, []).append(p)
+    return out
