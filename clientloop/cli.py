@@ -168,6 +168,122 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
+_EXT_KIND = {".eml": "email", ".mbox": "email"}
+
+
+@app.command()
+def draft(
+    file: Annotated[Path, typer.Argument(help="Transcript, meeting note or email file.", exists=True, dir_okay=False)],
+    client: Annotated[str, typer.Option("--client", help="Client id or exact name.")],
+    kind: Annotated[Optional[str], typer.Option(help="call_transcript, meeting_notes or email (default: from the file).")] = None,  # noqa: UP045,E501
+    occurred_at: Annotated[Optional[str], typer.Option("--occurred-at", help="ISO 8601 time of the interaction.")] = None,  # noqa: UP045,E501
+    engine: Annotated[Optional[str], typer.Option(help="rules or llm (default: settings).")] = None,  # noqa: UP045
+    participants: Annotated[Optional[Path], typer.Option(help="JSON file: list of {name, role, side}.")] = None,  # noqa: UP045,E501
+    create_client: Annotated[bool, typer.Option("--create-client", help="Create the client if unknown.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the draft as JSON.")] = False,
+) -> None:
+    """Draft an interaction summary and its follow-up actions from a file, now."""
+    from clientloop.db import session_scope
+    from clientloop.interactions import submit_interaction
+    from clientloop.models import Draft, Job
+    from clientloop.worker import claim, process_job, worker_name
+    from pipeline.errors import PipelineError
+    from pipeline.schemas import InteractionDraft
+
+    kind = kind or _EXT_KIND.get(file.suffix.lower(), "call_transcript")
+    if kind not in ("call_transcript", "meeting_notes", "email"):
+        raise _fail(f"--kind must be call_transcript, meeting_notes or email, not {kind!r}", 2)
+    if engine not in (None, "rules", "llm"):
+        raise _fail(f"--engine must be rules or llm, not {engine!r}", 2)
+    container = _container()
+    try:
+        people = participants.read_text(encoding="utf-8") if participants else None
+        job = submit_interaction(container, data=file.read_bytes(), filename=file.name, client=client,
+                                 kind=kind, occurred_at=occurred_at, participants=people,  # type: ignore[arg-type]
+                                 engine=engine, create_client=create_client)  # type: ignore[arg-type]
+        me = worker_name()
+        if job.status == "queued" and claim(container, job.id, me):
+            with console.status("drafting…"):
+                process_job(container, job.id, me)
+    except PipelineError as exc:
+        raise _fail(str(exc)) from exc
+    with session_scope(container.engine) as session:
+        job_row = session.get(Job, job.id)
+        assert job_row is not None
+        row = session.get(Draft, job_row.draft_id) if job_row.draft_id else None
+        if row is None:
+            raise _fail(f"job {job_row.id} is {job_row.status}: {job_row.error or 'no draft yet'}")
+        result = InteractionDraft.model_validate_json(row.content_json)
+        meta = {"draft_id": row.id, "job_id": job_row.id, "engine": row.engine, "fallback": row.fallback}
+    if as_json:
+        typer.echo(json.dumps({**meta, "draft": result.model_dump(mode="json")}, indent=2))
+        return
+    print_draft(result, meta)
+
+
+def print_draft(result: object, meta: dict[str, object]) -> None:
+    """Render a draft: the summary, then a table of actions."""
+    from rich.table import Table
+
+    from pipeline.schemas import InteractionDraft
+
+    assert isinstance(result, InteractionDraft)
+    s = result.summary
+    console.rule(f"[bold]{s.client}[/] · {s.kind} · {s.occurred_at:%Y-%m-%d %H:%M} · purpose: {s.purpose}")
+    console.print(f"draft {meta['draft_id']} · engine {meta['engine']}" + (" (fallback)" if meta["fallback"] else ""))
+    for label, items in [("Client asks", s.client_asks), ("Decisions", s.decisions), ("Concerns", s.concerns),
+                         ("Key facts", s.key_facts), ("Sensitive points", s.sensitive_points)]:
+        if items:
+            console.print(f"[bold]{label}[/]")
+            for item in items:
+                console.print(f"  • {item}", highlight=False)
+    table = Table("owner", "due", "type", "action", "evidence", show_lines=True)
+    for a in result.actions:
+        due = a.due.phrase if a.due.kind == "none" else f"{a.due.deadline} ({a.due.phrase})"
+        table.add_row(f"{a.owner} ({a.owner_side})", due, a.type, a.description, f"“{a.evidence.text}”")
+    if result.actions:
+        console.print(table)
+    else:
+        console.print(f"[dim]No actions: {result.no_actions_reason or 'none found'}[/]")
+    g = result.grounding
+    if g.dropped or g.unsupported:
+        console.print(f"[yellow]grounding: dropped {g.dropped or '{}'}; unsupported {g.unsupported or '{}'}[/]")
+
+
+@app.command()
+def worker(
+    processes: Annotated[int, typer.Option(min=1, max=32, help="Worker processes to run.")] = 1,
+    once: Annotated[bool, typer.Option("--once", help="Stop when the queue is empty.")] = False,
+    lease_seconds: Annotated[float, typer.Option(help="Seconds a job stays leased to one worker.")] = 300.0,
+) -> None:
+    """Run drafting workers as separate processes until interrupted."""
+    import logging
+    import multiprocessing as mp
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(processName)s %(message)s")
+    if processes == 1:
+        _worker_main(once, lease_seconds)
+        return
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_worker_main, args=(once, lease_seconds), name=f"worker-{i}")
+             for i in range(processes)]
+    for p in procs:
+        p.start()
+    try:
+        for p in procs:
+            p.join()
+    except KeyboardInterrupt:
+        for p in procs:
+            p.terminate()
+
+
+def _worker_main(once: bool, lease_seconds: float) -> None:
+    from clientloop.worker import run_worker
+
+    count = run_worker(_container(), once=once, lease_seconds=lease_seconds)
+    err.print(f"worker processed {count} job(s)")
+
+
 def _json(obj: object) -> str:
     return json.dumps(obj, indent=2, default=str)
 

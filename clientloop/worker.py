@@ -14,9 +14,9 @@ import logging
 import os
 import socket
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -39,28 +39,32 @@ def worker_name() -> str:
 
 def claim_next(container: Container, worker: str, *, lease_seconds: float = 300.0) -> str | None:
     """Lease the oldest available job; return its id, or None when there is nothing to do."""
-    now = utcnow()
     with session_scope(container.engine) as session:
         candidates = session.exec(
-            select(Job.id)
-            .where(or_(col(Job.status) == "queued",
-                       and_(col(Job.status) == "running", col(Job.lease_expires_at) < now)))
-            .order_by(col(Job.created_at))
-            .limit(5)
+            select(Job.id).where(_available(utcnow())).order_by(col(Job.created_at)).limit(5)
         ).all()
     for job_id in candidates:
-        with session_scope(container.engine) as session:
-            result = session.execute(
-                update(Job)
-                .where(col(Job.id) == job_id)
-                .where(or_(col(Job.status) == "queued",
-                           and_(col(Job.status) == "running", col(Job.lease_expires_at) < now)))
-                .values(status="running", lease_owner=worker, attempts=col(Job.attempts) + 1,
-                        lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                return job_id
+        if claim(container, job_id, worker, lease_seconds=lease_seconds):
+            return job_id
     return None
+
+
+def _available(now: datetime) -> ColumnElement[bool]:
+    return or_(col(Job.status) == "queued", and_(col(Job.status) == "running", col(Job.lease_expires_at) < now))
+
+
+def claim(container: Container, job_id: str, worker: str, *, lease_seconds: float = 300.0) -> bool:
+    """Lease one job if nobody holds a live lease on it (a compare-and-set UPDATE)."""
+    now = utcnow()
+    with session_scope(container.engine) as session:
+        result = session.execute(
+            update(Job)
+            .where(col(Job.id) == job_id)
+            .where(_available(now))
+            .values(status="running", lease_owner=worker, attempts=col(Job.attempts) + 1,
+                    lease_expires_at=now + timedelta(seconds=lease_seconds), updated_at=now)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
 def process_job(container: Container, job_id: str, worker: str) -> str:

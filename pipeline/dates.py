@@ -70,7 +70,7 @@ _COUNT_RE = rf"(?:\d{{1,3}}|{_NUMBER_RE})"
 # Words that make a date a deadline for the clause it sits in. A deadline-marked date wins
 # over an incidental one ("by 14 Nov for the 20 Nov sitting" -> 14 Nov).
 _DEADLINE_PREFIX = re.compile(
-    r"(?:\bby|\bon|\bbefore|\bno later than|\buntil|\btill|\bwithin|\bthis|\bnext|\bfor)\s+(?:the\s+)?$",
+    r"(?:\bby|\bon|\bbefore|\bno later than|\buntil|\btill|\bwithin|\bthis|\bnext)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 
@@ -209,8 +209,11 @@ _PATTERNS: list[tuple[re.Pattern[str], Resolver | None]] = [
     ),
     (re.compile(r"\b\d{1,2}/\d{1,2}/(?:20)?\d\d\b"), _numeric_date),
     (
-        re.compile(rf"\bthe\s+(?P<day>\d{{1,2}}(?:st|nd|rd|th)|{_ORDINAL_RE})\b(?!\s+(?:of\s+)?{_MONTH_RE})",
-                   re.IGNORECASE),
+        re.compile(
+            rf"\bthe\s+(?P<day>\d{{1,2}}(?:st|nd|rd|th)|{_ORDINAL_RE})\b"
+            r"(?=\s*(?:[.,;:!?)]|$|\s+(?:at|and|or|if|so|then|latest|please|would|will)\b))",
+            re.IGNORECASE,
+        ),
         lambda m, ref: _day_of_month(ref, _day_number(m.group("day"))),
     ),
     (re.compile(r"\bchristmas(?: day)?\b", re.IGNORECASE), lambda m, ref: _on_or_after(ref, 12, 25)),
@@ -275,7 +278,8 @@ _BEFORE = re.compile(r"\bbefore\s+(?:the\s+)?$", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(
     rf"^(?:{_COUNT_RE}|\d{{1,2}}(?:[:.]\d\d)?)\s*(?:am|pm|o'clock)?\b", re.IGNORECASE
 )
-_WORD_WEEKDAY_AS_NAME = re.compile(r"^(?:may|march|sat|sun|wed|mar)$", re.IGNORECASE)
+# "sat", "sun", "wed" in lower case are words, not weekdays; abbreviations count only capitalised.
+_LOWERCASE_ABBREVIATION = re.compile(r"^(?:mon|tues?|weds?|thur?s?|fri|sat|sun)$")
 
 
 def _spans_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -299,7 +303,7 @@ def find_dates(text: str, reference: date) -> list[DateMention]:
     for pattern, resolver in _PATTERNS:
         for m in pattern.finditer(text):
             phrase = m.group(0).rstrip(" .,")
-            if not phrase or _WORD_WEEKDAY_AS_NAME.match(phrase) and phrase[0].isupper() is False:
+            if not phrase or _LOWERCASE_ABBREVIATION.match(phrase):
                 continue
             span = (m.start(), m.start() + len(phrase))
             if any(_spans_overlap(span, (f.start, f.end)) for f in found):
@@ -322,7 +326,8 @@ def find_dates(text: str, reference: date) -> list[DateMention]:
                     end=span[1],
                     phrase=phrase,
                     due=due,
-                    deadline_marked=bool(_DEADLINE_PREFIX.search(before)) or phrase.lower().startswith("before"),
+                    deadline_marked=bool(_DEADLINE_PREFIX.search(before))
+                    or phrase.lower().startswith(("before", "within", "in ", "by ")),
                 )
             )
     found.sort(key=lambda d: d.start)

@@ -17,7 +17,7 @@ Design decisions:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -88,9 +88,9 @@ class Due(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: DueKind = Field(description="`date` for one day, `range` for a window, `none` when no date applies.")
-    date: date | None = Field(default=None, description="The due day when kind is `date`, else null.")
-    start: date | None = Field(default=None, description="First day of the window when kind is `range`.")
-    end: date | None = Field(default=None, description="Last day of the window when kind is `range`.")
+    date: dt.date | None = Field(default=None, description="The due day when kind is `date`, else null.")
+    start: dt.date | None = Field(default=None, description="First day of the window when kind is `range`.")
+    end: dt.date | None = Field(default=None, description="Last day of the window when kind is `range`.")
     phrase: str = Field(
         default=NO_DATE_STATED,
         description="The words of the source the date came from, e.g. 'by Friday'; 'no date stated' if none.",
@@ -112,7 +112,7 @@ class Due(BaseModel):
         return cls(kind="none", phrase=phrase)
 
     @property
-    def deadline(self) -> date | None:
+    def deadline(self) -> dt.date | None:
         """The last acceptable day: the date, the end of a range, or None."""
         return self.date if self.kind == "date" else self.end if self.kind == "range" else None
 
@@ -148,7 +148,7 @@ class InteractionSummary(BaseModel):
 
     client: str = Field(description="The client (person or organisation) the interaction is about.")
     kind: InteractionKind = Field(description="`call_transcript`, `meeting_notes` or `email`.")
-    occurred_at: datetime = Field(description="When the interaction happened, with its UTC offset.")
+    occurred_at: dt.datetime = Field(description="When the interaction happened, with its UTC offset.")
     channel: str = Field(description="How it happened, e.g. 'phone', 'email', 'video call', 'in person'.")
     participants: list[SummaryParticipant] = Field(
         default_factory=list, description="Everyone who took part, with role and side."

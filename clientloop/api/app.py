@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from clientloop import __version__
-from clientloop.api import ask, documents
+from clientloop.api import ask, documents, interactions
 from clientloop.api.errors import install_handlers
 from clientloop.container import Container
 
@@ -21,6 +21,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     install_handlers(app)
     app.include_router(documents.router)
     app.include_router(ask.router)
+    app.include_router(interactions.router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
