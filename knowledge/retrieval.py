@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,17 +193,3 @@ def _passage(chunk: StoredChunk, score: float, vector_score: float | None, keywo
         keyword_score=keyword_score,
     )
 
-
-def passages_by_source(passages: Sequence[Passage]) -> dict[str, list[Passage]]:
-    """Group passages by `source_id`, keeping their order.
-
-    Args:
-        passages: Retrieved passages.
-
-    Returns:
-        Source id to its passages.
-    """
-    out: dict[str, list[Passage]] = {}
-    for p in passages:
-        out.setdefault(p.source_id, []).append(p)
-    return out

@@ -88,7 +88,8 @@ def to_xml(
         tag: Element name (from code, not from users).
         value: A string, number, bool, None, date, enum, mapping, sequence or Pydantic model.
         attrs: Attributes of the outer element, e.g. ``{"id": 1}``; values are escaped.
-        item_tag: Element name for the members of a sequence.
+        item_tag: Element name for the members of a top-level sequence (nested
+            sequences use ``item``).
         indent: Indentation per nesting level.
 
     Returns:
@@ -143,6 +144,6 @@ def _element(
 
     lines = [f"{pad}{open_tag}"]
     for child_tag, child in children:
-        lines.extend(_element(child_tag, child, {}, item_tag, indent, level + 1))
+        lines.extend(_element(child_tag, child, {}, "item", indent, level + 1))
     lines.append(f"{pad}{close_tag}")
     return lines

@@ -30,7 +30,18 @@ from pipeline.loaders.text import sniff_text
 __all__ = ["SUPPORTED_EXTENSIONS", "load_document", "load_path"]
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (
-    ".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".eml", ".mbox", ".vtt", ".srt", ".json",
+    ".txt",
+    ".md",
+    ".markdown",
+    ".html",
+    ".htm",
+    ".pdf",
+    ".docx",
+    ".eml",
+    ".mbox",
+    ".vtt",
+    ".srt",
+    ".json",
 )
 
 MEDIA_TYPES = {
@@ -47,8 +58,17 @@ MEDIA_TYPES = {
 }
 
 _BY_EXTENSION = {
-    ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
-    ".pdf": "pdf", ".docx": "docx", ".eml": "email", ".mbox": "mbox", ".vtt": "vtt", ".srt": "srt",
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".eml": "email",
+    ".mbox": "mbox",
+    ".vtt": "vtt",
+    ".srt": "srt",
     ".json": "json",
 }
 
@@ -218,9 +238,7 @@ def load_document(
     )
 
 
-def load_path(
-    path: str | Path, *, kind: SourceKind | None = None, max_bytes: int | None = None
-) -> LoadedDocument:
+def load_path(path: str | Path, *, kind: SourceKind | None = None, max_bytes: int | None = None) -> LoadedDocument:
     """Load a file from disk; see `load_document`.
 
     The size limit is checked on the file's size before it is read, so an oversized

@@ -49,9 +49,7 @@ def _control_ratio(text: str) -> float:
         return 0.0
     sample = text[:_SNIFF_BYTES]
     bad = sum(
-        1
-        for ch in sample
-        if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")
+        1 for ch in sample if ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")
     )
     return bad / len(sample)
 
@@ -90,7 +88,7 @@ def decode_text(data: bytes, filename: str) -> str:
         filename: Used in error messages.
 
     Returns:
-        Normalised text (newlines ``\\n``, NFC).
+        Normalised text (LF newlines, NFC).
 
     Raises:
         UndecodableDocument: Binary content, or bytes in no supported encoding.

@@ -27,8 +27,7 @@ def _open(data: bytes, filename: str) -> DocxDocument:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # zipfile, lxml and python-docx each raise their own types
         raise MalformedDocument(
-            f"the Word file could not be opened ({type(exc).__name__}); "
-            "re-save it as .docx and upload again",
+            f"the Word file could not be opened ({type(exc).__name__}); re-save it as .docx and upload again",
             filename=filename,
         ) from None
 

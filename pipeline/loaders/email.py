@@ -223,9 +223,7 @@ def add_message(builder: TextBuilder, msg: EmailMessage, *, message_index: int |
     if body.strip():
         builder.append("\n\n")
         start, end = builder.append(body)
-        builder.sections.extend(
-            split_body(builder.text, start, end, heading=subject, message_index=message_index)
-        )
+        builder.sections.extend(split_body(builder.text, start, end, heading=subject, message_index=message_index))
     return headers
 
 

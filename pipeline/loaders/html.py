@@ -93,8 +93,25 @@ def _blocks(root: Tag) -> list[Block]:
             elif name == "br":
                 inline.append("\n")
                 flush()
-            elif name in ("div", "section", "article", "main", "header", "footer", "aside", "body", "html",
-                          "ul", "ol", "dl", "blockquote", "figure", "details", "fieldset", "center"):
+            elif name in (
+                "div",
+                "section",
+                "article",
+                "main",
+                "header",
+                "footer",
+                "aside",
+                "body",
+                "html",
+                "ul",
+                "ol",
+                "dl",
+                "blockquote",
+                "figure",
+                "details",
+                "fieldset",
+                "center",
+            ):
                 flush()
                 walk(child)
                 flush()

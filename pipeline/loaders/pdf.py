@@ -65,9 +65,7 @@ def parse_pdf(data: bytes, builder: TextBuilder, filename: str) -> tuple[str | N
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise MalformedDocument(
-                "the PDF is password-protected; upload an unprotected copy", filename=filename
-            )
+            raise MalformedDocument("the PDF is password-protected; upload an unprotected copy", filename=filename)
         pages = [page.extract_text() or "" for page in reader.pages]
         info_title = (reader.metadata.title if reader.metadata else None) or None
     except MalformedDocument:

@@ -115,9 +115,7 @@ def parse_plain_transcript(text: str) -> tuple[list[Section], dict[str, str]]:
     if current is not None:
         sections.append(Section(start=current[0], end=current[1], role="turn", speaker=current[2]))
     # Trailing spaces are not part of a turn.
-    sections = [
-        s.model_copy(update={"end": s.start + len(text[s.start : s.end].rstrip())}) for s in sections
-    ]
+    sections = [s.model_copy(update={"end": s.start + len(text[s.start : s.end].rstrip())}) for s in sections]
     return sections, _speakers_meta(sections)
 
 
@@ -134,9 +132,7 @@ def _write_turns(turns: list[Turn], builder: TextBuilder, *, merge: bool) -> dic
             merged.append(Turn(turn.speaker, turn.text, turn.start, turn.end))
     for turn in merged:
         line = f"{turn.speaker}: {turn.text}" if turn.speaker else turn.text
-        builder.add(
-            line, separator="\n", role="turn", speaker=turn.speaker, start_time=turn.start, end_time=turn.end
-        )
+        builder.add(line, separator="\n", role="turn", speaker=turn.speaker, start_time=turn.start, end_time=turn.end)
     return _speakers_meta(builder.sections)
 
 
@@ -285,8 +281,7 @@ def parse_json_transcript(text: str, builder: TextBuilder, filename: str) -> dic
         payload = payload[key] if key else None
     if not isinstance(payload, list):
         raise MalformedDocument(
-            "a JSON transcript must be a list of {speaker, start, end, text} items "
-            'or an object with a "segments" list',
+            'a JSON transcript must be a list of {speaker, start, end, text} items or an object with a "segments" list',
             filename=filename,
         )
     turns: list[Turn] = []

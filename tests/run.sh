@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Set up a virtual environment and run the whole test suite, on SQLite and then on
+# PostgreSQL when one answers (CI requires it: CLIENTLOOP_REQUIRE_POSTGRES=1).
+#   bash tests/run.sh [pytest args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${CLIENTLOOP_VENV:-.venv}
+PY=${PYTHON:-python3}
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+# llama-cpp-python compiles llama.cpp on first install (a few minutes on 2 cores).
+"$VENV/bin/python" -m pip install --quiet -e ".[dev,llm-e2e]"
+
+echo "== tests on SQLite"
+"$VENV/bin/python" -m pytest "$@"
+
+PG_URL=${CLIENTLOOP_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
+if "$VENV/bin/python" - "$PG_URL" <<'PY'
+import sys
+from sqlalchemy import create_engine, text
+try:
+    with create_engine(sys.argv[1]).connect() as c:
+        c.execute(text("select 1"))
+except Exception as exc:
+    print(f"PostgreSQL not reachable: {exc.__class__.__name__}")
+    sys.exit(1)
+PY
+then
+  echo "== tests on PostgreSQL"
+  CLIENTLOOP_TEST_DATABASE_URL="$PG_URL" "$VENV/bin/python" -m pytest -m "not llm_server and not chroma_server" "$@"
+elif [ "${CLIENTLOOP_REQUIRE_POSTGRES:-0}" = "1" ]; then
+  echo "PostgreSQL is required here but not reachable at $PG_URL" >&2
+  exit 1
+fi
