@@ -45,10 +45,10 @@ from langchain_core.embeddings import Embeddings
 from knowledge.bm25 import tokenize
 from knowledge.schemas import NOT_FOUND, Answer, Citation, Passage
 
-DEFAULT_ABSTAIN_THRESHOLD = 0.35
+DEFAULT_ABSTAIN_THRESHOLD = 0.45
 """Minimum best-passage cosine (MiniLM) for an answer on semantic evidence alone."""
 
-LEXICAL_MARGIN = 0.10
+LEXICAL_MARGIN = 0.05
 """How far below the threshold the cosine may fall when the question's words are well covered."""
 
 MIN_COVERAGE = 0.6
@@ -61,7 +61,7 @@ CANDIDATE_PASSAGES = 3
 _SENT_END = re.compile(r"[.!?]+[\"'’”)\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s|$)")
 # Block boundaries: a blank line, or a newline that starts a list item, heading or table row.
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•]\s|\d+[.)]\s|#|\|))")
-_LEAD_MARKER = re.compile(r"^(?:[-*+•]\s+|\d+[.)]\s+|>\s*)+")
+_LEAD_MARKER = re.compile(r"^(?:[-*+•]\s+|\d+[.)]\s+|>\s*|\[[ xX]\]\s+)+")
 _MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _WORD = re.compile(r"[^\W_]", re.UNICODE)
 

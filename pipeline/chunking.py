@@ -146,18 +146,21 @@ def chunk_document(doc: LoadedDocument, *, max_chars: int = 1200, overlap: int =
     Args:
         doc: The loaded document.
         max_chars: Longest chunk, in characters.
-        overlap: About how many characters consecutive pieces of one long section share.
+        overlap: About how many characters consecutive pieces of one long section
+            share; capped at half of `max_chars`.
 
     Returns:
         Chunks in document order, numbered from 0; none is whitespace-only.
 
     Raises:
-        ValueError: `max_chars` below 1, or `overlap` negative or not below `max_chars`.
+        ValueError: `max_chars` below 1, or `overlap` negative.
     """
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
-    if overlap < 0 or overlap >= max_chars:
-        raise ValueError("overlap must be at least 0 and below max_chars")
+    if overlap < 0:
+        raise ValueError("overlap must be at least 0")
+    # A small max_chars with the default overlap would otherwise be all overlap.
+    overlap = min(overlap, max_chars // 2)
     text = doc.text
     groups: list[list[_Unit]] = []
     for unit in _units(doc):

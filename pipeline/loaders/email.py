@@ -38,6 +38,7 @@ _WROTE_END = re.compile(r"wrote:\s*$", re.IGNORECASE)
 _FROM_LINE = re.compile(r"^\s*(\*\s*)?From:\s*\S", re.IGNORECASE)
 _SENT_LINE = re.compile(r"^\s*(\*\s*)?(Sent|Date):\s*\S", re.IGNORECASE)
 _QUOTE_LINE = re.compile(r"^\s*>")
+_MBOX_FROM = re.compile(rb"^From [^\n]*\n(?=[\w-]+:)", re.MULTILINE)
 _TEXT_HEADER = re.compile(r"^(From|To|Cc|Bcc|Date|Sent|Subject|Reply-To|Message-ID):[ \t]*(.*)$", re.IGNORECASE)
 
 
@@ -299,7 +300,9 @@ def split_mbox(data: bytes) -> list[bytes]:
         Message bytes with mboxrd `>From ` escaping undone.
     """
     data = data.replace(b"\r\n", b"\n")
-    starts = [m.start() for m in re.finditer(rb"^From [^\n]*\n", data, re.MULTILINE)]
+    # A separator opens the file or follows a blank line, and a header line follows it;
+    # that keeps an unescaped "From here on..." line in a body from splitting a message.
+    starts = [m.start() for m in _MBOX_FROM.finditer(data) if m.start() == 0 or data[m.start() - 2 : m.start()] == b"\n\n"]
     messages: list[bytes] = []
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(data)

@@ -76,7 +76,7 @@ def looks_like_transcript(text: str) -> bool:
     if labelled < 2 or labelled < 0.6 * len(lines):
         return False
     repeated = sum(n for n in speakers.values() if n >= 2)
-    return len(speakers) <= 12 and repeated >= 0.7 * labelled
+    return len(speakers) <= 12 and repeated >= 0.5 * labelled
 
 
 def _speakers_meta(turns: list[Section]) -> dict[str, str]:

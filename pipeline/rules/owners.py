@@ -1,0 +1,97 @@
+"""Owner resolution: turn "BK", "Arjun", "our claims team" into a participant or a named team.
+
+The labelling guide's contract is that an owner is either a participant's full name exactly
+as listed, or a team written `<Name> team`. Everything here maps surface forms onto that:
+
+- full names, first names, surnames and email display names resolve to the participant;
+- initials resolve by every plausible reading of a name: "Mei-Lin Tan" answers to MLT and
+  MT, "Soo-jin Rhee" to SJR and SR, so notes written either way resolve;
+- a team phrase keeps its own words with the first letter capitalised ("our payments security
+  team" -> "Payments security team"); departments spoken without the word "team" ("trade
+  services will issue...") get it appended.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pipeline.schemas import Participant
+
+# Nouns that name a department when they end a subject ("Trade services will...").
+DEPARTMENT_NOUNS = ("team", "desk", "department", "services", "operations", "underwriting", "unit")
+TEAM_PHRASE = re.compile(
+    r"\b(?:our|the|your)\s+(?P<name>(?:[A-Za-z][\w&-]*\s+){0,3}?(?:team|desk|department|unit))\b",
+    re.IGNORECASE,
+)
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
+def initials_of(name: str) -> set[str]:
+    """Every initials form a note might use for `name`, upper case."""
+    words = [w for w in re.split(r"\s+", name.strip()) if w]
+    by_word = "".join(w[0] for w in words)
+    by_part = "".join(p[0] for w in words for p in w.split("-") if p)
+    forms = {by_word.upper(), by_part.upper()}
+    if len(words) > 2:
+        forms.add((words[0][0] + words[-1][0]).upper())
+    return {f for f in forms if len(f) >= 2}
+
+
+class OwnerResolver:
+    """Resolve names, initials and team phrases against one interaction's participants."""
+
+    def __init__(self, participants: list[Participant]) -> None:
+        self.participants = participants
+        self._by_key: dict[str, Participant | None] = {}
+        for p in participants:
+            keys = {_fold(p.name)}
+            words = p.name.split()
+            if words:
+                keys.add(_fold(words[0]))
+                keys.add(_fold(words[-1]))
+            for key in keys:
+                # A key shared by two participants is ambiguous: resolve it to nobody.
+                self._by_key[key] = None if key in self._by_key and self._by_key[key] is not p else p
+        self._initials: dict[str, Participant | None] = {}
+        for p in participants:
+            for form in initials_of(p.name):
+                self._initials[form] = None if form in self._initials and self._initials[form] is not p else p
+
+    def participant(self, mention: str | None) -> Participant | None:
+        """The participant a name, first name, display name or initials refer to, if unambiguous."""
+        if not mention:
+            return None
+        mention = mention.strip().strip(",.:")
+        if re.fullmatch(r"[A-Z]{2,4}", mention):
+            return self._initials.get(mention)
+        folded = _fold(mention)
+        for p in self.participants:
+            if _fold(p.name) == folded:
+                return p
+        if folded in self._by_key:
+            return self._by_key[folded]
+        # Email display names like "Lindley Life claims" or an address local part.
+        local = folded.split("@")[0].replace(".", " ").replace("_", " ")
+        for p in self.participants:
+            if _fold(p.name) == local or _fold(p.name).replace("-", " ") == local:
+                return p
+        return None
+
+    def side_of(self, name: str) -> str:
+        """The side of a participant name; teams and unknown names are firm-side."""
+        p = self.participant(name)
+        return p.side if p else "firm"
+
+
+def team_name(words: str) -> str:
+    """Format a team phrase as '<Name> team': 'payments security team' -> 'Payments security team'."""
+    words = re.sub(r"^(?:our|the|your)\s+", "", words.strip(), flags=re.IGNORECASE)
+    words = re.sub(r"\s+(?:team|desk|department|unit)$", "", words, flags=re.IGNORECASE)
+    words = re.sub(r"['’]s$", "", words)
+    if not words:
+        return ""
+    return f"{words[0].upper()}{words[1:]} team"

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import Session, select
+
+from clientloop.errors import UnknownClient
+from clientloop.interactions import InvalidInteraction, submit_interaction
+from clientloop.models import Draft, Job, Source
+from clientloop.worker import claim, claim_next, process_job, run_worker
+from pipeline.errors import EmptyDocument
+
+TRANSCRIPT = (
+    "Priya Shah: Morning Daniel, thanks for making time.\n"
+    "Daniel Okafor: No problem. Could you send me the remortgage illustration?\n"
+    "Priya Shah: Yes, I'll send you the remortgage illustration by Friday.\n"
+    "Daniel Okafor: Great, and I'll email the latest payslips tomorrow.\n"
+)
+PEOPLE = json.dumps([
+    {"name": "Priya Shah", "role": "relationship_manager", "side": "firm"},
+    {"name": "Daniel Okafor", "role": "client", "side": "client"},
+])
+
+
+def _submit(container, text: str = TRANSCRIPT, **kw) -> Job:
+    kw.setdefault("client", "Daniel Okafor")
+    kw.setdefault("create_client", True)
+    return submit_interaction(container, data=text.encode(), filename="call.txt", kind="call_transcript",
+                              occurred_at="2026-11-16T10:00:00+00:00", participants=PEOPLE, **kw)
+
+
+def test_submit_stores_source_and_queues_job(container) -> None:
+    job = _submit(container)
+    with Session(container.engine) as s:
+        row = s.get(Job, job.id)
+        assert row is not None and row.status == "queued"
+        assert s.get(Source, row.source_id).text.startswith("Priya Shah:")  # type: ignore[union-attr]
+
+
+def test_worker_drafts_queued_job_once(container) -> None:
+    job = _submit(container)
+    assert run_worker(container, once=True) == 1
+    with Session(container.engine) as s:
+        row = s.get(Job, job.id)
+        assert row is not None and row.status == "done" and row.draft_id
+        draft = s.get(Draft, row.draft_id)
+        content = json.loads(draft.content_json)  # type: ignore[union-attr]
+        owners = {a["owner"] for a in content["actions"]}
+        assert "Priya Shah" in owners
+    assert run_worker(container, once=True) == 0
+
+
+def test_killed_worker_job_is_picked_up_and_drafted_once(container) -> None:
+    job = _submit(container)
+    # Worker A leases the job and "dies" (never finishes); its lease runs out at once.
+    assert claim(container, job.id, "worker-a", lease_seconds=-1)
+    assert claim_next(container, "worker-b") == job.id
+    assert process_job(container, job.id, "worker-b") == "done"
+    # Worker A wakes up and finishes too: the unique job_id keeps a single draft.
+    assert process_job(container, job.id, "worker-a") == "done"
+    with Session(container.engine) as s:
+        assert len(s.exec(select(Draft).where(Draft.job_id == job.id)).all()) == 1
+
+
+def test_live_lease_cannot_be_claimed_twice(container) -> None:
+    job = _submit(container)
+    assert claim(container, job.id, "worker-a")
+    assert not claim(container, job.id, "worker-b")
+    assert claim_next(container, "worker-b") is None
+
+
+def test_same_upload_twice_reuses_the_job(container) -> None:
+    assert _submit(container).id == _submit(container).id
+
+
+def test_submit_whitespace_only_is_refused(container) -> None:
+    with pytest.raises(EmptyDocument):
+        _submit(container, text="   \n  ")
+
+
+def test_submit_unknown_client_without_create_is_refused(container) -> None:
+    with pytest.raises(UnknownClient):
+        _submit(container, client="Nobody", create_client=False)
+
+
+def test_submit_impossible_date_is_refused(container) -> None:
+    with pytest.raises(InvalidInteraction, match="ISO 8601"):
+        submit_interaction(container, data=TRANSCRIPT.encode(), filename="c.txt", kind="call_transcript",
+                           client="X", create_client=True, occurred_at="the 31st of Smarch")
