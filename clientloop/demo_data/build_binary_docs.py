@@ -22,11 +22,11 @@ import io
 import sys
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 KB_DIR = Path(__file__).resolve().parent / "kb"
-FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
+FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 AUTHOR = "Harbour & Vale Bank"
 
 
@@ -82,10 +82,8 @@ DOCUMENTS: tuple[Document, ...] = (
                 "Warning signs",
                 (
                     "Stop and refer to Fraud Operations if any of these apply:",
-                    "- The request says the change is urgent, confidential, or must not be "
-                    "discussed by phone.",
-                    "- The new account is in a different name from the payee, or abroad when "
-                    "the payee is in the UK.",
+                    "- The request says the change is urgent, confidential, or must not be discussed by phone.",
+                    "- The new account is in a different name from the payee, or abroad when the payee is in the UK.",
                     "- The customer's phone number, email or address changed in the last "
                     "30 days, or the address changed in the last 10 days.",
                     "- The email address differs slightly from the one on file (for example "
@@ -181,13 +179,10 @@ DOCUMENTS: tuple[Document, ...] = (
                     "customer is distressed or the card is being used. Customers can also "
                     "freeze the card themselves in the app, and unfreeze it if they find it.",
                     "2. Complete telephone security.",
-                    "3. Ask when the customer last used the card and whether the PIN was "
-                    "kept with it.",
-                    "4. Go through recent transactions with the customer and mark any they "
-                    "do not recognise.",
+                    "3. Ask when the customer last used the card and whether the PIN was kept with it.",
+                    "4. Go through recent transactions with the customer and mark any they do not recognise.",
                     "5. Order the replacement card.",
-                    "The 24-hour lost and stolen line is 0345 600 2400 (from abroad "
-                    "+44 20 7946 0321).",
+                    "The 24-hour lost and stolen line is 0345 600 2400 (from abroad +44 20 7946 0321).",
                 ),
             ),
             Section(
@@ -225,15 +220,13 @@ DOCUMENTS: tuple[Document, ...] = (
                     "If the customer authorised a payment but has a problem with it (goods "
                     "not received, faulty goods, charged twice, a cancelled subscription "
                     "still being charged), it is a merchant dispute, not fraud.",
-                    "1. Ask the customer to contact the merchant first, unless the merchant "
-                    "has stopped trading.",
+                    "1. Ask the customer to contact the merchant first, unless the merchant has stopped trading.",
                     "2. If that fails, raise a chargeback in the Disputes system within 120 "
                     "days of the transaction or the expected delivery date.",
                     "3. Apply a temporary credit while the chargeback is investigated if the "
                     "amount is over £50. Tell the customer it may be reversed if the merchant "
                     "successfully defends the claim.",
-                    "4. Chargeback outcomes normally take 30 to 45 days; the merchant has the "
-                    "right to respond.",
+                    "4. Chargeback outcomes normally take 30 to 45 days; the merchant has the right to respond.",
                     "For credit card purchases over £100, also consider a section 75 claim "
                     "(see the Credit Card Guide).",
                 ),
@@ -309,8 +302,7 @@ DOCUMENTS: tuple[Document, ...] = (
             Section(
                 "Responding to a disclosure: TEXAS",
                 (
-                    "Use the TEXAS approach when a customer tells you about their "
-                    "circumstances:",
+                    "Use the TEXAS approach when a customer tells you about their circumstances:",
                     "- Thank the customer for telling you.",
                     "- Explain how we will use the information to help them.",
                     "- eXplicit consent: ask whether we may record it.",
@@ -335,8 +327,7 @@ DOCUMENTS: tuple[Document, ...] = (
                 "Adjustments we can make",
                 (
                     "- Longer appointments, or a named contact for up to 3 months.",
-                    "- Communication in large print, braille, audio, easy read, or by a "
-                    "preferred channel.",
+                    "- Communication in large print, braille, audio, easy read, or by a preferred channel.",
                     "- Pausing collections and default fees for 30 days while the Financial "
                     "Support Team reviews the customer's situation.",
                     "- Extra checks on unusual payments, on request.",
@@ -392,11 +383,9 @@ DOCUMENTS: tuple[Document, ...] = (
             Section(
                 "Information to collect",
                 (
-                    "- The deceased customer's full name, date of birth, address and date "
-                    "of death.",
+                    "- The deceased customer's full name, date of birth, address and date of death.",
                     "- The caller's name, relationship and contact details.",
-                    "- Whether there is a will, and the name of the executor or "
-                    "administrator.",
+                    "- Whether there is a will, and the name of the executor or administrator.",
                     "- Whether the caller knows of all the accounts (check every product, "
                     "including joint accounts, cards, loans, mortgages and investments).",
                     "- Any urgent payments: funeral costs, rent, care home fees.",
@@ -408,8 +397,7 @@ DOCUMENTS: tuple[Document, ...] = (
                     "- The death certificate: original, certified copy, or the "
                     "'Tell Us Once' reference. We copy originals and return them the same "
                     "day by tracked post.",
-                    "- Identity of the executor or administrator, verified as for a new "
-                    "customer.",
+                    "- Identity of the executor or administrator, verified as for a new customer.",
                     "- For estates over £50,000 held with us in sole names: the grant of "
                     "probate or letters of administration (confirmation in Scotland).",
                     "- Our Bereavement Instruction Form, signed by all executors.",
@@ -447,11 +435,9 @@ DOCUMENTS: tuple[Document, ...] = (
                 (
                     "- Acknowledge the notification in writing within 2 business days, with "
                     "a list of every account held and its balance at the date of death.",
-                    "- Release funds within 10 business days of receiving complete "
-                    "documents.",
+                    "- Release funds within 10 business days of receiving complete documents.",
                     "- Send a closing statement for each account once funds are paid.",
-                    "If we miss a timescale, tell the executor why and log a complaint if "
-                    "they are unhappy.",
+                    "If we miss a timescale, tell the executor why and log a complaint if they are unhappy.",
                 ),
             ),
             Section(
@@ -533,8 +519,7 @@ DOCUMENTS: tuple[Document, ...] = (
             Section(
                 "Accounts that cannot be closed straight away",
                 (
-                    "- Accounts with a legal restriction, court order or HMRC direct "
-                    "recovery order.",
+                    "- Accounts with a legal restriction, court order or HMRC direct recovery order.",
                     "- Accounts under investigation by Fraud Operations or Financial Crime "
                     "Compliance. Do not tell the customer the reason; say the request has "
                     "been passed to the team that deals with it.",
@@ -632,9 +617,7 @@ def build_pdf(doc: Document, path: Path) -> None:
 def _normalise_zip(data: bytes) -> bytes:
     """Rewrite a zip with fixed entry timestamps so the DOCX bytes are reproducible."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(
-        out, "w", compression=zipfile.ZIP_DEFLATED
-    ) as dst:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED

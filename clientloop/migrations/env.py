@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import clientloop.models  # noqa: F401  (registers the tables on the metadata)
+import review.models  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -63,14 +63,17 @@ def _history_cut(lines: list[str]) -> int | None:
     return None
 
 
-def split_body(text: str, start: int, end: int, **extra: object) -> list[Section]:
+def split_body(
+    text: str, start: int, end: int, *, heading: str | None = None, message_index: int | None = None
+) -> list[Section]:
     """Split an email body into new text and quoted history sections.
 
     Args:
         text: The whole document text.
         start: Where the body starts in `text`.
         end: Where the body ends.
-        **extra: Extra section fields (heading, message_index).
+        heading: Heading for the sections (the subject); quoted ones get " > Quoted history".
+        message_index: Which mbox message the body belongs to.
 
     Returns:
         Alternating body/quoted sections in order, trimmed of whitespace.
@@ -109,7 +112,6 @@ def split_body(text: str, start: int, end: int, **extra: object) -> list[Section
     for i in range(limit, len(lines)):
         quoted[i] = True
 
-    heading = extra.pop("heading", None)
     quoted_heading = f"{heading} > {QUOTED_HEADING}" if heading else QUOTED_HEADING
     sections: list[Section] = []
     i = 0
@@ -121,9 +123,11 @@ def split_body(text: str, start: int, end: int, **extra: object) -> list[Section
         s, e = trim_span(text, offsets[i], max(offsets[i], seg_end))
         if s < e:
             if quoted[i]:
-                sections.append(Section(start=s, end=e, role="quoted", heading=quoted_heading, **extra))
+                sections.append(
+                    Section(start=s, end=e, role="quoted", heading=quoted_heading, message_index=message_index)
+                )
             else:
-                sections.append(Section(start=s, end=e, role="body", heading=heading, **extra))
+                sections.append(Section(start=s, end=e, role="body", heading=heading, message_index=message_index))
         i = j
     return sections
 
@@ -302,7 +306,9 @@ def split_mbox(data: bytes) -> list[bytes]:
     data = data.replace(b"\r\n", b"\n")
     # A separator opens the file or follows a blank line, and a header line follows it;
     # that keeps an unescaped "From here on..." line in a body from splitting a message.
-    starts = [m.start() for m in _MBOX_FROM.finditer(data) if m.start() == 0 or data[m.start() - 2 : m.start()] == b"\n\n"]
+    starts = [
+        m.start() for m in _MBOX_FROM.finditer(data) if m.start() == 0 or data[m.start() - 2 : m.start()] == b"\n\n"
+    ]
     messages: list[bytes] = []
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(data)

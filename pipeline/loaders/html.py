@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import Comment, Doctype, ProcessingInstruction
+from bs4 import BeautifulSoup
+from bs4.element import Comment, Doctype, NavigableString, ProcessingInstruction, Tag
 
 from pipeline.loaders._text import TextBuilder, collapse_spaces
 

@@ -1,0 +1,206 @@
+"""The review gate's tables: users, review items, decisions, flags, records, outbox, audit.
+
+Design decisions:
+
+- One `ReviewItem` per draft *lineage* (the first draft and all its edits). Its
+  `version` is the optimistic-concurrency token served as the `ETag`; it increments on
+  every change (claim, edit, decision, release), and every write is a compare-and-set on
+  it, so two reviewers can never both win.
+- Drafts stay immutable (`clientloop.models.Draft`); an edit adds a row. The review
+  item points at the current one.
+- The released record (`InteractionRecord`, `RecordAction`) and the `OutboxMessage` are
+  unique per review item, which is what makes release idempotent even when two
+  processes race: the second insert fails and is treated as "already released".
+- `AuditEvent.id` is the monotonic sequence number. It is assigned by `review.audit`
+  under a lock (never by a database sequence, which leaves gaps after rollbacks on
+  PostgreSQL and would look like a deleted row to the verifier).
+- Server-owned fields (status, version, approved_by, hashes) never appear on request
+  models; the API builds these rows itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from clientloop.ids import new_id, utcnow
+
+ROLES = ("rm", "reviewer", "service", "admin")
+"""The roles a user can hold."""
+
+STATUSES = ("awaiting_author", "in_review", "approved", "rejected", "released")
+"""The states of a review item."""
+
+PENDING = ("awaiting_author", "in_review")
+"""States in which a review item still waits for a decision."""
+
+
+def _ts(*, nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def _text(default: str | None = None) -> Any:
+    if default is None:
+        return Field(default=None, sa_column=Column(Text, nullable=True))
+    return Field(default=default, sa_column=Column(Text, nullable=False, default=default))
+
+
+class User(SQLModel, table=True):
+    """A person (or service account) allowed to call clientloop, with one role."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    role: str = Field(index=True)
+    key_hash: str = Field(index=True, unique=True)
+    """`sha256:<hex>` of the API key; the key itself is shown once and never stored."""
+    active: bool = True
+    created_at: datetime = _ts()
+
+
+class ReviewItem(SQLModel, table=True):
+    """The review state of one draft lineage: who may decide it and what was decided."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    lineage_id: str = Field(index=True, unique=True)
+    kind: str = Field(default="interaction_summary", index=True)
+    """`interaction_summary` or `client_message`."""
+    source_id: str = Field(foreign_key="source.id", index=True)
+    client_id: str | None = Field(default=None, foreign_key="client.id", index=True)
+    author: str | None = Field(default=None, index=True)
+    status: str = Field(default="awaiting_author", index=True)
+    requires_checker: bool = False
+    """True when a reviewer who is not the author must decide (maker-checker)."""
+    required_role: str | None = None
+    """The role a checker needs (`reviewer`; `admin` always qualifies)."""
+    flags_json: str = _text("[]")
+    """The flag names on the current version, sorted (the details are `FlagRecord` rows)."""
+    assignee: str | None = Field(default=None, index=True)
+    claimed_at: datetime | None = _ts(nullable=True)
+    current_draft_id: str = Field(foreign_key="draft.id")
+    parent_review_id: str | None = Field(default=None, index=True)
+    """For a client message: the review item of the summary it was drafted from."""
+    decided_by: str | None = None
+    decided_at: datetime | None = _ts(nullable=True)
+    version: int = 1
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Decision(SQLModel, table=True):
+    """One decision on a review item: approve, edit (a new version) or reject. Never changed."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    review_id: str = Field(foreign_key="reviewitem.id", index=True)
+    draft_id: str = Field(foreign_key="draft.id")
+    """The draft version the decision applies to (for an edit, the new version)."""
+    kind: str
+    actor: str
+    actor_role: str
+    reason: str | None = _text()
+    diff_json: str | None = _text()
+    seen_version: int
+    """The review item version the decider saw (their `If-Match`)."""
+    created_at: datetime = _ts()
+
+
+class FlagRecord(SQLModel, table=True):
+    """A sensitivity flag on a draft lineage: the rule (or model) that raised it and the span."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    lineage_id: str = Field(index=True)
+    draft_id: str = Field(foreign_key="draft.id", index=True)
+    flag: str = Field(index=True)
+    rule_id: str
+    severity: str = "medium"
+    reason: str | None = _text()
+    start: int | None = None
+    end: int | None = None
+    matched: str | None = _text()
+    where: str = "source"
+    """`source` (the upload) or `draft` (the drafted text)."""
+    origin: str = "rule"
+    """`rule` (the deterministic policy) or `model` (added by a model, with evidence)."""
+    created_at: datetime = _ts()
+
+
+class InteractionRecord(SQLModel, table=True):
+    """The approved interaction summary: the record. Written once per review item."""
+
+    __table_args__ = (UniqueConstraint("review_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    review_id: str = Field(foreign_key="reviewitem.id")
+    lineage_id: str = Field(index=True)
+    draft_id: str = Field(foreign_key="draft.id")
+    decision_id: str = Field(foreign_key="decision.id")
+    source_id: str = Field(foreign_key="source.id", index=True)
+    client_id: str | None = Field(default=None, foreign_key="client.id", index=True)
+    approved_by: str
+    content_json: str = _text("{}")
+    created_at: datetime = _ts()
+
+
+class RecordAction(SQLModel, table=True):
+    """An open, owned, dated follow-up of a released interaction, linked to its evidence."""
+
+    __table_args__ = (UniqueConstraint("record_id", "ordinal"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    record_id: str = Field(foreign_key="interactionrecord.id", index=True)
+    ordinal: int
+    client_id: str | None = Field(default=None, foreign_key="client.id", index=True)
+    source_id: str = Field(foreign_key="source.id", index=True)
+    description: str = _text("")
+    owner: str = Field(index=True)
+    owner_side: str
+    type: str
+    status: str = Field(default="open", index=True)
+    due_kind: str = "none"
+    due_date: date | None = None
+    due_start: date | None = None
+    due_end: date | None = None
+    due_phrase: str = ""
+    close_condition: str = _text("")
+    evidence_text: str = _text("")
+    evidence_start: int | None = None
+    evidence_end: int | None = None
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An approved client message waiting to be sent by a person; the system never sends it."""
+
+    __table_args__ = (UniqueConstraint("review_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    review_id: str = Field(foreign_key="reviewitem.id")
+    draft_id: str = Field(foreign_key="draft.id")
+    decision_id: str = Field(foreign_key="decision.id")
+    client_id: str | None = Field(default=None, foreign_key="client.id", index=True)
+    subject: str = _text("")
+    body: str = _text("")
+    approved_by: str
+    sent: bool = False
+    """Stays false: sending is a person's act outside clientloop."""
+    created_at: datetime = _ts()
+
+
+class AuditEvent(SQLModel, table=True):
+    """One append-only audit event; `hash` chains it to the event before it."""
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    """The monotonic sequence number (1, 2, 3, ...), assigned under a lock."""
+    event_id: str = Field(index=True, unique=True)
+    event_type: str = Field(index=True)
+    actor: str
+    occurred_at: datetime = _ts()
+    payload_json: str = _text("{}")
+    payload_digest: str
+    prev_hash: str
+    hash: str
