@@ -27,6 +27,13 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
+
+def _register_subcommands() -> None:
+    from clientloop.cli_eval import bench, eval_app
+
+    app.add_typer(eval_app, name="eval")
+    app.command()(bench)
+
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 
 
@@ -287,6 +294,8 @@ def _worker_main(once: bool, lease_seconds: float) -> None:
 def _json(obj: object) -> str:
     return json.dumps(obj, indent=2, default=str)
 
+
+_register_subcommands()
 
 if __name__ == "__main__":
     app()

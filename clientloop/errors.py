@@ -15,3 +15,11 @@ class UnknownClient(NotFound):
 
 class InvalidQuestion(InputError):
     """The question is empty or too long."""
+
+
+class Unauthenticated(InputError):
+    """No API key, or one that matches no active user."""
+
+
+class Forbidden(InputError):
+    """The user's role does not allow this operation."""

@@ -97,8 +97,13 @@ def split_sentences(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     for b_start, b_end in blocks:
         block = text[b_start:b_end]
-        if block.lstrip().startswith("#"):
+        stripped = block.lstrip()
+        if stripped.startswith("#"):
             continue
+        marker = _LEAD_MARKER.match(stripped)
+        if marker:  # so "1. " is not taken for the end of a sentence
+            b_start += len(block) - len(stripped) + marker.end()
+            block = text[b_start:b_end]
         cut = 0
         pieces = []
         for m in _SENT_END.finditer(block):

@@ -8,8 +8,9 @@ choosing passages, and for nothing else.
 Decisions:
 
 - **Citations are checked, whatever the model returned.** A number outside
-  ``1..n`` is removed; a sentence left with no valid number is dropped and listed in
-  `Answer.unsupported`; when nothing remains, or the model says ``not_found``, the
+  ``1..n`` is removed, and so is a number whose passage shares no content word with the
+  sentence (a cheap check against citing the wrong passage); a sentence left with no
+  valid number is dropped and listed in `Answer.unsupported`; when nothing remains, or the model says ``not_found``, the
   answer abstains with `NOT_FOUND`. Numbers the model wrote inline as ``[2]`` in the
   text count as citations too (small models do that instead of filling the field).
 - **Quotes never come from the model.** For each cited passage we pick the passage
@@ -70,7 +71,6 @@ class AnswerSentence(BaseModel):
 
     text: str = Field(description="One sentence of the answer, using only facts from the cited passages.")
     citations: list[int] = Field(
-        default_factory=list,
         description="Numbers of the passages that support this sentence, e.g. [1] or [1, 3].",
     )
 
@@ -78,13 +78,12 @@ class AnswerSentence(BaseModel):
 class LLMAnswer(BaseModel):
     """An answer built only from the numbered passages, or not_found when they do not answer it."""
 
+    # Both fields are required on purpose: with optional fields, grammar-constrained
+    # servers let small models emit only `{"not_found": true}` for every question.
     sentences: list[AnswerSentence] = Field(
-        default_factory=list,
         description="The answer as short sentences, each citing its passages. Empty when not_found.",
     )
-    not_found: bool = Field(
-        default=False, description="True when the passages do not contain the answer to the question."
-    )
+    not_found: bool = Field(description="True when the passages do not contain the answer to the question.")
 
 
 @dataclass(frozen=True)
@@ -206,24 +205,27 @@ def ground_llm_answer(question: str, passages: list[Passage], output: LLMAnswer)
 
     kept: list[tuple[str, list[int]]] = []
     unsupported: list[str] = []
+    best: dict[int, tuple[float, tuple[int, int]]] = {}  # passage number -> (score, quote span)
     for sentence in output.sentences:
         text, inline = _split_markers(sentence.text)
         if not text:
             continue
-        valid = [n for n in dict.fromkeys([*sentence.citations, *inline]) if 1 <= n <= len(passages)]
+        valid = []
+        for n in dict.fromkeys([*sentence.citations, *inline]):
+            if not 1 <= n <= len(passages):
+                continue
+            score, span = _best_sentence(passages[n - 1].text, text)
+            if score <= 0:
+                continue
+            valid.append(n)
+            if n not in best or score > best[n][0]:
+                best[n] = (score, span)
         if valid:
             kept.append((text, valid))
         else:
             unsupported.append(text)
     if not kept:
         return _abstain(question, unsupported)
-
-    best: dict[int, tuple[float, tuple[int, int]]] = {}
-    for text, numbers in kept:
-        for n in numbers:
-            score, span = _best_sentence(passages[n - 1].text, text)
-            if n not in best or score > best[n][0]:
-                best[n] = (score, span)
 
     citations = []
     for n in sorted(best):
@@ -300,7 +302,10 @@ def _best_sentence(passage_text: str, claim: str) -> tuple[float, tuple[int, int
     for match in _SENTENCE.finditer(passage_text):
         i, j = match.start(), match.start() + len(match.group().rstrip())
         tokens = _tokens(passage_text[i:j])
-        score = len(tokens & claim_tokens) / math.sqrt(len(tokens) * len(claim_tokens)) if tokens and claim_tokens else 0.0
+        if not tokens or not claim_tokens:
+            score = 0.0
+        else:
+            score = len(tokens & claim_tokens) / math.sqrt(len(tokens) * len(claim_tokens))
         if score > best_score:
             best_score, best_span = score, (i, j)
     return max(best_score, 0.0), best_span

@@ -122,9 +122,7 @@ def _scalar(value: Any) -> str | None:
     return None
 
 
-def _element(
-    tag: str, value: Any, attrs: Mapping[str, Any], item_tag: str, indent: str, level: int
-) -> list[str]:
+def _element(tag: str, value: Any, attrs: Mapping[str, Any], item_tag: str, indent: str, level: int) -> list[str]:
     pad = indent * level
     attr_text = "".join(f' {_check_name(k)}="{escape_text(str(v))}"' for k, v in attrs.items())
     open_tag, close_tag = f"<{_check_name(tag)}{attr_text}>", f"</{tag}>"

@@ -143,4 +143,3 @@ def openai_auth_error() -> openai.AuthenticationError:
     """The error the OpenAI client raises on HTTP 401 (not retried)."""
     response = httpx2.Response(401, request=_request(), json={"error": {"message": "bad key"}})
     return openai.AuthenticationError("bad key", response=response, body=None)
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from clientloop import __version__
-from clientloop.api import ask, documents, interactions
+from clientloop.api import ask, documents, drafts, interactions, reviews
 from clientloop.api.errors import install_handlers
 from clientloop.container import Container
 
@@ -22,6 +22,8 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(ask.router)
     app.include_router(interactions.router)
+    app.include_router(reviews.router)
+    app.include_router(drafts.router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

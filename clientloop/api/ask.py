@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from clientloop.api.auth import AnyUser
 from clientloop.api.deps import ContainerDep
 from clientloop.api.errors import responses
 from clientloop.ask import ask
@@ -23,7 +24,7 @@ class AskRequest(BaseModel):
     engine: Literal["rules", "llm"] | None = Field(default=None, description="Override the configured engine.")
 
 
-@router.post("/ask", responses=responses(422, 503))
-async def ask_question(body: AskRequest, container: ContainerDep) -> Answer:
+@router.post("/ask", responses=responses(401, 422, 503))
+async def ask_question(body: AskRequest, container: ContainerDep, _user: AnyUser) -> Answer:
     """Answer from the knowledge base with numbered citations, or abstain."""
     return await run_in_threadpool(ask, container, body.question, engine=body.engine)

@@ -10,12 +10,14 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from clientloop.api.auth import AnyUser, Uploader
 from clientloop.api.deps import ContainerDep, SessionDep
 from clientloop.api.errors import responses
-from clientloop.errors import NotFound
+from clientloop.errors import NotFound, UnknownClient
 from clientloop.ingest import IngestResult, ingest_bytes
 from clientloop.models import Source
 from pipeline.errors import DocumentTooLarge
+from review.models import User
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -62,6 +64,18 @@ async def read_limited(upload: UploadFile, limit: int) -> bytes:
     return data
 
 
+def ensure_in_book(container: ContainerDep, user: User, client: str) -> None:
+    """Refuse (as not found) a client outside an RM's book; other roles see every client."""
+    from sqlmodel import Session, select
+
+    from clientloop.models import Client
+
+    with Session(container.engine) as session:
+        row = session.get(Client, client) or session.exec(select(Client).where(Client.name == client)).first()
+        if row is not None and user.role == "rm" and row.relationship_owner != user.name:
+            raise UnknownClient(f"unknown client {client!r}")
+
+
 def to_public(row: Source) -> DocumentPublic:
     """The public view of a source row."""
     return DocumentPublic(
@@ -72,14 +86,17 @@ def to_public(row: Source) -> DocumentPublic:
     )
 
 
-@router.post("", status_code=201, responses=responses(404, 413, 415, 422, 503))
+@router.post("", status_code=201, responses=responses(401, 403, 404, 413, 415, 422, 503))
 async def upload_document(
     container: ContainerDep,
+    user: Uploader,
     file: Annotated[UploadFile, File(description="The document: md, txt, html, pdf, docx, eml, mbox, vtt, srt, json.")],
     kind: Annotated[Literal["kb", "transcript", "email"] | None, Form()] = None,
     client: Annotated[str | None, Form(description="Client id or exact name.")] = None,
 ) -> IngestOutcome:
     """Store, chunk, embed and index one document."""
+    if client is not None and user.role == "rm":
+        await run_in_threadpool(ensure_in_book, container, user, client)
     data = await read_limited(file, container.settings.max_upload_bytes)
     result: IngestResult = await run_in_threadpool(
         ingest_bytes, container, data, file.filename or "upload", kind=kind, client=client
@@ -87,10 +104,12 @@ async def upload_document(
     return IngestOutcome(**result.__dict__)
 
 
-@router.get("/{document_id}", responses=responses(404))
-def get_document(document_id: str, session: SessionDep) -> DocumentPublic:
+@router.get("/{document_id}", responses=responses(401, 404))
+def get_document(document_id: str, session: SessionDep, user: AnyUser) -> DocumentPublic:
     """A stored document's record."""
+    from review.queue import can_see_client
+
     row = session.get(Source, document_id)
-    if row is None:
+    if row is None or (row.client_id is not None and not can_see_client(session, user, row.client_id)):
         raise NotFound(f"no document with id {document_id!r}")
     return to_public(row)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from clientloop import errors as ce
 from pipeline import errors as pe
+from review import errors as re_
 
 
 class ErrorBody(BaseModel):
@@ -32,6 +33,18 @@ class ErrorResponse(BaseModel):
 
 # (exception type, status, code), most specific first.
 _MAPPING: list[tuple[type[Exception], int, str]] = [
+    (ce.Unauthenticated, 401, "unauthenticated"),
+    (ce.Forbidden, 403, "forbidden"),
+    (re_.NotAllowed, 403, "not_allowed"),
+    (re_.StaleVersion, 412, "stale_version"),
+    (re_.PreconditionRequired, 428, "precondition_required"),
+    (re_.AlreadyDecided, 409, "already_decided"),
+    (re_.AlreadyClaimed, 409, "already_claimed"),
+    (re_.NotApproved, 409, "not_approved"),
+    (re_.ConflictError, 409, "conflict"),
+    (re_.InvalidDecision, 422, "invalid_decision"),
+    (re_.InvalidUser, 422, "invalid_user"),
+    (re_.PolicyError, 500, "policy_invalid"),
     (ce.UnknownClient, 404, "unknown_client"),
     (ce.NotFound, 404, "not_found"),
     (pe.DocumentTooLarge, 413, "too_large"),
@@ -63,9 +76,15 @@ def install_handlers(app: FastAPI) -> None:
 
     async def handle_domain(_request: Request, exc: Exception) -> JSONResponse:
         status, code = status_for(exc)
-        return error_response(status, code, str(exc))
+        headers = None
+        if status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
+        elif isinstance(exc, re_.StaleVersion):
+            headers = {"ETag": f'"{exc.current}"'}
+        return error_response(status, code, str(exc), headers)
 
     app.add_exception_handler(pe.PipelineError, handle_domain)
+    app.add_exception_handler(re_.ReviewError, handle_domain)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

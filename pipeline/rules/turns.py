@@ -42,7 +42,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=\S)")
 # Clauses joined by "and"/";" where a new subject makes its own commitment get split, so
 # "I'll register it today, and our bereavement team will send you a pack" is two actions.
 _CLAUSE_SPLIT = re.compile(
-    r"(?:,\s*and\s+|;\s*|,\s*but\s+|\s+and\s+)(?=(?:then\s+)?(?:I|we|you|he|she|they|our|the|[A-Z][a-z]+)"
+    r";\s*|(?:,\s*and\s+|,\s*but\s+|\s+and\s+)(?=(?:then\s+)?(?:I|we|you|he|she|they|our|the|[A-Z][a-z]+)"
     r"(?:\s+[\w-]+){0,3}?\s*(?:'ll|’ll|\s+will|'ve|’ve|\s+have|'m going to|\s+to\s+\w+|\s+needs?)\b)"
 )
 
@@ -61,6 +61,7 @@ class Clause:
     quoted: bool = False
     message: int = 0
     line_text: str = ""
+    sentence_text: str = ""
 
 
 @dataclass
@@ -161,6 +162,7 @@ def _emit(
                     quoted=quoted,
                     message=message,
                     line_text=line_text,
+                    sentence_text=text[s:e],
                 )
             )
     return clauses

@@ -155,9 +155,7 @@ def test_invoke_structured_escapes_previous_output_in_repair():
 
 
 def test_invoke_structured_retries_transient_errors_during_repair():
-    model = FakeChatModel(
-        responses=["junk", openai_server_error(), tool_reply(Verdict, {"label": "ok", "score": 1})]
-    )
+    model = FakeChatModel(responses=["junk", openai_server_error(), tool_reply(Verdict, {"label": "ok", "score": 1})])
 
     result = _invoke(model)
 

@@ -1,0 +1,268 @@
+"""The review queue: list, show beside the source, claim, decide, release.
+
+Responses about one item carry its version as the `ETag`; decisions must send it back
+as `If-Match` (412 when stale, 428 when missing). An approval is committed first and
+released in its own transaction right after; if release fails, the approval stands and
+`POST /v1/reviews/{id}/release` retries it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Header, Query, Response
+from pydantic import BaseModel, Field
+
+from clientloop.api.auth import DeciderUser, ReviewerUser
+from clientloop.api.deps import ContainerDep, SessionDep
+from clientloop.api.errors import responses
+from clientloop.db import session_scope
+from review.decisions import Approve, DecisionBody, Edit, Reject
+from review.errors import InvalidDecision
+from review.models import Decision, FlagRecord, ReviewItem
+
+router = APIRouter(prefix="/v1/reviews", tags=["review"])
+
+Status = Literal["awaiting_author", "in_review", "approved", "rejected", "released"]
+
+
+class ReviewSummary(BaseModel):
+    """A review item as the queue lists it."""
+
+    id: str
+    lineage_id: str
+    kind: str = Field(description="interaction_summary or client_message.")
+    status: Status
+    client_id: str | None
+    author: str | None
+    flags: list[str] = Field(description="Flag names on the lineage; empty when unflagged.")
+    requires_checker: bool = Field(description="A reviewer who is not the author must approve.")
+    required_role: str | None
+    assignee: str | None
+    current_draft_id: str
+    version: int = Field(description="Send it back as If-Match with a decision.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReviewPage(BaseModel):
+    """One page of the review queue."""
+
+    items: list[ReviewSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class FlagView(BaseModel):
+    """A flag with its reason: the rule (or model) and the matched span."""
+
+    flag: str
+    rule_id: str
+    severity: str
+    reason: str | None
+    where: str = Field(description="source or draft.")
+    origin: str = Field(description="rule or model.")
+    start: int | None
+    end: int | None
+    matched: str | None
+    draft_id: str
+
+
+class EvidenceSpan(BaseModel):
+    """Where an action's evidence sits in the source (for highlighting)."""
+
+    action: int
+    text: str
+    start: int | None
+    end: int | None
+    found: bool
+
+
+class DecisionView(BaseModel):
+    """A recorded decision."""
+
+    id: str
+    kind: str
+    actor: str
+    actor_role: str
+    reason: str | None
+    draft_id: str
+    seen_version: int
+    diff: list[dict[str, Any]] | None
+    created_at: datetime
+
+
+class ReviewDetail(BaseModel):
+    """A review item: the current draft beside its source, evidence spans, flags and decisions."""
+
+    review: ReviewSummary
+    draft_version: int
+    content: dict[str, Any]
+    source_id: str
+    source_text: str
+    evidence: list[EvidenceSpan]
+    flags: list[FlagView]
+    decisions: list[DecisionView]
+
+
+class ReleaseView(BaseModel):
+    """What release produced."""
+
+    review_id: str
+    status: Status
+    created: bool = Field(description="False when this item had been released before.")
+    record_id: str | None = None
+    action_ids: list[str] = Field(default_factory=list)
+    outbox_id: str | None = None
+    recap_review_id: str | None = Field(default=None, description="The client recap drafted for approval.")
+
+
+class DecisionResult(BaseModel):
+    """The outcome of a decision, and of the release it triggered."""
+
+    review: ReviewSummary
+    decision: DecisionView
+    release: ReleaseView | None = None
+    release_error: str | None = Field(default=None, description="Why release failed; retry it.")
+
+
+def summary_of(item: ReviewItem) -> ReviewSummary:
+    """The public view of a review item."""
+    return ReviewSummary(
+        id=item.id, lineage_id=item.lineage_id, kind=item.kind, status=item.status,  # type: ignore[arg-type]
+        client_id=item.client_id, author=item.author, flags=json.loads(item.flags_json),
+        requires_checker=item.requires_checker, required_role=item.required_role, assignee=item.assignee,
+        current_draft_id=item.current_draft_id, version=item.version, created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
+
+
+def decision_view(row: Decision) -> DecisionView:
+    """The public view of a decision."""
+    return DecisionView(id=row.id, kind=row.kind, actor=row.actor, actor_role=row.actor_role, reason=row.reason,
+                        draft_id=row.draft_id, seen_version=row.seen_version,
+                        diff=json.loads(row.diff_json) if row.diff_json else None, created_at=row.created_at)
+
+
+def flag_view(row: FlagRecord) -> FlagView:
+    """The public view of a flag."""
+    return FlagView(flag=row.flag, rule_id=row.rule_id, severity=row.severity, reason=row.reason, where=row.where,
+                    origin=row.origin, start=row.start, end=row.end, matched=row.matched, draft_id=row.draft_id)
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The version in an `If-Match` header (`"3"`, `W/"3"` or `3`); None when absent."""
+    if value is None or not value.strip():
+        return None
+    raw = value.strip().removeprefix("W/").strip('"')
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidDecision(f"If-Match must be the item's ETag, e.g. \"3\", not {value[:20]!r}") from None
+
+
+def _etag(response: Response, item: ReviewItem) -> None:
+    response.headers["ETag"] = f'"{item.version}"'
+
+
+@router.get("", responses=responses(401, 403))
+def list_reviews(
+    session: SessionDep,
+    user: DeciderUser,
+    status: Annotated[list[Status] | None, Query(description="Default: awaiting_author and in_review.")] = None,
+    flag: Annotated[str | None, Query(description="Only items with this flag.")] = None,
+    client: Annotated[str | None, Query(description="Client id or exact name.")] = None,
+    min_age_hours: Annotated[float | None, Query(ge=0, description="Only items at least this old.")] = None,
+    assignee: Annotated[str | None, Query(description="Claimed by this user; 'none' for unclaimed.")] = None,
+    kind: Annotated[Literal["interaction_summary", "client_message"] | None, Query()] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ReviewPage:
+    """The review queue, oldest first; an RM sees only their own book."""
+    from review.queue import list_queue
+
+    result = list_queue(session=session, user=user, status=list(status) if status else None, flag=flag,
+                        client=client, min_age_hours=min_age_hours, assignee=assignee, kind=kind, page=page,
+                        page_size=page_size)
+    return ReviewPage(items=[summary_of(i) for i in result.items], total=result.total, page=result.page,
+                      page_size=result.page_size)
+
+
+@router.get("/{review_id}", responses=responses(401, 403, 404))
+def show_review(review_id: str, session: SessionDep, user: DeciderUser, response: Response) -> ReviewDetail:
+    """A draft beside its source, with evidence spans, flag reasons and decisions."""
+    from review.queue import show_item
+
+    shown = show_item(session=session, review_id=review_id, user=user)
+    item = shown["item"]
+    _etag(response, item)
+    return ReviewDetail(
+        review=summary_of(item), draft_version=shown["draft"].version, content=shown["content"],
+        source_id=item.source_id, source_text=shown["source_text"],
+        evidence=[EvidenceSpan(**e) for e in shown["evidence"]], flags=[flag_view(f) for f in shown["flags"]],
+        decisions=[decision_view(d) for d in shown["decisions"]],
+    )
+
+
+@router.post("/{review_id}/claim", responses=responses(401, 403, 404, 409, 412))
+def claim_review(
+    review_id: str, session: SessionDep, user: ReviewerUser, response: Response,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> ReviewSummary:
+    """Claim an item so other reviewers leave it alone."""
+    from review.decisions import claim
+
+    item = claim(session=session, review_id=review_id, user=user, expected_version=parse_if_match(if_match))
+    _etag(response, item)
+    return summary_of(item)
+
+
+@router.post("/{review_id}/decisions", responses=responses(401, 403, 404, 409, 412, 422, 428))
+def decide_review(
+    review_id: str,
+    container: ContainerDep,
+    user: DeciderUser,
+    response: Response,
+    decision: Annotated[Approve | Edit | Reject, Body(discriminator="kind")],
+    if_match: Annotated[str | None, Header(alias="If-Match", description="The ETag you saw.")] = None,
+) -> DecisionResult:
+    """Approve, edit (a new version) or reject; approval then releases the item."""
+    from review.decisions import decide
+
+    _ = DecisionBody  # the body is this discriminated union
+    expected = parse_if_match(if_match)
+    with session_scope(container.engine) as session:
+        outcome = decide(session=session, review_id=review_id, decision=decision, user=user,
+                         expected_version=expected)
+        result = DecisionResult(review=summary_of(outcome.item), decision=decision_view(outcome.decision))
+        item_id = outcome.item.id
+    if isinstance(decision, Approve):
+        try:
+            release_view = _release(container, item_id, user)
+            result.release = release_view
+            result.review.status, result.review.version = release_view.status, result.review.version + 1
+        except Exception as exc:  # the approval stands; release is retried on its own endpoint
+            result.release_error = f"{type(exc).__name__}: {exc}"
+    response.headers["ETag"] = f'"{result.review.version}"'
+    return result
+
+
+def _release(container: Any, review_id: str, user: Any) -> ReleaseView:
+    from review.release import release
+
+    with session_scope(container.engine) as session:
+        out = release(session=session, review_id=review_id, user=user)
+        return ReleaseView(
+            review_id=out.item.id, status=out.item.status, created=out.created,  # type: ignore[arg-type]
+            record_id=out.record.id if out.record else None, action_ids=[a.id for a in out.actions or []],
+            outbox_id=out.outbox.id if out.outbox else None, recap_review_id=out.recap.id if out.recap else None,
+        )
+
+
+@router.post("/{review_id}/release", responses=responses(401, 403, 404, 409))
+def release_review(review_id: str, container: ContainerDep, user: DeciderUser) -> ReleaseView:
+    """Release an approved item (idempotent): record and actions, or outbox message."""
+    return _release(container, review_id, user)

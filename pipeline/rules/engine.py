@@ -1,0 +1,321 @@
+"""The rules engine: deterministic drafting of an interaction summary and its actions.
+
+Pipeline, one pass per step so each can be read and tested alone:
+
+1. `turns`: cut the text into attributed clauses (speaker, addressees, offsets, quoted).
+2. `commitments.detect`: which clauses commit, request, or assign work, after exclusions.
+3. Ownership: the speaker owns a commitment; the addressee a request; notes and third-party
+   clauses name their owner ("BK", "our claims team") and `owners` resolves it.
+4. Conversation rules, in text order:
+   - a later clause that only corrects or confirms a date ("actually, make that Thursday",
+     "Wednesday's fine", "(SR later said Mon 10 Nov - agreed)") moves the latest action's due
+     date: the last agreed date wins;
+   - a reply that takes up a request with a pro-form ("I can do that tomorrow") dates the
+     request instead of becoming a second action; a reply naming its own work ("I'll phone
+     them tomorrow") replaces the request;
+   - in live conversation a client's request is answered by the firm's commitment, which is
+     what gets recorded, so client requests in transcripts create no action themselves.
+5. Email history: requests in quoted older messages were answered by the newer ones; quoted
+   commitments stay actions unless a newer message shows them done ("thanks for sending...").
+6. Due dates (`pipeline.dates`), types (`action_types`) and purpose (`purpose`).
+
+The engine never reads names or amounts from configuration: everything it knows about a
+specific interaction comes from the text and the participant list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from pipeline.dates import DateMention, best_mention, find_dates
+from pipeline.rules import commitments as cm
+from pipeline.rules.action_types import classify_type
+from pipeline.rules.owners import OwnerResolver, team_name
+from pipeline.rules.purpose import classify_purpose
+from pipeline.rules.turns import (
+    Clause,
+    Message,
+    email_clauses,
+    email_messages,
+    note_clauses,
+    transcript_clauses,
+    transcript_speakers,
+)
+from pipeline.rules.summary import build_summary
+from pipeline.schemas import Action, Due, Evidence, InteractionDraft, Participant
+
+_COMPLETION = re.compile(
+    r"\b(?:thanks|thank you) for (?:sending|the|your)\b|\breceived\b|\bgot the\b|\bhas arrived\b|\barrived\b"
+    r"|\bas promised\b|\bhave now\b|\balready\b",
+    re.IGNORECASE,
+)
+_STOPWORDS = frozenset(
+    """this that with from your have will send sent you the and for our their them they then over about
+    what when which would could should shall also just into onto than more less some many much very""".split()
+)
+_PRONOUN_OBJECT = re.compile(r"^\s*(?:it|that|them|those|this|these)\b", re.IGNORECASE)
+
+
+@dataclass
+class _Draft:
+    """An action under construction, before the conversation rules settle it."""
+
+    clause: Clause
+    detection: cm.Detection
+    owner: str
+    side: str
+    is_team: bool
+    due: Due
+    date_mention: DateMention | None = None
+    merged_from: list[Clause] = field(default_factory=list)
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.date()
+
+
+def infer_participants(text: str, *, kind: str, client: str) -> list[Participant]:
+    """Guess participants from speaker labels or email headers when none are given.
+
+    The client's name (or a speaker whose name matches it) is client-side; others are firm-side,
+    except email senders/recipients whose domain matches the client's address.
+    """
+    names: list[str] = []
+    if kind == "call_transcript":
+        names = transcript_speakers(text)
+    elif kind == "email":
+        for msg in email_messages(text):
+            for name in [msg.sender, *msg.recipients, *msg.cc]:
+                if name and "@" not in name and name not in names and len(name.split()) <= 4:
+                    names.append(name)
+    client_words = set(client.lower().split())
+    participants = []
+    for index, name in enumerate(names):
+        is_client = name.lower() == client.lower() or bool(client_words & set(name.lower().split()))
+        if kind == "email" and not client_words & set(name.lower().split()) and index == 0 and len(names) == 2:
+            is_client = False
+        participants.append(Participant(name=name, role="client" if is_client else "other",
+                                        side="client" if is_client else "firm"))
+    if participants and not any(p.side == "client" for p in participants) and kind == "call_transcript":
+        # The caller who is not staff is usually the second speaker on an inbound call.
+        last = participants[-1]
+        participants[-1] = Participant(name=last.name, role="client", side="client")
+    return participants
+
+
+def _clauses(text: str, kind: str, participants: list[Participant]) -> tuple[list[Clause], list[Message]]:
+    if kind == "call_transcript":
+        return transcript_clauses(text, participants), []
+    if kind == "email":
+        return email_clauses(text, participants)
+    author = next((p.name for p in participants if p.role == "relationship_manager"), None) or next(
+        (p.name for p in participants if p.side == "firm"), None
+    )
+    return note_clauses(text, author), []
+
+
+def _request_owner(clause: Clause, resolver: OwnerResolver, clauses: list[Clause], index: int) -> str | None:
+    """Who a request is addressed to: a vocative name, else the other side, preferring the next speaker."""
+    vocative = re.match(r"^\s*([A-Z][a-z]+),", clause.text)
+    if vocative and resolver.participant(vocative.group(1)):
+        return resolver.participant(vocative.group(1)).name  # type: ignore[union-attr]
+    speaker = resolver.participant(clause.speaker)
+    speaker_side = speaker.side if speaker else None
+    candidates = [resolver.participant(a) for a in clause.addressees]
+    people = [p for p in candidates if p is not None]
+    opposite = [p for p in people if p.side != speaker_side] or people
+    if not opposite:
+        return None
+    if len(opposite) > 1:
+        for later in clauses[index + 1 :]:
+            if later.turn > clause.turn and later.speaker in {p.name for p in opposite}:
+                return later.speaker
+    return opposite[0].name
+
+
+def _owner_of(
+    det: cm.Detection, clause: Clause, resolver: OwnerResolver, clauses: list[Clause], index: int
+) -> tuple[str, str, bool] | None:
+    if det.kind == "commitment":
+        p = resolver.participant(clause.speaker)
+        return (p.name, p.side, False) if p else None
+    if det.kind == "request":
+        name = _request_owner(clause, resolver, clauses, index)
+        return (name, resolver.side_of(name), False) if name else None
+    who = det.who or ""
+    p = resolver.participant(who)
+    if p:
+        return p.name, p.side, False
+    if re.search(r"\b(?:team|desk|department|unit|services|operations)$", who, re.IGNORECASE):
+        return team_name(who), "firm", True
+    return None
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower()) if w not in _STOPWORDS}
+
+
+def _completed_in_newer(clause: Clause, clauses: list[Clause]) -> bool:
+    """A quoted commitment is done when a newer message thanks for it or reports it received."""
+    words = _content_words(clause.text[20:] if len(clause.text) > 40 else clause.text)
+    for newer in clauses:
+        if newer.message < clause.message and _COMPLETION.search(newer.text):
+            if words & _content_words(newer.text):
+                return True
+    return False
+
+
+def _description(clause: Clause, det: cm.Detection) -> str:
+    text = clause.text.strip()
+    m = re.search(rf"\b{re.escape(det.verb)}\b", text) if det.verb else None
+    body = text[m.start():] if m and det.kind != "signoff" else text
+    body = re.sub(r"[\s.?!,;]+$", "", body)
+    body = body[0].upper() + body[1:] if body else text
+    return body[:160]
+
+
+def _close_condition(action_type: str, description: str) -> str:
+    return {
+        "approval": "Decision recorded and communicated",
+        "case": "Case reference recorded",
+        "internal_request": "Team's answer received",
+        "client_response": "Client has received it",
+    }.get(action_type, "Done and confirmed") + f": {description[:80]}"
+
+
+def _is_correction(clause: Clause) -> bool:
+    return bool(cm.CORRECTION.search(clause.text) or cm.CONFIRMATION_LEAD.match(clause.text))
+
+
+def draft_with_rules(
+    text: str,
+    *,
+    kind: str,
+    occurred_at: datetime,
+    participants: list[Participant],
+    client: str,
+) -> InteractionDraft:
+    """Draft a summary and actions from an interaction's text with deterministic rules.
+
+    Args:
+        text: The interaction text (transcript, notes or email thread).
+        kind: `call_transcript`, `meeting_notes` or `email`.
+        occurred_at: When the interaction happened; relative dates resolve against its local date.
+        participants: Who took part; inferred from speaker labels or headers when empty.
+        client: The client's name.
+
+    Returns:
+        The draft, with an empty (unchecked) grounding report: run `ground_draft` next.
+    """
+    participants = list(participants) or infer_participants(text, kind=kind, client=client)
+    resolver = OwnerResolver(participants)
+    reference = _local_date(occurred_at)
+    clauses, _messages = _clauses(text, kind, participants)
+    written = kind != "call_transcript"
+    drafts: list[_Draft] = []
+    signoff_sentences: set[tuple[int, int]] = set()
+
+    for index, clause in enumerate(clauses):
+        det = cm.detect(clause.text, written=written, notes=kind == "meeting_notes")
+        mentions = [d for d in find_dates(clause.text, reference)]
+        last = drafts[-1] if drafts else None
+        if det is None or (det.kind == "commitment" and _PRONOUN_OBJECT.match(clause.text[det.start:].split(
+                det.verb, 1)[-1]) and last and last.clause.speaker == clause.speaker
+                and last.clause.turn == clause.turn and mentions):
+            # Not a new action: maybe a date correction, confirmation or pro-form reply.
+            if last and mentions and clause.turn - last.clause.turn <= 2 and not cm.UNAVAILABLE.search(clause.text):
+                # "I can do that tomorrow" from the owner, or "if you can do that this afternoon"
+                # from whoever asked, dates the pending action.
+                pro_form = cm.PRO_FORM.search(clause.text) and (
+                    clause.speaker == last.owner or re.search(r"\bdo (?:that|it)\b", clause.text)
+                )
+                if _is_correction(clause) or pro_form or (
+                    clause.turn == last.clause.turn and clause.speaker == last.clause.speaker
+                    and last.due.kind == "none" and re.search(r"\b(?:that|it|them)\b", clause.text)
+                ):
+                    mention = mentions[-1] if _is_correction(clause) else best_mention(mentions)
+                    if mention and mention.due.kind != "none":
+                        last.due = mention.due
+            continue
+        if det.kind == "request" and kind == "call_transcript":
+            speaker = resolver.participant(clause.speaker)
+            if speaker and speaker.side == "client":
+                continue
+        if clause.quoted and det.kind == "request":
+            continue
+        if clause.quoted and _completed_in_newer(clause, clauses):
+            continue
+        owner = _owner_of(det, clause, resolver, clauses, index)
+        if owner is None:
+            continue
+        name, side, is_team = owner
+        # A reply from the addressee of a recent request.
+        pending = next(
+            (d for d in reversed(drafts) if d.detection.kind == "request" and d.owner == name
+             and 0 < clause.turn - d.clause.turn <= 2),
+            None,
+        )
+        if pending and det.kind == "commitment":
+            if cm.PRO_FORM.search(clause.text):
+                mention = best_mention(mentions)
+                if mention and mention.due.kind != "none":
+                    pending.due = mention.due
+                continue
+            drafts.remove(pending)
+        sentence_key = (clause.turn, clause.sentence)
+        if det.kind == "signoff" and sentence_key in signoff_sentences:
+            continue
+        if det.kind == "commitment":
+            signoff_sentences.add(sentence_key)
+            if drafts and drafts[-1].detection.kind == "signoff" and (
+                drafts[-1].clause.turn, drafts[-1].clause.sentence) == sentence_key:
+                drafts.pop()
+        best = best_mention(mentions)
+        due = best.due if best else Due.none()
+        drafts.append(_Draft(clause, det, name, side, is_team, due, best))
+
+    actions = []
+    for d in drafts:
+        sentence = d.clause.sentence_text
+        action_type = classify_type(
+            d.clause.text, verb=d.detection.verb, owner_side=d.side, owner_is_team=d.is_team, sentence=sentence
+        )
+        if d.detection.kind == "signoff":
+            action_type = "approval"
+        description = _description(d.clause, d.detection)
+        actions.append(
+            Action(
+                description=description,
+                owner=d.owner,
+                owner_side=d.side,  # type: ignore[arg-type]
+                due=d.due,
+                type=action_type,
+                close_condition=_close_condition(action_type, description),
+                evidence=Evidence(text=d.clause.text, start=d.clause.start, end=d.clause.end),
+            )
+        )
+    opening = _opening(text, kind, clauses, resolver)
+    purpose = classify_purpose(text, opening=opening)
+    summary = build_summary(
+        text=text, kind=kind, occurred_at=occurred_at, participants=participants, client=client,
+        purpose=purpose, clauses=clauses, resolver=resolver, actions=actions,
+    )
+    return InteractionDraft(
+        summary=summary,
+        actions=actions,
+        no_actions_reason=None if actions else "No commitment or request to an identifiable party was found.",
+        engine="rules",
+    )
+
+
+def _opening(text: str, kind: str, clauses: list[Clause], resolver: OwnerResolver) -> str:
+    if kind == "email":
+        subjects = re.findall(r"^>?\s*Subject:\s*(.*)$", text, re.MULTILINE)
+        return " ".join(subjects[-1:]) + " " + " ".join(c.text for c in clauses if c.message == 0)[:600]
+    if kind == "meeting_notes":
+        return "\n".join(text.splitlines()[:3])
+    client_turns = [c.text for c in clauses if (p := resolver.participant(c.speaker)) and p.side == "client"]
+    firm_turns = [c.text for c in clauses if (p := resolver.participant(c.speaker)) and p.side == "firm"]
+    return " ".join(client_turns[:6]) + " " + " ".join(firm_turns[:3])

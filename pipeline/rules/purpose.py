@@ -1,0 +1,62 @@
+"""Purpose classification: the client's main reason for the interaction (or the firm's, if it called).
+
+A weighted keyword vote. Each row of `PURPOSE_CUES` is a cue from the labelling guide's
+purpose definitions with a weight; cues found in the opening of the interaction (email
+subject, note title, the first client turns) count double, because that is where the reason
+for contact is stated. `complaint` wins outright once a formal complaint is made, as the
+guide requires; a relationship call with no business cue falls back to `general_check_in`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.schemas import Purpose
+
+PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
+    ("complaint", r"\bformal complaint\b|\bmake a complaint\b|\blog(?:ged)? (?:this|it)? ?as a complaint\b", 6.0),
+    ("complaint", r"(?<!no )\bcomplain(?:t|ts|ing)?\b(?! at all)|\bnot acceptable\b|\bfed up\b|\breally not happy\b"
+                  r"|\bredress\b|\bcompensation\b", 1.5),
+    ("review", r"\bannual review\b|\bperiodic review\b|\bportfolio review\b|\bcredit review\b|\bthis is your"
+               r" (?:annual )?review\b|\breview meeting\b", 3.0),
+    ("renewal", r"\brenewal\b|\bmatur(?:es|ity|ing)\b|\brenew\b|\bexpiring\b|\brolls? over\b", 2.5),
+    ("onboarding", r"\bnew client\b|\bonboarding\b|\baccount opening\b|\bopen(?:ing)? an? (?:new )?account\b"
+                   r"|\bKYC\b|\bnew mandate\b|\binvestment management agreement\b|\bIMA\b|\bintroduced by\b", 2.0),
+    ("portfolio_update", r"\bquarterly (?:update|report)\b|\bQ[1-4] (?:\d{4} )?update\b|\bportfolio returned\b"
+                         r"|\bperformance\b|\bfund event\b|\bmandate\b", 1.0),
+    ("payment_issue", r"\bpayment\b|\bpayee\b|\brepayment\b|\bwithdrawal\b|\bduplicate\b|\bdirect debit\b"
+                      r"|\btransfer\b|\bCHAPS\b|\bwire\b|\bloan\b|\binvoice\b", 1.0),
+    ("service_issue", r"\b(?:make|making|start|register) a claim\b", 4.0),
+    ("service_issue", r"\bstatements?\b|\bbereave\w*|\bpassed away\b|\bdied\b|\bmake a claim\b|\bsignator\w*"
+                      r"|\bredemption\b|\btariff\b|\baccess\b|\baddress change\b|\bpower of attorney\b", 1.5),
+    ("product_question", r"\bam I (?:actually )?covered\b|\bcover(?:ed|age)?\b|\bwhat (?:are|is) the (?:charges|fees)"
+                         r"|\bcosts? page\b|\bcharges?\b|\bhow (?:does|do|were you thinking)\b|\btrust\b"
+                         r"|\blimit\b|\bquestion\b", 1.0),
+    ("general_check_in", r"\bcatch-up\b|\bcheck(?:ing)? in\b|\bsee how you are\b|\bhow are you getting on\b"
+                         r"|\bjust (?:ringing|calling) to\b|\ball good\b", 2.5),
+]
+_COMPILED = [(purpose, re.compile(pattern, re.IGNORECASE), weight) for purpose, pattern, weight in PURPOSE_CUES]
+
+
+def classify_purpose(text: str, *, opening: str) -> Purpose:
+    """Choose the purpose of an interaction.
+
+    Args:
+        text: The whole interaction text.
+        opening: The part that states the reason for contact (subject line, title, first turns).
+
+    Returns:
+        The purpose with the highest score.
+    """
+    scores: dict[Purpose, float] = {}
+    for purpose, pattern, weight in _COMPILED:
+        hits = len(pattern.findall(text))
+        opening_hits = len(pattern.findall(opening))
+        if hits or opening_hits:
+            # Diminishing returns: a word repeated ten times is not ten times the evidence.
+            scores[purpose] = scores.get(purpose, 0.0) + weight * (min(hits, 3) + 2 * min(opening_hits, 2))
+    if scores.get("complaint", 0) >= 6.0 * 3:
+        return "complaint"
+    if not scores:
+        return "general_check_in"
+    return max(scores.items(), key=lambda item: item[1])[0]

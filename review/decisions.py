@@ -1,0 +1,387 @@
+"""Decisions on review items: approve, edit (a new version) or reject, as a typed union.
+
+Design decisions:
+
+- **A decision is data.** `Approve | Edit | Reject` is a discriminated Pydantic union
+  with `extra="forbid"`: a body carrying `status: approved` (or any field we do not
+  know) is refused, so nothing but the `kind` of a decision by an allowed person moves an
+  item. `Reject` needs a reason.
+- **Optimistic concurrency.** Every decision names the item version it was based on
+  (HTTP `If-Match`). Missing → `PreconditionRequired` (428); different from the
+  current one → `StaleVersion` (412) and nothing changes; already approved, rejected or
+  released → `AlreadyDecided` (409). The check and the write happen under the writer
+  lock (`review.audit.lock_for_write`), so two deciders are strictly ordered.
+- **Maker-checker.** Makers of a lineage are its author and everyone who edited a
+  version. A flagged item (`requires_checker`) is approved only by a `reviewer` or
+  `admin` who is none of them. An unflagged item may be confirmed by its author or by a
+  reviewer/admin. Rejecting is allowed to makers too: withdrawing a draft releases
+  nothing. A claim by someone else blocks other deciders (admins excepted).
+- **Edits never mutate.** An edit validates the new content (schema, then grounding
+  against the source, then the policy), writes a new immutable `Draft` (same lineage,
+  `version + 1`, `parent_id`), stores the JSON diff on the decision, and moves the item
+  to it. Flags from the edit are added to the lineage's; none are removed, and an edit
+  that introduces a flag turns an author-confirmable item into a checker item.
+- **Side effects come later.** Approving only records the decision; release
+  (`review.release`) runs as its own step and is idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from sqlmodel import Session, select
+
+from clientloop.ids import new_id, utcnow
+from clientloop.models import Draft, Job, Source
+from review.audit import append_event, canonical_json, lock_for_write
+from review.errors import (
+    AlreadyClaimed,
+    AlreadyDecided,
+    InvalidDecision,
+    NotAllowed,
+    PreconditionRequired,
+    StaleVersion,
+)
+from review.gate import CHECKER_ROLE, draft_fields, flag_names, policy_flags, required_role, store_flags
+from review.models import PENDING, Decision, ReviewItem, User
+from review.queue import get_item
+
+
+class Approve(BaseModel):
+    """Approve the current version as it stands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["approve"] = "approve"
+    reason: str | None = Field(default=None, max_length=4000, description="Optional note for the record.")
+
+
+class Edit(BaseModel):
+    """Replace the current version with edited content (a new version; the diff is kept)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["edit"] = "edit"
+    content: dict[str, Any] = Field(
+        description="The whole edited draft: an InteractionDraft for summaries, {subject, body} for messages."
+    )
+    reason: str | None = Field(default=None, max_length=4000, description="Why it was edited.")
+
+
+class Reject(BaseModel):
+    """Reject the draft; nothing is released. A reason is required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["reject"] = "reject"
+    reason: str = Field(min_length=1, max_length=4000, description="Why the draft is rejected.")
+
+    @field_validator("reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a rejection needs a reason")
+        return value.strip()
+
+
+DecisionBody = Annotated[Approve | Edit | Reject, Field(discriminator="kind")]
+"""The decision union a reviewer sends."""
+
+decision_adapter: TypeAdapter[Approve | Edit | Reject] = TypeAdapter(DecisionBody)
+
+
+@dataclass
+class DecisionOutcome:
+    """What a decision did."""
+
+    item: ReviewItem
+    decision: Decision
+    draft: Draft
+
+
+def parse_decision(data: dict[str, Any]) -> Approve | Edit | Reject:
+    """Validate a decision body.
+
+    Raises:
+        InvalidDecision: unknown kind, unknown field, or a rejection without a reason.
+    """
+    try:
+        return decision_adapter.validate_python(data)
+    except ValidationError as exc:
+        raise InvalidDecision("invalid decision: " + _errors(exc), problems=[e["msg"] for e in exc.errors()]) from exc
+
+
+def _errors(exc: ValidationError, limit: int = 5) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or '(body)'}: {e['msg']}" for e in exc.errors()[:limit]]
+    return "; ".join(parts)
+
+
+def makers(session: Session, item: ReviewItem) -> set[str]:
+    """Everyone who authored a version of the item: its author and every editor."""
+    editors = session.exec(select(Decision.actor).where(Decision.review_id == item.id, Decision.kind == "edit")).all()
+    return ({item.author} if item.author else set()) | set(editors)
+
+
+def may_approve(item: ReviewItem, user: User, item_makers: set[str]) -> str | None:
+    """Why `user` may not approve `item`, or None when they may."""
+    if item.requires_checker:
+        if user.role not in (item.required_role or CHECKER_ROLE, "admin"):
+            return f"this draft is flagged ({', '.join(json.loads(item.flags_json))}); a reviewer must approve it"
+        if user.name in item_makers:
+            return "maker-checker: the author or an editor of a flagged draft cannot approve it"
+        return None
+    if user.role in ("reviewer", "admin") or user.name == item.author:
+        return None
+    return "only the draft's author or a reviewer can confirm it"
+
+
+def check_allowed(session: Session, item: ReviewItem, user: User, kind: str) -> None:
+    """Raise `NotAllowed` unless `user` may make a decision of `kind` on `item`."""
+    if user.role == "service":
+        raise NotAllowed("service users cannot decide drafts")
+    if item.assignee and item.assignee != user.name and user.role != "admin":
+        raise NotAllowed(f"claimed by {item.assignee}; only they (or an admin) can decide it now")
+    item_makers = makers(session, item)
+    if kind == "approve":
+        why = may_approve(item, user, item_makers)
+        if why:
+            raise NotAllowed(why)
+        return
+    # Editing and rejecting change nothing outside the lineage: makers and reviewers may do both.
+    if user.role in ("reviewer", "admin") or user.name in item_makers:
+        return
+    raise NotAllowed("only the draft's author, an editor or a reviewer can edit or reject it")
+
+
+def decide(
+    *, session: Session, review_id: str, decision: Approve | Edit | Reject, user: User,
+    expected_version: int | None,
+) -> DecisionOutcome:
+    """Record one decision on a review item (in the caller's transaction).
+
+    Args:
+        session: The session; the caller commits.
+        review_id: The review item.
+        decision: Approve, Edit or Reject.
+        user: Who decides.
+        expected_version: The item version the decision was based on (`If-Match`).
+
+    Returns:
+        The updated item, the decision row and the (possibly new) current draft.
+
+    Raises:
+        PreconditionRequired: no expected version.
+        NotFound: no such item, or not visible to the user.
+        AlreadyDecided: the item was already approved, rejected or released.
+        StaleVersion: the item changed since the caller read it.
+        NotAllowed: role, maker-checker or claim forbids it.
+        InvalidDecision: the edit fails validation.
+    """
+    if expected_version is None:
+        raise PreconditionRequired("send the version you saw: If-Match: \"<version>\" (from the ETag)")
+    lock_for_write(session)
+    item = get_item(session=session, review_id=review_id, user=user, fresh=True)
+    if item.status not in PENDING:
+        raise AlreadyDecided(f"review {review_id} is already {item.status}")
+    if item.version != expected_version:
+        raise StaleVersion(f"review {review_id} is at version {item.version}, not {expected_version}; reload it",
+                           expected=expected_version, current=item.version)
+    check_allowed(session, item, user, decision.kind)
+    current = session.get(Draft, item.current_draft_id)
+    assert current is not None
+    if isinstance(decision, Edit):
+        return _edit(session, item, current, decision, user, expected_version)
+    now = utcnow()
+    row = Decision(review_id=item.id, draft_id=current.id, kind=decision.kind, actor=user.name, actor_role=user.role,
+                   reason=decision.reason, seen_version=expected_version, created_at=now)
+    item.status = "approved" if isinstance(decision, Approve) else "rejected"
+    item.decided_by, item.decided_at = user.name, now
+    _touch(item, now)
+    session.add(row)
+    session.add(item)
+    session.flush()
+    append_event(session, event_type="decision", actor=user.name, payload={
+        "review_id": item.id, "lineage_id": item.lineage_id, "draft_id": current.id, "decision_id": row.id,
+        "kind": decision.kind, "actor_role": user.role, "reason": decision.reason, "seen_version": expected_version,
+        "version": item.version, "requires_checker": item.requires_checker,
+    })
+    return DecisionOutcome(item, row, current)
+
+
+def _touch(item: ReviewItem, now: Any) -> None:
+    item.version += 1
+    item.updated_at = now
+
+
+def validate_content(kind: str, content: dict[str, Any], source_text: str,
+                     participants: list[Any] | None = None) -> dict[str, Any]:
+    """Re-validate edited content: the schema, then grounding against the source.
+
+    Args:
+        kind: `interaction_summary` or `client_message`.
+        content: The edited content.
+        source_text: The source the summary must stay grounded in.
+        participants: The interaction's participants as first drafted (an edit cannot
+            add people to make an owner resolve).
+
+    Returns:
+        The validated content as JSON-ready data (grounding report refreshed).
+
+    Raises:
+        InvalidDecision: the content fails the schema, or grounding would drop part of it.
+    """
+    if kind == "client_message":
+        from review.recap import ClientMessage
+
+        try:
+            return ClientMessage.model_validate(content).model_dump(mode="json")
+        except ValidationError as exc:
+            raise InvalidDecision("edited message is invalid: " + _errors(exc)) from exc
+    from pipeline.schemas import InteractionDraft
+
+    try:
+        draft = InteractionDraft.model_validate(content)
+    except ValidationError as exc:
+        raise InvalidDecision("edited draft fails the schema: " + _errors(exc),
+                              problems=[e["msg"] for e in exc.errors()]) from exc
+    grounded = _ground(draft, source_text, participants or [])
+    if len(grounded.actions) < len(draft.actions):
+        problems = [f"{i.reason}: {i.detail}" for i in grounded.grounding.issues if i.outcome == "dropped"]
+        raise InvalidDecision(
+            "edited draft fails grounding (every action's evidence must be an exact span of the source, its "
+            "owner a participant or a known team): " + "; ".join(problems[:5]), problems=problems,
+        )
+    return grounded.model_dump(mode="json")
+
+
+def _ground(draft: Any, source_text: str, participants: list[Any]) -> Any:
+    from pipeline.grounding import ground_draft
+
+    return ground_draft(draft, source_text=source_text, participants=participants)
+
+
+def lineage_participants(session: Session, item: ReviewItem) -> list[Any]:
+    """The participants of the interaction: as given on upload, else as the first draft listed them."""
+    from pipeline.schemas import Participant
+
+    first = session.get(Draft, item.lineage_id)
+    people: dict[str, Participant] = {}
+    job = session.get(Job, first.job_id) if first is not None and first.job_id else None
+    for p in json.loads(job.payload_json).get("participants", []) if job else []:
+        people.setdefault(p["name"], Participant(**p))
+    if first is not None and first.kind == "interaction_summary":
+        for p in (json.loads(first.content_json).get("summary") or {}).get("participants") or []:
+            people.setdefault(p["name"], Participant(name=p["name"], role=p.get("role", "other"), side=p["side"]))
+    return list(people.values())
+
+
+def json_diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
+    """A minimal structural diff: one `{op, path, old, new}` per changed leaf, list item or key."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[dict[str, Any]] = []
+        for key in sorted(set(old) | set(new)):
+            sub = f"{path}/{key}"
+            if key not in new:
+                out.append({"op": "remove", "path": sub, "old": old[key], "new": None})
+            elif key not in old:
+                out.append({"op": "add", "path": sub, "old": None, "new": new[key]})
+            else:
+                out.extend(json_diff(old[key], new[key], sub))
+        return out
+    if isinstance(old, list) and isinstance(new, list):
+        out = []
+        for i in range(max(len(old), len(new))):
+            sub = f"{path}/{i}"
+            if i >= len(new):
+                out.append({"op": "remove", "path": sub, "old": old[i], "new": None})
+            elif i >= len(old):
+                out.append({"op": "add", "path": sub, "old": None, "new": new[i]})
+            else:
+                out.extend(json_diff(old[i], new[i], sub))
+        return out
+    return [] if old == new else [{"op": "replace", "path": path or "/", "old": old, "new": new}]
+
+
+def _edit(session: Session, item: ReviewItem, current: Draft, decision: Edit, user: User,
+          seen: int) -> DecisionOutcome:
+    source = session.get(Source, current.source_id)
+    source_text = (source.text if source else "") or ""
+    old_content = json.loads(current.content_json)
+    new_content = validate_content(item.kind, decision.content, source_text, lineage_participants(session, item))
+    diff = json_diff(old_content, new_content)
+    if not diff:
+        raise InvalidDecision("the edit changes nothing; approve the draft instead")
+    now = utcnow()
+    new_draft = Draft.model_validate(current.model_dump() | {
+        "id": new_id(), "version": current.version + 1, "parent_id": current.id, "job_id": None,
+        "author": user.name, "engine": "human", "model": None, "prompt_version": None, "fallback": False,
+        "content_json": canonical_json(new_content), "created_at": now,
+    })
+    session.add(new_draft)
+    session.flush()
+    flags = policy_flags(source_text=source_text, fields=draft_fields(new_content, item.kind))
+    store_flags(session, new_draft, flags)
+    before = set(json.loads(item.flags_json))
+    names = sorted(before | set(flag_names(flags)))
+    added = sorted(set(names) - before)
+    if names and not item.requires_checker:
+        # An edit that brings in sensitive content now needs a checker, like a flagged draft.
+        item.requires_checker, item.required_role, item.status = True, required_role(flags), "in_review"
+    elif names and required_role(flags) == "admin":
+        item.required_role = "admin"
+    item.flags_json = canonical_json(names)
+    item.current_draft_id = new_draft.id
+    _touch(item, now)
+    row = Decision(review_id=item.id, draft_id=new_draft.id, kind="edit", actor=user.name, actor_role=user.role,
+                   reason=decision.reason, diff_json=canonical_json(diff), seen_version=seen, created_at=now)
+    session.add(row)
+    session.add(item)
+    session.flush()
+    append_event(session, event_type="edit", actor=user.name, payload={
+        "review_id": item.id, "lineage_id": item.lineage_id, "draft_id": new_draft.id, "parent_id": current.id,
+        "version": new_draft.version, "kind": item.kind, "decision_id": row.id, "reason": decision.reason,
+        "diff": diff, "content": new_content, "seen_version": seen, "item_version": item.version,
+        "added_flags": added, "flags": flags,
+    })
+    return DecisionOutcome(item, row, new_draft)
+
+
+def claim(*, session: Session, review_id: str, user: User, expected_version: int | None = None) -> ReviewItem:
+    """Take a pending item for yourself, so other reviewers leave it alone.
+
+    Raises:
+        NotFound: no such item, or not visible.
+        AlreadyDecided: the item is no longer pending.
+        AlreadyClaimed: someone else holds it.
+        StaleVersion: `expected_version` given and different.
+        NotAllowed: the user cannot decide the item (wrong role, or a maker of a flagged item).
+    """
+    lock_for_write(session)
+    item = get_item(session=session, review_id=review_id, user=user, fresh=True)
+    if item.status not in PENDING:
+        raise AlreadyDecided(f"review {review_id} is already {item.status}")
+    if expected_version is not None and expected_version != item.version:
+        raise StaleVersion(f"review {review_id} is at version {item.version}, not {expected_version}",
+                           expected=expected_version, current=item.version)
+    if item.assignee == user.name:
+        return item
+    if item.assignee and user.role != "admin":
+        raise AlreadyClaimed(f"review {review_id} is claimed by {item.assignee}")
+    if user.role not in ("reviewer", "admin"):
+        raise NotAllowed("only reviewers claim drafts")
+    why = may_approve(item, user, makers(session, item))
+    if why:
+        raise NotAllowed(why)
+    now = utcnow()
+    previous = item.assignee
+    item.assignee, item.claimed_at = user.name, now
+    _touch(item, now)
+    session.add(item)
+    session.flush()
+    append_event(session, event_type="claim", actor=user.name, payload={
+        "review_id": item.id, "lineage_id": item.lineage_id, "previous_assignee": previous, "version": item.version,
+    })
+    return item

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clientloop.settings import Settings
+from knowledge.answer import (
+    answer_from_validated,
+    answer_with_rules,
+    is_supported,
+    split_sentences,
+    validate_citations,
+)
+from knowledge.retrieval import HybridRetriever
+from knowledge.schemas import NOT_FOUND, Citation, Passage
+from pipeline.vectorstore import ChunkStore
+from tests.knowledge.test_retrieval import SOURCES, index_source
+
+
+@pytest.fixture
+def retriever(tmp_path: Path, embeddings) -> HybridRetriever:
+    store = ChunkStore.from_settings(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
+    for sid, (title, text) in SOURCES.items():
+        index_source(store, embeddings, sid, title, text)
+    return HybridRetriever(store, embeddings, k=4)
+
+
+def passage(text: str, *, start: int = 0, source_id: str = "s", vector_score: float = 0.8) -> Passage:
+    return Passage(chunk_id=f"{source_id}:0", source_id=source_id, source_title=source_id.title(), text=text,
+                   start=start, end=start + len(text), score=0.03, vector_score=vector_score, keyword_score=1.0)
+
+
+def test_answer_quotes_exact_spans_of_the_source(retriever: HybridRetriever, embeddings) -> None:
+    question = "How much is a CHAPS payment?"
+    answer = answer_with_rules(question, retriever.retrieve(question), embeddings=embeddings)
+    assert not answer.abstained
+    assert answer.engine == "rules"
+    assert "£25" in answer.answer
+    assert "[1]" in answer.answer
+    assert 1 <= len(answer.citations) <= 3
+    for c in answer.citations:
+        source_text = SOURCES[c.source_id][1]
+        assert source_text[c.span[0] : c.span[1]] == c.quote
+        assert f"[{c.id}]" in answer.answer
+    assert answer.documents[0] == "Fee schedule"
+
+
+def test_answer_without_embeddings_still_cites(retriever: HybridRetriever) -> None:
+    question = "How much notice before the savings interest rate is reduced?"
+    answer = answer_with_rules(question, retriever.retrieve(question))
+    assert "14 days" in answer.answer
+    assert answer.citations[0].source_id == "savings"
+
+
+def test_unrelated_question_abstains(retriever: HybridRetriever) -> None:
+    question = "Which football team won the league in 1998?"
+    answer = answer_with_rules(question, retriever.retrieve(question))
+    assert answer.abstained
+    assert answer.answer == NOT_FOUND
+    assert answer.citations == []
+
+
+def test_no_passages_abstains() -> None:
+    assert answer_with_rules("What is the CHAPS fee?", []).abstained
+
+
+def test_low_cosine_is_rescued_only_by_strong_word_overlap() -> None:
+    text = "The CHAPS fee is £25 per payment."
+    assert is_supported("CHAPS fee", [passage(text, vector_score=0.42)], abstain_threshold=0.45)
+    assert not is_supported("Bitcoin custody", [passage(text, vector_score=0.42)], abstain_threshold=0.45)
+    assert not is_supported("CHAPS fee", [passage(text, vector_score=0.2)], abstain_threshold=0.45)
+
+
+def test_citation_span_is_offset_by_the_passage_start() -> None:
+    source = "# Fees\n\nIntro line here. The CHAPS fee is £25 per payment. Other text follows."
+    start = source.index("Intro")
+    answer = answer_with_rules("What is the CHAPS fee?", [passage(source[start:], start=start)])
+    quote = answer.citations[0]
+    assert quote.quote == "The CHAPS fee is £25 per payment."
+    assert source[quote.span[0] : quote.span[1]] == quote.quote
+
+
+def test_split_sentences_keeps_offsets_and_skips_markup() -> None:
+    text = (
+        "## Heading\n\n- First bullet wraps\n  onto a second line. Second sentence!\n"
+        "- Next bullet\n\n| a | b |\n|---|---|\n| CHAPS | £25 |\n\n1. Numbered item. Then this."
+    )
+    sentences = split_sentences(text)
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    assert [s.text for s in sentences] == [
+        "First bullet wraps\n  onto a second line.",
+        "Second sentence!",
+        "Next bullet",
+        "| a | b |",
+        "| CHAPS | £25 |",
+        "Numbered item.",
+        "Then this.",
+    ]
+
+
+def _cite(n: int, quote: str, source_id: str = "s") -> Citation:
+    return Citation(id=n, source_id=source_id, source_title="S", quote=quote, span=(0, 0))
+
+
+def test_validate_citations_drops_bogus_ids_and_renumbers() -> None:
+    text = "The fee is £25 per payment."
+    p = passage(f"Intro. {text}", start=100)
+    validated = validate_citations(
+        "The CHAPS fee is £25 [2]. It is waived for premier clients [7]. Cut-off is 3:30pm [3].",
+        [_cite(2, "fee is £25"), _cite(3, "not in any passage"), _cite(5, "fee is £25", source_id="other")],
+        [p],
+    )
+    assert validated.text == "The CHAPS fee is £25 [1]."
+    assert [c.id for c in validated.citations] == [1]
+    c = validated.citations[0]
+    at = 100 + p.text.index("fee is £25")
+    assert c.quote == "fee is £25" and c.span == (at, at + 10)
+    assert validated.unsupported == ["It is waived for premier clients.", "Cut-off is 3:30pm."]
+
+
+def test_validate_citations_accepts_reflowed_whitespace_and_multi_markers() -> None:
+    p = passage("Payments after\n  3:30pm go the next business day.", start=10)
+    validated = validate_citations(
+        "Late payments go next day [4, 9].", [_cite(4, "after 3:30pm go the next")], [p]
+    )
+    assert validated.text == "Late payments go next day [1]."
+    assert validated.citations[0].quote == "after\n  3:30pm go the next"
+    assert validated.unsupported == []
+
+
+def test_answer_from_validated_abstains_when_nothing_survives() -> None:
+    validated = validate_citations("Made up claim.", [], [passage("x")])
+    answer = answer_from_validated("q?", validated)
+    assert answer.abstained and answer.answer == NOT_FOUND
+    assert answer.unsupported == ["Made up claim."]

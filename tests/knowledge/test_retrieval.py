@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clientloop.settings import Settings
+from knowledge.retrieval import HybridRetriever
+from pipeline.vectorstore import ChunkStore
+
+FEES = """# Fee schedule
+
+CHAPS same-day payment: £25 per payment. Cut-off for CHAPS is 3:30pm.
+
+Outgoing international payment (SWIFT or SEPA): £15 per payment.
+
+Copy statements cost £5 each for statements older than 12 months."""
+
+ADDRESS = """# Change of address
+
+Confirm the full new address, including postcode, using the address lookup tool.
+
+For 10 days after an address change we do not send a new card to the new address."""
+
+SAVINGS = """# Easy Saver
+
+The Easy Saver is a variable-rate savings account with unlimited withdrawals.
+
+We give 14 days' notice before we reduce the interest rate."""
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for part in text.split("\n\n"):
+        start = text.index(part, pos)
+        spans.append((start, start + len(part)))
+        pos = start + len(part)
+    return spans
+
+
+def index_source(store: ChunkStore, embeddings, source_id: str, title: str, text: str, **meta) -> None:
+    spans = paragraphs(text)
+    texts = [text[s:e] for s, e in spans]
+    store.upsert(
+        [f"{source_id}:{i}" for i in range(len(spans))],
+        texts,
+        [
+            {"source_id": source_id, "source_title": title, "kind": "kb", "heading": title,
+             "start": s, "end": e, "ordinal": i, **meta}
+            for i, (s, e) in enumerate(spans)
+        ],
+        embeddings.embed_documents(texts),
+    )
+
+
+SOURCES = {
+    "fees": ("Fee schedule", FEES),
+    "address": ("Change of address", ADDRESS),
+    "savings": ("Easy Saver", SAVINGS),
+}
+
+
+@pytest.fixture
+def kb(tmp_path: Path, embeddings) -> ChunkStore:
+    store = ChunkStore.from_settings(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
+    for sid, (title, text) in SOURCES.items():
+        index_source(store, embeddings, sid, title, text)
+    return store
+
+
+def test_retrieve_finds_the_relevant_chunk_first(kb: ChunkStore, embeddings) -> None:
+    passages = HybridRetriever(kb, embeddings, k=3).retrieve("What is the fee for a CHAPS payment?")
+    top = passages[0]
+    assert top.chunk_id == "fees:1"
+    assert top.source_title == "Fee schedule"
+    assert top.text == FEES[top.start : top.end]
+    assert top.vector_score is not None and top.vector_score > 0.3
+    assert top.keyword_score is not None and top.keyword_score > 0
+
+
+def test_every_passage_carries_both_scores(kb: ChunkStore, embeddings) -> None:
+    passages = HybridRetriever(kb, embeddings, k=6).retrieve("customer moving house")
+    assert len(passages) == 6
+    assert all(p.vector_score is not None and p.keyword_score is not None for p in passages)
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+
+
+def test_paraphrase_is_found_by_the_vector_side(kb: ChunkStore, embeddings) -> None:
+    passages = HybridRetriever(kb, embeddings, k=2).retrieve("Customer is moving home, what do we do?")
+    assert passages[0].source_id == "address"
+
+
+def test_where_filter_limits_both_searches(kb: ChunkStore, embeddings, tmp_path: Path) -> None:
+    index_source(kb, embeddings, "call-1", "Call", "Client asked about the CHAPS fee for a house purchase.",
+                 client_id="c-9")
+    retriever = HybridRetriever(kb, embeddings, k=10)
+    only_client = retriever.retrieve("CHAPS fee", where={"client_id": "c-9"})
+    assert [p.source_id for p in only_client] == ["call-1"]
+
+
+def test_keyword_index_rebuilds_after_writes(kb: ChunkStore, embeddings) -> None:
+    retriever = HybridRetriever(kb, embeddings, k=3)
+    assert all(p.source_id != "new" for p in retriever.retrieve("zephyrine account"))
+    index_source(kb, embeddings, "new", "New product", "The Zephyrine account pays no interest.")
+    assert retriever.retrieve("zephyrine account")[0].source_id == "new"
+    kb.delete_source("new")
+    assert all(p.source_id != "new" for p in retriever.retrieve("zephyrine account"))
+
+
+def test_empty_question_returns_nothing(kb: ChunkStore, embeddings) -> None:
+    assert HybridRetriever(kb, embeddings).retrieve("   ") == []
+
+
+def test_empty_store_returns_nothing(tmp_path: Path, embeddings) -> None:
+    store = ChunkStore.from_settings(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
+    assert HybridRetriever(store, embeddings).retrieve("anything") == []
