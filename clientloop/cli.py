@@ -33,6 +33,11 @@ def _register_subcommands() -> None:
 
     app.add_typer(eval_app, name="eval")
     app.command()(bench)
+    from clientloop.cli_review import audit_app, review_app, users_app
+
+    app.add_typer(review_app, name="review")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(users_app, name="users")
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 

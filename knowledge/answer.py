@@ -184,9 +184,7 @@ def _abstain(question: str, engine: str = "rules") -> Answer:
     return Answer(question=question, answer=NOT_FOUND, abstained=True, engine=engine)
 
 
-def _score_candidates(
-    question: str, candidates: list[_Candidate], embeddings: Embeddings | None
-) -> None:
+def _score_candidates(question: str, candidates: list[_Candidate], embeddings: Embeddings | None) -> None:
     q_terms = _content_terms(question)
     n = len(candidates)
     df: dict[str, int] = {}
@@ -216,9 +214,7 @@ def _choose(candidates: list[_Candidate], q_terms: set[str]) -> list[_Candidate]
             break
         adds_term = bool((c.terms & q_terms) - covered)
         follows = any(
-            c.passage.chunk_id == x.passage.chunk_id
-            and 0 <= c.sentence.start - x.sentence.end <= 3
-            for x in chosen
+            c.passage.chunk_id == x.passage.chunk_id and 0 <= c.sentence.start - x.sentence.end <= 3 for x in chosen
         )
         if adds_term or follows:
             chosen.append(c)
@@ -328,9 +324,7 @@ def _locate(citation: Citation, passages: Sequence[Passage]) -> Citation | None:
     return None
 
 
-def validate_citations(
-    answer_text: str, citations: Sequence[Citation], passages: Sequence[Passage]
-) -> ValidatedAnswer:
+def validate_citations(answer_text: str, citations: Sequence[Citation], passages: Sequence[Passage]) -> ValidatedAnswer:
     """Keep only citations to retrieved text, and only sentences that carry one.
 
     A citation is valid when its `source_id` belongs to a retrieved passage and its `quote`
@@ -379,9 +373,7 @@ def validate_citations(
     return ValidatedAnswer(" ".join(kept), kept_citations, unsupported)
 
 
-def answer_from_validated(
-    question: str, validated: ValidatedAnswer, *, engine: str = "llm"
-) -> Answer:
+def answer_from_validated(question: str, validated: ValidatedAnswer, *, engine: str = "llm") -> Answer:
     """Build the `Answer` for a validated model answer (abstaining if nothing survived).
 
     Args:

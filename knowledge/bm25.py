@@ -98,8 +98,7 @@ class BM25Index:
                 self._postings.setdefault(term, []).append(i)
         n = len(self._tfs)
         self._idf = {
-            term: math.log(1.0 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
-            for term, docs in self._postings.items()
+            term: math.log(1.0 + (n - len(docs) + 0.5) / (len(docs) + 0.5)) for term, docs in self._postings.items()
         }
 
     def __len__(self) -> int:

@@ -163,11 +163,8 @@ class HybridRetriever:
 
         passages = []
         for cid, score in top:
-            chunk = by_id[cid]
-            pos = keyword.position.get(cid)
-            passages.append(
-                _passage(chunk, score, cosine.get(cid), bm25.get(pos, 0.0) if pos is not None else None)
-            )
+            at = keyword.position.get(cid)
+            passages.append(_passage(by_id[cid], score, cosine.get(cid), bm25.get(at, 0.0) if at is not None else None))
         return passages
 
     def __call__(self, question: str) -> list[Passage]:
@@ -192,4 +189,3 @@ def _passage(chunk: StoredChunk, score: float, vector_score: float | None, keywo
         vector_score=vector_score,
         keyword_score=keyword_score,
     )
-

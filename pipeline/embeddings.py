@@ -125,9 +125,7 @@ class OnnxMiniLMEmbeddings(Embeddings):
                     options.intra_op_num_threads = self._threads
                     options.inter_op_num_threads = 1
                     path = self._model_path or _default_model_path()
-                    session = ort.InferenceSession(
-                        str(path), sess_options=options, providers=["CPUExecutionProvider"]
-                    )
+                    session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
                     self._input_names = frozenset(i.name for i in session.get_inputs())
                     self._tokenizer = tokenizer
                     self._session = session  # published last: readers check it without the lock
@@ -141,11 +139,12 @@ class OnnxMiniLMEmbeddings(Embeddings):
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = session.run(None, feeds)[0]  # (batch, tokens, 384): last_hidden_state
+        hidden: np.ndarray = session.run(None, feeds)[0]  # (batch, tokens, 384): last_hidden_state
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        unit: np.ndarray = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
 
     def embed_array(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts into a `(len(texts), 384)` float32 array of unit vectors.

@@ -49,7 +49,8 @@ def _record(report: GroundingReport, outcome: str, reason: str, detail: str) -> 
 def _ground_evidence(evidence: Evidence, source: str) -> Evidence | None:
     if not evidence.text:
         return None
-    if evidence.start is not None and evidence.end is not None and source[evidence.start : evidence.end] == evidence.text:
+    start, end = evidence.start, evidence.end
+    if start is not None and end is not None and source[start:end] == evidence.text:
         return evidence
     start = source.find(evidence.text)
     if start < 0:
@@ -96,7 +97,9 @@ def ground_draft(
         if evidence is None:
             _record(report, "dropped", "evidence_not_in_source", action.evidence.text)
             continue
-        if evidence != action.evidence:
+        # Filling in missing offsets is routine; only wrong offsets count as a correction.
+        supplied = action.evidence.start is not None or action.evidence.end is not None
+        if supplied and evidence != action.evidence:
             _record(report, "corrected", "evidence_offsets_fixed", evidence.text)
         update: dict[str, object] = {"evidence": evidence}
         participant = by_name.get(_fold(action.owner))

@@ -81,6 +81,8 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 """Errors worth retrying: timeouts, dropped connections, 429 and 5xx."""
 
+_MAPPED_ERRORS: tuple[type[BaseException], ...] = (openai.OpenAIError, *_HTTPX_ANY)
+
 DEFAULT_WAIT: wait_base = wait_random_exponential(multiplier=0.5, max=20)
 """Backoff between transport retries; tests pass ``wait=tenacity.wait_none()``."""
 
@@ -125,7 +127,7 @@ def make_chat_model(settings: Settings, *, max_tokens: int | None = None) -> Bas
         timeout=settings.llm_timeout_s,
         max_retries=0,
         temperature=settings.llm_temperature,
-        max_tokens=max_tokens,
+        max_completion_tokens=max_tokens,
     )
 
 
@@ -156,7 +158,7 @@ def map_exceptions(attempts: int | Callable[[], int] = 0) -> Iterator[None]:
     """
     try:
         yield
-    except (openai.OpenAIError, *_HTTPX_ANY) as exc:
+    except _MAPPED_ERRORS as exc:
         count = attempts() if callable(attempts) else attempts
         kind = "unavailable" if isinstance(exc, TRANSIENT_ERRORS) else "refused the request"
         raise ModelUnavailable(

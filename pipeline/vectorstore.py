@@ -153,9 +153,7 @@ def make_client(settings: Settings) -> ClientAPI:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_mode == "server":
         with map_exceptions(f"connection to {settings.chroma_host}:{settings.chroma_port}"):
-            return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-            )
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
     path = settings.resolved_chroma_path
     with map_exceptions(f"opening {path}"):
         path.mkdir(parents=True, exist_ok=True)
@@ -265,7 +263,7 @@ class ChunkStore:
         if keep_hash is not None:
             where = {"$and": [where, {"content_hash": {"$ne": keep_hash}}]}
         with map_exceptions(f"delete of source {source_id!r}"):
-            self._collection.delete(where=where)  # type: ignore[arg-type]
+            self._collection.delete(where=where)
         self._bump()
 
     def delete_ids(self, ids: Sequence[str]) -> None:
@@ -301,9 +299,9 @@ class ChunkStore:
             return []
         with map_exceptions("query"):
             result = self._collection.query(
-                query_embeddings=[[float(x) for x in vector]],
+                query_embeddings=[[float(x) for x in vector]],  # type: ignore[arg-type]
                 n_results=k,
-                where=normalize_where(where),  # type: ignore[arg-type]
+                where=normalize_where(where),
                 include=["documents", "metadatas", "distances"],
             )
         ids = result["ids"][0]
@@ -333,7 +331,7 @@ class ChunkStore:
         while True:
             with map_exceptions("get"):
                 page = self._collection.get(
-                    where=chroma_where,  # type: ignore[arg-type]
+                    where=chroma_where,
                     limit=page_size,
                     offset=offset,
                     include=["documents", "metadatas"],

@@ -26,7 +26,7 @@ APPROVAL = re.compile(
     r"\bapprov\w*|\bsign-?\s?off\b|\bwaive\w*|\bwaiver\b|\brefund\w*|\bexception\b|\bcredit (?:application|committee|"
     r"decision|approval)\b|\blimit\b[^.]{0,40}\b(?:up|increase|higher|raise|change)|\b(?:increase|raise|change)\w*\b"
     r"[^.]{0,30}\blimit\b|\bpayment plan\b|\bgoodwill\b|\bmatch\b.{0,20}?(?:%|rate|per cent)|\bpremium reduction\b"
-    r"|\bunderwriting approval\b|\bconcession\b",
+    r"|\bunderwriting approval\b|\bconcession\b|\bsubmit\b[^.]{0,50}\bto (?:the )?credit\b",
     re.IGNORECASE,
 )
 CASE = re.compile(
@@ -34,7 +34,10 @@ CASE = re.compile(
     r"\b(?:complaint|claim(?! form)\b|referral|trace|recall|investigation|dispute)",
     re.IGNORECASE,
 )
-_TEAMISH = r"(?:team|desk|department|people|underwriters?|colleagues|specialists?|committee|credit|tax|compliance|legal)"
+_TEAMISH = (
+    r"(?:team|desk|department|people|underwriters?|underwriting|colleagues|specialists?|committee|credit|tax"
+    r"|compliance|legal|operations|payments|lending|risk|fraud|pricing)"
+)
 INTERNAL = re.compile(
     # Asking someone internal: "ask our credit team", "check with them", "speak to wealth planning".
     rf"\b(?:ask|check with|speak (?:to|with)|talk (?:to|with)|liaise with|consult|refer\w* (?:it |this )?to"
@@ -42,8 +45,10 @@ INTERNAL = re.compile(
     # Sending work to a team: "send the figures over to our tax team", "send a request to our X team".
     rf"|\b(?:send|pass|forward|refer|escalate)\b[^.]{{0,60}}\bto (?:our|the) (?:[\w-]+ ){{0,3}}{_TEAMISH}\b"
     # Getting a team's view: "get pricing desk's view on...".
-    rf"|\bget\b[^.]{{0,40}}\b(?:view|input|opinion|thoughts|steer|sign-off)\b"
-    rf"|\b(?:your|our) (?:[\w-]+ ){{0,2}}(?:people|team|desk|specialists?)\b[^.]{{0,15}}\b(?:give|provide|check|look)\b",
+    rf"|\bget\b[^.]{{0,40}}\b(?:view|input|opinion|thoughts|steer)\b"
+    rf"|\bget (?:our|the) (?:[\w-]+ ){{0,3}}{_TEAMISH} to\b"
+    rf"|\b(?:your|our) (?:[\w-]+ ){{0,2}}(?:people|team|desk|specialists?)\b[^.]{{0,15}}"
+    rf"\b(?:give|provide|check|look)\b",
     re.IGNORECASE,
 )
 CLIENT_RESPONSE = re.compile(

@@ -21,7 +21,10 @@ from dataclasses import dataclass
 
 from pipeline.rules.action_types import main_part
 
-_MODAL = r"(?:'ll|’ll|\s+will|\s+shall|'m going to|’m going to|\s+am going to|'re going to|’re going to|\s+are going to)"
+_MODAL = (
+    r"(?:'ll|’ll|\s+will|\s+shall|'m going to|’m going to|\s+am going to|'re going to|’re going to"
+    r"|\s+are going to)"
+)
 _ADVERBS = r"(?:(?:also|then|now|personally|just|definitely|certainly|first|straight|still|actually|both)\s+)*"
 
 FIRST_PERSON = re.compile(rf"\b(?P<subj>I|[Ww]e){_MODAL}\s+{_ADVERBS}(?P<verb>[a-z]+)")
@@ -42,7 +45,8 @@ THIRD_PARTY = re.compile(
     rf"{_MODAL}\s+{_ADVERBS}(?P<verb>[a-z]+)"
 )
 SIGNOFF_TEAM = re.compile(
-    r"\bneeds?\s+(?:sign-off|sign off|approval|authori[sz]ation)\s+from\s+(?P<who>(?:our|the)\s+(?:[\w&-]+\s+){0,3}?team)\b",
+    r"\bneeds?\s+(?:sign-off|sign off|approval|authori[sz]ation)\s+from\s+"
+    r"(?P<who>(?:our|the)\s+(?:[\w&-]+\s+){0,3}?team)\b",
     re.IGNORECASE,
 )
 
@@ -114,7 +118,9 @@ NEGATED = re.compile(
     re.IGNORECASE,
 )
 # "I'll be handling your claim", "I will be your point of contact": roles, not deliverables.
-ONGOING_VERBS = frozenset({"be", "need", "keep", "have", "see", "want", "leave", "hold", "try", "wait", "hear"})
+ONGOING_VERBS = frozenset(
+    {"be", "need", "keep", "have", "see", "want", "leave", "hold", "try", "wait", "hear", "think", "mull", "enjoy"}
+)
 VAGUE_VERBS = frozenset({"follow", "catch", "touch"})
 
 
@@ -196,7 +202,8 @@ def detect(text: str, *, written: bool, notes: bool = False) -> Detection | None
 
 # A reply that takes up a request without naming new work: "I can do that", "will do, I'll send it".
 PRO_FORM = re.compile(
-    r"\b(?:do|get|send|post|return|upload|forward|sort|manage)\s+(?:that|it|them|those|this)\b(?!\s+(?:to|on)\s+\w+ team)"
+    r"\b(?:do|get|send|post|return|upload|forward|sort|manage)\s+(?:that|it|them|those|this)\b"
+    r"(?!\s+(?:to|on)\s+\w+ team)"
     r"|^\s*(?:yes,?\s*)?(?:will do|I can|no problem)\b",
     re.IGNORECASE,
 )

@@ -34,6 +34,7 @@ from pipeline.rules import commitments as cm
 from pipeline.rules.action_types import classify_type
 from pipeline.rules.owners import OwnerResolver, team_name
 from pipeline.rules.purpose import classify_purpose
+from pipeline.rules.summary import build_summary
 from pipeline.rules.turns import (
     Clause,
     Message,
@@ -43,7 +44,6 @@ from pipeline.rules.turns import (
     transcript_clauses,
     transcript_speakers,
 )
-from pipeline.rules.summary import build_summary
 from pipeline.schemas import Action, Due, Evidence, InteractionDraft, Participant
 
 _COMPLETION = re.compile(
@@ -219,7 +219,7 @@ def draft_with_rules(
 
     for index, clause in enumerate(clauses):
         det = cm.detect(clause.text, written=written, notes=kind == "meeting_notes")
-        mentions = [d for d in find_dates(clause.text, reference)]
+        mentions = find_dates(clause.text, reference)
         last = drafts[-1] if drafts else None
         if det is None or (det.kind == "commitment" and _PRONOUN_OBJECT.match(clause.text[det.start:].split(
                 det.verb, 1)[-1]) and last and last.clause.speaker == clause.speaker

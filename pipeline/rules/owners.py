@@ -89,7 +89,7 @@ class OwnerResolver:
 
 def team_name(words: str) -> str:
     """Format a team phrase as '<Name> team': 'payments security team' -> 'Payments security team'."""
-    words = re.sub(r"^(?:our|the|your)\s+", "", words.strip(), flags=re.IGNORECASE)
+    words = re.sub(r"^(?:(?:and|so|then|but|also|now)\s+)*(?:our|the|your)\s+", "", words.strip(), flags=re.IGNORECASE)
     words = re.sub(r"\s+(?:team|desk|department|unit)$", "", words, flags=re.IGNORECASE)
     words = re.sub(r"['’]s$", "", words)
     if not words:

@@ -27,8 +27,17 @@ def retriever(tmp_path: Path, embeddings) -> HybridRetriever:
 
 
 def passage(text: str, *, start: int = 0, source_id: str = "s", vector_score: float = 0.8) -> Passage:
-    return Passage(chunk_id=f"{source_id}:0", source_id=source_id, source_title=source_id.title(), text=text,
-                   start=start, end=start + len(text), score=0.03, vector_score=vector_score, keyword_score=1.0)
+    return Passage(
+        chunk_id=f"{source_id}:0",
+        source_id=source_id,
+        source_title=source_id.title(),
+        text=text,
+        start=start,
+        end=start + len(text),
+        score=0.03,
+        vector_score=vector_score,
+        keyword_score=1.0,
+    )
 
 
 def test_answer_quotes_exact_spans_of_the_source(retriever: HybridRetriever, embeddings) -> None:
@@ -121,9 +130,7 @@ def test_validate_citations_drops_bogus_ids_and_renumbers() -> None:
 
 def test_validate_citations_accepts_reflowed_whitespace_and_multi_markers() -> None:
     p = passage("Payments after\n  3:30pm go the next business day.", start=10)
-    validated = validate_citations(
-        "Late payments go next day [4, 9].", [_cite(4, "after 3:30pm go the next")], [p]
-    )
+    validated = validate_citations("Late payments go next day [4, 9].", [_cite(4, "after 3:30pm go the next")], [p])
     assert validated.text == "Late payments go next day [1]."
     assert validated.citations[0].quote == "after\n  3:30pm go the next"
     assert validated.unsupported == []

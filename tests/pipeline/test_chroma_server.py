@@ -74,8 +74,17 @@ def test_upsert_query_and_retrieve_through_http_client(chroma_server: int, embed
     store.upsert(
         [f"kb:{i}" for i in range(3)],
         texts,
-        [{"source_id": f"doc{i}", "source_title": f"Doc {i}", "kind": "kb", "client_id": None,
-          "start": 0, "end": len(t)} for i, t in enumerate(texts)],
+        [
+            {
+                "source_id": f"doc{i}",
+                "source_title": f"Doc {i}",
+                "kind": "kb",
+                "client_id": None,
+                "start": 0,
+                "end": len(t),
+            }
+            for i, t in enumerate(texts)
+        ],
         embeddings.embed_documents(texts),
     )
     assert store.count() == 3

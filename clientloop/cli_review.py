@@ -1,0 +1,238 @@
+"""The `review`, `audit` and `users` command groups.
+
+`--as NAME` picks the acting user from the users table: the CLI runs on the server with
+direct database access, so it trusts the operator's choice of identity the way a
+database shell would, but every rule (role, book, maker-checker, versions) still
+applies, and every action is audited under that name. Heavy imports stay inside the
+commands so `clientloop --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from clientloop.container import Container
+
+review_app = typer.Typer(help="Work the review queue: list, show, approve, edit, reject.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
+users_app = typer.Typer(help="Users, roles and API keys.", no_args_is_help=True)
+
+console = Console()
+err = Console(stderr=True)
+
+AsUser = Annotated[str, typer.Option("--as", help="Act as this user (from `clientloop users add`).")]
+
+
+def _container() -> Container:
+    from clientloop.container import Container
+
+    return Container()
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _run(fn: Any) -> Any:
+    """Run `fn(session, container)` in one transaction; domain errors become a clean exit."""
+    from clientloop.db import session_scope
+    from pipeline.errors import PipelineError
+    from review.errors import ReviewError
+
+    container = _container()
+    try:
+        with session_scope(container.engine) as session:
+            return fn(session, container)
+    except (PipelineError, ReviewError) as exc:
+        raise _fail(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _user(session: Any, name: str) -> Any:
+    from review.users import get_user
+
+    return get_user(session=session, name=name)
+
+
+@review_app.command("list")
+def list_cmd(
+    as_user: AsUser,
+    status: Annotated[Optional[list[str]], typer.Option(help="Statuses (default: pending).")] = None,  # noqa: UP045
+    flag: Annotated[Optional[str], typer.Option(help="Only items with this flag.")] = None,  # noqa: UP045
+    client: Annotated[Optional[str], typer.Option(help="Client id or name.")] = None,  # noqa: UP045
+    assignee: Annotated[Optional[str], typer.Option(help="Claimed by ('none' = unclaimed).")] = None,  # noqa: UP045
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    page_size: Annotated[int, typer.Option(min=1, max=200)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the review queue you can see."""
+    from review.queue import list_queue
+
+    def go(session: Any, _c: Any) -> Any:
+        return list_queue(session=session, user=_user(session, as_user), status=status, flag=flag, client=client,
+                          assignee=assignee, page=page, page_size=page_size)
+
+    result = _run(go)
+    rows = [{"id": i.id, "kind": i.kind, "status": i.status, "flags": result.flags[i.id], "author": i.author,
+             "assignee": i.assignee, "version": i.version, "created_at": i.created_at.isoformat()}
+            for i in result.items]
+    if as_json:
+        typer.echo(json.dumps({"items": rows, "total": result.total, "page": result.page}, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table("id", "kind", "status", "flags", "author", "assignee", "v", title=f"{result.total} item(s)")
+    for r in rows:
+        table.add_row(r["id"], r["kind"], r["status"], ", ".join(r["flags"]) or "-", r["author"] or "-",
+                      r["assignee"] or "-", str(r["version"]))
+    console.print(table)
+
+
+@review_app.command("show")
+def show_cmd(
+    review_id: Annotated[str, typer.Argument(help="Review item id (or a draft id).")],
+    as_user: AsUser,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a draft beside its source, with flags (rule and span) and evidence."""
+    from review.queue import show_item
+
+    def go(session: Any, _c: Any) -> Any:
+        return show_item(session=session, review_id=review_id, user=_user(session, as_user))
+
+    shown = _run(go)
+    item = shown["item"]
+    flags = [{"flag": f.flag, "rule_id": f.rule_id, "where": f.where, "origin": f.origin, "matched": f.matched,
+              "start": f.start, "end": f.end, "reason": f.reason} for f in shown["flags"]]
+    if as_json:
+        typer.echo(json.dumps({"id": item.id, "status": item.status, "version": item.version, "kind": item.kind,
+                               "content": shown["content"], "flags": flags, "evidence": shown["evidence"],
+                               "source_text": shown["source_text"]}, indent=2, default=str))
+        return
+    console.rule(f"[bold]{item.id}[/] · {item.kind} · {item.status} · version {item.version}")
+    for f in flags:
+        console.print(f"[yellow]flag {f['flag']}[/] ({f['origin']} {f['rule_id']}, {f['where']} "
+                      f"{f['start']}–{f['end']}): “{f['matched']}”", highlight=False)
+    console.print("[bold]Draft[/]")
+    console.print_json(json.dumps(shown["content"]))
+    console.print("[bold]Source[/]")
+    console.print(shown["source_text"], highlight=False, markup=False)
+
+
+def _decide(review_id: str, as_user: str, version: int | None, decision: Any) -> None:
+    from review.decisions import decide
+    from review.release import release
+
+    def go(session: Any, _c: Any) -> Any:
+        user = _user(session, as_user)
+        out = decide(session=session, review_id=review_id, decision=decision, user=user, expected_version=version)
+        return out.item.id, out.item.status, out.item.version, out.draft.id
+
+    item_id, status, new_version, draft_id = _run(go)
+    console.print(f"{decision.kind}: review {item_id} is {status} (version {new_version}, draft {draft_id})")
+    if decision.kind == "approve":
+        def rel(session: Any, _c: Any) -> Any:
+            return release(session=session, review_id=item_id, user=_user(session, as_user))
+
+        out = _run(rel)
+        what = (f"record {out.record.id} with {len(out.actions or [])} open action(s)" if out.record
+                else f"outbox message {out.outbox.id} (not sent)" if out.outbox else "nothing")
+        console.print(f"released: {what}" + ("" if out.created else " (already released)"))
+        if out.recap is not None:
+            console.print(f"client recap drafted for approval: review {out.recap.id}")
+
+
+def _version(session_version: int | None, review_id: str, as_user: str) -> int:
+    if session_version is not None:
+        return session_version
+    from review.queue import get_item
+
+    def go(session: Any, _c: Any) -> int:
+        return get_item(session=session, review_id=review_id, user=_user(session, as_user)).version
+
+    return int(_run(go))
+
+
+Version = Annotated[Optional[int], typer.Option("--version", help="The version you reviewed (default: current).")]  # noqa: UP045
+
+
+@review_app.command("approve")
+def approve_cmd(review_id: str, as_user: AsUser, version: Version = None,
+                reason: Annotated[Optional[str], typer.Option(help="Optional note.")] = None) -> None:  # noqa: UP045
+    """Approve the current version and release it."""
+    from review.decisions import Approve
+
+    _decide(review_id, as_user, _version(version, review_id, as_user), Approve(reason=reason))
+
+
+@review_app.command("edit")
+def edit_cmd(
+    review_id: str,
+    as_user: AsUser,
+    file: Annotated[Path, typer.Option("--file", exists=True, dir_okay=False, help="JSON of the edited draft.")],
+    version: Version = None,
+    reason: Annotated[Optional[str], typer.Option(help="Why it was edited.")] = None,  # noqa: UP045
+) -> None:
+    """Replace the draft with an edited version (re-validated; a new version, diff kept)."""
+    from review.decisions import Edit
+
+    try:
+        content = json.loads(file.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise _fail(f"{file} is not valid JSON: {exc}", 2) from exc
+    if isinstance(content, dict) and "draft" in content and "summary" not in content:
+        content = content["draft"]  # accept the output of `clientloop draft --json` as is
+    _decide(review_id, as_user, _version(version, review_id, as_user), Edit(content=content, reason=reason))
+
+
+@review_app.command("reject")
+def reject_cmd(review_id: str, as_user: AsUser,
+               reason: Annotated[str, typer.Option(help="Why (required).")], version: Version = None) -> None:
+    """Reject the draft with a reason; nothing is released."""
+    from pydantic import ValidationError
+
+    from review.decisions import Reject
+
+    try:
+        decision = Reject(reason=reason)
+    except ValidationError as exc:
+        raise _fail("a rejection needs a reason", 2) from exc
+    _decide(review_id, as_user, _version(version, review_id, as_user), decision)
+
+
+@audit_app.command("verify")
+def verify_cmd(
+    expect_head: Annotated[Optional[str], typer.Option(help="A head hash recorded earlier.")] = None,  # noqa: UP045
+) -> None:
+    """Recompute the audit chain; name the first broken event."""
+    from review.audit import verify_chain
+
+    result = _run(lambda session, _c: verify_chain(session, expected_head=expect_head))
+    if result.ok:
+        console.print(f"[green]ok[/]: {result.checked} event(s) verified; head {result.head_hash}")
+        return
+    raise _fail(f"audit chain broken at event {result.first_broken_seq}: {result.reason} "
+                f"({result.checked} event(s) read)")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The user's name (an RM's name is their book's owner).")],
+    role: Annotated[str, typer.Option("--role", help="rm, reviewer, service or admin.")],
+) -> None:
+    """Create a user and print their API key once (it is stored only as a hash)."""
+    from review.users import create_user
+
+    def go(session: Any, _c: Any) -> Any:
+        user, key = create_user(session=session, name=name, role=role)
+        return user.name, user.role, key
+
+    uname, urole, key = _run(go)
+    err.print(f"created {urole} {uname}; the key is shown once, store it now:")
+    typer.echo(key)

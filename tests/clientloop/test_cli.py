@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from clientloop.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(settings, monkeypatch) -> dict[str, str]:
+    values = {"CLIENTLOOP_DATA_DIR": str(settings.data_dir), "CLIENTLOOP_ENGINE": "rules"}
+    if settings.database_url:
+        values["CLIENTLOOP_DATABASE_URL"] = settings.database_url
+    for k, v in values.items():
+        monkeypatch.setenv(k, v)
+    from clientloop.settings import get_settings
+
+    get_settings.cache_clear()
+    return values
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    code = "import sys; from clientloop.cli import app; print(sorted(m for m in ('chromadb','onnxruntime','langchain_core','sqlalchemy') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_ingest_then_ask_json_prints_result_shape(env, tmp_path: Path) -> None:
+    doc = tmp_path / "fees.md"
+    doc.write_text("# Fees\n\n## CHAPS\n\nA CHAPS payment costs £25 per payment.\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(doc), "--kind", "kb"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["ask", "What does a CHAPS payment cost?", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert {"answer", "citations", "documents", "abstained"} <= set(body)
+    cite = body["citations"][0]
+    assert {"id", "source_title", "heading", "quote", "span"} <= set(cite) and "£25" in cite["quote"]
+
+
+def test_ingest_batch_reports_bad_file_and_keeps_good(env, tmp_path: Path) -> None:
+    (tmp_path / "ok.md").write_text("# Ok\n\nSome text about savings accounts.\n", encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"")
+    result = runner.invoke(app, ["ingest", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "bad.txt" in result.output and "ok.md" in result.output
+
+
+def test_ingest_missing_path_is_a_usage_error(env) -> None:
+    result = runner.invoke(app, ["ingest", "/no/such/file.md"])
+    assert result.exit_code == 2 and "no such file" in result.output
