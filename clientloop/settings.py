@@ -80,7 +80,7 @@ class Settings(BaseSettings):
 
     retrieval_k: int = Field(default=5, ge=1, le=50)
     """Passages handed to the answerer."""
-    abstain_threshold: float = 0.35
+    abstain_threshold: float = 0.45
     """Answers whose best evidence scores below this abstain."""
 
     @model_validator(mode="after")
