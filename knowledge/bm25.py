@@ -9,6 +9,9 @@ Decisions:
   (`£25`, `3.5%`, `1,000`) because "the £25 fee" and "the 25 day limit" are different facts;
   a short English stopword list is dropped; a light suffix stemmer folds plurals and -ed/-ing
   forms ("changes", "changed", "changing" -> "chang") without Porter's aggressive merges.
+  A hyphenated compound (`same-day`, `buy-to-let`, `5-year`) yields its parts *and* itself
+  as one term: its parts are often stopwords or everyday words ("same", "let"), while the
+  compound names one specific thing and is rare, so it carries the match.
 - **Scoring**: Okapi BM25 with k1 = 1.5, b = 0.75 and the non-negative IDF
   `ln(1 + (N - df + 0.5) / (df + 0.5))`, so terms in every document score low but never
   negative.
@@ -36,6 +39,7 @@ STOPWORDS = frozenset(
 """Function words that carry no topic; question words are dropped too."""
 
 _TOKEN = re.compile(r"£?\d+(?:[.,]\d+)*%?|[^\W_]+", re.UNICODE)
+_COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+", re.UNICODE)
 
 
 def _stem(word: str) -> str:
@@ -67,12 +71,15 @@ def tokenize(text: str) -> list[str]:
     Returns:
         Lowercased, stopword-free, lightly stemmed terms in text order.
     """
+    text = text.lower()
     terms = []
-    for match in _TOKEN.finditer(text.lower()):
+    compounds = {m.end(): m.group() for m in _COMPOUND.finditer(text)}
+    for match in _TOKEN.finditer(text):
         word = match.group()
-        if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
-            continue
-        terms.append(_stem(word))
+        if not (word in STOPWORDS or (len(word) == 1 and not word.isdigit())):
+            terms.append(_stem(word))
+        if match.end() in compounds:
+            terms.append(_stem(compounds[match.end()]))
     return terms
 
 

@@ -312,7 +312,7 @@ def _edit(session: Session, item: ReviewItem, current: Draft, decision: Edit, us
     old_content = json.loads(current.content_json)
     new_content = validate_content(item.kind, decision.content, source_text, lineage_participants(session, item))
     diff = json_diff(old_content, new_content)
-    if not diff:
+    if all(d["path"].startswith("/grounding") for d in diff):
         raise InvalidDecision("the edit changes nothing; approve the draft instead")
     now = utcnow()
     new_draft = Draft.model_validate(current.model_dump() | {
@@ -366,12 +366,12 @@ def claim(*, session: Session, review_id: str, user: User, expected_version: int
     if expected_version is not None and expected_version != item.version:
         raise StaleVersion(f"review {review_id} is at version {item.version}, not {expected_version}",
                            expected=expected_version, current=item.version)
+    if user.role not in ("reviewer", "admin"):
+        raise NotAllowed("only reviewers claim drafts")
     if item.assignee == user.name:
         return item
     if item.assignee and user.role != "admin":
         raise AlreadyClaimed(f"review {review_id} is claimed by {item.assignee}")
-    if user.role not in ("reviewer", "admin"):
-        raise NotAllowed("only reviewers claim drafts")
     why = may_approve(item, user, makers(session, item))
     if why:
         raise NotAllowed(why)

@@ -150,7 +150,7 @@ class FlagSet(BaseModel):
         """
         flags = list(self.flags)
         rejected = list(self.rejected)
-        seen = {(f.flag, f.where, f.field, f.start, f.end) for f in flags}
+        seen: set[tuple[str, str, str | None, int, int]] = {(f.flag, f.where, f.field, f.start, f.end) for f in flags}
         for proposal in proposals:
             start = source_text.find(proposal.evidence)
             if start < 0:

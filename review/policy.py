@@ -67,7 +67,7 @@ def _compile(pattern: str, *, rule_id: str, bounded: bool = True) -> re.Pattern[
 
 
 def term_to_regex(term: str) -> str:
-    """Turn a lexicon term into a regex: `*` at the end makes a stem, spaces match `[\\s-]+`."""
+    """Turn a lexicon term into a regex: a trailing `*` makes a stem; spaces also match hyphens."""
     stem = term.endswith("*")
     words = term.rstrip("*").split()
     body = r"[\s\-]+".join(re.escape(w) for w in words)
@@ -388,7 +388,13 @@ def _find(
             for regex in rule._regexes:
                 for m in regex.finditer(norm):
                     s, e = m.start(), m.end()
-                    if e <= s or ctx.masked_reason(s, e) or _inside(rule_excl, s, e):
+                    if e <= s or _inside(rule_excl, s, e):
+                        continue
+                    why = ctx.masked_reason(s, e)
+                    # A sentence addressed to an AI raises no low- or medium-severity flag of its
+                    # own, but a high-severity term inside it still counts: an attacker must not be
+                    # able to hide a payment instruction by wrapping it in "ignore your instructions".
+                    if why and not (why == "injection" and fp.severity == "high"):
                         continue
                     if rule.negatable and fp.negation is not None:
                         if fp.negation.negates(norm[ctx.sentence_start(s) : s]):
@@ -504,7 +510,7 @@ def score_flags(
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         return {"precision": p, "recall": r, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
 
-    counts = {name: [0, 0, 0] for name in FLAG_NAMES}
+    counts: dict[str, list[int]] = {name: [0, 0, 0] for name in FLAG_NAMES}
     errors = []
     for record in records:
         gold = set(record["gold"]["sensitivity"])

@@ -83,14 +83,16 @@ def make_draft(container: Container, text: str = PLAIN_CALL, *, author: str = "p
     return draft
 
 
-def review_of(container: Container, draft_id: str) -> Any:
-    """The review item of a draft's lineage."""
+def review_of(container: Container, some_id: str) -> Any:
+    """The review item with this id, or of the lineage of the draft with this id (fresh from the database)."""
     from review.models import ReviewItem
 
     with Session(container.engine) as session:
-        draft = session.get(Draft, draft_id)
-        assert draft is not None
-        item = session.exec(select(ReviewItem).where(ReviewItem.lineage_id == draft.lineage_id)).one()
+        item = session.get(ReviewItem, some_id)
+        if item is None:
+            draft = session.get(Draft, some_id)
+            assert draft is not None, f"no review item or draft {some_id}"
+            item = session.exec(select(ReviewItem).where(ReviewItem.lineage_id == draft.lineage_id)).one()
         session.expunge(item)
     return item
 

@@ -4,13 +4,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clientloop.api import create_app
+from tests.factories import auth_headers, make_user
 
 GUIDE = b"# Payments\n\n## CHAPS\n\nA CHAPS payment costs \xc2\xa325 and arrives the same business day.\n"
 
 
 @pytest.fixture
 def client(container) -> TestClient:
-    return TestClient(create_app(container))
+    _, key = make_user(container, "svc", "service")
+    return TestClient(create_app(container), headers=auth_headers(key))
 
 
 def test_upload_then_get_document(client: TestClient) -> None:
@@ -49,7 +51,8 @@ def test_bad_upload_gets_clear_error_without_echo(client: TestClient, name, data
 
 def test_upload_over_limit_gets_413(container) -> None:
     container.settings.max_upload_bytes = 64
-    client = TestClient(create_app(container))
+    _, key = make_user(container, "svc", "service")
+    client = TestClient(create_app(container), headers=auth_headers(key))
     r = client.post("/v1/documents", files={"file": ("big.md", b"# a\n\n" + b"x" * 100, "text/markdown")})
     assert r.status_code == 413 and "limit" in r.json()["error"]["message"]
 

@@ -140,6 +140,50 @@ def test_load_pdf_sections_by_heading() -> None:
     assert_offsets_valid(doc)
 
 
+DEMO_KB = Path(__file__).resolve().parents[2] / "clientloop" / "demo_data" / "kb"
+
+
+def test_load_pdf_demo_payee_change_headings_by_font() -> None:
+    doc = load_path(DEMO_KB / "payee-change-procedure.pdf")
+    title = "Procedure: Payee and Bank Detail Changes"
+    assert doc.title == title
+    leaves = list(dict.fromkeys((s.heading or "").split(" > ")[-1] for s in doc.sections))
+    assert leaves == [
+        title,
+        "Requests we accept",
+        "Warning signs",
+        "Call-back verification",
+        "Processing the change",
+        "High-value payments after a change",
+        "If fraud is suspected",
+        "Record keeping",
+    ]
+    assert all(s.heading == title or (s.heading or "").startswith(title + " > ") for s in doc.sections)
+    callback = next(s for s in doc.sections if (s.heading or "").endswith("Call-back verification"))
+    assert span(doc, callback).startswith("Call-back verification\n\n")
+    assert_offsets_valid(doc)
+
+
+def test_load_pdf_wrapped_bold_title_joined() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", style="B", size=17)
+    pdf.multi_cell(60, 8, "Procedure: Lost and Stolen Cards and Disputed Transactions", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10.5)
+    pdf.multi_cell(0, 5.5, "Applies to every card we issue, personal or business.", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", style="B", size=13)
+    pdf.multi_cell(0, 7, "blocking a card", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10.5)
+    pdf.multi_cell(0, 5.5, "Block the card at once. Replacement Cards Arrive Quickly", new_x="LMARGIN", new_y="NEXT")
+    doc = load_document(bytes(pdf.output()), "cards.pdf")
+    title = "Procedure: Lost and Stolen Cards and Disputed Transactions"
+    assert doc.title == title
+    # Lower-case heading found by font; a Title Case body line is not taken for one.
+    assert [s.heading for s in doc.sections] == [title, f"{title} > blocking a card"]
+    assert "Replacement Cards Arrive Quickly" in span(doc, doc.sections[1])
+    assert_offsets_valid(doc)
+
+
 def test_load_pdf_broken_raises_malformed() -> None:
     with pytest.raises(MalformedDocument) as exc:
         load_document(b"%PDF-1.4\n" + SECRET.encode() + b"\ntruncated", "broken.pdf")
