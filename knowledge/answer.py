@@ -330,7 +330,9 @@ def _choose(candidates: list[_Candidate], q_terms: set[str]) -> list[_Candidate]
             (c for c in candidates if c.passage.chunk_id == x.passage.chunk_id and c.sentence.start > x.sentence.end),
             key=lambda c: c.sentence.start,
         )
-        for c in following[: MAX_SENTENCES - len(chosen)]:
+        for c in following:
+            if len(chosen) >= MAX_SENTENCES:
+                break
             if c not in chosen:
                 chosen.append(c)
     # Read in document order: by passage rank, then position in the passage.

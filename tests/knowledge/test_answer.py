@@ -141,3 +141,39 @@ def test_answer_from_validated_abstains_when_nothing_survives() -> None:
     answer = answer_from_validated("q?", validated)
     assert answer.abstained and answer.answer == NOT_FOUND
     assert answer.unsupported == ["Made up claim."]
+
+
+def test_missing_key_phrase_abstains_despite_good_cosine() -> None:
+    text = "Maximum loan to value is 90% for purchases. Every mortgage is repayment only."
+    question = "What's the maximum loan to value on a buy-to-let mortgage?"
+    assert not is_supported(question, [passage(text, vector_score=0.5)], abstain_threshold=0.45)
+    # A very close passage still answers, and a present phrase (hyphen or space alike) counts.
+    assert is_supported(question, [passage(text, vector_score=0.65)], abstain_threshold=0.45)
+    present = "Buy to let mortgages have a maximum loan to value of 75%."
+    assert is_supported(question, [passage(present, vector_score=0.5)], abstain_threshold=0.45)
+
+
+def test_answer_prefers_the_sentence_with_the_amount_when_asked_how_much() -> None:
+    text = (
+        "Customers can ask for a copy of an old statement in branch or by phone. "
+        "A duplicate statement costs £5 per statement. "
+        "Copies are posted to the address on file."
+    )
+    answer = answer_with_rules("How much do we charge for a copy of an old statement?", [passage(text)])
+    assert "£5" in answer.answer
+
+
+def test_answer_skips_inline_heading_and_brings_list_items() -> None:
+    text = "Warning signs\n\nStop and refer to Fraud Operations if any of these apply:\n- Urgent requests.\n- New payee."
+    p = passage(text).model_copy(update={"heading": "Procedure > Warning signs"})
+    answer = answer_with_rules("What warning signs mean I refer to Fraud Operations?", [p])
+    quotes = [c.quote for c in answer.citations]
+    assert "Warning signs" not in quotes
+    assert quotes == ["Stop and refer to Fraud Operations if any of these apply:", "Urgent requests.", "New payee."]
+
+
+def test_answer_text_drops_emphasis_and_newlines_but_quotes_stay_exact() -> None:
+    text = "Goodwill refunds: agents may refund up to **£25**\nper customer each year."
+    answer = answer_with_rules("How much goodwill can agents refund?", [passage(text)])
+    assert answer.answer == "Goodwill refunds: agents may refund up to £25 per customer each year. [1]"
+    assert answer.citations[0].quote == text

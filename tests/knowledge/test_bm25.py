@@ -45,3 +45,9 @@ def test_no_shared_terms_gives_no_results() -> None:
     index = BM25Index(["alpha beta"])
     assert index.search("gamma", k=5) == []
     assert BM25Index([]).search("anything", k=5) == []
+
+
+def test_tokenize_keeps_hyphenated_compounds_beside_their_parts() -> None:
+    assert tokenize("same-day buy-to-let 5-year") == ["day", "same-day", "buy", "buy-to-let", "5", "year", "5-year"]
+    index = BM25Index(["Payments arrive the next day.", "Pay the same-day CHAPS fee.", "Cards are free."])
+    assert index.search("same-day", k=1)[0][0] == 1
