@@ -116,6 +116,14 @@ def ingest_bytes(
         client_id = client_row.id if client_row else None
         key = f"{client_id or '-'}:{filename}"
         existing = session.exec(select(Source).where(Source.key == key)).first()
+        if existing is None or existing.content_hash != digest:
+            # The same bytes under another name are the same source: index them once.
+            twin = session.exec(
+                select(Source).where(Source.content_hash == digest, Source.client_id == client_id,
+                                     Source.status == "ready")
+            ).first()
+            if twin is not None and existing is None:
+                existing = twin
         if existing and existing.content_hash == digest and existing.status == "ready":
             return IngestResult(filename, existing.id, "unchanged", existing.chunk_count, existing.kind,
                                 existing.title or filename)

@@ -98,3 +98,10 @@ def test_ingest_unknown_client_is_refused(container) -> None:
     made = ingest_bytes(container, GUIDE_V1, "notes.md", client="Ada Lovelace", create_client=True)
     meta = container.store.get_all(where={"source_id": made.source_id})[0].metadata
     assert meta["client_id"]
+
+
+def test_ingest_same_bytes_under_another_name_is_not_indexed_twice(container) -> None:
+    first = ingest_bytes(container, GUIDE_V1, "savings.md")
+    copy = ingest_bytes(container, GUIDE_V1, "savings-copy.md")
+    assert copy.outcome == "unchanged" and copy.source_id == first.source_id
+    assert container.store.count() == first.chunks
