@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import clientloop.models  # noqa: F401  (registers the tables on the metadata)
 import review.models  # noqa: F401
+import clients.models  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

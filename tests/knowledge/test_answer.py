@@ -164,7 +164,9 @@ def test_answer_prefers_the_sentence_with_the_amount_when_asked_how_much() -> No
 
 
 def test_answer_skips_inline_heading_and_brings_list_items() -> None:
-    text = "Warning signs\n\nStop and refer to Fraud Operations if any of these apply:\n- Urgent requests.\n- New payee."
+    text = (
+        "Warning signs\n\nStop and refer to Fraud Operations if any of these apply:\n- Urgent requests.\n- New payee."
+    )
     p = passage(text).model_copy(update={"heading": "Procedure > Warning signs"})
     answer = answer_with_rules("What warning signs mean I refer to Fraud Operations?", [p])
     quotes = [c.quote for c in answer.citations]
