@@ -38,6 +38,12 @@ def _register_subcommands() -> None:
     app.add_typer(review_app, name="review")
     app.add_typer(audit_app, name="audit")
     app.add_typer(users_app, name="users")
+    from clientloop.cli_clients import actions_app, brief, clients_app, weekly
+
+    app.add_typer(clients_app, name="clients")
+    app.add_typer(actions_app, name="actions")
+    app.command()(brief)
+    app.command()(weekly)
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 
@@ -153,6 +159,11 @@ def demo(
     console.print(f"Ingested {len(report.results)} knowledge documents ({chunks} chunks).")
     for path, message in report.errors:
         console.print(f"[red]rejected[/] {path}: {message}")
+    from clientloop.cli_clients import load_demo_book_cmd
+
+    book = load_demo_book_cmd(container)
+    console.print("Loaded the demo book: " + ", ".join(f"{r.created + r.updated + r.unchanged} {r.entity}s"
+                                                      for r in book))
     for q in [
         "How do I verify a request to change a payee's bank details?",
         "What is the fee for a CHAPS payment?",
@@ -164,6 +175,8 @@ def demo(
     console.rule("Next")
     console.print("  clientloop ask \"your question\" [--json]     ask the knowledge base")
     console.print("  clientloop ingest PATH... [--client ID]        add your own documents")
+    console.print("  clientloop brief CRM-1001 [--json]              the two-minute brief of a demo client")
+    console.print("  clientloop weekly [--owner priya]              the weekly review")
     console.print("  clientloop serve                               HTTP API, docs at http://127.0.0.1:8000/docs")
 
 

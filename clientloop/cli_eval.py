@@ -34,84 +34,153 @@ def _metrics_table(title: str, metrics: dict[str, object], notes: dict[str, str]
     console.print(table)
 
 
-@eval_app.command("fs-interactions")
-def fs_interactions(
-    data: Annotated[Path, typer.Option("--data", help="JSONL in the fs-interactions format.")] = SHARED_FS,
-    engine: Annotated[str, typer.Option(help="rules or llm.")] = "rules",
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Score action extraction, owners, dates, types, purpose and flags on labelled interactions."""
-    from evals.fs_interactions import evaluate_file
+EngineOpt = Annotated[str, typer.Option("--engine", help="rules or llm (where the dataset supports it).")]
+DataDirOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="The eval-data folder (default ../shared/eval-data).")]  # noqa: UP045,E501
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+ReportOpt = Annotated[Optional[Path], typer.Option("--report", help="Write an HTML report here (and a .md beside it).")]  # noqa: UP045,E501
 
-    if not data.exists():
-        raise typer.BadParameter(f"{data} does not exist; pass --data PATH to a fs-interactions JSONL file")
-    if engine not in ("rules", "llm"):
-        raise typer.BadParameter("--engine must be rules or llm")
-    report = evaluate_file(data, engine=engine, flagger=_flagger())
+
+def _run_and_show(names: list[str], *, engine: str, data_dir: Path | None, as_json: bool, report: Path | None,
+                  fs_path: Path | None = None) -> None:
+    """Run datasets with a progress bar, then print tables or JSON and write the report."""
+    from evals.datasets import DatasetMissing
+    from evals.runner import ENGINES, EngineNotSupported, data_available, run
+
+    results = []
+    skipped: dict[str, str] = {}
+    with _progress() as bar:
+        for name in names:
+            if engine not in ENGINES[name]:
+                supported = ", ".join(ENGINES[name])
+                skipped[name] = f"the {engine!r} engine cannot be used for {name} (supports: {supported})"
+                continue
+            why = None if fs_path and name == "fs-interactions" else data_available(name, data_dir)
+            if why:
+                skipped[name] = why
+                continue
+            task = bar.add_task(name, total=None)
+            try:
+                results.append(run(name, engine=engine, data_dir=data_dir, fs_path=fs_path,
+                                   on_progress=lambda d, t, task=task: bar.update(task, completed=d, total=t)))
+            except (EngineNotSupported, DatasetMissing) as exc:
+                skipped[name] = str(exc)
+            bar.remove_task(task)
+    if len(names) == 1 and skipped:
+        err.print(f"[red]{skipped[names[0]]}")
+        raise typer.Exit(2)
+    if report:
+        from evals.report import write_report
+
+        html_path, md_path = write_report(results, report, skipped=skipped)
+        err.print(f"report written: {html_path} and {md_path}")
     if as_json:
-        typer.echo(report.model_dump_json(indent=2))
+        typer.echo(json.dumps({"results": [r.model_dump(mode="json") for r in results], "skipped": skipped},
+                              indent=2))
         return
-    _metrics_table(f"fs-interactions · {data.name} · {engine}", dict(report.metrics), getattr(report, "notes", None))
-    misses = getattr(report, "misses", [])
-    if misses:
-        from rich.table import Table
-
-        table = Table("record", "miss", "detail", title=f"{len(misses)} misses", show_lines=True)
-        for m in misses:
-            row = m if isinstance(m, dict) else m.model_dump()
-            table.add_row(str(row.get("record_id", "")), str(row.get("kind", "")),
-                          json.dumps({k: v for k, v in row.items() if k not in ("record_id", "kind")},
-                                     ensure_ascii=False)[:400])
-        console.print(table)
+    for r in results:
+        _metrics_table(f"{r.dataset} · {r.split} · {r.engine}", dict(r.metrics), r.notes)
+        if len(names) == 1 and r.misses:
+            _misses_table(r.misses)
+    for name, why in skipped.items():
+        err.print(f"[yellow]skipped {name}: {why}")
 
 
-def _flagger():  # type: ignore[no-untyped-def]
-    try:
-        from review.policy import flags_for_record
-    except ImportError:
-        return None
-    return flags_for_record
-
-
-@eval_app.command("kb-questions")
-def kb_questions(
-    questions: Annotated[Optional[Path], typer.Option(help="Question JSONL (default: the demo set).")] = None,  # noqa: UP045
-    kb: Annotated[Optional[Path], typer.Option(help="Knowledge folder to ingest (default: the demo KB).")] = None,  # noqa: UP045
-    engine: Annotated[str, typer.Option(help="rules or llm.")] = "rules",
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Retrieval recall@5, citation accuracy and abstention on the labelled knowledge questions."""
-    import tempfile
-
-    from clientloop.container import Container
-    from clientloop.ingest import ingest_paths
-    from clientloop.settings import get_settings
-    from evals.kb_questions import DEFAULT_QUESTIONS, evaluate_kb_questions, load_questions, report_json
-
-    kb = kb or Path(__file__).resolve().parent / "demo_data" / "kb"
-    qs = load_questions(questions or DEFAULT_QUESTIONS)
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = get_settings().model_copy(update={"data_dir": Path(tmp), "database_url": None,
-                                                     "chroma_mode": "embedded", "chroma_path": None})
-        container = Container(settings)
-        ingest_paths(container, [kb], kind="kb")
-        with _progress() as bar:
-            task = bar.add_task("questions", total=len(qs))
-            report = evaluate_kb_questions(container, qs, engine=engine,
-                                           on_progress=lambda d, t: bar.update(task, completed=d))
-        container.engine.dispose()
-    if as_json:
-        typer.echo(report_json(report))
-        return
-    _metrics_table("knowledge questions", dict(report.metrics))
+def _misses_table(misses: list[dict[str, object]], limit: int = 40) -> None:
     from rich.table import Table
 
-    table = Table("id", "expected", "abstained", "cited", "ok", title="per question", show_lines=False)
-    for r in report.results:
-        ok = (r.abstained if r.expected is None else bool(r.citation_correct))
-        table.add_row(r.id, r.expected or "(no answer)", str(r.abstained), ", ".join(r.cited[:2]),
-                      "[green]✓" if ok else "[red]✗")
+    table = Table("record", "miss", "expected", "predicted", "text", title=f"{len(misses)} misses (first {limit})",
+                  show_lines=True)
+    for m in misses[:limit]:
+        table.add_row(str(m.get("record_id") or m.get("meeting") or ""), str(m.get("kind", "")),
+                      str(m.get("expected", "")), str(m.get("predicted", "")), str(m.get("text", ""))[:300])
     console.print(table)
+
+
+@eval_app.command("fs-interactions")
+def fs_interactions(
+    data: Annotated[Optional[Path], typer.Option("--data", help="JSONL in the fs-interactions format.")] = None,  # noqa: UP045
+    engine: EngineOpt = "rules",
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+    report: ReportOpt = None,
+) -> None:
+    """Score action extraction, owners, dates, types, purpose and flags on labelled interactions."""
+    if data is not None and not data.exists():
+        raise typer.BadParameter(f"{data} does not exist; pass --data PATH to a fs-interactions JSONL file")
+    if data is None and data_dir is None and not SHARED_FS.exists():
+        raise typer.BadParameter(f"{SHARED_FS} does not exist; pass --data PATH to a fs-interactions JSONL file")
+    _run_and_show(["fs-interactions"], engine=engine, data_dir=data_dir, as_json=as_json, report=report,
+                  fs_path=data)
+
+
+def _dataset_command(name: str, help_text: str) -> None:
+    def command(engine: EngineOpt = "rules", data_dir: DataDirOpt = None, as_json: JsonOpt = False,
+                report: ReportOpt = None) -> None:
+        _run_and_show([name], engine=engine, data_dir=data_dir, as_json=as_json, report=report)
+
+    command.__doc__ = help_text
+    eval_app.command(name)(command)
+
+
+_dataset_command("fs-fresh", "Score the rules or LLM engine on the project's out-of-sample fs-fresh set.")
+_dataset_command("kb-questions", "Retrieval recall@5, citation accuracy and abstention on the knowledge questions.")
+_dataset_command("enron-email-intent", "Request detection precision/recall on Enron email sentences (test split).")
+_dataset_command("nlupp-banking", "Date, period and amount resolution on NLU++ banking (folds 10-19).")
+_dataset_command("banking77", "Per-flag precision/recall of the sensitivity policy on Banking77 (test split).")
+_dataset_command("qmsum-ami", "Cited answers over AMI meeting transcripts and summary ROUGE (QMSum test).")
+
+
+@eval_app.command("all")
+def all_datasets(engine: EngineOpt = "rules", data_dir: DataDirOpt = None, as_json: JsonOpt = False,
+                 report: ReportOpt = None) -> None:
+    """Score every dataset (reported splits) and optionally write one HTML report."""
+    from evals.runner import DATASETS
+
+    _run_and_show(list(DATASETS), engine=engine, data_dir=data_dir, as_json=as_json, report=report)
+
+
+@eval_app.command("baseline")
+def baseline(
+    write: Annotated[bool, typer.Option("--write", help="Regenerate evals/baseline.json from the current engines.")] = False,  # noqa: E501
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Compare the rules engine's dev/train scores with evals/baseline.json, or rewrite it."""
+    from evals.baseline import BASELINE_FILE, compare, compute_scores, load_baseline, save_baseline
+
+    with console.status("scoring development splits…") as status:
+        scores, skipped = compute_scores(data_dir=data_dir, on_step=lambda n: status.update(f"scoring {n}…"))
+    if write:
+        save_baseline(scores)
+        console.print(f"wrote {BASELINE_FILE} ({sum(len(v) for v in scores.values())} scores)")
+    else:
+        drops = compare(load_baseline(), scores)
+        for line in drops:
+            err.print(f"[red]{line}")
+        if not drops:
+            console.print("[green]no score below the baseline")
+    for name, why in skipped.items():
+        err.print(f"[yellow]skipped {name}: {why}")
+    if not write and drops:
+        raise typer.Exit(1)
+
+
+@eval_app.command("export-reviewed")
+def export_reviewed(
+    out: Annotated[Optional[Path], typer.Option("--out", help="JSONL file to write (default: stdout).")] = None,  # noqa: UP045
+) -> None:
+    """Write approved and edited drafts as labelled cases in the fs-interactions format."""
+    from evals.export_reviewed import export_cases
+
+    from clientloop.container import Container
+
+    container = Container()
+    cases = export_cases(container)
+    lines = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
+    if out:
+        out.write_text(lines, encoding="utf-8")
+        err.print(f"wrote {len(cases)} cases to {out}")
+    else:
+        typer.echo(lines, nl=False)
 
 
 def bench(

@@ -67,6 +67,7 @@ def list_cmd(
     flag: Annotated[Optional[str], typer.Option(help="Only items with this flag.")] = None,  # noqa: UP045
     client: Annotated[Optional[str], typer.Option(help="Client id or name.")] = None,  # noqa: UP045
     assignee: Annotated[Optional[str], typer.Option(help="Claimed by ('none' = unclaimed).")] = None,  # noqa: UP045
+    min_age_hours: Annotated[Optional[float], typer.Option(help="Only items at least this old.")] = None,  # noqa: UP045
     page: Annotated[int, typer.Option(min=1)] = 1,
     page_size: Annotated[int, typer.Option(min=1, max=200)] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -76,7 +77,7 @@ def list_cmd(
 
     def go(session: Any, _c: Any) -> Any:
         return list_queue(session=session, user=_user(session, as_user), status=status, flag=flag, client=client,
-                          assignee=assignee, page=page, page_size=page_size)
+                          assignee=assignee, min_age_hours=min_age_hours, page=page, page_size=page_size)
 
     result = _run(go)
     rows = [{"id": i.id, "kind": i.kind, "status": i.status, "flags": result.flags[i.id], "author": i.author,
@@ -121,8 +122,21 @@ def show_cmd(
                       f"{f['start']}–{f['end']}): “{f['matched']}”", highlight=False)
     console.print("[bold]Draft[/]")
     console.print_json(json.dumps(shown["content"]))
-    console.print("[bold]Source[/]")
-    console.print(shown["source_text"], highlight=False, markup=False)
+    console.print("[bold]Source[/] [dim](evidence underlined, flagged spans in yellow)[/]")
+    console.print(_highlighted(shown["source_text"], shown["evidence"], flags))
+
+
+def _highlighted(source: str, evidence: list[dict[str, Any]], flags: list[dict[str, Any]]) -> Any:
+    from rich.text import Text
+
+    text = Text(source)
+    for e in evidence:
+        if e.get("found"):
+            text.stylize("underline", e["start"], e["end"])
+    for f in flags:
+        if f["where"] == "source" and f["start"] is not None:
+            text.stylize("bold yellow", f["start"], f["end"])
+    return text
 
 
 def _decide(review_id: str, as_user: str, version: int | None, decision: Any) -> None:

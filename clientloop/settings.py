@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     """Context window of the model; long transcripts are split to fit."""
     llm_temperature: float = 0.0
     """Sampling temperature."""
+    llm_max_output_tokens: int = Field(default=1024, ge=16)
+    """Cap on tokens per model answer, so a looping model cannot fill its context."""
 
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     """Largest accepted upload; bigger ones get HTTP 413."""

@@ -1,5 +1,7 @@
-"""Tables of the client record: profile, contacts, holdings, cases, documents, watch items,
-alerts, action status changes, import keys and brief snapshots.
+"""Tables of the client record, its alerts, action status changes, import keys and briefs.
+
+Profile, contacts, holdings, cases, documents and watch items describe the client;
+alerts, status changes and brief snapshots are what clientloop derives and records.
 
 Design decisions:
 
@@ -111,10 +113,10 @@ class Holding(SQLModel, table=True):
     notice_period_days: int | None = None
 
 
-class Case(SQLModel, table=True):
+class ServiceCase(SQLModel, table=True):
     """A service case: an issue, a complaint, an investigation."""
 
-    __table_args__ = (Index("ix_case_client_status", "client_id", "status"),)
+    __table_args__ = (Index("ix_servicecase_client_status", "client_id", "status"),)
 
     id: str = Field(default_factory=new_id, primary_key=True)
     client_id: str = Field(foreign_key="client.id", index=True)

@@ -233,13 +233,13 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 32
     figures = run_review_bench(n, concurrency)
-    print(f"review API, {int(figures['requests'])} requests, {concurrency} concurrent clients, SQLite, loopback")
-    print(f"  {figures['req_per_s']:.1f} req/s over {figures['seconds']:.2f} s; errors {int(figures['errors'])}")
-    print(f"  latency p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms")
+    print(f"review API, {int(figures['requests'])} requests, {concurrency} concurrent clients, SQLite, loopback")  # noqa: T201
+    print(f"  {figures['req_per_s']:.1f} req/s over {figures['seconds']:.2f} s; errors {int(figures['errors'])}")  # noqa: T201
+    print(f"  latency p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms")  # noqa: T201
     for op in ("list", "show", "claim", "approve"):
-        print(f"  {op:8s} p50 {figures[f'{op}_p50_ms']:.1f} ms  p99 {figures[f'{op}_p99_ms']:.1f} ms")
-    print(f"  released {int(figures['released'])} of {int(figures['drafts_seeded'])} drafts; "
-          f"audit chain {'ok' if figures['audit_chain_ok'] else 'BROKEN'}")
+        print(f"  {op:8s} p50 {figures[f'{op}_p50_ms']:.1f} ms  p99 {figures[f'{op}_p99_ms']:.1f} ms")  # noqa: T201
+    chain = "ok" if figures["audit_chain_ok"] else "BROKEN"
+    print(f"  released {int(figures['released'])} of {int(figures['drafts_seeded'])} drafts; audit chain {chain}")  # noqa: T201
 
 
 if __name__ == "__main__":

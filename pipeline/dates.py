@@ -172,6 +172,14 @@ def _as_datetime(day: date):  # type: ignore[no-untyped-def]
     return datetime(day.year, day.month, day.day)
 
 
+def _day_slash_month(m: re.Match[str], ref: date) -> date | None:
+    day = m.group("day") or m.group("day2")
+    month = int(m.group("month") or m.group("month2"))
+    if not 1 <= month <= 12:
+        return None
+    return _on_or_after(ref, month, int(day))
+
+
 def _weekday(m: re.Match[str], ref: date) -> date | None:
     key = m.group("weekday").lower()
     key = key[:4] if key[:4] in _WEEKDAYS else key[:3]
@@ -208,6 +216,32 @@ _PATTERNS: list[tuple[re.Pattern[str], Resolver | None]] = [
         _explicit_day_month,
     ),
     (re.compile(r"\b\d{1,2}/\d{1,2}/(?:20)?\d\d\b"), _numeric_date),
+    # Day/month without a year, as notes write them ("by Fri 13/6", "aim 20/2", "by 12/12"). Only
+    # after a deadline word, a weekday or a dash, so ratios like "60/40" or "4/7" stay numbers.
+    (
+        re.compile(
+            rf"(?:(?<=\bby )|(?<=\bon )|(?<=\bbefore )|(?<=\buntil )|(?<=\btill )|(?<=\baim )|(?<=\bdue )"
+            rf"|(?<=\bfor )|(?<=\bto )|(?<=– )|(?<=- )|(?<=: )|(?<=\bw/c ))"
+            rf"(?:{_WEEKDAY_RE}\.?\s+)?(?P<day>\d{{1,2}})/(?P<month>\d{{1,2}})\b(?!/)"
+            rf"|\b{_WEEKDAY_RE}\.?\s+(?P<day2>\d{{1,2}})/(?P<month2>\d{{1,2}})\b(?!/)",
+            re.IGNORECASE,
+        ),
+        _day_slash_month,
+    ),
+    # "Wednesday the twelfth": the ordinal names the date; the weekday only confirms it.
+    (
+        re.compile(rf"\b{_WEEKDAY_RE},?\s+the\s+(?P<day>\d{{1,2}}(?:st|nd|rd|th)|{_ORDINAL_RE})\b", re.IGNORECASE),
+        lambda m, ref: _day_of_month(ref, _day_number(m.group("day"))),
+    ),
+    # "by close of play Thursday", "first thing Monday", "end of day tomorrow": the day named.
+    (
+        re.compile(
+            rf"\b(?:(?:the\s+)?close of (?:play|business)|(?:the\s+)?end of (?:the\s+)?day|COB|EOD|first thing"
+            rf"|last thing)\s+(?:on\s+)?(?P<weekday>{_WEEKDAY_RE}|tomorrow)\b",
+            re.IGNORECASE,
+        ),
+        lambda m, ref: ref + timedelta(days=1) if m.group("weekday").lower() == "tomorrow" else _weekday(m, ref),
+    ),
     (
         re.compile(
             rf"\bthe\s+(?P<day>\d{{1,2}}(?:st|nd|rd|th)|{_ORDINAL_RE})\b"
@@ -222,7 +256,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Resolver | None]] = [
     (
         re.compile(
             r"\b(?:today|tonight|this (?:morning|afternoon|evening)|later today|(?:the )?end of (?:the )?day"
-            r"|close of business|EOD|COB|as soon as (?:we(?:'|’)re|I(?:'|’)m|I am|we are) off the (?:phone|call)"
+            r"|close of (?:business|play)|EOD|COB|as soon as (?:we(?:'|’)re|I(?:'|’)m|I am|we are) off the (?:phone|call)"
             r"|right now|straight away|right away)\b",
             re.IGNORECASE,
         ),
@@ -332,6 +366,47 @@ def find_dates(text: str, reference: date) -> list[DateMention]:
             )
     found.sort(key=lambda d: d.start)
     return found
+
+
+_BARE_DAY = re.compile(rf"^(?:before\s+)?the\s+(?P<day>\d{{1,2}}(?:st|nd|rd|th)|{_ORDINAL_RE})$", re.IGNORECASE)
+
+
+def anchor_bare_days(mentions: list[DateMention], earlier_text: str, reference: date) -> list[DateMention]:
+    """Resolve "the 21st" to the month of an earlier full date with that day, if the text gave one.
+
+    "The forms must be back before the twenty-first of March ... I'll get them back before the
+    twenty-first" means 20 March, not the next 21st of any month: a careful reader carries the
+    month over from the date already named. Without such an earlier date the mention is unchanged.
+    """
+    out = []
+    for mention in mentions:
+        m = _BARE_DAY.match(mention.phrase)
+        if m and mention.due.date is not None:
+            day = _day_number(m.group("day"))
+            earlier = [e for e in find_dates(earlier_text, reference)
+                       if e.due.date is not None and _has_month(e.phrase) and _day_named(e.phrase) == day]
+            if earlier:
+                named = earlier[-1].due.date
+                if mention.phrase.lower().startswith("before") and not earlier[-1].phrase.lower().startswith("before"):
+                    named = named - timedelta(days=1)
+                elif not mention.phrase.lower().startswith("before") and earlier[-1].phrase.lower().startswith("before"):
+                    named = named + timedelta(days=1)
+                mention = DateMention(mention.start, mention.end, mention.phrase,
+                                      Due(kind="date", date=named, phrase=mention.phrase), mention.deadline_marked)
+        out.append(mention)
+    return out
+
+
+def _has_month(phrase: str) -> bool:
+    return bool(re.search(rf"\b{_MONTH_RE}\b", phrase, re.IGNORECASE))
+
+
+def _day_named(phrase: str) -> int | None:
+    m = re.search(rf"\b(?P<day>{_DAY_RE})\b", phrase, re.IGNORECASE)
+    try:
+        return _day_number(m.group("day")) if m else None
+    except KeyError:
+        return None
 
 
 def best_mention(mentions: list[DateMention]) -> DateMention | None:

@@ -115,11 +115,16 @@ def make_chat_model(settings: Settings, *, max_tokens: int | None = None) -> Bas
     Args:
         settings: ``llm_base_url``, ``llm_model``, ``llm_api_key``, ``llm_timeout_s`` and
             ``llm_temperature`` are used.
-        max_tokens: Cap on completion tokens (None: the server's default).
+        max_tokens: Cap on completion tokens (None: `settings.llm_max_output_tokens`).
 
     Returns:
         A ``ChatOpenAI`` with client-side retries off; `invoke_structured` retries.
     """
+    cap = max_tokens if max_tokens is not None else settings.llm_max_output_tokens
+    # OpenAI reads `max_completion_tokens`; llama.cpp, vLLM and Ollama servers read `max_tokens`.
+    # Sending the latter in the body to self-hosted servers keeps a looping model from
+    # filling its whole context (and the caller's time budget).
+    extra_body = {"max_tokens": cap} if settings.llm_base_url else None
     return ChatOpenAI(
         base_url=settings.llm_base_url,
         model=settings.llm_model,
@@ -127,7 +132,8 @@ def make_chat_model(settings: Settings, *, max_tokens: int | None = None) -> Bas
         timeout=settings.llm_timeout_s,
         max_retries=0,
         temperature=settings.llm_temperature,
-        max_completion_tokens=max_tokens,
+        max_completion_tokens=cap,
+        extra_body=extra_body,
     )
 
 
@@ -291,7 +297,8 @@ def _describe_output(raw: Any) -> str:
 def _repair_message(schema: type[BaseModel], last_output: str, error: str) -> HumanMessage:
     return HumanMessage(
         "Your previous output could not be used.\n"
-        + to_xml("previous_output", last_output)
+        # Quote a bounded prefix: a looping model's whole answer would overflow a small context.
+        + to_xml("previous_output", _truncate(last_output))
         + "\n"
         + to_xml("error", error)
         + f"\nCall the `{schema.__name__}` tool again with corrected arguments that fix this error. "

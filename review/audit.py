@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
@@ -99,9 +101,42 @@ def lock_for_write(session: Session) -> None:
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
     elif bind.dialect.name == "sqlite":
+        _queue_in_process(session, str(bind.url))
         # pysqlite opens a transaction only at the first write; this zero-row write makes
         # SQLite take its RESERVED lock now, before we read the chain head.
         session.execute(text("UPDATE auditevent SET id = id WHERE 0 = 1"))
+
+
+_PROCESS_LOCKS: dict[str, threading.Lock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+_LOCK_KEY = "clientloop.write_lock"
+
+
+def _queue_in_process(session: Session, url: str) -> None:
+    # SQLite's busy handler polls with sleeps of up to 100 ms, so under many concurrent
+    # writers in one process the waits are long and unfair (that is what dominated p99).
+    # Threads of one process queue on a plain lock first and reach SQLite one at a time.
+    # Only when this transaction has not written yet: a writer already holding SQLite's
+    # lock must never wait on a thread that is itself waiting for SQLite.
+    if _LOCK_KEY in session.info:
+        return
+    dbapi = session.connection().connection.dbapi_connection
+    if dbapi is None or getattr(dbapi, "in_transaction", True):
+        return
+    with _PROCESS_LOCKS_GUARD:
+        lock = _PROCESS_LOCKS.setdefault(url, threading.Lock())
+    if not lock.acquire(timeout=30):
+        return  # fall back to SQLite's own locking
+    session.info[_LOCK_KEY] = lock
+    if not sa_event.contains(session, "after_transaction_end", _release_process_lock):
+        sa_event.listen(session, "after_transaction_end", _release_process_lock)
+
+
+def _release_process_lock(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        lock = session.info.pop(_LOCK_KEY, None)
+        if lock is not None:
+            lock.release()
 
 
 def append_event(session: Session, *, event_type: str, actor: str, payload: dict[str, Any]) -> AuditEvent:

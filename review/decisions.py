@@ -36,6 +36,7 @@ from sqlmodel import Session, select
 
 from clientloop.ids import new_id, utcnow
 from clientloop.models import Draft, Job, Source
+from pipeline.schemas import InteractionDraft
 from review.audit import append_event, canonical_json, lock_for_write
 from review.errors import (
     AlreadyClaimed,
@@ -240,8 +241,6 @@ def validate_content(kind: str, content: dict[str, Any], source_text: str,
             return ClientMessage.model_validate(content).model_dump(mode="json")
         except ValidationError as exc:
             raise InvalidDecision("edited message is invalid: " + _errors(exc)) from exc
-    from pipeline.schemas import InteractionDraft
-
     try:
         draft = InteractionDraft.model_validate(content)
     except ValidationError as exc:
@@ -257,7 +256,7 @@ def validate_content(kind: str, content: dict[str, Any], source_text: str,
     return grounded.model_dump(mode="json")
 
 
-def _ground(draft: Any, source_text: str, participants: list[Any]) -> Any:
+def _ground(draft: InteractionDraft, source_text: str, participants: list[Any]) -> InteractionDraft:
     from pipeline.grounding import ground_draft
 
     return ground_draft(draft, source_text=source_text, participants=participants)
@@ -322,7 +321,7 @@ def _edit(session: Session, item: ReviewItem, current: Draft, decision: Edit, us
     })
     session.add(new_draft)
     session.flush()
-    flags = policy_flags(source_text=source_text, fields=draft_fields(new_content, item.kind))
+    flags = policy_flags(source_text=source_text, fields=draft_fields(new_content, item.kind), include_source=False)
     store_flags(session, new_draft, flags)
     before = set(json.loads(item.flags_json))
     names = sorted(before | set(flag_names(flags)))

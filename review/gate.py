@@ -63,8 +63,8 @@ def draft_text(content: dict[str, Any], kind: str = "interaction_summary") -> st
     return "\n".join(draft_fields(content, kind).values())
 
 
-def policy_flags(*, source_text: str, fields: dict[str, str], model_flags: list[Any] | None = None
-                 ) -> list[dict[str, Any]]:
+def policy_flags(*, source_text: str, fields: dict[str, str], model_flags: list[Any] | None = None,
+                 include_source: bool = True) -> list[dict[str, Any]]:
     """Run the policy on the source and on the draft's fields; return the flags as plain dicts.
 
     Args:
@@ -72,6 +72,8 @@ def policy_flags(*, source_text: str, fields: dict[str, str], model_flags: list[
         fields: `draft_fields(...)` of the draft version.
         model_flags: Flags a model proposed (`ModelFlagProposal` data), with evidence; they
             can only add, and only when the evidence is an exact span of the source.
+        include_source: Scan the source too. Later versions of a lineage skip it: the
+            source never changes and its flags are already on the lineage.
 
     Returns:
         One dict per flag: flag, rule_id, severity, reviewer_role, reason, start, end,
@@ -80,7 +82,7 @@ def policy_flags(*, source_text: str, fields: dict[str, str], model_flags: list[
     from review.flags import ModelFlagProposal
     from review.policy import apply_policy, apply_policy_to_draft, merge_model_flags
 
-    flags = list(apply_policy(source_text)) + list(apply_policy_to_draft(fields))
+    flags = (list(apply_policy(source_text)) if include_source else []) + list(apply_policy_to_draft(fields))
     proposals = []
     for raw in model_flags or []:
         try:
@@ -141,9 +143,11 @@ def on_new_draft(session: Session, draft: Draft, *, parent_review: ReviewItem | 
     """
     source = session.get(Source, draft.source_id)
     content = json.loads(draft.content_json)
+    # A client message carries its summary's flags (inherited), so only its own text is scanned.
     flags = policy_flags(source_text=(source.text if source else "") or "",
                          fields=draft_fields(content, draft.kind),
-                         model_flags=content.get("model_flags") if isinstance(content, dict) else None)
+                         model_flags=content.get("model_flags") if isinstance(content, dict) else None,
+                         include_source=parent_review is None)
     store_flags(session, draft, flags)
     names = sorted(set(flag_names(flags)) | set(inherited_flags or []))
     # Client messages always need an explicit approval; sensitive ones need a checker.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from clientloop import __version__
-from clientloop.api import ask, documents, drafts, interactions, reviews
+from clientloop.api import ask, clients, documents, drafts, interactions, reviews
 from clientloop.api.errors import install_handlers
 from clientloop.container import Container
 
@@ -24,6 +24,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(interactions.router)
     app.include_router(reviews.router)
     app.include_router(drafts.router)
+    app.include_router(clients.router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -113,6 +113,7 @@ class ReleaseView(BaseModel):
 
     review_id: str
     status: Status
+    version: int = Field(description="The item's version (ETag) after release.")
     created: bool = Field(description="False when this item had been released before.")
     record_id: str | None = None
     action_ids: list[str] = Field(default_factory=list)
@@ -243,7 +244,7 @@ def decide_review(
         try:
             release_view = _release(container, item_id, user)
             result.release = release_view
-            result.review.status, result.review.version = release_view.status, result.review.version + 1
+            result.review.status, result.review.version = release_view.status, release_view.version
         except Exception as exc:  # the approval stands; release is retried on its own endpoint
             result.release_error = f"{type(exc).__name__}: {exc}"
     response.headers["ETag"] = f'"{result.review.version}"'
@@ -256,13 +257,16 @@ def _release(container: Any, review_id: str, user: Any) -> ReleaseView:
     with session_scope(container.engine) as session:
         out = release(session=session, review_id=review_id, user=user)
         return ReleaseView(
-            review_id=out.item.id, status=out.item.status, created=out.created,  # type: ignore[arg-type]
+            review_id=out.item.id, status=out.item.status, version=out.item.version,  # type: ignore[arg-type]
+            created=out.created,
             record_id=out.record.id if out.record else None, action_ids=[a.id for a in out.actions or []],
             outbox_id=out.outbox.id if out.outbox else None, recap_review_id=out.recap.id if out.recap else None,
         )
 
 
 @router.post("/{review_id}/release", responses=responses(401, 403, 404, 409))
-def release_review(review_id: str, container: ContainerDep, user: DeciderUser) -> ReleaseView:
+def release_review(review_id: str, container: ContainerDep, user: DeciderUser, response: Response) -> ReleaseView:
     """Release an approved item (idempotent): record and actions, or outbox message."""
-    return _release(container, review_id, user)
+    view = _release(container, review_id, user)
+    response.headers["ETag"] = f'"{view.version}"'
+    return view

@@ -26,12 +26,28 @@ APPROVAL = re.compile(
     r"\bapprov\w*|\bsign-?\s?off\b|\bwaive\w*|\bwaiver\b|\brefund\w*|\bexception\b|\bcredit (?:application|committee|"
     r"decision|approval)\b|\blimit\b[^.]{0,40}\b(?:up|increase|higher|raise|change)|\b(?:increase|raise|change)\w*\b"
     r"[^.]{0,30}\blimit\b|\bpayment plan\b|\bgoodwill\b|\bmatch\b.{0,20}?(?:%|rate|per cent)|\bpremium reduction\b"
-    r"|\bunderwriting approval\b|\bconcession\b|\bsubmit\b[^.]{0,50}\bto (?:the )?credit\b",
+    r"|\bunderwriting approval\b|\bconcession\b|\bsubmit\b[^.]{0,50}\bto (?:the )?credit\b"
+    r"|\bdiscount\b|\bbetter (?:rate|price|terms)\b|\breduc\w+ (?:the |my |our |your )?(?:premium|fee|rate|margin|charge)",
+    re.IGNORECASE,
+)
+# The speaker says the decision is not theirs to make ("that's the bit I can't tick off myself",
+# "it needs a manager's approval"): asking a team about it then seeks a sign-off.
+SIGNOFF_CONTEXT = re.compile(
+    r"\b(?:can't|can’t|cannot|can not|not able to|unable to)\s+(?:\w+\s+)?(?:tick|sign)\s+(?:\w+\s+)?off\b"
+    r"|\b(?:can't|can’t|cannot|not able to|unable to)\s+(?:approve|authori[sz]e|agree)\b"
+    r"|\bneeds?\s+(?:\w+\s+){0,2}(?:sign-off|sign off|approval|authori[sz]ation)\b"
+    r"|\b(?:outside|beyond|above)\s+(?:my|our)\s+(?:authority|mandate|remit|limit|discretion)\b",
     re.IGNORECASE,
 )
 CASE = re.compile(
     r"\b(?:log|logs|logged|raise|open|lodge|file|register|reopen|re-open|submit|send|start|initiate|make)\b[^.]{0,40}?"
-    r"\b(?:complaint|claim(?! form)\b|referral|trace|recall|investigation|dispute)",
+    r"\b(?:complaint|claim(?! form)\b|referral|trace|recall|investigation|dispute)"
+    # Referring a matter to a team that opens its own record is a referral.
+    r"|\brefer\w*\b[^.]{0,30}?\bto (?:our|the|a) (?:[\w-]+ )?(?:fraud|safeguarding|complaints?|financial crime"
+    r"|vulnerable customers?|scams?|disputes?)\b"
+    # Tracing, recalling or investigating a payment is a formal record too.
+    r"|\b(?:recall|trace|investigate|chase down)\s+(?:the|a|that|this|their|your|my)\s+(?:[\w-]+\s+)?(?:payment|transfer"
+    r"|funds|wire|money|transaction|debit|charge)s?\b",
     re.IGNORECASE,
 )
 _TEAMISH = (
@@ -41,7 +57,11 @@ _TEAMISH = (
 INTERNAL = re.compile(
     # Asking someone internal: "ask our credit team", "check with them", "speak to wealth planning".
     rf"\b(?:ask|check with|speak (?:to|with)|talk (?:to|with)|liaise with|consult|refer\w* (?:it |this )?to"
-    rf"|run [^.]{{0,30}} past|find out from)\b[^.]{{0,60}}?\b(?:{_TEAMISH}|them)\b"
+    rf"|run [^.]{{0,30}} past|find out from|chase|chasing|follow up with|raise (?:it|that|this) with"
+    rf"|put (?:it|that|this) to)\b[^.]{{0,60}}?\b(?:{_TEAMISH}|them)\b"
+    # Contacting a team directly: "I'll get onto the pensions people", "I'll email our tax team".
+    rf"|\b(?:get onto|get on to|get in touch with|contact|reach out to|ring|call|phone|email|e-mail|message)"
+    rf" (?:our|the|my) (?:[\w-]+ ){{0,2}}{_TEAMISH}\b"
     # Sending work to a team: "send the figures over to our tax team", "send a request to our X team".
     rf"|\b(?:send|pass|forward|refer|escalate)\b[^.]{{0,60}}\bto (?:our|the) (?:[\w-]+ ){{0,3}}{_TEAMISH}\b"
     # Getting a team's view: "get pricing desk's view on...".
@@ -52,8 +72,11 @@ INTERNAL = re.compile(
     re.IGNORECASE,
 )
 CLIENT_RESPONSE = re.compile(
-    r"\b(?:let (?:you|him|her|them|the client|[A-Z]\w+) know|(?:call|ring|phone|email|e-mail|update|write to|post"
-    r"|send|get back to|come back to|revert to|reply to|respond to) (?:you|him|her|the client)\b|call (?:you )?back"
+    r"\b(?:let (?:you|him|her|them|me|us|the client|[A-Z]\w+) know|(?:call|ring|phone|email|e-mail|update|write to|post"
+    r"|send|get back to|come back to|revert to|reply to|respond to|tell|explain to) (?:you|him|her|me|us|the client)\b"
+    r"|call (?:you )?back|\bgive (?:you|him|her|me|us|them) a (?:ring|call|bell|buzz)\b"
+    r"|\b(?:get|have|send)\s+[^.,;]{1,50}?\s+(?:over\s+|back\s+)?(?:to|with)"
+    r"\s+(?:you|him|her|me|us)\b|\byou(?:'ll|’ll| will| should)\s+(?:have|get|receive)\s+(?:that|it|them|this)\b"
     r"|\bconfirm\b|\breply\b|\bwrite up\b|\bsend (?:over|out)\b|\bto (?:the )?client\b"
     r"|(?:send|email|post|forward|share|provide|issue|prepare|circulate)\b[^.]{0,70}\b(?:pack|forms?|invitation"
     r"|proposal|report|summary|statement|schedule|dates|wording|analysis|documents?|details|copy|letter|terms"
@@ -61,10 +84,31 @@ CLIENT_RESPONSE = re.compile(
     r"|brochure|guide|factsheet|valuation)\b)",
     re.IGNORECASE,
 )
+# The guide's order: the first rule that applies decides.
+TYPE_PRECEDENCE: tuple[ActionType, ...] = ("approval", "case", "internal_request", "client_response", "task")
 _REPORT_VERBS = frozenset({"let", "call", "ring", "phone", "update", "come", "get", "confirm", "write", "email",
                            "reply", "respond", "tell", "post"})
 _SUBMIT_VERBS = frozenset({"submit", "put", "request", "ask", "seek", "apply", "push"})
-_SUBORDINATE = re.compile(r",?\s+(?:so that|so|while|because|since)\s+(?!far\b)", re.IGNORECASE)
+_SUBORDINATE = re.compile(
+    r",?\s+(?:so that|so|while|because|since|once|until|as soon as)\s+(?!far\b)|,\s+as\s+(?!soon\b|well\b|per\b)",
+    re.IGNORECASE,
+)
+# Booking or scheduling a meeting is a task, even when the invite goes to the client.
+BOOKING = re.compile(
+    r"\b(?:calendar|meeting|diary|teams|zoom|outlook) (?:invite|invitation|request)s?\b|\bbook\w*\b[^.]{0,40}"
+    r"\b(?:call|meeting|appointment|slot|review|visit)\b|\bfind (?:a|some) (?:slot|time|date)s?\b",
+    re.IGNORECASE,
+)
+# Sending a document or answer to the client is a response; sending money is fulfilment.
+SEND = re.compile(r"\b(?:send|email|e-mail|post|forward|share|circulate)\b", re.IGNORECASE)
+MONEY_OBJECT = re.compile(
+    r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:k|m|thousand|million|pounds|euros|dollars)\b|\b(?:money|funds|payment|cash|balance"
+    r"|proceeds|transfer|wire|chequebook|cheque book|card|cards|pin)\b",
+    re.IGNORECASE,
+)
+
+
+_INTERNAL_DESTINATION = re.compile(rf"\bto (?:our|the|my) (?:[\w-]+ ){{0,3}}{_TEAMISH}\b", re.IGNORECASE)
 
 
 def main_part(clause: str) -> str:
@@ -74,7 +118,7 @@ def main_part(clause: str) -> str:
 
 
 def classify_type(
-    clause: str, *, verb: str, owner_side: str, owner_is_team: bool, sentence: str = ""
+    clause: str, *, verb: str, owner_side: str, owner_is_team: bool, sentence: str = "", context: str = ""
 ) -> ActionType:
     """Apply the guide's ordered type rules to one action.
 
@@ -84,6 +128,8 @@ def classify_type(
         owner_side: `firm` or `client`.
         owner_is_team: True when a team, not a participant, owns the action.
         sentence: The whole sentence, consulted for approval words when the verb only submits.
+        context: The speaker's whole turn (or line); an internal ask made right after saying the
+            decision needs someone else's sign-off is an approval.
 
     Returns:
         The action type.
@@ -100,7 +146,14 @@ def classify_type(
     if CASE.search(main):
         return "case"
     if not owner_is_team and INTERNAL.search(main):
-        return "internal_request"
+        before = context[: context.find(clause)] if clause in context else ""
+        return "approval" if SIGNOFF_CONTEXT.search(before) else "internal_request"
+    if BOOKING.search(main):
+        return "task"
     if CLIENT_RESPONSE.search(main):
+        return "client_response"
+    if SEND.search(main) and not MONEY_OBJECT.search(main) and not _INTERNAL_DESTINATION.search(main):
+        # "KV to send the pricing grid", "our team will send the draft plan to AC": a firm-owned
+        # send with no internal destination reaches the client.
         return "client_response"
     return "task"

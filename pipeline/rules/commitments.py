@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 from pipeline.rules.action_types import main_part
 
-_MODAL = (
-    r"(?:'ll|’ll|\s+will|\s+shall|'m going to|’m going to|\s+am going to|'re going to|’re going to"
-    r"|\s+are going to)"
-)
 _ADVERBS = r"(?:(?:also|then|now|personally|just|definitely|certainly|first|straight|still|actually|both)\s+)*"
+# Every way of putting a verb in the future: "I'll", "we will", "I'm going to", "I'm also going to".
+_MODAL = (
+    rf"(?:'ll|’ll|\s+will|\s+shall|(?:'m|’m|\s+am|'re|’re|\s+are)\s+{_ADVERBS}going to)"
+)
 
 FIRST_PERSON = re.compile(rf"\b(?P<subj>I|[Ww]e){_MODAL}\s+{_ADVERBS}(?P<verb>[a-z]+)")
 # "Let me" commits only with work verbs aimed beyond the call ("let me check with our credit
@@ -57,26 +57,74 @@ WORK_VERBS = frozenset(
     check confirm give get pull match waive review arrange book cancel recall raise submit update dig find
     scan share chase speak talk ask fill drop put make set sort approve increase reduce refund change
     consider organise organize prepare write reply respond let look escalate investigate open lodge
-    process release stop amend issue agree action execute draw settle""".split()
+    process release stop amend issue agree action execute draw settle remove add delete close switch sell
+    buy invest redeem withdraw encash order renew extend reissue replace reinstate reverse credit correct
+    fix lift lower unblock block freeze unfreeze register record note come honour backdate apply pass
+    schedule top pop bring drop notify inform""".split()
 )
+# In writing, asking to be told or shown something is a request for a reply; in a call the
+# answer comes during the call ("can you tell me your postcode").
+WRITTEN_WORK_VERBS = WORK_VERBS | frozenset("tell explain advise clarify outline show".split())
 REQUEST_PATTERNS: list[re.Pattern[str]] = [
+    # "What I'd like you to do is ring them": the work is the verb after "is".
+    re.compile(r"\bwhat (?:I|we)(?:'d| would|’d)? (?:like|need|want) you to do (?:is|now is|first is)\s+(?:to\s+)?"
+               r"(?P<verb>[a-z]+)", re.IGNORECASE),
     re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+|just\s+|kindly\s+)*(?P<verb>[a-z]+)",
                re.IGNORECASE),
     re.compile(r"\bplease\s+(?:could you\s+|can you\s+|do\s+)?(?P<verb>[a-z]+)", re.IGNORECASE),
-    re.compile(r"\b(?:I|we)\s+(?:need|would like|'d like|’d like|want)\s+you\s+to\s+(?P<verb>[a-z]+)",
+    # Polite forms of the same ask: "would you mind sending", "if you could post", "can I ask you to".
+    re.compile(r"\bwould you mind\s+(?:just\s+|also\s+)?(?P<verb>[a-z]+ing)\b", re.IGNORECASE),
+    re.compile(r"\bif you (?:could|can|would)\s+(?:please\s+|just\s+|also\s+|kindly\s+)*(?P<verb>[a-z]+)", re.IGNORECASE),
+    re.compile(r"\b(?:can|could|may|might) I ask you to\s+(?:please\s+|just\s+|also\s+)*(?P<verb>[a-z]+)",
+               re.IGNORECASE),
+    re.compile(r"\b(?:I|we)(?:'ll|’ll| will)?\s+(?:need|would like|'d like|’d like|want)\s+you\s+to\s+(?P<verb>[a-z]+)",
                re.IGNORECASE),
     re.compile(r"\bit would (?:really )?help(?: us| me)? if you (?:could |can )?(?P<verb>[a-z]+)", re.IGNORECASE),
     re.compile(r"\bwould you be (?:willing|able|happy) to\s+(?P<verb>[a-z]+)", re.IGNORECASE),
     re.compile(r"\byou(?:'ll|’ll| will) need to\s+(?P<verb>[a-z]+)", re.IGNORECASE),
-    re.compile(r"\b(?:could|can)\s+(?:the|your|my|our)\s+[^?]{2,60}?\s+(?:be\s+(?P<verb>[a-z]+ed)\b|"
+    re.compile(r"\b(?:can|could)\s+(?:the|your|my|our)\s+[^?]{2,60}?\s+(?:be\s+(?P<verb>[a-z]+ed)\b|"
                r"(?P<verb2>give|send|provide|check|look|confirm|go up)\b)", re.IGNORECASE),
 ]
+# A client asking for a formal record in writing: "I need to make this a formal complaint",
+# "please treat this as a complaint". The recipient owns logging it (a `case`).
+RECORD_REQUEST = re.compile(
+    r"\b(?:I|we)\s+(?:need|want|would like|'d like|’d like|wish|am writing|are writing)\s+to\s+(?:make|raise|lodge"
+    r"|register|file|log|open)\s+(?:this|it|a|an)\s+(?:as\s+)?(?:an?\s+)?(?:formal\s+|official\s+)?"
+    r"(?:complaint|claim|dispute)\b"
+    r"|\b(?:please\s+)?(?:treat|log|record|register)\s+(?:this|it)\s+as\s+an?\s+(?:formal\s+)?(?:complaint|claim)\b",
+    re.IGNORECASE,
+)
+# A written wish to change a service is a request to the recipient: "we would like to switch
+# to paper statements", "I'd like to close the old account". Wishes to talk, know or
+# understand are questions, not work.
+SERVICE_WISH = re.compile(
+    r"\b(?:I|we)(?:\s+would|'d|’d)\s+(?:also\s+|now\s+|really\s+)?like\s+to\s+(?P<verb>switch|change|close|open|cancel|add|remove"
+    r"|move|transfer|withdraw|increase|reduce|update|stop|set up|upgrade|downgrade|redeem|sell|buy|invest|top up"
+    r"|pay|convert|renew|extend|order|register|opt)\b",
+    re.IGNORECASE,
+)
+# "Could Mei Lin find a slot?": a request to another named participant, who owns it.
+NAMED_REQUEST = re.compile(
+    r"\b(?:can|could|would|will)\s+(?P<who>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})\s+(?:please\s+|also\s+)?"
+    r"(?P<verb>[a-z]+)"
+)
 # "The other thing we'll need is a copy of the death certificate": a need addressed to the listener.
-NEED_STATEMENT = re.compile(r"\bwe(?:'ll|’ll| will)? need\b(?!\s+to\b)(?P<verb>)", re.IGNORECASE)
+# A need inside a relative clause ("it explains which documents we need") states nothing.
+NEED_STATEMENT = re.compile(
+    r"(?<!which )(?<!what )(?<!whatever )(?<!documents )(?<!everything )"
+    r"\bwe(?:'ll|’ll| will)? need\b(?!\s+to\b)(?P<verb>)",
+    re.IGNORECASE,
+)
+# A need that adds to the deliverable just asked for ("we'll need a certified translation with
+# it") extends that request rather than creating a second one.
+ADD_ON = re.compile(r"\b(?:with it|with them|with that|along with it|as well|too|alongside it)\s*[,.]?"
+                    r"(?:\s*I'm afraid|\s*I’m afraid)?\s*[.!]?\s*$", re.IGNORECASE)
 # Bare imperatives count only in written text (emails, notes): in speech they are mostly
 # instructions for the call itself ("take photos", "read it back to me").
 IMPERATIVE = re.compile(
-    r"^(?:(?:just|simply|kindly|also)\s+)?(?P<verb>send|return|sign|complete|forward|post|upload|pay|provide)\b",
+    r"^(?:(?:just|simply|kindly|also|and|then)\s+)?(?P<verb>send|return|sign|complete|forward|post|upload|pay"
+    r"|provide|refund|waive|reverse|cancel|close|remove|add|update|transfer|sell|buy|arrange|book|confirm"
+    r"|reissue|replace|call|ring|chase|credit|amend|correct|stop|switch)\b",
     re.IGNORECASE,
 )
 
@@ -98,9 +146,30 @@ VAGUE = re.compile(
     r"|\bmake sure (?:you|we) have what\b|\bbear (?:that|it|this) in mind\b|\bhave a think\b|\bspeak soon\b"
     r"|\btalk soon\b|\btake care\b|\blook after\b|\bdo (?:everything|what|my best|all) (?:I|we)? ?can\b"
     r"|\bhelp you with (?:everything|anything)\b|\bmake sure the right people\b|\bdo everything\b"
-    r"|\bthe right people pick up\b|\bput that right\b",
+    r"|\bthe right people pick up\b|\bput that right\b"
+    # Leave-takings and idioms that promise nothing: "I'll let you go", "I'll believe it when I see it".
+    r"|\blet you (?:go|get on|get back)\b|\bleave you to it\b|\bbelieve it when\b|\bhold you to (?:that|it)\b"
+    r"|\bwait and see\b",
     re.IGNORECASE,
 )
+# Recording what was just agreed is part of the call, not new work: "I'll put that on the
+# referral", "I'll make a note of that", "I'll note that on your file".
+NOTE_TAKING = re.compile(
+    r"\b(?:put|add|note|pop|write|mark)\s+(?:that|it|this|those)\s+(?:down\s+)?(?:on|in|to|against)\s+(?:the|your|my|our)"
+    r"\s+(?:\w+\s+)?(?:referral|note|notes|file|record|records|system|account|case|request|ticket)\b"
+    r"|\bmake a note\b|\bnote (?:that|it) down\b",
+    re.IGNORECASE,
+)
+# Written courtesies that ask for nothing: "please find attached", "please note", "please
+# don't hesitate to call".
+COURTESY = re.compile(
+    r"\bplease (?:find|see) (?:attached|enclosed|below|above|the attached)\b|\bplease note\b"
+    r"|\b(?:take|taking) (?:your|all the) time\b|\bplease (?:do not|don't|don’t) hesitate\b|\bplease (?:do )?let me know if you have any\b",
+    re.IGNORECASE,
+)
+# A lead-in that announces a list ("There are two things I would like you to look at:",
+# "Please can you:") is not itself an action; its items are.
+LIST_LEAD = re.compile(r":\s*$")
 SUGGESTION = re.compile(r"\b(?:may|might|could) be worth\b|\byou (?:may|might) want to\b|\bI'd suggest\b",
                         re.IGNORECASE)
 OFFER = re.compile(
@@ -135,6 +204,8 @@ class Detection:
 
 
 def _exclusion(text: str) -> str | None:
+    if LIST_LEAD.search(text):
+        return "list lead"
     # Only the main clause counts: "...so you won't get any letters" does not negate the promise.
     text = main_part(text)
     for name, pattern in (
@@ -144,10 +215,22 @@ def _exclusion(text: str) -> str | None:
         ("offer", OFFER),
         ("attendance", ATTENDANCE),
         ("negated", NEGATED),
+        ("note-taking", NOTE_TAKING),
+        ("courtesy", COURTESY),
     ):
         if pattern.search(text):
             return name
     return None
+
+
+def _base_form(verb: str) -> str:
+    """'sending' -> 'send', 'posting' -> 'post', 'putting' -> 'put': the verb a work list names."""
+    if not verb.endswith("ing") or len(verb) < 5:
+        return verb
+    stem = verb[:-3]
+    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls":
+        stem = stem[:-1]
+    return stem if stem in WRITTEN_WORK_VERBS or stem + "e" not in WRITTEN_WORK_VERBS else stem + "e"
 
 
 def detect(text: str, *, written: bool, notes: bool = False) -> Detection | None:
@@ -171,6 +254,8 @@ def detect(text: str, *, written: bool, notes: bool = False) -> Detection | None
     m = FIRST_PERSON.search(stripped)
     if m and m.group("verb") not in ONGOING_VERBS | VAGUE_VERBS:
         return Detection("commitment", m.group("verb"), None, m.start())
+    if m and m.group("verb") == "have" and HAVE_DELIVERY.match(stripped, m.start("verb")):
+        return Detection("commitment", "have", None, m.start())
     m = LET_ME.search(stripped)
     if m and m.group("verb") not in ONGOING_VERBS:
         return Detection("commitment", m.group("verb"), None, m.start())
@@ -184,16 +269,27 @@ def detect(text: str, *, written: bool, notes: bool = False) -> Detection | None
         return Detection("signoff", "approve", m.group("who"), m.start())
     if _VERIFICATION.search(stripped):
         return None
+    if written:
+        m = RECORD_REQUEST.search(stripped)
+        if m:
+            return Detection("request", "log", None, m.start())
+    work_verbs = WRITTEN_WORK_VERBS if written else WORK_VERBS
     for pattern in REQUEST_PATTERNS:
         m = pattern.search(stripped)
         if m:
-            verb = (m.group("verb") or (m.groupdict().get("verb2") or "")).lower()
-            if verb.split()[0] in WORK_VERBS or verb.endswith("ed"):
+            verb = _base_form((m.group("verb") or (m.groupdict().get("verb2") or "")).lower())
+            if verb.split()[0] in work_verbs or verb.endswith("ed"):
                 return Detection("request", verb, None, m.start())
+    m = NAMED_REQUEST.search(stripped)
+    if m and m.group("verb") in work_verbs:
+        return Detection("third_party", m.group("verb"), m.group("who"), m.start())
     m = NEED_STATEMENT.search(stripped)
     if m:
         return Detection("request", "provide", None, m.start())
     if written:
+        m = SERVICE_WISH.search(stripped)
+        if m:
+            return Detection("request", m.group("verb").lower(), None, m.start())
         m = IMPERATIVE.search(stripped)
         if m:
             return Detection("request", m.group("verb").lower(), None, m.start())
@@ -201,23 +297,33 @@ def detect(text: str, *, written: bool, notes: bool = False) -> Detection | None
 
 
 # A reply that takes up a request without naming new work: "I can do that", "will do, I'll send it".
+# Delegating it without naming new work is a pro-form too: "I'll get our secretary onto that",
+# "I'll get my accountant to do it"; so is restating the ask: "could you have all of that with me".
 PRO_FORM = re.compile(
     r"\b(?:do|get|send|post|return|upload|forward|sort|manage)\s+(?:that|it|them|those|this)\b"
     r"(?!\s+(?:to|on)\s+\w+ team)"
-    r"|^\s*(?:yes,?\s*)?(?:will do|I can|no problem)\b",
+    r"|^\s*(?:yes,?\s*)?(?:will do|I can|no problem)\b"
+    r"|\bget\s+(?:our|my|the|his|her|their)\s+(?:[\w-]+\s+){0,2}?(?:onto|on to)\s+(?:that|it|this|them)\b"
+    r"|\bget\s+(?:our|my|the|his|her|their)\s+(?:[\w-]+\s+){0,2}?to\s+(?:do|draft|sort|send|prepare|handle|deal with"
+    r"|look at|draw up|write)\s+(?:that|it|this|them|one)\b"
+    r"|\bhave\s+(?:all\s+(?:of\s+)?)?(?:that|it|them|those|this)\s+(?:back\s+)?(?:with|to)\s+(?:me|us|you)\b",
     re.IGNORECASE,
 )
+# "I'll have that to you by Thursday": a delivery, though "have" alone is not work.
+HAVE_DELIVERY = re.compile(r"\bhave\s+[^.,;]{1,40}?\s+(?:over\s+|back\s+)?(?:to|with)\s+(?:you|him|her|them)\b",
+                           re.IGNORECASE)
 # Date corrections and confirmations: "actually, make that Thursday", "Wednesday's fine".
 CORRECTION = re.compile(
-    r"\b(?:actually|make (?:it|that)|let's say|let’s say|could (?:it|we) be|can (?:it|we) be|how about"
+    r"\b(?:actually|make (?:it|that)|let's say|let’s say|(?:can|could|shall) we say|could (?:it|we) be|can (?:it|we) be"
+    r"|how about"
     r"|instead|or rather|more realistic|later said|need until|needs? until|revised|moved to|agreed)\b"
-    r"|^\s*(?:well,?\s*)?no,",
+    r"|^\s*(?:oh,?\s*)?(?:well,?\s*)?no,",
     re.IGNORECASE,
 )
-CONFIRMATION_LEAD = re.compile(r"^\s*(?:[\w ,.'’-]{0,25}?)(?:'s|’s| is| works| then)?\s*(?:fine|ok|okay|perfect|great|"
+CONFIRMATION_LEAD = re.compile(r"^\s*(?:[\w ,.'’-]{0,25}?)(?:'s|’s| is| works| then)?\s*\b(?:fine|ok|okay|perfect|great|"
                                r"good|works|then|is the absolute latest)\b", re.IGNORECASE)
 UNAVAILABLE = re.compile(
     r"\b(?:I'm|I’m|I am|he's|he’s|she's|she’s|I'll be|we're|we’re) (?:out|in|away|off|travelling|on holiday|"
-    r"on leave|at a)\b|\boff till\b|\boff until\b",
+    r"on leave|at (?:a|my|the|our|his|her))\b|\boff till\b|\boff until\b",
     re.IGNORECASE,
 )

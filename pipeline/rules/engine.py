@@ -29,9 +29,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from pipeline.dates import DateMention, best_mention, find_dates
+from pipeline.dates import DateMention, anchor_bare_days, best_mention, find_dates
 from pipeline.rules import commitments as cm
-from pipeline.rules.action_types import classify_type
+from pipeline.rules.action_types import TYPE_PRECEDENCE, classify_type
 from pipeline.rules.owners import OwnerResolver, team_name
 from pipeline.rules.purpose import classify_purpose
 from pipeline.rules.summary import build_summary
@@ -48,7 +48,8 @@ from pipeline.schemas import Action, Due, Evidence, InteractionDraft, Participan
 
 _COMPLETION = re.compile(
     r"\b(?:thanks|thank you) for (?:sending|the|your)\b|\breceived\b|\bgot the\b|\bhas arrived\b|\barrived\b"
-    r"|\bas promised\b|\bhave now\b|\balready\b",
+    r"|\bas promised\b|\bhave now\b|\balready\b|\b(?:came|come|gone|went) through\b"
+    r"|\b(?:thanks|thank you) for (?:that|doing|sorting|arranging|organising)\b",
     re.IGNORECASE,
 )
 _STOPWORDS = frozenset(
@@ -70,6 +71,12 @@ class _Draft:
     due: Due
     date_mention: DateMention | None = None
     merged_from: list[Clause] = field(default_factory=list)
+    merged_indexes: list[int] = field(default_factory=list)
+
+    @property
+    def end(self) -> int:
+        """End offset of the evidence: the last clause attached to this action."""
+        return max([self.clause.end, *(c.end for c in self.merged_from)])
 
 
 def _local_date(moment: datetime) -> date:
@@ -167,6 +174,97 @@ def _completed_in_newer(clause: Clause, clauses: list[Clause]) -> bool:
     return False
 
 
+# Verbs that only prepare a deliverable: what happens to it next (sending it to the client,
+# taking it to committee) says what the action is.
+_PREPARATION_VERBS = frozenset(
+    "write prepare draft pull put get pull-together compile collate work dig look".split()
+)
+
+
+def _attaches_to(last: _Draft, clause: Clause, det: cm.Detection | None, index: int, *, has_date: bool) -> bool:
+    """Does `clause` continue the deliverable of the action just drafted, rather than start one?
+
+    The same speaker, in the same turn and within the next three clauses, either refers back to it
+    with a pronoun ("I'll pull up the wording. I'll get that over to you this afternoon";
+    "You'll have that by Friday"), or delivers what the previous clause only prepared
+    ("I'll write the paper and we'll take it to credit committee"). The guide labels one
+    action per deliverable.
+    """
+    if last.detection.kind not in ("commitment", "third_party") or clause.quoted:
+        return False
+    if clause.speaker != last.clause.speaker or clause.turn != last.clause.turn:
+        return False
+    if index - max(last.merged_indexes or [index]) > 3 or cm.UNAVAILABLE.search(clause.text):
+        return False
+    if det is not None and det.kind == "commitment":
+        rest = clause.text[det.start:].split(det.verb, 1)[-1]
+        if _PRONOUN_OBJECT.match(rest):
+            # A restated date ("I'll send them by Tuesday") corrects the first: the last date wins.
+            return True
+    if last.due.kind != "none" and has_date:
+        # Steps stated separately with their own dates are two actions.
+        return False
+    if det is not None and det.kind == "commitment":
+        return last.detection.verb in _PREPARATION_VERBS and clause.sentence == last.clause.sentence
+    if det is None:
+        # "You'll have that by Friday", "It'll be with you tomorrow".
+        return bool(_DELIVERY_FOLLOW_UP.search(clause.text))
+    return False
+
+
+_DELIVERY_FOLLOW_UP = re.compile(
+    r"^\s*(?:and\s+)?(?:you(?:'ll|’ll| will|'d| should)\s+(?:have|get|receive|see)\s+(?:that|it|them|this|those)\b"
+    r"|(?:it|that|they|this)(?:'ll|’ll| will| should)\s+(?:be|reach)\s+(?:with )?you\b)",
+    re.IGNORECASE,
+)
+
+
+def _clientise(text: str, resolver: OwnerResolver) -> str:
+    """Write client-side participants as "the client", so "DP to update OB" reads as a reply to the client."""
+
+    def swap(m: re.Match[str]) -> str:
+        p = resolver.participant(m.group())
+        return "the client" if p is not None and p.side == "client" else m.group()
+
+    return re.sub(r"\b[A-Z]{2,4}\b|\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}\b", swap, text)
+
+
+def _action_type(d: _Draft, resolver: OwnerResolver) -> str:
+    """The guide's ordered type rules over the whole deliverable: the highest-ranked part wins."""
+    if d.detection.kind == "signoff":
+        return "approval"
+    types = [
+        classify_type(_clientise(c.text, resolver), verb=d.detection.verb if c is d.clause else _verb_of(c.text),
+                      owner_side=d.side, owner_is_team=d.is_team, sentence=c.sentence_text, context=c.line_text)
+        for c in [d.clause, *d.merged_from]
+    ]
+    return min(types, key=TYPE_PRECEDENCE.index)
+
+
+def _verb_of(text: str) -> str:
+    m = cm.FIRST_PERSON.search(text)
+    return m.group("verb") if m else ""
+
+
+def _drop_superseded_quotes(drafts: list[_Draft]) -> list[_Draft]:
+    """A quoted commitment that a newer message asks for again is one deliverable, not two.
+
+    "I'll send you a breakdown of the charges" in the quoted reply, then "Send me the
+    breakdown of charges I asked for" on top: the newer request (same verb, same owner, two
+    shared content words) is the open action.
+    """
+    newer = [d for d in drafts if not d.clause.quoted]
+    kept = []
+    for d in drafts:
+        if d.clause.quoted and d.detection.kind == "commitment":
+            words = _content_words(d.clause.text)
+            if any(n.owner == d.owner and n.detection.verb == d.detection.verb
+                   and len(words & _content_words(n.clause.text)) >= 2 for n in newer):
+                continue
+        kept.append(d)
+    return kept
+
+
 def _description(clause: Clause, det: cm.Detection) -> str:
     text = clause.text.strip()
     m = re.search(rf"\b{re.escape(det.verb)}\b", text) if det.verb else None
@@ -219,17 +317,31 @@ def draft_with_rules(
 
     for index, clause in enumerate(clauses):
         det = cm.detect(clause.text, written=written, notes=kind == "meeting_notes")
-        mentions = find_dates(clause.text, reference)
+        mentions = anchor_bare_days(find_dates(clause.text, reference), text[: clause.start], reference)
         last = drafts[-1] if drafts else None
-        if det is None or (det.kind == "commitment" and _PRONOUN_OBJECT.match(clause.text[det.start:].split(
-                det.verb, 1)[-1]) and last and last.clause.speaker == clause.speaker
-                and last.clause.turn == clause.turn and mentions):
+        has_date = any(m.due.kind != "none" for m in mentions)
+        if last and _attaches_to(last, clause, det, index, has_date=has_date):
+            # The same speaker goes on about the same deliverable ("...I'll get that over to
+            # you this afternoon", "...and we'll take it to credit committee"): one action.
+            last.merged_from.append(clause)
+            last.merged_indexes.append(index)
+            best = best_mention(mentions)
+            if best and best.due.kind != "none":
+                last.due = best.due
+            continue
+        if last and det is not None and det.kind == "request" and cm.ADD_ON.search(clause.text) and (
+                last.detection.kind == "request" and 0 <= clause.turn - last.clause.turn <= 2):
+            # "We'll need a certified translation with it": part of the deliverable just asked for.
+            continue
+        if det is None:
             # Not a new action: maybe a date correction, confirmation or pro-form reply.
             if last and mentions and clause.turn - last.clause.turn <= 2 and not cm.UNAVAILABLE.search(clause.text):
-                # "I can do that tomorrow" from the owner, or "if you can do that this afternoon"
-                # from whoever asked, dates the pending action.
+                # "I can do that tomorrow" from the owner, "if you can do that this afternoon"
+                # from whoever asked, or the asker restating it ("could you have all of that
+                # with me within a fortnight?") dates the pending action.
                 pro_form = cm.PRO_FORM.search(clause.text) and (
                     clause.speaker == last.owner or re.search(r"\bdo (?:that|it)\b", clause.text)
+                    or (last.detection.kind == "request" and clause.speaker == last.clause.speaker)
                 )
                 if _is_correction(clause) or pro_form or (
                     clause.turn == last.clause.turn and clause.speaker == last.clause.speaker
@@ -251,8 +363,8 @@ def draft_with_rules(
         if owner is None:
             continue
         name, side, is_team = owner
-        # A reply from the addressee of a recent request.
-        pending = next(
+        # A reply from the addressee of a recent request. Older quoted messages are not replies.
+        pending = None if clause.quoted else next(
             (d for d in reversed(drafts) if d.detection.kind == "request" and d.owner == name
              and 0 < clause.turn - d.clause.turn <= 2),
             None,
@@ -274,16 +386,12 @@ def draft_with_rules(
                 drafts.pop()
         best = best_mention(mentions)
         due = best.due if best else Due.none()
-        drafts.append(_Draft(clause, det, name, side, is_team, due, best))
+        drafts.append(_Draft(clause, det, name, side, is_team, due, best, merged_indexes=[index]))
 
+    drafts = _drop_superseded_quotes(drafts)
     actions = []
     for d in drafts:
-        sentence = d.clause.sentence_text
-        action_type = classify_type(
-            d.clause.text, verb=d.detection.verb, owner_side=d.side, owner_is_team=d.is_team, sentence=sentence
-        )
-        if d.detection.kind == "signoff":
-            action_type = "approval"
+        action_type = _action_type(d, resolver)
         description = _description(d.clause, d.detection)
         actions.append(
             Action(
@@ -293,7 +401,7 @@ def draft_with_rules(
                 due=d.due,
                 type=action_type,
                 close_condition=_close_condition(action_type, description),
-                evidence=Evidence(text=d.clause.text, start=d.clause.start, end=d.clause.end),
+                evidence=Evidence(text=text[d.clause.start : d.end], start=d.clause.start, end=d.end),
             )
         )
     opening = _opening(text, kind, clauses, resolver)
@@ -318,4 +426,26 @@ def _opening(text: str, kind: str, clauses: list[Clause], resolver: OwnerResolve
         return "\n".join(text.splitlines()[:3])
     client_turns = [c.text for c in clauses if (p := resolver.participant(c.speaker)) and p.side == "client"]
     firm_turns = [c.text for c in clauses if (p := resolver.participant(c.speaker)) and p.side == "firm"]
+    if _firm_initiated(clauses, resolver):
+        # The firm rang: its own reason for calling comes first.
+        return " ".join(firm_turns[:8]) + " " + " ".join(client_turns[:3])
     return " ".join(client_turns[:6]) + " " + " ".join(firm_turns[:3])
+
+
+# How a firm answers a call it receives ("Harbourside Insurance, Oskar speaking, how can I help?").
+_INBOUND_GREETING = re.compile(
+    r"\bhow (?:can|may|could) (?:I|we) help\b|\bwhat can (?:I|we) do for you\b|\bspeaking\b|\bthanks for calling\b"
+    r"|\bthank you for calling\b",
+    re.IGNORECASE,
+)
+
+
+def _firm_initiated(clauses: list[Clause], resolver: OwnerResolver) -> bool:
+    """A call the firm made: a firm-side participant speaks first without an inbound greeting."""
+    if not clauses:
+        return False
+    first = resolver.participant(clauses[0].speaker)
+    if first is None or first.side != "firm":
+        return False
+    first_turn = " ".join(c.text for c in clauses if c.turn == clauses[0].turn)
+    return not _INBOUND_GREETING.search(first_turn)

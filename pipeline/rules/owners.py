@@ -74,6 +74,12 @@ class OwnerResolver:
                 return p
         if folded in self._by_key:
             return self._by_key[folded]
+        # The leading words of a name ("Mei Lin" for "Mei Lin Foster"), if only one name starts so.
+        words = folded.split()
+        if len(words) >= 2:
+            starts = [p for p in self.participants if _fold(p.name).split()[: len(words)] == words]
+            if len(starts) == 1:
+                return starts[0]
         # Email display names like "Lindley Life claims" or an address local part.
         local = folded.split("@")[0].replace(".", " ").replace("_", " ")
         for p in self.participants:
@@ -89,6 +95,14 @@ class OwnerResolver:
 
 def team_name(words: str) -> str:
     """Format a team phrase as '<Name> team': 'payments security team' -> 'Payments security team'."""
+    # "my colleague in operations", "someone from our claims team": the work falls to the team.
+    words = re.sub(
+        r"^(?:(?:and|so|then|but|also|now)\s+)*(?:my|our|a|one of (?:my|our)|the)?\s*(?:colleagues?|someone|somebody"
+        r"|people|person|specialists?|team ?mates?)\s+(?:in|from|on|at)\s+",
+        "",
+        words.strip(),
+        flags=re.IGNORECASE,
+    )
     words = re.sub(r"^(?:(?:and|so|then|but|also|now)\s+)*(?:our|the|your)\s+", "", words.strip(), flags=re.IGNORECASE)
     words = re.sub(r"\s+(?:team|desk|department|unit)$", "", words, flags=re.IGNORECASE)
     words = re.sub(r"['’]s$", "", words)

@@ -13,26 +13,40 @@ import re
 
 from pipeline.schemas import Purpose
 
+# Negated mentions ("I'm not complaining", "no complaints from me") are not grievances.
+_NOT = r"(?<!not )(?<!no )(?<!n't )(?<!’t )(?<!never )(?<!no real )(?<!any )"
 PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
     ("complaint", r"\bformal complaint\b|\bmake a complaint\b|\blog(?:ged)? (?:this|it)? ?as a complaint\b", 6.0),
-    ("complaint", r"(?<!no )\bcomplain(?:t|ts|ing)?\b(?! at all)|\bnot acceptable\b|\bfed up\b|\breally not happy\b"
+    ("complaint", rf"{_NOT}\bcomplain(?:t|ts|ing)?\b(?! at all)|\bnot acceptable\b|\bfed up\b|\breally not happy\b"
                   r"|\bredress\b|\bcompensation\b", 1.5),
-    ("review", r"\bannual review\b|\bperiodic review\b|\bportfolio review\b|\bcredit review\b|\bthis is your"
-               r" (?:annual )?review\b|\breview meeting\b", 3.0),
-    ("renewal", r"\brenewal\b|\bmatur(?:es|ity|ing)\b|\brenew\b|\bexpiring\b|\brolls? over\b", 2.5),
+    ("review", r"\b(?:annual|periodic|portfolio|credit|facility|relationship|quarterly|half-yearly|six-monthly|yearly"
+               r"|Q[1-4]) review\b|\bthis is your (?:annual )?review\b|\breview (?:meeting|mtg)\b", 3.0),
+    ("renewal", r"\brenewal\b|\bmatur(?:es|ity|ing)\b|\brenew\b|\bexpiring\b|\brolls? over\b|\bup for renewal\b", 2.5),
     ("onboarding", r"\bnew client\b|\bonboarding\b|\baccount opening\b|\bopen(?:ing)? an? (?:new )?account\b"
-                   r"|\bKYC\b|\bnew mandate\b|\binvestment management agreement\b|\bIMA\b|\bintroduced by\b", 2.0),
+                   r"|\bKYC\b|\bnew mandate\b|\binvestment management agreement\b|\bIMA\b|\bintroduced by\b"
+                   r"|\bfact-?find\b|\bwelcome pack\b|\bclient agreement\b|\bsource of (?:funds|wealth)\b"
+                   r"|\bwhere the (?:funds|money) came from\b|\b(?:once|when) the accounts? (?:is|are) (?:open|set up)\b"
+                   r"|\bfirst investment\b|\bapplication form\b", 2.0),
     ("portfolio_update", r"\bquarterly (?:update|report)\b|\bQ[1-4] (?:\d{4} )?update\b|\bportfolio returned\b"
-                         r"|\bperformance\b|\bfund event\b|\bmandate\b", 1.0),
+                         r"|\bperformance\b|\bfund event\b|\bmandate\b|\bbenchmark\b|\bunitholders?\b"
+                         r"|\bhow the (?:fund|portfolio|investments?) (?:did|has done|have done|performed|is doing)\b"
+                         r"|\b(?:fund|portfolio) returned\b|\bmerg(?:e|er|ing)\b[^.]{0,40}\bfunds?\b", 1.0),
     ("payment_issue", r"\bpayment\b|\bpayee\b|\brepayment\b|\bwithdrawal\b|\bduplicate\b|\bdirect debit\b"
-                      r"|\btransfer\b|\bCHAPS\b|\bwire\b|\bloan\b|\binvoice\b", 1.0),
+                      r"|\btransfer\b|\bCHAPS\b|\bwire\b(?! transfer)|\bloan\b|\binvoice\b|\bbank details\b"
+                      r"|\bpay (?:them|him|her|the (?:supplier|invoice|balance))\b", 1.0),
     ("service_issue", r"\b(?:make|making|start|register) a claim\b", 4.0),
-    ("service_issue", r"\bstatements?\b|\bbereave\w*|\bpassed away\b|\bdied\b|\bmake a claim\b|\bsignator\w*"
-                      r"|\bredemption\b|\btariff\b|\baccess\b|\baddress change\b|\bpower of attorney\b", 1.5),
+    ("service_issue", r"(?<!completion )\bstatements?\b|\bbereave\w*|\bpassed away\b|\bdied\b|\bmake a claim\b"
+                      r"|\bsignator\w*|\bredemption\b|\btariff\b|\baccess\b|\baddress change\b|\bpower of attorney\b",
+     1.5),
     ("product_question", r"\bam I (?:actually )?covered\b|\bcover(?:ed|age)?\b|\bwhat (?:are|is) the (?:charges|fees)"
                          r"|\bcosts? page\b|\bcharges?\b|\bhow (?:does|do|were you thinking)\b|\btrust\b"
-                         r"|\blimit\b|\bquestion\b", 1.0),
-    ("general_check_in", r"\bcatch-up\b|\bcheck(?:ing)? in\b|\bsee how you are\b|\bhow are you getting on\b"
+                         r"|\blimit\b|\bquestion\b|\basked (?:about|whether|if|re)\b|\billustrations?\b", 1.0),
+    # A request for a limit change is a product question (the guide's definition).
+    ("product_question", r"\b(?:O/D|overdraft|credit|card|borrowing|facility|daily|payment) (?:limit )?increase\b"
+                         r"|\bincrease (?:in |to |on )?(?:the |my |our )?(?:O/D|overdraft|limit|facility|credit limit)\b"
+                         r"|\blimit (?:go|going) up\b", 1.5),
+    ("general_check_in", r"\bcatch-up\b|\bjust (?:checking|check) in\b|\bcheck(?:ing)? in (?:with|on) (?:you|how)\b"
+                         r"|\bcheck-in\b|\bsee how you are\b|\bhow are you getting on\b"
                          r"|\bjust (?:ringing|calling) to\b|\ball good\b", 2.5),
 ]
 _COMPILED = [(purpose, re.compile(pattern, re.IGNORECASE), weight) for purpose, pattern, weight in PURPOSE_CUES]

@@ -116,3 +116,20 @@ def test_rm_creating_a_client_owns_it(container, app_client: TestClient) -> None
     with Session(container.engine) as s:
         assert s.exec(select(Client).where(Client.name == "New Client Ltd")).one().relationship_owner == "omar"
     assert app_client.get(f"/v1/jobs/{r.json()['job_id']}", headers=auth_headers(key)).status_code == 200
+
+
+def test_every_registered_route_refuses_a_missing_key(container) -> None:
+    """Any route added later without an auth dependency fails here."""
+    import re
+
+    client = TestClient(create_app(container))
+    spec = client.get("/openapi.json").json()
+    checked = 0
+    for path, ops in spec["paths"].items():
+        if path == "/healthz":
+            continue
+        for method in ops:
+            r = client.request(method.upper(), re.sub(r"\{[^}]+\}", "x", path))
+            assert r.status_code == 401, (method, path, r.status_code)
+            checked += 1
+    assert checked >= 12

@@ -97,7 +97,8 @@ def test_decision_preconditions(container, api) -> None:
     r = api("post", url, "priya", json={"kind": "approve"}, headers={"If-Match": '"1"'})
     assert r.status_code == 403 and r.json()["error"]["code"] == "not_allowed"  # the author of a flagged draft
     assert api("post", url, "rita", json={"kind": "reject"}, headers={"If-Match": '"1"'}).status_code == 422
-    assert api("post", url, "rita", json={"kind": "reject", "reason": ""}, headers={"If-Match": '"1"'}).status_code == 422
+    r = api("post", url, "rita", json={"kind": "reject", "reason": ""}, headers={"If-Match": '"1"'})
+    assert r.status_code == 422
     r = api("post", url, "priya", json={"kind": "approve", "status": "approved"}, headers={"If-Match": '"1"'})
     assert r.status_code == 422
     r = api("post", url, "rita", json={"kind": "reject", "reason": "wrong client"}, headers={"If-Match": '"1"'})
@@ -160,3 +161,15 @@ def test_openapi_documents_review_errors(api) -> None:
     decide = spec["paths"]["/v1/reviews/{review_id}/decisions"]["post"]
     assert {"401", "403", "404", "409", "412", "422", "428"} <= set(decide["responses"])
     assert any("If-Match" == p["name"] for p in decide["parameters"])
+
+
+def test_status_fields_in_an_upload_grant_nothing(container, api) -> None:
+    from clientloop.worker import run_worker
+
+    r = api("post", "/v1/interactions", "priya", data={
+        "client": "Daniel Okafor", "kind": "call_transcript", "text": PLAIN_CALL, "status": "approved",
+        "approved_by": "rita", "requires_checker": "false", "review_status": "released"})
+    assert r.status_code == 202
+    run_worker(container, once=True)
+    items = api("get", "/v1/reviews", "rita").json()["items"]
+    assert len(items) == 1 and items[0]["status"] == "awaiting_author" and items[0]["version"] == 1

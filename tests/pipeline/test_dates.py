@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.dates import add_business_days, find_dates, resolve_due
+from pipeline.dates import add_business_days, anchor_bare_days, find_dates, resolve_due
 
 WEDNESDAY = date(2025, 6, 4)
 
@@ -100,3 +100,44 @@ def test_add_business_days_skips_weekend() -> None:
 def test_weekday_on_same_weekday_is_next_week() -> None:
     due = resolve_due("on Wednesday", WEDNESDAY)
     assert due is not None and due.date == date(2025, 6, 11)
+
+
+# --- General phrase families added for out-of-sample robustness (invented sentences) ---------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        # "close of play" / "first thing" name the day that follows them, or today when alone.
+        ("I'll have the figures to you by close of play Thursday", date(2025, 6, 5)),
+        ("first thing Monday", date(2025, 6, 9)),
+        ("end of day tomorrow", date(2025, 6, 5)),
+        ("by close of play", date(2025, 6, 4)),
+        # Day/month without a year, as notes write them, after a deadline word, weekday or dash.
+        ("JB to send the letter by 20/6.", date(2025, 6, 20)),
+        ("Valuation – aim 3/7", date(2025, 7, 3)),
+        ("moved to Tue 17/6, agreed", date(2025, 6, 17)),
+        # "<weekday> the <ordinal>": the ordinal names the date.
+        ("Could we say Friday the thirteenth?", date(2025, 6, 13)),
+        ("in a fortnight", date(2025, 6, 18)),
+        ("within 3 working days", date(2025, 6, 9)),
+        ("before the 1 March deadline", date(2026, 2, 28)),
+    ],
+)
+def test_general_phrase_families(phrase: str, expected: date) -> None:
+    due = resolve_due(phrase, WEDNESDAY)
+    assert due is not None and due.deadline == expected
+
+
+@pytest.mark.parametrize("text", ["Allocation drifted to 70/30", "risk score 4/7", "open 24/7"])
+def test_ratios_are_not_dates(text: str) -> None:
+    assert find_dates(text, WEDNESDAY) == []
+
+
+def test_bare_day_takes_the_month_of_an_earlier_full_date() -> None:
+    earlier = "The forms must reach us before the nineteenth of August."
+    mentions = find_dates("I'll post them before the nineteenth.", WEDNESDAY)
+    anchored = anchor_bare_days(mentions, earlier, WEDNESDAY)
+    assert anchored[0].due.deadline == date(2025, 8, 18)
+    # Without an earlier full date, "the 19th" is the next 19th.
+    assert anchor_bare_days(mentions, "nothing dated here", WEDNESDAY)[0].due.deadline == date(2025, 6, 18)

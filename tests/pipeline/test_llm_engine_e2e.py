@@ -17,7 +17,7 @@ import pytest
 
 from clientloop.interactions import load_interaction
 from pipeline.llm import make_chat_model
-from pipeline.llm_engine import OUTPUT_RESERVE_TOKENS, draft_with_llm
+from pipeline.llm_engine import draft_with_llm
 from pipeline.schemas import InteractionDraft, Participant
 from tests.conftest import DEMO
 from tests.llm_server import e2e_settings, running_llama_server
@@ -27,6 +27,8 @@ pytestmark = pytest.mark.llm_server
 INTERACTIONS = DEMO / "interactions"
 N_CTX = 8192
 """SmolLM2's full window: the extraction prompt is ~3,000 tokens and a repair echoes the output."""
+MAX_TOKENS = 512
+"""Caps a looping 135M model's answer (and the test's run time); a truncated answer goes to repair."""
 TRANSCRIPTS = ["call-okafor-2026-11-16.txt", "call-brennan-2026-11-18.vtt", "call-lindgren-2026-11-19.srt"]
 
 
@@ -46,7 +48,7 @@ def _demo(filename: str) -> tuple[str, dict[str, object]]:
 @pytest.mark.parametrize("filename", TRANSCRIPTS)
 def test_draft_with_llm_e2e_is_grounded_or_falls_back(llm_base_url, filename):
     settings = e2e_settings(llm_base_url, llm_context_tokens=N_CTX)
-    model = make_chat_model(settings, max_tokens=OUTPUT_RESERVE_TOKENS)
+    model = make_chat_model(settings, max_tokens=MAX_TOKENS)
     text, entry = _demo(filename)
     participants = [Participant.model_validate(p) for p in entry["participants"]]  # type: ignore[attr-defined]
 

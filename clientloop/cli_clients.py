@@ -1,0 +1,243 @@
+"""The `brief`, `weekly`, `clients` and `actions` commands.
+
+Like the review commands, these run on the server with direct database access; `--as
+NAME` names the acting user (from `clientloop users add`) where a person's name is
+recorded (closing an action) or where the RM's book should limit what is shown.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from clients.brief import ClientBrief
+    from clients.weekly import WeeklyReview
+
+clients_app = typer.Typer(help="Client records: import CRM exports, list clients.", no_args_is_help=True)
+actions_app = typer.Typer(help="Close or reopen follow-up actions (audited).", no_args_is_help=True)
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _run(fn: Any) -> Any:
+    from clientloop.container import Container
+    from clientloop.db import session_scope
+    from pipeline.errors import PipelineError
+    from review.errors import ReviewError
+
+    container = Container()
+    try:
+        with session_scope(container.engine) as session:
+            return fn(session, container)
+    except (PipelineError, ReviewError) as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _user(session: Any, name: str | None) -> Any:
+    if name is None:
+        return None
+    from review.users import get_user
+
+    return get_user(session=session, name=name)
+
+
+def _as_of(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"--as-of must be YYYY-MM-DD, not {value!r}", 2) from None
+
+
+def brief(
+    client: Annotated[str, typer.Argument(help="Client id, CRM id or exact name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the brief as JSON.")] = False,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Today, YYYY-MM-DD (default: today).")] = None,  # noqa: UP045
+    narrative: Annotated[bool, typer.Option("--narrative", help="Add a cited narrative (LLM engine).")] = False,
+    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this user (RMs see their own book).")] = None,  # noqa: UP045
+) -> None:
+    """The two-minute client brief: six sections, every line linked to its source."""
+    from clients.brief import generate_brief
+
+    day = _as_of(as_of)
+
+    def run(session: Any, container: Any) -> ClientBrief:
+        model = container.chat_model if narrative and container.settings.engine == "llm" else None
+        return generate_brief(session=session, client_ref=client, as_of=day, user=_user(session, as_user),
+                              model=model, settings=container.settings)
+
+    result = _run(run)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    print_brief(result)
+
+
+def print_brief(b: ClientBrief) -> None:
+    """Render a brief for a person."""
+    console.rule(f"[bold]{b.client_name}[/] · brief {b.brief_id} · as of {b.as_of}")
+    for changes in (b.since_last_brief, b.since_last_interaction):
+        if changes is not None:
+            console.print(f"[bold magenta]Changed {changes.label}[/]: " + ("" if changes.lines else "nothing"))
+            for line in changes.lines:
+                console.print(f"  [dim]{line.id}[/] {line.text}", highlight=False)
+    for section in b.sections:
+        console.print(f"\n[bold cyan]{section.title}[/]")
+        if not section.lines:
+            console.print(f"  [dim]{section.empty}[/]")
+        for line in section.lines:
+            head = f"[bold]{line.label}:[/] " if line.label else ""
+            why = f" [yellow]← {line.reason}[/]" if line.reason else ""
+            console.print(f"  [dim]{line.id}[/] {head}{line.text}{why} [dim]({line.source.kind})[/]",
+                          highlight=False)
+    if b.narrative:
+        console.print("\n[bold cyan]Narrative[/]")
+        for s in b.narrative:
+            console.print(f"  {s.text} [dim][{', '.join(s.cites)}][/]", highlight=False)
+    if b.narrative_note:
+        console.print(f"[dim]{b.narrative_note}[/]")
+
+
+def weekly(
+    owner: Annotated[Optional[str], typer.Option("--owner", help="One RM's book (default: every book).")] = None,  # noqa: UP045
+    as_json: Annotated[bool, typer.Option("--json", help="Print the review as JSON.")] = False,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Today, YYYY-MM-DD.")] = None,  # noqa: UP045
+    period_days: Annotated[int, typer.Option("--period-days", min=1, max=365, help="Window for measures.")] = 30,
+) -> None:
+    """The weekly review: overdue, awaiting review, silent clients, renewals, cases, alerts, measures."""
+    from clients.weekly import weekly_review
+
+    day = _as_of(as_of)
+    result = _run(lambda session, _c: weekly_review(session=session, owner=owner, as_of=day,
+                                                    period_days=period_days))
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    print_weekly(result)
+
+
+def print_weekly(w: WeeklyReview) -> None:
+    """Render the weekly review for a person."""
+    console.rule(f"[bold]Weekly review[/] · {w.owner or 'all books'} · {w.clients} clients · as of {w.as_of}")
+    console.print("[bold cyan]Overdue actions by owner[/]")
+    for owner, rows in sorted(w.overdue_by_owner.items(), key=lambda kv: -len(kv[1])):
+        console.print(f"  [bold]{owner}[/] ({len(rows)})")
+        for r in rows[:5]:
+            console.print(f"    {r['client']}: {r['description']} ({r['days_overdue']} days)", highlight=False)
+    sections: list[tuple[str, list[dict[str, Any]], str]] = [
+        ("Awaiting review", w.awaiting_review, "{client}: {status}, {age_days} days"),
+        ("Silent beyond cadence", w.silent_clients, "{client}: {days_silent} days silent (cadence {cadence_days})"),
+        ("Renewals / reviews within 60 days", w.renewals_60, "{client}: {holding} {what} {date} ({days} days)"),
+        ("Within 90 days", w.renewals_90, "{client}: {holding} {what} {date} ({days} days)"),
+        ("Lapsed or overdue dates", w.lapsed, "{client}: {holding} {what} {date} ({days} days)"),
+        ("Open cases", w.open_cases, "{client}: {type}, {age_days} days (complaint {complaint}, past SLA {past_sla})"),
+        ("Needs another team", w.other_teams, "{client}: {description} ({owner})"),
+    ]
+    for quadrant, rows in w.alerts_by_quadrant.items():
+        sections.append((f"Alerts: {quadrant}", rows, "{client}: {title} → {follow_up}"))
+    sections.append(("Vague notes", w.note_quality["vague_notes"], "{client} {date}: {issues}"))
+    sections.append(("Actions missing owner or date", w.note_quality["actions_missing_owner_or_date"],
+                     "{client}: {description}: {issues}"))
+    for title, rows, fmt in sections:
+        console.print(f"[bold cyan]{title}[/] ({len(rows)})")
+        for r in rows[:8]:
+            console.print("  " + fmt.format(**r), highlight=False)
+    console.print(f"[bold cyan]Measures[/] {json.dumps(w.measures)}", highlight=False)
+
+
+@clients_app.command("import")
+def import_cmd(
+    files: Annotated[list[Path], typer.Argument(help="CSV or JSON exports.", exists=True, dir_okay=False)],
+    mapping: Annotated[Path, typer.Option("--mapping", help="The column mapping (YAML).", exists=True,
+                                          dir_okay=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
+) -> None:
+    """Import CRM exports; bad rows are reported with their line, good rows kept, re-imports update."""
+    from clients.importer import import_files
+    from clients.mapping import load_mapping
+
+    reports = _run(lambda session, _c: import_files(session, list(files), load_mapping(mapping)))
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in reports], indent=2))
+    else:
+        for r in reports:
+            console.print(f"[bold]{r.file}[/] ({r.entity}, {r.encoding}): {r.rows} rows, {r.created} created, "
+                          f"{r.updated} updated, {r.unchanged} unchanged, {len(r.errors)} rejected")
+            for w in r.warnings:
+                console.print(f"  [yellow]{w}[/]")
+            for e in r.errors:
+                console.print(f"  [red]line {e.line}[/]: {e.reason}", highlight=False)
+    if any(r.errors for r in reports):
+        raise typer.Exit(1)
+
+
+@clients_app.command("list")
+def list_cmd(owner: Annotated[Optional[str], typer.Option("--owner", help="One RM's book.")] = None) -> None:  # noqa: UP045
+    """List clients with their CRM id and owner."""
+    from sqlmodel import col, select
+
+    from clientloop.models import Client
+    from clients.models import ClientProfile
+
+    def run(session: Any, _c: Any) -> list[Any]:
+        query = select(Client, ClientProfile.external_id).join(
+            ClientProfile, col(ClientProfile.client_id) == col(Client.id), isouter=True)
+        if owner:
+            query = query.where(Client.relationship_owner == owner)
+        return list(session.exec(query.order_by(col(Client.name))).all())
+
+    for client, ext in _run(run):
+        console.print(f"{client.id}  {ext or '-':10} {client.name:32} {client.relationship_owner or '-'}",
+                      highlight=False)
+
+
+def _change(action_id: str, status: str, reason: str, name: str) -> None:
+    from clients.actions import set_status
+
+    change = _run(lambda session, _c: set_status(session=session, action_id=action_id, to_status=status,
+                                                 reason=reason, actor=name, user=_user(session, name)))
+    console.print(f"{change.action_kind} {change.action_id}: {change.from_status} → {change.to_status} "
+                  f"by {change.actor} (audit #{change.audit_seq})")
+
+
+@actions_app.command("close")
+def close_cmd(
+    action_id: Annotated[str, typer.Argument(help="Action id (or an urgent alert's id).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is closed.")],
+    as_user: Annotated[str, typer.Option("--as", help="Who closes it (a user).")],
+    cancelled: Annotated[bool, typer.Option("--cancelled", help="Close as cancelled, not done.")] = False,
+) -> None:
+    """Close an action as done (or cancelled); recorded in the audit trail."""
+    _change(action_id, "cancelled" if cancelled else "done", reason, as_user)
+
+
+@actions_app.command("reopen")
+def reopen_cmd(
+    action_id: Annotated[str, typer.Argument(help="Action id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is reopened.")],
+    as_user: Annotated[str, typer.Option("--as", help="Who reopens it (a user).")],
+) -> None:
+    """Reopen a closed action; recorded in the audit trail."""
+    _change(action_id, "open", reason, as_user)
+
+
+def load_demo_book_cmd(container: Any) -> list[Any]:
+    """Load the demo book into the container's database (used by `clientloop demo`)."""
+    from clientloop.db import session_scope
+    from clients.demo_book import load_demo_book
+
+    with session_scope(container.engine) as session:
+        return load_demo_book(session)

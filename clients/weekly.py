@@ -1,0 +1,216 @@
+"""The weekly review: what needs attention across a book, with workflow measures beside it.
+
+Design decisions:
+
+- One function, `weekly_review`, returns plain data (a Pydantic model) for the CLI, the
+  API and tests alike. Every query is scoped to the book first (all clients, one RM's,
+  or the calling RM's own), then aggregated in SQL where the volume can be large
+  (overdue actions, last contact per client) and in Python where it is small.
+- "Silent" uses each client's own cadence (30 days when unknown); a renewal whose date has
+  passed is reported as lapsed, never as "within 90 days".
+- The workflow measures cover a trailing window (`period_days`, default 30) so they move
+  week to week: share of interactions with usable notes (`clients.note_quality`),
+  follow-ups per interaction, open overdue actions, actions reopened.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from clientloop.ids import utcnow
+from clientloop.models import Client, Source
+from clients.advisory import QUADRANTS, refresh_alerts
+from clients.models import ActionStatusChange, Alert, ClientProfile, Holding, ServiceCase
+from clients.note_quality import assess_action, assess_note
+from review.models import PENDING, InteractionRecord, RecordAction, ReviewItem, User
+
+DEFAULT_CADENCE_DAYS = 30
+
+
+class WeeklyReview(BaseModel):
+    """The weekly review of one book."""
+
+    as_of: date
+    owner: str | None = Field(default=None, description="The RM whose book this is (None: every book).")
+    clients: int
+    overdue_by_owner: dict[str, list[dict[str, Any]]]
+    awaiting_review: list[dict[str, Any]]
+    silent_clients: list[dict[str, Any]]
+    renewals_60: list[dict[str, Any]]
+    renewals_90: list[dict[str, Any]]
+    lapsed: list[dict[str, Any]]
+    open_cases: list[dict[str, Any]]
+    alerts_by_quadrant: dict[str, list[dict[str, Any]]]
+    other_teams: list[dict[str, Any]]
+    note_quality: dict[str, list[dict[str, Any]]]
+    measures: dict[str, Any]
+
+
+def _book(session: Session, owner: str | None) -> dict[str, Client]:
+    query = select(Client)
+    if owner:
+        query = query.where(Client.relationship_owner == owner)
+    return {c.id: c for c in session.exec(query).all()}
+
+
+def _in(column: Any, ids: list[str]) -> Any:
+    return col(column).in_(ids)
+
+
+def weekly_review(*, session: Session, owner: str | None = None, user: User | None = None,
+                  as_of: date | None = None, period_days: int = 30) -> WeeklyReview:
+    """Build the weekly review.
+
+    Args:
+        session: The session; the caller commits (alerts are refreshed).
+        owner: Restrict to one RM's book.
+        user: Who asks: an RM always gets their own book, whatever `owner` says.
+        as_of: Today (default: the current UTC date).
+        period_days: The window for the workflow measures and the note-quality lists.
+    """
+    as_of = as_of or utcnow().date()
+    if user is not None and user.role == "rm":
+        owner = user.name
+    clients = _book(session, owner)
+    ids = list(clients)
+    start = datetime.combine(as_of - timedelta(days=period_days), datetime.min.time())
+
+    # Overdue actions by owner.
+    overdue_rows = session.exec(
+        select(RecordAction).where(RecordAction.status == "open", col(RecordAction.due_date) < as_of,
+                                   _in(RecordAction.client_id, ids)).order_by(col(RecordAction.due_date))
+    ).all() if ids else []
+    overdue: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in overdue_rows:
+        assert a.due_date is not None
+        overdue[a.owner or "(no owner)"].append({
+            "action_id": a.id, "client": clients[a.client_id].name if a.client_id else None,
+            "description": a.description, "due": a.due_date.isoformat(), "days_overdue": (as_of - a.due_date).days,
+            "type": a.type})
+
+    # Items awaiting review, with their age.
+    pending = session.exec(select(ReviewItem).where(col(ReviewItem.status).in_(PENDING),
+                                                    _in(ReviewItem.client_id, ids))
+                           .order_by(col(ReviewItem.created_at))).all() if ids else []
+    awaiting = [{"review_id": r.id, "client": clients[r.client_id].name if r.client_id else None,
+                 "status": r.status, "kind": r.kind, "author": r.author, "assignee": r.assignee,
+                 "age_days": (as_of - r.created_at.date()).days} for r in pending]
+
+    # Silent clients: last contact beyond their own cadence.
+    last_contact = dict(session.exec(
+        select(InteractionRecord.client_id, func.max(Source.occurred_at))
+        .join(Source, col(Source.id) == col(InteractionRecord.source_id))
+        .where(_in(InteractionRecord.client_id, ids)).group_by(col(InteractionRecord.client_id))
+    ).all()) if ids else {}
+    cadences = dict(session.exec(select(ClientProfile.client_id, ClientProfile.contact_cadence_days)
+                                 .where(_in(ClientProfile.client_id, ids))).all()) if ids else {}
+    silent = []
+    for cid, client in clients.items():
+        cadence = cadences.get(cid) or DEFAULT_CADENCE_DAYS
+        last = last_contact.get(cid)
+        gap = (as_of - last.date()).days if last else None
+        if gap is None or gap > cadence:
+            silent.append({"client_id": cid, "client": client.name, "owner": client.relationship_owner,
+                           "last_contact": last.date().isoformat() if last else None, "days_silent": gap,
+                           "cadence_days": cadence})
+    silent.sort(key=lambda s: -(s["days_silent"] if s["days_silent"] is not None else 10**6))
+
+    # Renewals, reviews and fixed-rate ends.
+    holdings = session.exec(select(Holding).where(_in(Holding.client_id, ids), Holding.status == "active")
+                            ).all() if ids else []
+    r60, r90, lapsed = [], [], []
+    for h in holdings:
+        for name in ("renewal_on", "rate_fixed_until", "review_on", "maturity_on"):
+            d = getattr(h, name)
+            if d is None:
+                continue
+            days = (d - as_of).days
+            item = {"client": clients[h.client_id].name, "holding_id": h.id, "holding": h.name,
+                    "what": name.removesuffix("_on").replace("_", " "), "date": d.isoformat(), "days": days}
+            if days < 0 and name in ("renewal_on", "review_on"):
+                lapsed.append(item)
+            elif 0 <= days <= 60:
+                r60.append(item)
+            elif 60 < days <= 90:
+                r90.append(item)
+    r90 = sorted(r60 + r90, key=lambda i: i["days"])
+    r60.sort(key=lambda i: i["days"])
+    lapsed.sort(key=lambda i: i["days"])
+
+    # Open cases and complaints.
+    cases = session.exec(select(ServiceCase).where(_in(ServiceCase.client_id, ids), ServiceCase.status != "closed")
+                         ).all() if ids else []
+    open_cases = sorted(({
+        "case_id": c.id, "client": clients[c.client_id].name, "type": c.case_type, "complaint": c.is_complaint,
+        "age_days": (as_of - c.opened_on).days, "sla_days": c.sla_days,
+        "past_sla": c.sla_days is not None and (as_of - c.opened_on).days > c.sla_days,
+    } for c in cases), key=lambda c: (not c["complaint"], not c["past_sla"], -c["age_days"]))
+
+    # Alerts by quadrant (refreshed first).
+    alerts = refresh_alerts(session, ids, as_of) if ids else []
+    by_quadrant: dict[str, list[dict[str, Any]]] = {q: [] for q in QUADRANTS}
+    for alert in sorted(alerts, key=lambda a: (a.due_on or date.max, a.rule_id)):
+        by_quadrant[alert.quadrant].append(_alert_view(alert, clients))
+
+    # Open actions that need another team.
+    open_actions = session.exec(select(RecordAction).where(RecordAction.status == "open",
+                                                           _in(RecordAction.client_id, ids))).all() if ids else []
+    other_teams = [{"action_id": a.id, "client": clients[a.client_id].name if a.client_id else None,
+                    "owner": a.owner, "description": a.description, "type": a.type,
+                    "due": a.due_date.isoformat() if a.due_date else None}
+                   for a in open_actions
+                   if a.type == "internal_request" or a.owner.lower().endswith(" team")]
+
+    # Note quality and the workflow measures over the period.
+    recent = session.exec(
+        select(InteractionRecord.id, InteractionRecord.client_id, Source.text, Source.occurred_at)
+        .join(Source, col(Source.id) == col(InteractionRecord.source_id))
+        .where(_in(InteractionRecord.client_id, ids), col(Source.occurred_at) >= start)
+    ).all() if ids else []
+    vague = []
+    usable = 0
+    for record_id, cid, text, occurred in recent:
+        verdict = assess_note(text)
+        usable += verdict.usable
+        if not verdict.usable:
+            vague.append({"record_id": record_id, "client": clients[cid].name, "date": occurred.date().isoformat(),
+                          "issues": verdict.issues})
+    unowned = []
+    for a in open_actions:
+        issues = [i for i in assess_action(owner=a.owner, due_kind=a.due_kind, due_date=a.due_date,
+                                           status=a.status, as_of=as_of) if not i.startswith("open ")]
+        if issues:
+            unowned.append({"action_id": a.id, "client": clients[a.client_id].name if a.client_id else None,
+                            "description": a.description, "issues": issues})
+    record_ids = [r[0] for r in recent]
+    follow_ups = session.exec(select(func.count()).select_from(RecordAction)
+                              .where(_in(RecordAction.record_id, record_ids))).one() if record_ids else 0
+    reopened = session.exec(select(func.count()).select_from(ActionStatusChange).where(
+        ActionStatusChange.to_status == "open", col(ActionStatusChange.changed_at) >= start,
+        _in(ActionStatusChange.client_id, ids))).one() if ids else 0
+    measures = {
+        "period_days": period_days, "interactions": len(recent),
+        "usable_note_share": round(usable / len(recent), 3) if recent else None,
+        "follow_ups_per_interaction": round(follow_ups / len(recent), 2) if recent else None,
+        "overdue_actions": len(overdue_rows), "actions_reopened": reopened,
+    }
+    return WeeklyReview(
+        as_of=as_of, owner=owner, clients=len(clients), overdue_by_owner=dict(overdue), awaiting_review=awaiting,
+        silent_clients=silent, renewals_60=r60, renewals_90=r90, lapsed=lapsed, open_cases=open_cases,
+        alerts_by_quadrant=by_quadrant, other_teams=other_teams,
+        note_quality={"vague_notes": vague, "actions_missing_owner_or_date": unowned,
+                      "open_past_due": [a for rows in overdue.values() for a in rows]},
+        measures=measures,
+    )
+
+
+def _alert_view(alert: Alert, clients: dict[str, Client]) -> dict[str, Any]:
+    return {"alert_id": alert.id, "client": clients[alert.client_id].name, "rule": alert.rule_id,
+            "title": alert.title, "reason": alert.reason, "follow_up": alert.follow_up, "owner": alert.owner,
+            "due": alert.due_on.isoformat() if alert.due_on else None}

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from clientloop.cli import app
+from clientloop.settings import get_settings
+from tests.factories import COMPLAINT_CALL, content_of, make_client, make_draft, review_of
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli(container, settings, monkeypatch):
+    monkeypatch.setenv("CLIENTLOOP_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CLIENTLOOP_ENV", "test")
+    if settings.database_url:
+        monkeypatch.setenv("CLIENTLOOP_DATABASE_URL", settings.database_url)
+    get_settings.cache_clear()
+
+    def run(*args: str):
+        return runner.invoke(app, list(args))
+
+    yield run
+    get_settings.cache_clear()
+
+
+def test_users_add_prints_key_once(cli) -> None:
+    r = cli("users", "add", "rita", "--role", "reviewer")
+    assert r.exit_code == 0 and r.stdout.strip().startswith("clk_")
+    r = cli("users", "add", "rita", "--role", "reviewer")
+    assert r.exit_code == 1 and "already exists" in r.output
+    assert cli("users", "add", "x", "--role", "root").exit_code == 1
+
+
+def test_review_list_show_edit_approve_and_verify(cli, container, tmp_path) -> None:
+    make_client(container)
+    cli("users", "add", "priya", "--role", "rm")
+    cli("users", "add", "rita", "--role", "reviewer")
+    cli("users", "add", "rex", "--role", "reviewer")
+    draft = make_draft(container, COMPLAINT_CALL)
+    item = review_of(container, draft.id)
+    r = cli("review", "list", "--as", "rita", "--json", "--flag", "complaint")
+    assert r.exit_code == 0, r.output
+    assert [i["id"] for i in json.loads(r.stdout)["items"]] == [item.id]
+    r = cli("review", "show", item.id, "--as", "priya", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["source_text"] == COMPLAINT_CALL
+    assert cli("review", "approve", item.id, "--as", "priya").exit_code == 1  # maker-checker
+    edited = content_of(draft)
+    edited["summary"]["key_facts"] = ["Complaint logged"]
+    path = tmp_path / "edit.json"
+    path.write_text(json.dumps(edited))
+    r = cli("review", "edit", item.id, "--as", "rita", "--file", str(path), "--version", "1")
+    assert r.exit_code == 0, r.output
+    assert cli("review", "approve", item.id, "--as", "rita").exit_code == 1  # the editor cannot approve
+    assert cli("review", "approve", item.id, "--as", "rex", "--version", "1").exit_code == 1  # stale
+    r = cli("review", "approve", item.id, "--as", "rex")
+    assert r.exit_code == 0 and "released: record" in r.output
+    assert cli("review", "reject", item.id, "--as", "rex", "--reason", "late").exit_code == 1  # already decided
+    r = cli("audit", "verify")
+    assert r.exit_code == 0 and "ok" in r.output
+
+
+def test_audit_verify_names_the_broken_event(cli, container) -> None:
+    make_client(container)
+    make_draft(container)
+    with container.engine.begin() as conn:
+        pg = conn.dialect.name == "postgresql"
+        if pg:
+            conn.execute(text("ALTER TABLE auditevent DISABLE TRIGGER auditevent_append_only"))
+        conn.execute(text("UPDATE auditevent SET actor = 'mallory' WHERE id = 2"))
+        if pg:
+            conn.execute(text("ALTER TABLE auditevent ENABLE TRIGGER auditevent_append_only"))
+    r = cli("audit", "verify")
+    assert r.exit_code == 1 and "event 2" in r.output
+
+
+def test_reject_requires_reason(cli, container) -> None:
+    make_client(container)
+    cli("users", "add", "rita", "--role", "reviewer")
+    item = review_of(container, make_draft(container, COMPLAINT_CALL).id)
+    assert cli("review", "reject", item.id, "--as", "rita", "--reason", " ").exit_code == 2
+    assert cli("review", "reject", item.id, "--as", "rita").exit_code == 2
