@@ -256,7 +256,8 @@ _PATTERNS: list[tuple[re.Pattern[str], Resolver | None]] = [
     (
         re.compile(
             r"\b(?:today|tonight|this (?:morning|afternoon|evening)|later today|(?:the )?end of (?:the )?day"
-            r"|close of (?:business|play)|EOD|COB|as soon as (?:we(?:'|’)re|I(?:'|’)m|I am|we are) off the (?:phone|call)"
+            r"|close of (?:business|play)|EOD|COB"
+            r"|as soon as (?:we(?:'|’)re|I(?:'|’)m|I am|we are) off the (?:phone|call)"
             r"|right now|straight away|right away)\b",
             re.IGNORECASE,
         ),
@@ -387,10 +388,10 @@ def anchor_bare_days(mentions: list[DateMention], earlier_text: str, reference: 
                        if e.due.date is not None and _has_month(e.phrase) and _day_named(e.phrase) == day]
             if earlier:
                 named = earlier[-1].due.date
-                if mention.phrase.lower().startswith("before") and not earlier[-1].phrase.lower().startswith("before"):
-                    named = named - timedelta(days=1)
-                elif not mention.phrase.lower().startswith("before") and earlier[-1].phrase.lower().startswith("before"):
-                    named = named + timedelta(days=1)
+                # Each "before" moves the date back a day: undo the earlier one, apply this one.
+                now_before = mention.phrase.lower().startswith("before")
+                then_before = earlier[-1].phrase.lower().startswith("before")
+                named = named + timedelta(days=int(then_before) - int(now_before))
                 mention = DateMention(mention.start, mention.end, mention.phrase,
                                       Due(kind="date", date=named, phrase=mention.phrase), mention.deadline_marked)
         out.append(mention)

@@ -19,6 +19,7 @@ Design decisions:
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,7 @@ def render_recap(content: dict[str, Any], *, client: str, sender: str) -> Client
     actions = [a for a in content.get("actions") or [] if a.get("status", "open") == "open"]
     rows = [{"description": strip_hidden(str(a.get("description") or "")), "due": _due(a),
              "side": a.get("owner_side")} for a in actions]
-    when = str(summary.get("occurred_at") or "")[:10]
+    when = _long_date(str(summary.get("occurred_at") or "")[:10])
     body = _template().render(
         client=strip_hidden(client), occasion=_OCCASION.get(str(summary.get("kind")), "speaking with us"),
         when=when, decisions=[strip_hidden(str(d)) for d in summary.get("decisions") or []],
@@ -83,6 +84,14 @@ def render_recap(content: dict[str, Any], *, client: str, sender: str) -> Client
         sender=strip_hidden(sender),
     )
     return ClientMessage(subject=f"Summary of our conversation on {when}".strip(), body=body, to=strip_hidden(client))
+
+
+def _long_date(iso: str) -> str:
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
 
 
 def draft_recap(session: Session, item: ReviewItem, record_content: dict[str, Any]) -> ReviewItem:

@@ -8,6 +8,7 @@ from clientloop import __version__
 from clientloop.api import ask, clients, documents, drafts, interactions, reviews
 from clientloop.api.errors import install_handlers
 from clientloop.container import Container
+from clientloop.web import install_web
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -25,6 +26,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(reviews.router)
     app.include_router(drafts.router)
     app.include_router(clients.router)
+    install_web(app)  # the /ui pages and their static files
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

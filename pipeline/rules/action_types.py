@@ -27,14 +27,15 @@ APPROVAL = re.compile(
     r"decision|approval)\b|\blimit\b[^.]{0,40}\b(?:up|increase|higher|raise|change)|\b(?:increase|raise|change)\w*\b"
     r"[^.]{0,30}\blimit\b|\bpayment plan\b|\bgoodwill\b|\bmatch\b.{0,20}?(?:%|rate|per cent)|\bpremium reduction\b"
     r"|\bunderwriting approval\b|\bconcession\b|\bsubmit\b[^.]{0,50}\bto (?:the )?credit\b"
-    r"|\bdiscount\b|\bbetter (?:rate|price|terms)\b|\breduc\w+ (?:the |my |our |your )?(?:premium|fee|rate|margin|charge)",
+    r"|\bdiscount\b|\bbetter (?:rate|price|terms)\b"
+    r"|\breduc\w+ (?:the |my |our |your )?(?:premium|fee|rate|margin|charge)",
     re.IGNORECASE,
 )
 # The speaker says the decision is not theirs to make ("that's the bit I can't tick off myself",
 # "it needs a manager's approval"): asking a team about it then seeks a sign-off.
 SIGNOFF_CONTEXT = re.compile(
-    r"\b(?:can't|can’t|cannot|can not|not able to|unable to)\s+(?:\w+\s+)?(?:tick|sign)\s+(?:\w+\s+)?off\b"
-    r"|\b(?:can't|can’t|cannot|not able to|unable to)\s+(?:approve|authori[sz]e|agree)\b"
+    r"(?:\b(?:can't|can’t|cannot|can not|not able to|unable to)|\bnot (?:something|a thing|one) (?:I|we) can)"
+    r"\s+(?:\w+\s+)?(?:(?:tick|sign)\s+(?:\w+\s+)?off|approve|authori[sz]e|agree)\b"
     r"|\bneeds?\s+(?:\w+\s+){0,2}(?:sign-off|sign off|approval|authori[sz]ation)\b"
     r"|\b(?:outside|beyond|above)\s+(?:my|our)\s+(?:authority|mandate|remit|limit|discretion)\b",
     re.IGNORECASE,
@@ -46,7 +47,8 @@ CASE = re.compile(
     r"|\brefer\w*\b[^.]{0,30}?\bto (?:our|the|a) (?:[\w-]+ )?(?:fraud|safeguarding|complaints?|financial crime"
     r"|vulnerable customers?|scams?|disputes?)\b"
     # Tracing, recalling or investigating a payment is a formal record too.
-    r"|\b(?:recall|trace|investigate|chase down)\s+(?:the|a|that|this|their|your|my)\s+(?:[\w-]+\s+)?(?:payment|transfer"
+    r"|\b(?:recall|trace|investigate|chase down)\s+(?:the|a|that|this|their|your|my)\s+(?:[\w-]+\s+)?"
+    r"(?:payment|transfer"
     r"|funds|wire|money|transaction|debit|charge)s?\b",
     re.IGNORECASE,
 )

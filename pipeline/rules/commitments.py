@@ -41,7 +41,9 @@ NOTE_ACTION = re.compile(
 THIRD_PARTY = re.compile(
     r"(?:^|[,:;]\s*|\b(?:then|and|so)\s+)(?P<who>(?:[Oo]ur|[Tt]he)\s+(?:[\w&-]+\s+){0,3}?(?:team|desk|department|unit)"
     r"|[A-Z][\w&-]+(?:\s+[A-Za-z][\w&-]+){0,2}\s+(?:team|services|operations)"
-    r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"
+    r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?"
+    # "My colleague in payments will...": the work falls to that department.
+    r"|(?:[Mm]y|[Oo]ur|[Aa]|[Oo]ne of (?:my|our)) colleagues? (?:in|from|on) (?:the )?[\w&-]+(?:\s+[\w&-]+)?)"
     rf"{_MODAL}\s+{_ADVERBS}(?P<verb>[a-z]+)"
 )
 SIGNOFF_TEAM = re.compile(
@@ -74,7 +76,8 @@ REQUEST_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"\bplease\s+(?:could you\s+|can you\s+|do\s+)?(?P<verb>[a-z]+)", re.IGNORECASE),
     # Polite forms of the same ask: "would you mind sending", "if you could post", "can I ask you to".
     re.compile(r"\bwould you mind\s+(?:just\s+|also\s+)?(?P<verb>[a-z]+ing)\b", re.IGNORECASE),
-    re.compile(r"\bif you (?:could|can|would)\s+(?:please\s+|just\s+|also\s+|kindly\s+)*(?P<verb>[a-z]+)", re.IGNORECASE),
+    re.compile(r"\bif you (?:could|can|would)\s+(?:please\s+|just\s+|also\s+|kindly\s+)*(?P<verb>[a-z]+)",
+               re.IGNORECASE),
     re.compile(r"\b(?:can|could|may|might) I ask you to\s+(?:please\s+|just\s+|also\s+)*(?P<verb>[a-z]+)",
                re.IGNORECASE),
     re.compile(r"\b(?:I|we)(?:'ll|’ll| will)?\s+(?:need|would like|'d like|’d like|want)\s+you\s+to\s+(?P<verb>[a-z]+)",
@@ -164,7 +167,8 @@ NOTE_TAKING = re.compile(
 # don't hesitate to call".
 COURTESY = re.compile(
     r"\bplease (?:find|see) (?:attached|enclosed|below|above|the attached)\b|\bplease note\b"
-    r"|\b(?:take|taking) (?:your|all the) time\b|\bplease (?:do not|don't|don’t) hesitate\b|\bplease (?:do )?let me know if you have any\b",
+    r"|\b(?:take|taking) (?:your|all the) time\b|\bplease (?:do not|don't|don’t) hesitate\b"
+    r"|\bplease (?:do )?let me know if you have any\b",
     re.IGNORECASE,
 )
 # A lead-in that announces a list ("There are two things I would like you to look at:",
@@ -320,7 +324,8 @@ CORRECTION = re.compile(
     r"|^\s*(?:oh,?\s*)?(?:well,?\s*)?no,",
     re.IGNORECASE,
 )
-CONFIRMATION_LEAD = re.compile(r"^\s*(?:[\w ,.'’-]{0,25}?)(?:'s|’s| is| works| then)?\s*\b(?:fine|ok|okay|perfect|great|"
+CONFIRMATION_LEAD = re.compile(r"^\s*(?:[\w ,.'’-]{0,25}?)(?:'s|’s| is| works| then)?\s*"
+                               r"\b(?:fine|ok|okay|perfect|great|"
                                r"good|works|then|is the absolute latest)\b", re.IGNORECASE)
 UNAVAILABLE = re.compile(
     r"\b(?:I'm|I’m|I am|he's|he’s|she's|she’s|I'll be|we're|we’re) (?:out|in|away|off|travelling|on holiday|"

@@ -14,9 +14,15 @@ Pipeline, one pass per step so each can be read and tested alone:
      request instead of becoming a second action; a reply naming its own work ("I'll phone
      them tomorrow") replaces the request;
    - in live conversation a client's request is answered by the firm's commitment, which is
-     what gets recorded, so client requests in transcripts create no action themselves.
+     what gets recorded, so client requests in transcripts create no action themselves;
+   - one action per deliverable: a same-speaker follow-up that refers back with a pronoun
+     ("...I'll get that over to you today") or delivers what was just prepared ("I'll write
+     the paper and we'll take it to committee") extends the action's evidence, and the
+     highest-ranked type of its parts applies; a need added "with it" extends the request.
 5. Email history: requests in quoted older messages were answered by the newer ones; quoted
-   commitments stay actions unless a newer message shows them done ("thanks for sending...").
+   commitments stay actions unless a newer message shows them done ("thanks for sending...",
+   "the refund came through") or asks for the same deliverable again (the newer ask wins).
+   Quoted (older) messages are never replies to newer requests.
 6. Due dates (`pipeline.dates`), types (`action_types`) and purpose (`purpose`).
 
 The engine never reads names or amounts from configuration: everything it knows about a
@@ -155,7 +161,8 @@ def _owner_of(
     p = resolver.participant(who)
     if p:
         return p.name, p.side, False
-    if re.search(r"\b(?:team|desk|department|unit|services|operations)$", who, re.IGNORECASE):
+    if re.search(r"\b(?:team|desk|department|unit|services|operations)$|\bcolleagues? (?:in|from|on)\b", who,
+                 re.IGNORECASE):
         return team_name(who), "firm", True
     return None
 
@@ -329,7 +336,8 @@ def draft_with_rules(
             if best and best.due.kind != "none":
                 last.due = best.due
             continue
-        if last and det is not None and det.kind == "request" and cm.ADD_ON.search(clause.text) and (
+        if last and det is not None and det.kind == "request" and cm.NEED_STATEMENT.search(clause.text) and (
+                cm.ADD_ON.search(clause.text)) and (
                 last.detection.kind == "request" and 0 <= clause.turn - last.clause.turn <= 2):
             # "We'll need a certified translation with it": part of the deliverable just asked for.
             continue

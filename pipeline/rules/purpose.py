@@ -25,7 +25,8 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
     ("onboarding", r"\bnew client\b|\bonboarding\b|\baccount opening\b|\bopen(?:ing)? an? (?:new )?account\b"
                    r"|\bKYC\b|\bnew mandate\b|\binvestment management agreement\b|\bIMA\b|\bintroduced by\b"
                    r"|\bfact-?find\b|\bwelcome pack\b|\bclient agreement\b|\bsource of (?:funds|wealth)\b"
-                   r"|\bwhere the (?:funds|money) came from\b|\b(?:once|when) the accounts? (?:is|are) (?:open|set up)\b"
+                   r"|\bwhere the (?:funds|money) came from\b"
+                   r"|\b(?:once|when) the accounts? (?:is|are) (?:open|set up)\b"
                    r"|\bfirst investment\b|\bapplication form\b", 2.0),
     ("portfolio_update", r"\bquarterly (?:update|report)\b|\bQ[1-4] (?:\d{4} )?update\b|\bportfolio returned\b"
                          r"|\bperformance\b|\bfund event\b|\bmandate\b|\bbenchmark\b|\bunitholders?\b"
@@ -43,7 +44,8 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
                          r"|\blimit\b|\bquestion\b|\basked (?:about|whether|if|re)\b|\billustrations?\b", 1.0),
     # A request for a limit change is a product question (the guide's definition).
     ("product_question", r"\b(?:O/D|overdraft|credit|card|borrowing|facility|daily|payment) (?:limit )?increase\b"
-                         r"|\bincrease (?:in |to |on )?(?:the |my |our )?(?:O/D|overdraft|limit|facility|credit limit)\b"
+                         r"|\bincrease (?:in |to |on )?(?:the |my |our )?"
+                         r"(?:O/D|overdraft|limit|facility|credit limit)\b"
                          r"|\blimit (?:go|going) up\b", 1.5),
     ("general_check_in", r"\bcatch-up\b|\bjust (?:checking|check) in\b|\bcheck(?:ing)? in (?:with|on) (?:you|how)\b"
                          r"|\bcheck-in\b|\bsee how you are\b|\bhow are you getting on\b"

@@ -86,7 +86,8 @@ def test_close_and_reopen_are_audited(container):
         assert len(session.exec(select(ActionStatusChange)).all()) == 2
         assert session.get(RecordAction, a1.id).status == "open"
         assert verify_chain(session).ok
-    review = weekly_review(session=Session(container.engine), as_of=TODAY)
+    with session_scope(container.engine) as session:
+        review = weekly_review(session=session, as_of=TODAY)
     assert review.measures["actions_reopened"] == 1
 
 

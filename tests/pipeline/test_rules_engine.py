@@ -308,7 +308,7 @@ def test_email_requests_completed_and_superseded_quotes() -> None:
         ("Nadia Volkov", "approval", "Refund the June fee too."),
         ("Nadia Volkov", "client_response", "Send me the statement of charges I asked for, by Friday."),
         ("Nadia Volkov", "task", "We would like to switch to paperless statements."),
-        ("Ana Pretorius", "task", "could Ana book us in for a review in July?"),
+        ("Ana Pretorius", "task", "Also, could Ana book us in for a review in July?"),
     ]
     assert rows[2][2] == date(2025, 6, 6)
 

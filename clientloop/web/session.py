@@ -1,0 +1,136 @@
+"""Sign-in for the pages: the API key in a cookie, a CSRF token beside it, role checks as dependencies.
+
+Design decisions:
+
+- **The session is the API key.** `/ui/login` takes the key `clientloop users add`
+  printed, checks it with `review.users.authenticate` and stores it in an `HttpOnly`,
+  `SameSite=Strict` cookie scoped to `/ui`. Every request re-authenticates it, so a
+  revoked key signs the person out at once; there is no server-side session table. The
+  cookie is marked `Secure` whenever the request arrived over HTTPS. A production
+  deployment serves the pages only behind TLS, and usually behind the bank's SSO proxy
+  (which then issues or injects the key); over plain HTTP the key would travel in clear.
+- **CSRF: double submit.** A random token lives in a second `SameSite=Strict` cookie and
+  in a hidden field of every POST form; the two are compared with
+  `hmac.compare_digest`. The token is replaced at sign-in and removed at sign-out.
+- **Roles as dependencies**, the same groups the API uses (`clientloop.api.auth`), so a
+  page never checks a role by hand. Visibility of records (an RM's own book) is left to
+  the `review` and `clients` functions the pages call.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+from sqlmodel import Session
+
+from clientloop.api.deps import ContainerDep
+from clientloop.errors import Forbidden
+from review.models import User
+
+SESSION_COOKIE = "clientloop_key"
+CSRF_COOKIE = "clientloop_csrf"
+CSRF_FIELD = "csrf_token"
+COOKIE_PATH = "/ui"
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in user; the pages answer with a redirect to the sign-in form."""
+
+
+class CsrfFailed(Exception):
+    """A POST came without the form's CSRF token, or with one that does not match the cookie."""
+
+
+def user_for_key(container: ContainerDep, key: str) -> User | None:
+    """The active user holding `key`, detached from its session, or None."""
+    from review.users import authenticate
+
+    if not key:
+        return None
+    with Session(container.engine, expire_on_commit=False) as session:
+        user = authenticate(session=session, key=key.strip())
+        if user is not None:
+            session.expunge(user)
+    return user
+
+
+def page_user(request: Request, container: ContainerDep) -> User:
+    """The signed-in user (raises `SignInRequired` without a valid key cookie)."""
+    user = user_for_key(container, request.cookies.get(SESSION_COOKIE, ""))
+    if user is None:
+        raise SignInRequired
+    request.state.user = user
+    return user
+
+
+PageUser = Annotated[User, Depends(page_user)]
+"""Any signed-in user."""
+
+
+def page_roles(*roles: str) -> Callable[[User], User]:
+    """A dependency admitting only signed-in users with one of `roles` (a 403 page otherwise)."""
+
+    def _check(user: PageUser) -> User:
+        if user.role not in roles:
+            raise Forbidden(f"this page needs the role {' or '.join(roles)}; you are signed in as {user.role}")
+        return user
+
+    return _check
+
+
+PageUploader = Annotated[User, Depends(page_roles("rm", "service", "admin"))]
+"""May upload interactions (as `clientloop.api.auth.Uploader`)."""
+PageDecider = Annotated[User, Depends(page_roles("rm", "reviewer", "admin"))]
+"""May see the review queue (RMs their own book), decide drafts, read briefs and the weekly review."""
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token of this browser: the cookie's, or a new one (set on the response by `render`)."""
+    token = getattr(request.state, "csrf", None) or request.cookies.get(CSRF_COOKIE)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.state.new_csrf = token
+    request.state.csrf = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a POST whose form token does not match the CSRF cookie."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    if not isinstance(sent, str) or not sent or not expected:
+        raise CsrfFailed
+    if not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise CsrfFailed
+
+
+CsrfChecked = Depends(check_csrf)
+"""Put in a POST route's `dependencies` to require a valid CSRF token."""
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def set_csrf_cookie(request: Request, response: Response, token: str) -> None:
+    """Store the CSRF token in its cookie (readable only by the server, sent only same-site)."""
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path=COOKIE_PATH,
+                        secure=_secure(request))
+
+
+def sign_in(request: Request, response: Response, key: str) -> None:
+    """Set the key cookie and a fresh CSRF token (a token seen before sign-in is never reused)."""
+    response.set_cookie(SESSION_COOKIE, key, httponly=True, samesite="strict", path=COOKIE_PATH,
+                        secure=_secure(request))
+    set_csrf_cookie(request, response, secrets.token_urlsafe(32))
+
+
+def sign_out(response: Response) -> None:
+    """Remove the key and CSRF cookies."""
+    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
+    response.delete_cookie(CSRF_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
