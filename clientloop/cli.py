@@ -105,18 +105,26 @@ def ingest(
         raise _fail(f"{len(report.errors)} file(s) rejected; the others were ingested")
 
 
+def _display(text: str) -> str:
+    """Text for a terminal: Markdown emphasis dropped, whitespace runs collapsed."""
+    return " ".join(text.replace("**", "").split())
+
+
 def print_answer(answer: Answer) -> None:
-    """Render a cited answer for a person."""
+    """Render a cited answer for a person (the JSON output keeps quotes byte-exact)."""
     style = "yellow" if answer.abstained else "bold"
-    console.print(f"[{style}]{answer.answer}[/]")
+    console.print(f"[{style}]{_display(answer.answer)}[/]", highlight=False)
     if answer.fallback:
         console.print(f"[dim](LLM unavailable, rules-engine answer: {answer.fallback_reason})[/]")
     for c in answer.citations:
-        where = f"{c.source_title}" + (f" › {c.heading}" if c.heading else "")
-        console.print(f"  [cyan][{c.id}][/] {where} [dim]chars {c.span[0]}–{c.span[1]}[/]")
-        console.print(f"      “{c.quote}”", highlight=False)
+        heading = c.heading or ""
+        if heading.startswith(c.source_title):
+            heading = heading[len(c.source_title):].lstrip(" >")
+        where = c.source_title + (f" › {heading}" if heading else "")
+        console.print(f"  [cyan][{c.id}][/] {where} [dim](chars {c.span[0]}–{c.span[1]})[/]", highlight=False)
+        console.print(f"      “{_display(c.quote)}”", highlight=False)
     for s in answer.unsupported:
-        console.print(f"  [red]unsupported, removed:[/] {s}")
+        console.print(f"  [red]unsupported, removed:[/] {_display(s)}")
 
 
 @app.command()
@@ -160,21 +168,37 @@ def demo(
     for path, message in report.errors:
         console.print(f"[red]rejected[/] {path}: {message}")
     from clientloop.cli_clients import load_demo_book_cmd
+    from clientloop.demo import create_demo_users, draft_demo_interactions
 
     book = load_demo_book_cmd(container)
     console.print("Loaded the demo book: " + ", ".join(f"{r.created + r.updated + r.unchanged} {r.entity}s"
                                                       for r in book))
+    keys = create_demo_users(container)
+    console.rule("[cyan]Capture: demo interactions drafted by the rules engine, then gated")
+    from rich.table import Table
+
+    table = Table("interaction", "client", "actions", "flags", "review status")
+    table.columns[0].no_wrap = True
+    for d in draft_demo_interactions(container):
+        table.add_row(d.file, d.client, str(d.actions), ", ".join(d.flags) or "-", d.review_status)
+    console.print(table)
+    console.print("[dim]Flagged drafts wait for a reviewer who is not the author; the others for the RM to confirm.[/]")
     for q in [
-        "How do I verify a request to change a payee's bank details?",
         "What is the fee for a CHAPS payment?",
-        "How long do we have to send a final response to a complaint?",
+        "How do we verify a payee bank detail change?",
+        "How long do we have to resolve a complaint?",
         "Do we offer cryptocurrency custody?",
     ]:
-        console.rule(f"[cyan]{q}")
+        console.rule(f"[cyan]Ask: {q}")
         print_answer(run_ask(container, q))
+    console.rule("Demo users (API keys are shown once)")
+    for name, role in [("priya", "rm"), ("rosa", "reviewer"), ("sam", "service"), ("admin", "admin")]:
+        console.print(f"  {name:<6} {role:<9} {keys[name]}")
     console.rule("Next")
     console.print("  clientloop ask \"your question\" [--json]     ask the knowledge base")
     console.print("  clientloop ingest PATH... [--client ID]        add your own documents")
+    console.print("  clientloop review list --as rosa                the review queue")
+    console.print("  clientloop draft FILE --client NAME           draft a summary and actions from a transcript")
     console.print("  clientloop brief CRM-1001 [--json]              the two-minute brief of a demo client")
     console.print("  clientloop weekly [--owner priya]              the weekly review")
     console.print("  clientloop serve                               HTTP API, docs at http://127.0.0.1:8000/docs")

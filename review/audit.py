@@ -101,7 +101,7 @@ def lock_for_write(session: Session) -> None:
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
     elif bind.dialect.name == "sqlite":
-        _queue_in_process(session, str(bind.url))
+        _queue_in_process(session, str(bind.engine.url))
         # pysqlite opens a transaction only at the first write; this zero-row write makes
         # SQLite take its RESERVED lock now, before we read the chain head.
         session.execute(text("UPDATE auditevent SET id = id WHERE 0 = 1"))

@@ -378,9 +378,24 @@ def _review_page(request: Request, session: Session, user: User, review_id: str,
         pending=pending, recap=recap, approve_blocked=approve_blocked,
         can_claim=pending and user.role in ("reviewer", "admin") and item.assignee != user.name,
         edit_text=edit_text if edit_text is not None else json.dumps(content, indent=2, ensure_ascii=False),
-        flag_ids={id(f): i for i, f in enumerate(shown["flags"], start=1)},
-        marked_flags={m.anchor for m in marks if m.css == "flag"},
+        flag_groups=_flag_groups(shown["flags"], {m.anchor for m in marks if m.css == "flag"}),
     )
+
+
+def _flag_groups(flags: list[Any], marked: set[str | None]) -> list[dict[str, Any]]:
+    """Flags grouped by rule: the same rule firing on several spans (or again on the draft) is one line."""
+    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for i, f in enumerate(flags, start=1):
+        group = groups.setdefault((f.flag, f.rule_id, f.origin), {
+            "flag": f.flag, "rule_id": f.rule_id, "severity": f.severity, "reason": f.reason, "origin": f.origin,
+            "source": [], "draft": [],
+        })
+        anchor = f"flag-{i}" if f"flag-{i}" in marked else None
+        if f.where == "source":
+            group["source"].append((anchor, f.matched or ""))
+        elif f.matched and f.matched not in group["draft"]:
+            group["draft"].append(f.matched)
+    return list(groups.values())
 
 
 @router.get("/reviews/{review_id}")

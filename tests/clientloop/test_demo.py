@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from clientloop.cli import app
+
+
+def test_demo_runs_every_step_on_embedded_defaults(settings, monkeypatch) -> None:
+    monkeypatch.setenv("CLIENTLOOP_DATA_DIR", str(settings.data_dir))
+    if settings.database_url:
+        monkeypatch.setenv("CLIENTLOOP_DATABASE_URL", settings.database_url)
+    from clientloop.settings import get_settings
+
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["demo"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Ingested 16 knowledge documents" in out
+    assert "call-okafor-2026-11-16.txt" in out and "in_review" in out
+    assert "£25" in out  # the CHAPS fee, quoted from the fee schedule
+    assert "Not found in the knowledge base." in out  # the cryptocurrency question abstains
+    assert "priya" in out and "clk_" in out

@@ -1,0 +1,138 @@
+"""The review loop in a real browser: Debian's chromium driven by Playwright against uvicorn on loopback.
+
+Needs `pip install playwright` (its bundled driver only; never `playwright install`) and
+the `chromium` Debian package. Without them the test skips, unless
+`CLIENTLOOP_REQUIRE_BROWSER=1`, when it fails. Screenshots go to /tmp/clientloop-ui/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clientloop.api import create_app
+from clientloop.worker import run_worker
+from tests.factories import COMPLAINT_CALL, make_client, make_user
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path("/tmp/clientloop-ui")
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CLIENTLOOP_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"CLIENTLOOP_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def chromium() -> Iterator[object]:
+    """A headless Debian chromium under Playwright (skips when either is missing)."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install playwright; the browser comes from apt: chromium)")
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    with sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        except Error as exc:
+            _unavailable(f"chromium did not start: {str(exc).splitlines()[0]}")
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def server(container) -> Iterator[str]:
+    """The app under uvicorn on a free loopback port, in a thread; yields its base URL."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+def _sign_in(browser, base: str, key: str, width: int = 1280):
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(f"{base}/ui/login")
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/ui/")
+    return page
+
+
+def test_upload_draft_review_and_approve_in_a_browser(container, server, chromium) -> None:
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(exist_ok=True)
+    make_client(container, "Daniel Okafor", owner="priya")
+    _, rm_key = make_user(container, "priya", "rm")
+    _, reviewer_key = make_user(container, "rita", "reviewer")
+
+    # The RM uploads a transcript (it holds markup, which must show as text).
+    rm = _sign_in(chromium, server, rm_key)
+    rm.screenshot(path=str(SHOTS / "01-home-rm.png"), full_page=True)
+    rm.get_by_role("link", name="Upload", exact=True).click()
+    rm.get_by_label("Client").fill("Daniel Okafor")
+    rm.get_by_label("Kind").select_option("call_transcript")
+    rm.get_by_label("When it happened (UTC)").fill("2026-11-16T10:00")
+    rm.get_by_label("Participant 1 name").fill("Priya Shah")
+    rm.get_by_label("Participant 2 name").fill("Daniel Okafor")
+    rm.get_by_label("…or paste the text").fill(COMPLAINT_CALL + "Daniel Okafor: <script>alert(1)</script>\n")
+    rm.screenshot(path=str(SHOTS / "02-upload.png"), full_page=True)
+    rm.get_by_role("button", name="Upload and draft").click()
+    rm.wait_for_url("**/ui/jobs/*")
+    expect(rm.get_by_text("The draft is being made")).to_be_visible()
+    rm.screenshot(path=str(SHOTS / "03-job-queued.png"), full_page=True)
+
+    assert run_worker(container, once=True) == 1
+    rm.reload()
+    expect(rm.locator("#draft-h")).to_be_visible()
+    expect(rm.locator("table.actions tbody tr").first).to_be_visible()
+    rm.screenshot(path=str(SHOTS / "04-job-done.png"), full_page=True)
+
+    # The reviewer works the queue.
+    rev = _sign_in(chromium, server, reviewer_key)
+    rev.get_by_role("link", name="Reviews").click()
+    expect(rev.get_by_role("cell", name="Daniel Okafor", exact=True)).to_be_visible()
+    rev.screenshot(path=str(SHOTS / "05-queue.png"), full_page=True)
+    rev.get_by_role("link", name="Open").first.click()
+    rev.wait_for_url("**/ui/reviews/*")
+    evidence = rev.locator("pre.source mark.evidence").first
+    expect(evidence).to_be_visible()
+    expect(rev.locator("pre.source mark.flag").first).to_be_visible()
+    expect(rev.locator("pre.source")).to_contain_text("<script>alert(1)</script>")  # shown as text, not run
+    rev.screenshot(path=str(SHOTS / "06-review.png"), full_page=True)
+    narrow = rev.context.new_page()
+    narrow.set_viewport_size({"width": 420, "height": 900})
+    narrow.goto(rev.url)
+    narrow.screenshot(path=str(SHOTS / "07-review-narrow.png"), full_page=True)
+
+    rev.get_by_role("button", name="Approve version").click()
+    expect(rev.get_by_text("Approved by rita")).to_be_visible()
+    expect(rev.get_by_text("Released to the record")).to_be_visible()
+    rev.screenshot(path=str(SHOTS / "08-approved.png"), full_page=True)
