@@ -65,17 +65,40 @@ MIN_COVERAGE = 0.5
 KEY_PHRASE_MARGIN = 0.15
 """How far above the threshold the cosine must be to answer although a key phrase is missing."""
 
-MAX_SENTENCES = 3
 CANDIDATE_PASSAGES = 5
 
-PASSAGE_COSINE_WEIGHT = 2.0
-"""Weight of the passage's cosine to the question: sentences of the closest passage come first."""
+MAX_CHARS = 450
+"""Length budget of the quoted run from the best section (characters as displayed)."""
 
-HEADING_WEIGHT = 0.5
-"""Weight of the question words found in a sentence's section heading (the section is on topic)."""
+LIST_BUDGET = 650
+"""A run ending in a sentence that introduces a list (":") may grow to this to bring its items."""
+
+SECOND_MAX_CHARS = 250
+"""Length budget of the run from a second section of the same source."""
+
+SECOND_SECTION_FRACTION = 0.85
+"""A second section is quoted only when it scores at least this share of the best one."""
+
+RANK_WEIGHT = 1.0
+"""Weight of the fused retrieval score (relative to the best passage's) in a section's score."""
+
+SECTION_HEADING_WEIGHT = 0.5
+"""Weight of the question words (IDF-weighted share) found in the section's own heading."""
+
+COSINE_WEIGHT = 2.0
+"""Weight of the passage's cosine to the question."""
+
+BEST_SENTENCE_WEIGHT = 2.0
+"""Weight of the section's best sentence score (question words it covers, figure bonus)."""
+
+SENTENCE_COSINE_WEIGHT = 1.0
+"""Weight of a sentence's own cosine to the question, when an embedding model is given."""
 
 FIGURE_BONUS = 0.5
 """Added to sentences holding a figure when the question asks how much, how long, when..."""
+
+LEAD_IN_FRACTION = 0.3
+"""A sentence before the best one joins the run only if it scores at least this share of it."""
 
 # A sentence ends at . ! ? (plus closing quotes/brackets and any [n] markers) before whitespace.
 _SENT_END = re.compile(r"[.!?]+[\"'’”)\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s|$)")
@@ -207,15 +230,6 @@ def missing_key_phrases(question: str, passages: Sequence[Passage]) -> list[str]
     return [k for k in key_phrases(question) if not any(_squash(k) in t for t in texts)]
 
 
-@dataclass
-class _Candidate:
-    passage_rank: int
-    passage: Passage
-    sentence: Sentence
-    terms: set[str]
-    score: float = 0.0
-
-
 def _weights(terms: set[str], texts: Sequence[set[str]]) -> dict[str, float]:
     """IDF of each term over the given texts; terms found in none weigh nothing."""
     n = len(texts)
@@ -283,60 +297,161 @@ def _is_heading_text(sentence: Sentence, passage: Passage) -> bool:
     return _tidy(_EMPHASIS.sub("", sentence.text)).rstrip(":").casefold() in parts
 
 
-def _score_candidates(question: str, candidates: list[_Candidate], embeddings: Embeddings | None) -> None:
-    q_terms = _content_terms(question)
-    idf = _weights(q_terms, [c.terms for c in candidates])
-    total = sum(idf.values()) or 1.0
+class _Section(NamedTuple):
+    """A retrieved passage as an answer candidate: its rank, score and quotable sentences."""
+
+    rank: int
+    passage: Passage
+    score: float
+    sentences: list[Sentence | None]
+    """The passage's sentences in order; None for a heading line, which a quote may not cross."""
+    sentence_scores: list[float]
+    """Relevance of each sentence to the question (see `_sentence_scores`)."""
+
+
+def _term_weights(question: str, passages: Sequence[Passage]) -> dict[str, float]:
+    """IDF of the question's content words over the passages' sentences (0 when none holds it)."""
+    sentences = [_content_terms(s.text) for p in passages for s in split_sentences(p.text)]
+    return _weights(_content_terms(question), sentences)
+
+
+def _share(weights: dict[str, float], terms: set[str]) -> float:
+    """IDF-weighted share of the question's words found in `terms`."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+
+def _sentence_scores(
+    question: str,
+    passage: Passage,
+    sentences: Sequence[Sentence | None],
+    weights: dict[str, float],
+    embeddings: Embeddings | None,
+) -> list[float]:
+    """Relevance of each sentence to the question (-1 for heading lines).
+
+    The IDF-weighted share of the question's words the sentence holds, plus `FIGURE_BONUS`
+    for a figure when the question asks for one, plus (with an embedding model) the
+    sentence's own cosine.
+    """
     wants_figure = bool(_WANTS_FIGURE.search(question))
-    similarities = np.zeros(len(candidates), dtype=np.float32)
-    if embeddings is not None:
+    texts = [s.text for s in sentences if s is not None]
+    similarities: list[float] = [0.0] * len(texts)
+    if embeddings is not None and texts:
         q = np.asarray(embeddings.embed_query(question), dtype=np.float32)
-        s = np.asarray(embeddings.embed_documents([c.sentence.text for c in candidates]), dtype=np.float32)
-        similarities = s @ q
-    for c, sim in zip(candidates, similarities, strict=True):
-        heading_terms = _content_terms((c.passage.heading or "").split(">")[-1])
-        overlap = sum(idf[t] for t in c.terms & q_terms) / total
-        on_topic = HEADING_WEIGHT * sum(idf[t] for t in heading_terms & q_terms) / total
-        figure = FIGURE_BONUS if wants_figure and _FIGURE.search(c.sentence.text) else 0.0
-        # A small prior for the passage's rank breaks ties toward the better-retrieved chunk.
-        closeness = PASSAGE_COSINE_WEIGHT * (c.passage.vector_score or 0.0)
-        c.score = overlap + on_topic + figure + closeness + float(sim) + 0.05 / (1 + c.passage_rank)
-
-
-def _choose(candidates: list[_Candidate], q_terms: set[str]) -> list[_Candidate]:
-    ranked = sorted(candidates, key=lambda c: -c.score)
-    best = ranked[0]
-    chosen = [best]
-    covered = best.terms & q_terms
-    for c in ranked[1:]:
-        if len(chosen) >= MAX_SENTENCES or c.score < 0.6 * best.score:
-            break
-        adds_term = bool((c.terms & q_terms) - covered)
-        follows = any(
-            c.passage.chunk_id == x.passage.chunk_id
-            and 0 <= c.sentence.start - x.sentence.end <= 3
-            and x.sentence.text.rstrip().endswith(":")
-            for x in chosen
-        )
-        same_passage = c.passage.chunk_id == best.passage.chunk_id
-        if adds_term or follows or (same_passage and c.score >= 0.8 * best.score):
-            chosen.append(c)
-            covered |= c.terms & q_terms
-    # A sentence that introduces a list (ends with ":") brings its first items along.
-    for x in list(chosen):
-        if len(chosen) >= MAX_SENTENCES or not x.sentence.text.rstrip().endswith(":"):
+        vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+        similarities = [float(x) for x in vectors @ q]
+    out, k = [], 0
+    for s in sentences:
+        if s is None:
+            out.append(-1.0)
             continue
-        following = sorted(
-            (c for c in candidates if c.passage.chunk_id == x.passage.chunk_id and c.sentence.start > x.sentence.end),
-            key=lambda c: c.sentence.start,
+        score = _share(weights, _content_terms(s.text)) + SENTENCE_COSINE_WEIGHT * similarities[k]
+        if wants_figure and _FIGURE.search(s.text):
+            score += FIGURE_BONUS
+        out.append(score)
+        k += 1
+    return out
+
+
+def _section_terms(heading: str | None) -> set[str]:
+    """Content words of a passage's own heading, less those of the document title above it."""
+    parts = (heading or "").split(">")
+    title = _content_terms(parts[0]) if len(parts) > 1 else set()
+    return _content_terms(parts[-1]) - title
+
+
+def _rank_sections(
+    question: str, passages: Sequence[Passage], weights: dict[str, float], embeddings: Embeddings | None
+) -> list[_Section]:
+    """The candidate passages as sections, best first (see the module docstring)."""
+    top = max((p.score for p in passages), default=0.0) or 1.0
+    sections = []
+    for rank, p in enumerate(passages):
+        sentences = [None if _is_heading_text(s, p) else s for s in split_sentences(p.text)]
+        scores = _sentence_scores(question, p, sentences, weights, embeddings)
+        score = (
+            RANK_WEIGHT * p.score / top
+            + SECTION_HEADING_WEIGHT * _share(weights, _section_terms(p.heading))
+            + COSINE_WEIGHT * (p.vector_score or 0.0)
+            + BEST_SENTENCE_WEIGHT * max(scores, default=0.0)
         )
-        for c in following:
-            if len(chosen) >= MAX_SENTENCES:
+        sections.append(_Section(rank, p, score, sentences, scores))
+    return sorted(sections, key=lambda x: (-x.score, x.rank))
+
+
+def _window(section: _Section, budget: int) -> tuple[int, int] | None:
+    """The most relevant contiguous run of sentences `[a, b]` of a section, within `budget` characters.
+
+    Each sentence counts its score less `LEAD_IN_FRACTION` of the best sentence's, so a
+    run takes in a neighbour only when it is relevant in its own right: a scope or
+    introduction line is skipped when a more specific sentence follows. The run with the most
+    relevance that fits the budget wins (the earliest on ties); sentences that follow it are
+    then added while they fit, since they continue the passage. A run that ends with a
+    sentence introducing a list (":") brings the items that fit in `LIST_BUDGET`, or loses
+    that sentence. A run never crosses a heading line.
+    """
+    sentences, scores = section.sentences, section.sentence_scores
+    sizes = [len(_display(s.text)) + 1 if s is not None else 0 for s in sentences]
+    quotable = [i for i, s in enumerate(sentences) if s is not None]
+    if not quotable:
+        return None
+    floor = LEAD_IN_FRACTION * max(scores[i] for i in quotable)
+    best: tuple[float, int, int] | None = None
+    for a in quotable:
+        value, used = 0.0, 0
+        for b in range(a, len(sentences)):
+            if sentences[b] is None or (used + sizes[b] > budget and b > a):
                 break
-            if c not in chosen:
-                chosen.append(c)
-    # Read in document order: by passage rank, then position in the passage.
-    return sorted(chosen, key=lambda c: (c.passage_rank, c.sentence.start))
+            value, used = value + scores[b] - floor, used + sizes[b]
+            if best is None or value > best[0] + 1e-9:
+                best = (value, a, b)
+    assert best is not None
+    _, a, b = best
+    used = sum(sizes[a : b + 1])
+    while b + 1 < len(sentences) and sentences[b + 1] is not None and used + sizes[b + 1] <= budget:
+        b, used = b + 1, used + sizes[b + 1]
+    if sentences[b].text.rstrip().endswith(":"):  # type: ignore[union-attr]
+        while b + 1 < len(sentences) and sentences[b + 1] is not None and used + sizes[b + 1] <= LIST_BUDGET:
+            b, used = b + 1, used + sizes[b + 1]
+        if b > a and sentences[b].text.rstrip().endswith(":"):  # type: ignore[union-attr]
+            b -= 1
+    return a, b
+
+
+def _join_display(sentences: Sequence[Sentence]) -> str:
+    """The sentences as one line; list items and table rows without end punctuation get a ";"."""
+    parts = [_display(s.text) for s in sentences]
+    return " ".join(
+        part if i == len(parts) - 1 or part[-1] in ".!?:;" else part + ";" for i, part in enumerate(parts)
+    )
+
+
+def _compose(
+    question: str,
+    passages: Sequence[Passage],
+    embeddings: Embeddings | None,
+) -> list[tuple[Passage, list[Sentence]]]:
+    """The quoted runs: from the best section, and from a second one of the same source if it
+    is close behind and holds question words the first run lacks."""
+    weights = _term_weights(question, passages)
+    sections = _rank_sections(question, passages, weights, embeddings)
+    best = sections[0]
+    window = _window(best, MAX_CHARS)
+    if window is None:
+        return []
+    runs: list[tuple[_Section, tuple[int, int]]] = [(best, window)]
+    for other in sections[1:]:
+        if other.passage.source_id != best.passage.source_id:
+            continue
+        if other.score >= SECOND_SECTION_FRACTION * best.score:
+            window = _window(other, SECOND_MAX_CHARS)
+            if window is not None:
+                runs.append((other, window))
+        break
+    # Read in document order when both runs come from one source.
+    runs.sort(key=lambda r: (r[0].passage.start, r[1][0]) if len(runs) > 1 else 0)
+    return [(sec.passage, [s for s in sec.sentences[a : b + 1] if s is not None]) for sec, (a, b) in runs]
 
 
 def answer_with_rules(
@@ -346,7 +461,7 @@ def answer_with_rules(
     abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD,
     embeddings: Embeddings | None = None,
 ) -> Answer:
-    """Answer from the passages by quoting their best sentences, or abstain.
+    """Answer from the passages by quoting the best section's most relevant sentences, or abstain.
 
     Args:
         question: The question as asked.
@@ -356,42 +471,35 @@ def answer_with_rules(
             sentence's cosine to the question.
 
     Returns:
-        An `Answer` with `engine="rules"`: 1-3 quoted sentences each followed by `[n]`, with
-        citations whose `span` indexes the source text; or `NOT_FOUND` with `abstained=True`.
+        An `Answer` with `engine="rules"`: one or two quoted runs of contiguous sentences, each
+        followed by `[n]`, with citations whose `span` indexes the source text; or `NOT_FOUND`
+        with `abstained=True`.
 
     Raises:
         BackendError: The embedding model failed.
     """
     if not is_supported(question, passages, abstain_threshold=abstain_threshold):
         return _abstain(question)
-    candidates = [
-        _Candidate(rank, p, s, _content_terms(s.text))
-        for rank, p in enumerate(passages[:CANDIDATE_PASSAGES])
-        for s in split_sentences(p.text)
-        if not _is_heading_text(s, p)
-    ]
-    q_terms = _content_terms(question)
-    if not candidates:
+    runs = _compose(question, passages[:CANDIDATE_PASSAGES], embeddings)
+    if not runs:
         return _abstain(question)
-    _score_candidates(question, candidates, embeddings)
-    chosen = _choose(candidates, q_terms)
 
     parts: list[str] = []
     citations: list[Citation] = []
     documents: list[str] = []
-    for n, c in enumerate(chosen, start=1):
-        p, s = c.passage, c.sentence
+    for n, (p, sentences) in enumerate(runs, start=1):
+        start, end = sentences[0].start, sentences[-1].end
         citations.append(
             Citation(
                 id=n,
                 source_id=p.source_id,
                 source_title=p.source_title,
                 heading=p.heading,
-                quote=s.text,
-                span=(p.start + s.start, p.start + s.end),
+                quote=p.text[start:end],
+                span=(p.start + start, p.start + end),
             )
         )
-        parts.append(f"{_display(s.text)} [{n}]")
+        parts.append(f"{_join_display(sentences)} [{n}]")
         if p.source_title not in documents:
             documents.append(p.source_title)
     return Answer(

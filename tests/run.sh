@@ -9,6 +9,13 @@ PY=${PYTHON:-python3}
 if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
+# The browser tests drive Debian's chromium through Playwright (Playwright never downloads
+# a browser here). Install it when missing and we may (root with apt); otherwise those
+# tests skip with a reason, unless CLIENTLOOP_REQUIRE_BROWSER=1.
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+  echo "== installing Debian's chromium for the browser tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 # llama-cpp-python compiles llama.cpp on first install (a few minutes on 2 cores).
 "$VENV/bin/python" -m pip install --quiet -e ".[dev,llm-e2e]"

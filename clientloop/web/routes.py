@@ -94,9 +94,8 @@ def _when(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        moment: datetime = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return str(value)
 
 
@@ -374,10 +373,11 @@ def _review_page(request: Request, session: Session, user: User, review_id: str,
     return render(
         request, "review.html.jinja", status_code=status_code, error=error, notice=notice, item=item,
         draft=shown["draft"], content=content, source=shown["source"], source_html=highlight(text, marks),
-        evidence=shown["evidence"], flags=shown["flags"], decisions=shown["decisions"], client=client,
+        evidence=shown["evidence"], decisions=shown["decisions"], client=client,
         pending=pending, recap=recap, approve_blocked=approve_blocked,
         can_claim=pending and user.role in ("reviewer", "admin") and item.assignee != user.name,
         edit_text=edit_text if edit_text is not None else json.dumps(content, indent=2, ensure_ascii=False),
+        edit_open=edit_text is not None,
         flag_groups=_flag_groups(shown["flags"], {m.anchor for m in marks if m.css == "flag"}),
     )
 

@@ -136,3 +136,26 @@ def test_upload_draft_review_and_approve_in_a_browser(container, server, chromiu
     expect(rev.get_by_text("Approved by rita")).to_be_visible()
     expect(rev.get_by_text("Released to the record")).to_be_visible()
     rev.screenshot(path=str(SHOTS / "08-approved.png"), full_page=True)
+
+    # The other pages render and read well (screenshots only; tests/web/test_pages.py checks their content).
+    from clientloop.ingest import ingest_bytes
+
+    ingest_bytes(container, b"# Payments\n\n## CHAPS\n\nA CHAPS payment costs 25 GBP and arrives the same working "
+                            b"day when sent before the 3pm cut-off.\n", "payments.md", kind="kb")
+    rev.get_by_role("link", name="Ask").click()
+    rev.get_by_label("Question").fill("How much does a CHAPS payment cost?")
+    rev.get_by_role("button", name="Ask").click()
+    expect(rev.locator("#answer-h")).to_be_visible()
+    rev.screenshot(path=str(SHOTS / "09-ask.png"), full_page=True)
+    rev.get_by_role("link", name="Briefs").click()
+    rev.get_by_role("link", name="Daniel Okafor").click()
+    expect(rev.get_by_role("heading", name="Brief: Daniel Okafor")).to_be_visible()
+    rev.screenshot(path=str(SHOTS / "10-brief.png"), full_page=True)
+    rev.get_by_role("link", name="Weekly review").click()
+    expect(rev.get_by_role("heading", name="Weekly review")).to_be_visible()
+    rev.screenshot(path=str(SHOTS / "11-weekly.png"), full_page=True)
+    rev.goto(f"{server}/ui/reviews/no-such-item")
+    expect(rev.get_by_role("heading", name="Not found")).to_be_visible()
+    rev.get_by_role("button", name="Sign out").click()
+    rev.wait_for_url("**/ui/login")
+    rev.screenshot(path=str(SHOTS / "12-login.png"), full_page=True)

@@ -227,6 +227,7 @@ def test_edit_saves_a_new_version_and_bad_json_is_kept_for_fixing(browser, conta
     priya = browser("priya")
     r = post(priya, f"/ui/reviews/{item.id}/decide", {"kind": "edit", "version": "1", "content": "{not json"})
     assert r.status_code == 422 and "not valid JSON" in r.text and "{not json" in r.text
+    assert "<details class=\"card\" open>" in r.text  # the edit stays open for fixing
     content = json.loads(draft.content_json)
     content["actions"] = content["actions"][:1]
     r = post(priya, f"/ui/reviews/{item.id}/decide",
