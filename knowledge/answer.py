@@ -88,6 +88,8 @@ SECTION_HEADING_WEIGHT = 0.5
 COSINE_WEIGHT = 2.0
 """Weight of the passage's cosine to the question."""
 
+SECTION_COVERAGE_WEIGHT = 0.0
+TOP2_WEIGHT = 0.0
 BEST_SENTENCE_WEIGHT = 2.0
 """Weight of the section's best sentence score (question words it covers, figure bonus)."""
 
@@ -110,18 +112,24 @@ _WORD = re.compile(r"[^\W_]", re.UNICODE)
 _EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 # Hyphenated compounds name one specific thing ("buy-to-let", "1-year", "same-day").
 _KEY_PHRASE = re.compile(r"[^\W_]+(?:-[^\W_]+)+", re.UNICODE)
-# Questions after a quantity, a time or a deadline.
-_WANTS_FIGURE = re.compile(
-    r"\b(?:how (?:much|many|long|soon|quickly|often|far|early|late)|when|what (?:time|date|rate|fee|charge|age)"
-    r"|deadline|latest|earliest|minimum|maximum|least|most|limit|notice|cost|charge|fee|rate)\b",
+# Questions after a time, a duration or a deadline; and questions after an amount, a rate or a count.
+_WANTS_TIME = re.compile(
+    r"\b(?:how (?:long|soon|quickly|often|early|late)|when|what (?:time|date)|deadline|latest|earliest|notice)\b",
     re.IGNORECASE,
 )
-_FIGURE = re.compile(
-    r"£\s?\d|\d\s?%|\b\d+(?:[.,:]\d+)*\s*(?:am|pm|days?|weeks?|months?|years?|hours?|minutes?|business)\b"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|thirty)\s+"
-    r"(?:days?|weeks?|months?|years?|hours?|business)\b|\b\d[\d,.]*\b",
+_WANTS_AMOUNT = re.compile(
+    r"\b(?:how (?:much|many|far)|what (?:rate|fee|charge|age)|minimum|maximum|least|most|limit|cost|charge|fee"
+    r"|rate)\b",
     re.IGNORECASE,
 )
+_NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|thirty|\d+(?:[.,:]\d+)*)"
+_TIME_FIGURE = re.compile(
+    rf"\b{_NUMBER_WORD}(?:\s*(?:to|-|–)\s*{_NUMBER_WORD})?\s*(?:am|pm|days?|weeks?|months?|years?|hours?|minutes?"
+    r"|business|calendar|working)\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December)\b",
+    re.IGNORECASE,
+)
+_AMOUNT_FIGURE = re.compile(r"£\s?\d|\d\s?%|\b\d[\d,.]*\b")
 
 
 class Sentence(NamedTuple):
@@ -334,7 +342,7 @@ def _sentence_scores(
     for a figure when the question asks for one, plus (with an embedding model) the
     sentence's own cosine.
     """
-    wants_figure = bool(_WANTS_FIGURE.search(question))
+    figures = [f for f, wants in ((_TIME_FIGURE, _WANTS_TIME), (_AMOUNT_FIGURE, _WANTS_AMOUNT)) if wants.search(question)]
     texts = [s.text for s in sentences if s is not None]
     similarities: list[float] = [0.0] * len(texts)
     if embeddings is not None and texts:
@@ -347,7 +355,7 @@ def _sentence_scores(
             out.append(-1.0)
             continue
         score = _share(weights, _content_terms(s.text)) + SENTENCE_COSINE_WEIGHT * similarities[k]
-        if wants_figure and _FIGURE.search(s.text):
+        if any(f.search(s.text) for f in figures):
             score += FIGURE_BONUS
         out.append(score)
         k += 1
@@ -357,8 +365,7 @@ def _sentence_scores(
 def _section_terms(heading: str | None) -> set[str]:
     """Content words of a passage's own heading, less those of the document title above it."""
     parts = (heading or "").split(">")
-    title = _content_terms(parts[0]) if len(parts) > 1 else set()
-    return _content_terms(parts[-1]) - title
+    return _content_terms(parts[-1]) - _content_terms(parts[0]) if len(parts) > 1 else set()
 
 
 def _rank_sections(
@@ -375,6 +382,8 @@ def _rank_sections(
             + SECTION_HEADING_WEIGHT * _share(weights, _section_terms(p.heading))
             + COSINE_WEIGHT * (p.vector_score or 0.0)
             + BEST_SENTENCE_WEIGHT * max(scores, default=0.0)
+            + SECTION_COVERAGE_WEIGHT * _share(weights, _content_terms(p.text))
+            + TOP2_WEIGHT * sum(sorted(scores)[-2:])
         )
         sections.append(_Section(rank, p, score, sentences, scores))
     return sorted(sections, key=lambda x: (-x.score, x.rank))
