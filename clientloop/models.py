@@ -9,6 +9,7 @@ runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -16,8 +17,21 @@ from sqlmodel import Field, SQLModel
 from clientloop.ids import new_id, utcnow
 
 
-def _ts(**kw: object) -> object:
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False, **kw))
+def ts_field(*, nullable: bool = False) -> Any:
+    """A timezone-aware timestamp column: now by default, or a nullable one."""
+    if nullable:
+        return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def text_field(default: str | None = None) -> Any:
+    """An unbounded text column (JSON payloads, transcripts); nullable when no default."""
+    if default is None:
+        return Field(default=None, sa_column=Column(Text, nullable=True))
+    return Field(default=default, sa_column=Column(Text, nullable=False, default=default))
+
+
+_ts = ts_field
 
 
 class Client(SQLModel, table=True):

@@ -33,26 +33,15 @@ Design decisions:
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from clientloop.ids import new_id, utcnow
+from clientloop.ids import new_id
 from clientloop.models import Source
+from clientloop.models import text_field as _text
+from clientloop.models import ts_field as _ts
 from review.models import InteractionRecord, RecordAction
-
-
-def _ts(*, nullable: bool = False) -> Any:
-    if nullable:
-        return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
-
-
-def _text(default: str | None = None) -> Any:
-    if default is None:
-        return Field(default=None, sa_column=Column(Text, nullable=True))
-    return Field(default=default, sa_column=Column(Text, nullable=False, default=default))
 
 
 class ClientProfile(SQLModel, table=True):

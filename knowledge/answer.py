@@ -2,10 +2,12 @@
 
 Decisions:
 
-- **Extractive, never generated.** The rules engine answers with 1-3 sentences copied from the
-  retrieved passages, each followed by its marker `[n]`; citation `n` carries the exact quote
-  and its `[start, end)` span in the *source* text (`passage.start` + offset in the chunk), so
-  `source_text[start:end] == quote` always holds and a reviewer can jump to it.
+- **Extractive, never generated.** The rules engine answers with one contiguous run of
+  sentences copied from the best retrieved section (and at most one more run from a second
+  section of the same document), each run followed by its marker `[n]`; citation `n` carries
+  the run's exact text and its `[start, end)` span in the *source* text (`passage.start` +
+  offset in the chunk), so `source_text[start:end] == quote` always holds and a reviewer can
+  jump to it.
 - **Abstention uses two independent signals and a veto.** Retrieval always returns
   *something*, so the answerer decides whether it is evidence:
   1. semantic: the best passage's cosine similarity to the question (`vector_score`);
@@ -20,15 +22,24 @@ Decisions:
   ("buy-to-let", "1-year", "same-day") names one specific thing; when no passage contains it
   (hyphens and spaces alike) the passages are about a neighbouring topic, and only a cosine
   `KEY_PHRASE_MARGIN` above the threshold still answers.
-- **Sentence choice** scores each sentence of the top passages by IDF-weighted overlap with the
-  question's content words (IDF over the candidate sentences, so words present everywhere
-  count little), plus the overlap with its section heading, plus its passage's cosine (the
-  closest section usually holds the answer), plus a bonus for a figure (amount, rate,
-  duration, time) when the question asks how much / how long / when / what fee; and, when an
-  embedding model is supplied, the sentence's own cosine. Heading lines quoted inline (PDF,
-  HTML) are never candidates. The best sentence is kept; up to two more are added if they
-  score well enough and add a content word, and a sentence ending in ":" brings the list
-  items that follow it.
+- **Answer from the best section, not from scattered sentences.** Sentences picked one by one
+  across passages read incoherently. Each retrieved passage is scored as a section: its fused
+  retrieval score (relative to the best), the question words in its own heading (document
+  title words left out), its cosine, and its best and second-best sentence scores; a
+  document's introduction (text above the first heading) loses `INTRO_PENALTY` when one of its
+  sections was retrieved too, since it states scope, not steps. A sentence scores the
+  IDF-weighted share of the question's content words it holds (a word also matches a longer
+  word it begins, 5+ letters), plus `FIGURE_BONUS` for a figure of the kind asked for (a
+  duration, time or date for how long / when / deadline; an amount, rate or count for how much
+  / fee / limit), plus its own cosine when an embedding model is given. The best section is
+  quoted; the next section of the same document is quoted too (shorter) when it scores within
+  `SECOND_SECTION_FRACTION` of the best.
+- **The quote is a contiguous run in document order.** Each sentence counts its score less
+  `LEAD_IN_FRACTION` of the section's best; the run with the most relevance within `MAX_CHARS`
+  wins, so a scope or boilerplate sentence is skipped when a more specific one scores higher.
+  Following sentences are then added while they fit (they continue the procedure), and a run
+  ending in a sentence that introduces a list (":") brings its items (up to `LIST_BUDGET`), or
+  drops that sentence. Heading lines quoted inline (PDF, HTML) are never quoted.
 - **Sentences keep exact offsets.** Splitting happens on `.`/`!`/`?` followed by space, on blank
   lines, and before Markdown block starts (bullets, numbered items, headings, table rows);
   wrapped lines inside one sentence stay one sentence. Headings and table separators are never
@@ -44,7 +55,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -67,6 +77,9 @@ KEY_PHRASE_MARGIN = 0.15
 
 CANDIDATE_PASSAGES = 5
 
+PREFIX_MATCH = 5
+"""Shortest word that matches the longer words it begins (and the shorter ones that begin it)."""
+
 MAX_CHARS = 450
 """Length budget of the quoted run from the best section (characters as displayed)."""
 
@@ -85,13 +98,19 @@ RANK_WEIGHT = 1.0
 SECTION_HEADING_WEIGHT = 0.5
 """Weight of the question words (IDF-weighted share) found in the section's own heading."""
 
-COSINE_WEIGHT = 2.0
+COSINE_WEIGHT = 3.0
 """Weight of the passage's cosine to the question."""
 
-SECTION_COVERAGE_WEIGHT = 0.0
-TOP2_WEIGHT = 0.0
-BEST_SENTENCE_WEIGHT = 2.0
+BEST_SENTENCE_WEIGHT = 1.5
 """Weight of the section's best sentence score (question words it covers, figure bonus)."""
+
+SECOND_SENTENCE_WEIGHT = 0.5
+"""Weight of its second-best sentence: a section with two relevant sentences beats a lone match."""
+
+INTRO_PENALTY = 0.5
+"""Taken from a document's introduction (the text above its first section heading) when one of its
+sections was retrieved too: an introduction says what the document covers (owner, version, scope),
+a section says what to do."""
 
 SENTENCE_COSINE_WEIGHT = 1.0
 """Weight of a sentence's own cosine to the question, when an embedding model is given."""
@@ -122,7 +141,10 @@ _WANTS_AMOUNT = re.compile(
     r"|rate)\b",
     re.IGNORECASE,
 )
-_NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|thirty|\d+(?:[.,:]\d+)*)"
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|thirty|first|second|third|fourth|fifth"
+    r"|next|same|\d+(?:[.,:]\d+)*(?:st|nd|rd|th)?)"
+)
 _TIME_FIGURE = re.compile(
     rf"\b{_NUMBER_WORD}(?:\s*(?:to|-|–)\s*{_NUMBER_WORD})?\s*(?:am|pm|days?|weeks?|months?|years?|hours?|minutes?"
     r"|business|calendar|working)\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September"
@@ -317,21 +339,38 @@ class _Section(NamedTuple):
     """Relevance of each sentence to the question (see `_sentence_scores`)."""
 
 
+def _holds(terms: set[str], word: str) -> bool:
+    """Whether `terms` hold the question word, or a word it begins or that begins it.
+
+    Both words need `PREFIX_MATCH` letters: the stemmer leaves "withdraw" and "withdrawal",
+    "complain" and "complaint" apart.
+    """
+    if word in terms:
+        return True
+    if len(word) < PREFIX_MATCH or word[0].isdigit() or word[0] == "£":
+        return False
+    return any(len(t) >= PREFIX_MATCH and (t.startswith(word) or word.startswith(t)) for t in terms)
+
+
 def _term_weights(question: str, passages: Sequence[Passage]) -> dict[str, float]:
     """IDF of the question's content words over the passages' sentences (0 when none holds it)."""
     sentences = [_content_terms(s.text) for p in passages for s in split_sentences(p.text)]
-    return _weights(_content_terms(question), sentences)
+    n = len(sentences)
+    out = {}
+    for word in _content_terms(question):
+        df = sum(1 for terms in sentences if _holds(terms, word))
+        out[word] = math.log(1.0 + n / df) if df else 0.0
+    return out
 
 
 def _share(weights: dict[str, float], terms: set[str]) -> float:
     """IDF-weighted share of the question's words found in `terms`."""
     total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+    return sum(w for t, w in weights.items() if w and _holds(terms, t)) / total if total else 0.0
 
 
 def _sentence_scores(
     question: str,
-    passage: Passage,
     sentences: Sequence[Sentence | None],
     weights: dict[str, float],
     embeddings: Embeddings | None,
@@ -342,7 +381,9 @@ def _sentence_scores(
     for a figure when the question asks for one, plus (with an embedding model) the
     sentence's own cosine.
     """
-    figures = [f for f, wants in ((_TIME_FIGURE, _WANTS_TIME), (_AMOUNT_FIGURE, _WANTS_AMOUNT)) if wants.search(question)]
+    figures = [
+        f for f, wants in ((_TIME_FIGURE, _WANTS_TIME), (_AMOUNT_FIGURE, _WANTS_AMOUNT)) if wants.search(question)
+    ]
     texts = [s.text for s in sentences if s is not None]
     similarities: list[float] = [0.0] * len(texts)
     if embeddings is not None and texts:
@@ -373,17 +414,20 @@ def _rank_sections(
 ) -> list[_Section]:
     """The candidate passages as sections, best first (see the module docstring)."""
     top = max((p.score for p in passages), default=0.0) or 1.0
+    sectioned = {p.source_id for p in passages if ">" in (p.heading or "")}
     sections = []
     for rank, p in enumerate(passages):
+        intro = p.source_id in sectioned and ">" not in (p.heading or "")
         sentences = [None if _is_heading_text(s, p) else s for s in split_sentences(p.text)]
-        scores = _sentence_scores(question, p, sentences, weights, embeddings)
+        scores = _sentence_scores(question, sentences, weights, embeddings)
+        top_two = [*sorted(scores, reverse=True), 0.0, 0.0][:2]
         score = (
             RANK_WEIGHT * p.score / top
             + SECTION_HEADING_WEIGHT * _share(weights, _section_terms(p.heading))
             + COSINE_WEIGHT * (p.vector_score or 0.0)
-            + BEST_SENTENCE_WEIGHT * max(scores, default=0.0)
-            + SECTION_COVERAGE_WEIGHT * _share(weights, _content_terms(p.text))
-            + TOP2_WEIGHT * sum(sorted(scores)[-2:])
+            + BEST_SENTENCE_WEIGHT * top_two[0]
+            + SECOND_SENTENCE_WEIGHT * top_two[1]
+            - (INTRO_PENALTY if intro else 0.0)
         )
         sections.append(_Section(rank, p, score, sentences, scores))
     return sorted(sections, key=lambda x: (-x.score, x.rank))
@@ -431,9 +475,7 @@ def _window(section: _Section, budget: int) -> tuple[int, int] | None:
 def _join_display(sentences: Sequence[Sentence]) -> str:
     """The sentences as one line; list items and table rows without end punctuation get a ";"."""
     parts = [_display(s.text) for s in sentences]
-    return " ".join(
-        part if i == len(parts) - 1 or part[-1] in ".!?:;" else part + ";" for i, part in enumerate(parts)
-    )
+    return " ".join(part if i == len(parts) - 1 or part[-1] in ".!?:;" else part + ";" for i, part in enumerate(parts))
 
 
 def _compose(
@@ -441,8 +483,7 @@ def _compose(
     passages: Sequence[Passage],
     embeddings: Embeddings | None,
 ) -> list[tuple[Passage, list[Sentence]]]:
-    """The quoted runs: from the best section, and from a second one of the same source if it
-    is close behind and holds question words the first run lacks."""
+    """The quoted runs: from the best section, and from the next one of the same source if close behind."""
     weights = _term_weights(question, passages)
     sections = _rank_sections(question, passages, weights, embeddings)
     best = sections[0]

@@ -21,12 +21,13 @@ Design decisions:
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from clientloop.ids import new_id, utcnow
+from clientloop.ids import new_id
+from clientloop.models import text_field as _text
+from clientloop.models import ts_field as _ts
 
 ROLES = ("rm", "reviewer", "service", "admin")
 """The roles a user can hold."""
@@ -36,18 +37,6 @@ STATUSES = ("awaiting_author", "in_review", "approved", "rejected", "released")
 
 PENDING = ("awaiting_author", "in_review")
 """States in which a review item still waits for a decision."""
-
-
-def _ts(*, nullable: bool = False) -> Any:
-    if nullable:
-        return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
-
-
-def _text(default: str | None = None) -> Any:
-    if default is None:
-        return Field(default=None, sa_column=Column(Text, nullable=True))
-    return Field(default=default, sa_column=Column(Text, nullable=False, default=default))
 
 
 class User(SQLModel, table=True):

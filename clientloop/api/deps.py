@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from clientloop.container import Container
+from clientloop.db import session_scope
 
 
 def get_container(request: Request) -> Container:
@@ -21,13 +22,8 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 
 def get_session(container: ContainerDep) -> Iterator[Session]:
     """A database session per request, committed on success."""
-    with Session(container.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with session_scope(container.engine) as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -66,14 +66,20 @@ WORK_VERBS = frozenset(
 )
 # In writing, asking to be told or shown something is a request for a reply; in a call the
 # answer comes during the call ("can you tell me your postcode").
-WRITTEN_WORK_VERBS = WORK_VERBS | frozenset("tell explain advise clarify outline show".split())
+# Work asked for in writing: "could you verify the totals", "can you include me on the invite".
+WRITTEN_WORK_VERBS = WORK_VERBS | frozenset(
+    """tell explain advise clarify outline show verify test include handle coordinate resend print fax mail
+    email e-mail remind mention draft circulate distribute deliver obtain collect gather compile calculate run
+    determine identify research trace proceed work help assist follow schedule reschedule set fill attach
+    introduce recommend suggest summarise summarize finalise finalize""".split()
+)
 REQUEST_PATTERNS: list[re.Pattern[str]] = [
     # "What I'd like you to do is ring them": the work is the verb after "is".
     re.compile(r"\bwhat (?:I|we)(?:'d| would|’d)? (?:like|need|want) you to do (?:is|now is|first is)\s+(?:to\s+)?"
                r"(?P<verb>[a-z]+)", re.IGNORECASE),
-    re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+|just\s+|kindly\s+)*(?P<verb>[a-z]+)",
+    re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+|just\s+|kindly\s+)*(?:re-)?(?P<verb>[a-z]+)",
                re.IGNORECASE),
-    re.compile(r"\bplease\s+(?:could you\s+|can you\s+|do\s+)?(?P<verb>[a-z]+)", re.IGNORECASE),
+    re.compile(r"(?<!to )\bplease\s+(?:could you\s+|can you\s+|do\s+)?(?:re-)?(?P<verb>[a-z]+)", re.IGNORECASE),
     # Polite forms of the same ask: "would you mind sending", "if you could post", "can I ask you to".
     re.compile(r"\bwould you mind\s+(?:just\s+|also\s+)?(?P<verb>[a-z]+ing)\b", re.IGNORECASE),
     re.compile(r"\bif you (?:could|can|would)\s+(?:please\s+|just\s+|also\s+|kindly\s+)*(?P<verb>[a-z]+)",
@@ -124,10 +130,81 @@ ADD_ON = re.compile(r"\b(?:with it|with them|with that|along with it|as well|too
                     r"(?:\s*I'm afraid|\s*I’m afraid)?\s*[.!]?\s*$", re.IGNORECASE)
 # Bare imperatives count only in written text (emails, notes): in speech they are mostly
 # instructions for the call itself ("take photos", "read it back to me").
+# A written ask may open with a greeting, the reader's name or a connective: "Mark, send...",
+# "Hi all - could you...", "Also, please...". The lead-in is skipped before an imperative.
+LEAD_IN = re.compile(
+    r"^(?:(?:(?i:hi|hello|hey|dear|ok|okay|also|and|so|but|then|again|finally|first|meanwhile|otherwise|"
+    r"in the meantime|in addition|when you get a chance|when you have a (?:minute|moment|chance)|"
+    r"(?:[A-Z][a-z]+|all|everyone|everybody|guys|folks|team)(?:\s+(?:and|&)\s+[A-Z][a-z]+)?)\s*[,:;!-]+\s*)"
+    r"|(?i:hi|hello|hey|dear)\s+[A-Z][a-z]+\s*[,:;!-]*\s*|(?i:hi|hey)\s+(?=[a-z]))+"
+)
+_IMPERATIVE_LEAD = r"^(?:(?:just|simply|kindly|also|and|then|please|pls|plz),?\s+)*"
 IMPERATIVE = re.compile(
-    r"^(?:(?:just|simply|kindly|also|and|then)\s+)?(?P<verb>send|return|sign|complete|forward|post|upload|pay"
+    _IMPERATIVE_LEAD + r"(?P<verb>send|return|sign|complete|forward|post|upload|pay"
     r"|provide|refund|waive|reverse|cancel|close|remove|add|update|transfer|sell|buy|arrange|book|confirm"
-    r"|reissue|replace|call|ring|chase|credit|amend|correct|stop|switch)\b",
+    r"|reissue|replace|call|ring|chase|credit|amend|correct|stop|switch"
+    r"|review|check|(?:e-?mail|mail|fax)(?=\s+(?:me|us|him|her|them|it|the|a|an|your|this|that|those|these)\b)|scan|contact|schedule|advise|reply|respond|share|print|verify"
+    r"|approve|submit|prepare|draft|circulate|distribute|notify|inform|phone|ensure|fill (?:in|out)"
+    r"|set up|sort out|pass (?:on|along)|follow up (?:on|with)|get back to|get in touch"
+    r"|give (?:me|us) (?:a )?(?:quick |brief )?(?:call|ring|buzz|shout)"
+    r"|drop (?:me|us) (?:a )?(?:line|note|email|e-mail)"
+    r"|let (?:me|us) know|make sure|remember to|go ahead (?:and|with)"
+    r"|take a (?:look|moment|minute|few minutes) (?:at|to)|look (?:at|into|over|through))\b",
+    re.IGNORECASE,
+)
+# Looser written signals, used only when scoring sentence-level intent (`loose=True`): the
+# guide's exclusions for vague objects, conditions and courtesies are not applied there, and
+# these forms count as asking the reader to do or answer something.
+LOOSE_IMPERATIVE = re.compile(
+    _IMPERATIVE_LEAD + r"(?:(?:do not|don't|don’t)\s+(?:forget|hesitate|miss|make|send|sign|pay|change|delete|share"
+    r"|forward|reply|respond|wait|worry)\b|(?:let'?s|let’s)\s+(?P<verb2>[a-z]+)|(?P<verb>come|join|read|visit"
+    r"|click|use|try|keep|see(?! you\b)|meet|follow|find|go|hold|plan|bring|enter|log|register|sign up|start"
+    r"|talk|discuss"
+    r"|think|consider|tell|show|download|install|give|get|take|have|put|pick|grab|feel free|stop by|drop"
+    r"|remind|include|attach|note|expect|save|reserve|mark|leave|ask|reach out|write|answer|help|invite|open"
+    r"|accept|activate|learn|explore|view|browse|shop|order|apply|claim|call|tell|head|hurry|act|enjoy|rsvp"
+    r"|print|watch|listen|check out|sign in|subscribe|unsubscribe|opt|update|upgrade|connect|vote|rate|fill"
+    r"|choose|select|pick up|drop by|swing by|hang on|hang in|bear with|stay|wait|make|do|be)\b)",
+    re.IGNORECASE,
+)
+LOOSE_REQUEST = re.compile(
+    r"(?<!to )(?<!sure )\b(?:please|pls|plz|kindly),?\s+(?P<verb>[a-z]+)"
+    r"|\bI (?:do |would |'d )?hope (?:that )?you(?:'ll|’ll| will| can| could| would)\b"
+    r"|\b(?:would|'d|’d)\s+(?:\w+\s+)?(?:appreciate|be (?:\w+\s+)?(?:grateful|helpful|great|useful|nice|good"
+    r"|appreciated|wonderful|ideal))\b"
+    r"|\b(?:I|we)\s+(?:need|want|would like|'d like|’d like)\s+you\b"
+    r"|\byou\s+(?:should|need to|must|have to|will want to)\s+(?P<verb3>[a-z]+)"
+    # Asks for a reply or a call anywhere in the sentence: "if you want to discuss, let me know".
+    r"|\blet (?:me|us) know\b|\b(?:give|drop|shoot) (?:me|us) (?:a )?(?:quick )?(?:call|ring|line|note|e-?mail|shout)\b"
+    r"|\bget back to (?:me|us)\b|\bwhy (?:don't|don’t|not) (?:you|we)\b|\byou(?:'re|’re| are) welcome to\b"
+    r"|\bI(?: would|'d|’d)? (?:suggest|recommend)\b|\b(?:I|we) need (?:your|you|this|that|it|the)\b"
+    # Proposals to meet or talk: "we could discuss this on Monday", "I'd like to set up a call".
+    r"|\b(?:we|you|I)\s+(?:can|could|should|might|may|need to|want to|would like to|'d like to|’d like to"
+    r"|would love to|'d love to|’d love to|ought to|must)\s+(?:\w+\s+)?(?:discuss|meet|talk|chat|speak|get together"
+    r"|catch up|sit down|go over|set up|schedule|arrange|have (?:a |an )?(?:\w+ )?(?:call|meeting|lunch|dinner|chat"
+    r"|discussion))\b",
+    re.IGNORECASE,
+)
+# A direct question in writing asks the reader to answer; tag questions ("..., isn't it?") do not.
+QUESTION = re.compile(r"\?\s*[\W]*$")
+TAG_QUESTION = re.compile(r",\s*(?:isn't|aren't|doesn't|don't|didn't|wasn't|won't|right|eh|huh)\s+\w*\s*\?\s*$",
+                          re.IGNORECASE)
+_LOOSE_KEEP = frozenset({"negated", "mailing list"})
+# Loose mode still leaves out standing offers of help and opt-out choices: "if you have any
+# questions, contact us", "if you'd rather not receive these, click below". They invite
+# nothing unless the reader's situation calls for it.
+OPEN_OFFER = re.compile(
+    r"\bif you (?:have|should have|need|experience|encounter|run into) (?:any|further|other|more|additional)?\s*"
+    r"(?:\w+\s+)?(?:questions?|queries|problems?|concerns?|comments?|issues?|trouble|difficult(?:y|ies)|help"
+    r"|assistance|support|feedback|suggestions?)\b"
+    r"|\bif you(?: would|'d|’d| do)? (?:no longer|not|rather not|prefer not|don't|don’t)\b"
+    r"|\bif you(?: would|'d|’d)? (?:like|wish|want|prefer|choose) to (?:unsubscribe|stop|opt|be removed|remove"
+    r"|update your|change your|manage|cancel|no longer|be taken)\b",
+    re.IGNORECASE,
+)
+_SEGMENT = re.compile(
+    r"^(?:if|when|once|whenever|as soon as|after|before|until|unless|in case|since|for|to)\b[^,;:]{0,120}?"
+    r"(?:[,;:]|\s[-–—]+)\s+",
     re.IGNORECASE,
 )
 
@@ -167,8 +244,17 @@ NOTE_TAKING = re.compile(
 # don't hesitate to call".
 COURTESY = re.compile(
     r"\bplease (?:find|see) (?:attached|enclosed|below|above|the attached)\b|\bplease note\b"
+    r"|\b(?:attached|enclosed|below),? please (?:find|see)\b"
     r"|\b(?:take|taking) (?:your|all the) time\b|\bplease (?:do not|don't|don’t) hesitate\b"
-    r"|\bplease (?:do )?let me know if you have any\b",
+    r"|\b(?:please (?:do )?)?let (?:me|us) know if you have any\b",
+    re.IGNORECASE,
+)
+# Mailing-list housekeeping asks nothing of the reader's business: "add us to your address
+# book", "update your email preferences", "unsubscribe here".
+MAILING_LIST = re.compile(
+    r"\bunsubscribe\b|\bopt[- ]?out\b|\bsafe[- ]?senders?\b|\baddress book\b|\bcontacts list\b|\bmailing list\b"
+    r"|\b(?:email|e-mail|notification|subscription) (?:preferences|settings)\b|\bwhite ?list\b"
+    r"|\bto (?:ensure|make sure)\b[^,;]{0,60}\b(?:inbox|delivery|deliverability)\b|\badd us to your\b",
     re.IGNORECASE,
 )
 # A lead-in that announces a list ("There are two things I would like you to look at:",
@@ -207,8 +293,8 @@ class Detection:
     start: int = 0
 
 
-def _exclusion(text: str) -> str | None:
-    if LIST_LEAD.search(text):
+def _exclusion(text: str, *, loose: bool = False) -> str | None:
+    if LIST_LEAD.search(text) and not loose:
         return "list lead"
     # Only the main clause counts: "...so you won't get any letters" does not negate the promise.
     text = main_part(text)
@@ -221,9 +307,12 @@ def _exclusion(text: str) -> str | None:
         ("negated", NEGATED),
         ("note-taking", NOTE_TAKING),
         ("courtesy", COURTESY),
+        ("mailing list", MAILING_LIST),
     ):
-        if pattern.search(text):
+        if (not loose or name in _LOOSE_KEEP) and pattern.search(text):
             return name
+    if loose and OPEN_OFFER.search(text):
+        return "open offer"
     return None
 
 
@@ -237,19 +326,23 @@ def _base_form(verb: str) -> str:
     return stem if stem in WRITTEN_WORK_VERBS or stem + "e" not in WRITTEN_WORK_VERBS else stem + "e"
 
 
-def detect(text: str, *, written: bool, notes: bool = False) -> Detection | None:
+def detect(text: str, *, written: bool, notes: bool = False, loose: bool = False) -> Detection | None:
     """Detect the action a clause states, or None.
 
     Args:
         text: The clause.
         written: True for emails and notes, where bare imperatives ("return the forms") are requests.
         notes: True for meeting notes, where "BK to submit..." lines assign work.
+        loose: Sentence-level intent scoring (written text only): skip the guide's exclusions
+            for vague, conditional and courteous asks (negations still count), accept any verb
+            after a request form, and count polite wishes, "let's", broader imperatives and
+            direct questions to the reader as requests. The drafting engine never sets it.
 
     Returns:
         The detection, or None when the clause is not an action or is excluded.
     """
     stripped = text.strip().lstrip("-•*( ").strip()
-    if _exclusion(stripped):
+    if _exclusion(stripped, loose=loose):
         return None
     if notes:
         m = NOTE_ACTION.match(stripped)
@@ -271,7 +364,7 @@ def detect(text: str, *, written: bool, notes: bool = False) -> Detection | None
     m = SIGNOFF_TEAM.search(stripped)
     if m:
         return Detection("signoff", "approve", m.group("who"), m.start())
-    if _VERIFICATION.search(stripped):
+    if _VERIFICATION.search(stripped) and not loose:
         return None
     if written:
         m = RECORD_REQUEST.search(stripped)
@@ -282,7 +375,7 @@ def detect(text: str, *, written: bool, notes: bool = False) -> Detection | None
         m = pattern.search(stripped)
         if m:
             verb = _base_form((m.group("verb") or (m.groupdict().get("verb2") or "")).lower())
-            if verb.split()[0] in work_verbs or verb.endswith("ed"):
+            if verb.split()[0] in work_verbs or verb.endswith("ed") or (loose and verb):
                 return Detection("request", verb, None, m.start())
     m = NAMED_REQUEST.search(stripped)
     if m and m.group("verb") in work_verbs:
@@ -294,9 +387,34 @@ def detect(text: str, *, written: bool, notes: bool = False) -> Detection | None
         m = SERVICE_WISH.search(stripped)
         if m:
             return Detection("request", m.group("verb").lower(), None, m.start())
-        m = IMPERATIVE.search(stripped)
+        lead = LEAD_IN.match(stripped)
+        offset = lead.end() if lead else 0
+        m = IMPERATIVE.search(stripped[offset:])
         if m:
-            return Detection("request", m.group("verb").lower(), None, m.start())
+            return Detection("request", m.group("verb").lower(), None, offset + m.start())
+    if written and loose:
+        return _loose_request(stripped)
+    return None
+
+
+def _loose_request(text: str) -> Detection | None:
+    """The looser written signals of `detect(loose=True)`, after the strict ones found nothing."""
+    # An imperative may open the sentence or follow a leading condition or aside:
+    # "If you want to discuss it, give me a call", "Rob - send it over".
+    lead = LEAD_IN.match(text)
+    starts = [lead.end() if lead else 0] + [m.end() for m in _SEGMENT.finditer(text)]
+    for offset in starts:
+        for pattern in (IMPERATIVE, LOOSE_IMPERATIVE):
+            m = pattern.search(text[offset:])
+            if m:
+                return Detection("request", (m.group("verb") or m.groupdict().get("verb2") or "do").lower(), None,
+                                 offset + m.start())
+    m = LOOSE_REQUEST.search(text)
+    if m:
+        verb = next((v for v in m.groups() if v), "reply")
+        return Detection("request", verb.lower(), None, m.start())
+    if QUESTION.search(text) and not TAG_QUESTION.search(text):
+        return Detection("request", "reply", None, 0)
     return None
 
 

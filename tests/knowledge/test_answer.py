@@ -86,7 +86,8 @@ def test_citation_span_is_offset_by_the_passage_start() -> None:
     start = source.index("Intro")
     answer = answer_with_rules("What is the CHAPS fee?", [passage(source[start:], start=start)])
     quote = answer.citations[0]
-    assert quote.quote == "The CHAPS fee is £25 per payment."
+    # The unrelated lead-in is skipped; the run starts at the answer and reads on.
+    assert quote.quote.startswith("The CHAPS fee is £25 per payment.")
     assert source[quote.span[0] : quote.span[1]] == quote.quote
 
 
@@ -169,9 +170,10 @@ def test_answer_skips_inline_heading_and_brings_list_items() -> None:
     )
     p = passage(text).model_copy(update={"heading": "Procedure > Warning signs"})
     answer = answer_with_rules("What warning signs mean I refer to Fraud Operations?", [p])
-    quotes = [c.quote for c in answer.citations]
-    assert "Warning signs" not in quotes
-    assert quotes == ["Stop and refer to Fraud Operations if any of these apply:", "Urgent requests.", "New payee."]
+    assert [c.quote for c in answer.citations] == [
+        "Stop and refer to Fraud Operations if any of these apply:\n- Urgent requests.\n- New payee."
+    ]
+    assert answer.answer == "Stop and refer to Fraud Operations if any of these apply: Urgent requests. New payee. [1]"
 
 
 def test_answer_text_drops_emphasis_and_newlines_but_quotes_stay_exact() -> None:
@@ -179,3 +181,69 @@ def test_answer_text_drops_emphasis_and_newlines_but_quotes_stay_exact() -> None
     answer = answer_with_rules("How much goodwill can agents refund?", [passage(text)])
     assert answer.answer == "Goodwill refunds: agents may refund up to £25 per customer each year. [1]"
     assert answer.citations[0].quote == text
+
+
+def _section(text: str, heading: str, *, source_id: str, n: int, start: int, score: float, cos: float) -> Passage:
+    return Passage(
+        chunk_id=f"{source_id}:{n}",
+        source_id=source_id,
+        source_title=source_id.title(),
+        heading=heading,
+        text=text,
+        start=start,
+        end=start + len(text),
+        score=score,
+        vector_score=cos,
+        keyword_score=1.0,
+    )
+
+
+def test_answer_quotes_one_section_in_document_order() -> None:
+    callback = (
+        "Call-back verification\n\nEvery request to change payee bank details must be confirmed by a call-back. "
+        "Call the customer on a number already on file. Never use a number given in the request. "
+        "Read back the new payee details and ask the customer to confirm them."
+    )
+    other = "Fees\n\nA payee change costs nothing. Bank details are kept for six years."
+    passages = [
+        _section(other, "Fee guide > Fees", source_id="fees", n=0, start=0, score=0.033, cos=0.46),
+        _section(
+            callback, "Payee changes > Call-back verification", source_id="payee", n=1, start=40, score=0.032, cos=0.7
+        ),
+    ]
+    answer = answer_with_rules("How do we verify a change to payee bank details?", passages)
+    assert [c.source_id for c in answer.citations] == ["payee"]
+    quote = answer.citations[0].quote
+    # One contiguous run of the section, in document order, starting at the most relevant sentence.
+    assert quote == callback[callback.index("Every request") :]
+    assert answer.citations[0].span == (40 + callback.index("Every request"), 40 + len(callback))
+    assert answer.answer.endswith("ask the customer to confirm them. [1]")
+    assert answer.answer.index("Call the customer") < answer.answer.index("Read back")
+
+
+def test_answer_skips_a_scope_sentence_when_a_specific_one_scores_higher() -> None:
+    text = (
+        "This procedure applies to every complaint from personal and business customers. "
+        "Keep complaint records for at least 3 years. "
+        "Send a final response to a complaint within 8 weeks of receipt."
+    )
+    answer = answer_with_rules("How long do we have to send a final response to a complaint?", [passage(text)])
+    assert "applies to every complaint" not in answer.answer
+    assert "within 8 weeks" in answer.answer
+
+
+def test_second_section_only_from_the_same_source() -> None:
+    first = "Standard complaints\n\nSend a final response within 8 weeks of receipt."
+    second = "Payment services complaints\n\nFor payment services, send a final response within 15 business days."
+    elsewhere = "Deadlines\n\nSend a final response to a lending appeal within 30 days."
+    passages = [
+        _section(first, "Complaints > Standard complaints", source_id="c", n=0, start=0, score=0.033, cos=0.6),
+        _section(elsewhere, "Lending > Deadlines", source_id="l", n=1, start=0, score=0.032, cos=0.6),
+        _section(
+            second, "Complaints > Payment services complaints", source_id="c", n=2, start=80, score=0.032, cos=0.58
+        ),
+    ]
+    answer = answer_with_rules("How long do we have to send a final response?", passages)
+    assert [c.source_id for c in answer.citations] == ["c", "c"]
+    assert "8 weeks" in answer.answer and "15 business days" in answer.answer
+    assert "lending" not in answer.answer

@@ -336,3 +336,80 @@ def test_fresh_set_meets_quality_bar() -> None:
     assert metrics["evidence_exact_rate"] == 1.0
     assert metrics["flag_recall"] >= 0.95
     assert metrics["flag_precision"] >= 0.70
+
+
+# Request detection in writing. The sentences are invented; none comes from an evaluation set.
+@pytest.mark.parametrize("text", [
+    "Please review the attached and let me know.",
+    "Can you get me the revised figures by Friday?",
+    "Could you re-send the mandate form?",
+    "Kindly confirm the new sort code.",
+    "Call me when you get a chance.",
+    "Give me a ring once the valuation is in.",
+    "Drop me a line when the transfer lands.",
+    "Let me know whether Thursday suits.",
+    "Hi Priya, take a look at the draft loan terms.",
+    "Oskar, check the payee name before Friday.",
+    "Also, fill in the nomination form and post it back.",
+    "Could you verify the closing balance on the old ISA?",
+])
+def test_written_requests_are_detected(text: str) -> None:
+    from pipeline.rules import commitments as cm
+
+    detection = cm.detect(text, written=True)
+    assert detection is not None and detection.kind == "request"
+
+
+@pytest.mark.parametrize("text", [
+    "To make sure our newsletters reach your inbox, please add us to your address book.",
+    "Attached, please find the signed agreement.",
+    "If you have any questions, please call the helpdesk.",  # the guide's condition, not an ask
+    "Let me know if you have any questions.",
+    "See you on Thursday.",
+    "Email from the branch arrived this morning.",
+])
+def test_written_non_requests_stay_out(text: str) -> None:
+    from pipeline.rules import commitments as cm
+
+    detection = cm.detect(text, written=True)
+    assert detection is None or detection.kind != "request"
+
+
+@pytest.mark.parametrize(("text", "loose_only"), [
+    ("Are you free for a call on Tuesday?", True),  # a question to the reader asks for a reply
+    ("Rob, let's go through the renewal terms next week.", True),
+    ("If you're around tomorrow, give me a call.", True),  # conditional: the guide leaves it out
+    ("We could meet after the board pack goes out.", True),
+    ("I would appreciate your thoughts on the pricing grid.", True),
+    ("Please forward the valuation to our tax adviser.", False),
+])
+def test_loose_mode_adds_intent_signals(text: str, loose_only: bool) -> None:
+    from pipeline.rules import commitments as cm
+
+    loose = cm.detect(text, written=True, loose=True)
+    strict = cm.detect(text, written=True)
+    assert loose is not None and loose.kind == "request"
+    assert (strict is None or strict.kind != "request") == loose_only
+
+
+@pytest.mark.parametrize("text", [
+    "I'll send you the revised schedule tomorrow.",  # a commitment, in either mode
+    "If you'd rather not receive these updates, click below.",  # an opt-out choice
+    "If you need any help, contact our support desk.",  # a standing offer of help
+    "Please update your email preferences here.",
+    "The meeting went well, didn't it?",
+    "We won't be able to move the date.",
+    "This blend is sure to please every guest.",
+])
+def test_loose_mode_still_leaves_out_non_asks(text: str) -> None:
+    from pipeline.rules import commitments as cm
+
+    detection = cm.detect(text, written=True, loose=True)
+    assert detection is None or detection.kind != "request"
+
+
+def test_call_transcripts_keep_spoken_imperatives_out() -> None:
+    from pipeline.rules import commitments as cm
+
+    assert cm.detect("Give me a ring once the valuation is in.", written=False) is None
+    assert cm.detect("Take a look at the screen now.", written=False) is None
