@@ -122,7 +122,8 @@ def _dataset_command(name: str, help_text: str) -> None:
     eval_app.command(name)(command)
 
 
-_dataset_command("fs-fresh", "Score the rules or LLM engine on the project's out-of-sample fs-fresh set.")
+_dataset_command("fs-fresh", "Score an engine on the project's fs-fresh set (written blind, later tuned on).")
+_dataset_command("fs-fresh2", "Score an engine on the project's fs-fresh2 set (written blind, never tuned on).")
 _dataset_command("kb-questions", "Retrieval recall@5, citation accuracy and abstention on the knowledge questions.")
 _dataset_command("enron-email-intent", "Request detection precision/recall on Enron email sentences (test split).")
 _dataset_command("nlupp-banking", "Date, period and amount resolution on NLU++ banking (folds 10-19).")
