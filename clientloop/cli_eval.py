@@ -170,9 +170,8 @@ def export_reviewed(
     out: Annotated[Optional[Path], typer.Option("--out", help="JSONL file to write (default: stdout).")] = None,  # noqa: UP045
 ) -> None:
     """Write approved and edited drafts as labelled cases in the fs-interactions format."""
-    from evals.export_reviewed import export_cases
-
     from clientloop.container import Container
+    from evals.export_reviewed import export_cases
 
     container = Container()
     cases = export_cases(container)

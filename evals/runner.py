@@ -30,8 +30,8 @@ FS_FRESH2 = REPO / "evals" / "data" / "fs-fresh2.jsonl"
 """Written later by another writer who saw neither the engines nor fs-fresh; never tuned on."""
 FRESH_SETS = {"fs-fresh": (FS_FRESH, "all (tuned on)"), "fs-fresh2": (FS_FRESH2, "all (out-of-sample)")}
 
-DATASETS = ("fs-interactions", "fs-fresh", "fs-fresh2", "kb-questions", "enron-email-intent", "nlupp-banking", "banking77",
-            "qmsum-ami")
+DATASETS = ("fs-interactions", "fs-fresh", "fs-fresh2", "kb-questions", "enron-email-intent", "nlupp-banking",
+            "banking77", "qmsum-ami")
 """Every dataset the runner knows, in report order."""
 ENGINES: dict[str, tuple[str, ...]] = {
     "fs-interactions": ("rules", "llm"), "fs-fresh": ("rules", "llm"), "fs-fresh2": ("rules", "llm"),

@@ -27,7 +27,8 @@ def env(settings, monkeypatch) -> dict[str, str]:
 
 
 def test_help_does_not_import_heavy_libraries() -> None:
-    code = "import sys; from clientloop.cli import app; print(sorted(m for m in ('chromadb','onnxruntime','langchain_core','sqlalchemy') if m in sys.modules))"
+    heavy = "('chromadb', 'onnxruntime', 'langchain_core', 'sqlalchemy')"
+    code = f"import sys; from clientloop.cli import app; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -11,7 +11,10 @@ from clientloop.models import Chunk, Source
 from pipeline.errors import DocumentTooLarge, EmptyDocument, UndecodableDocument, UnsupportedFormat
 
 GUIDE_V1 = b"# Savings guide\n\n## Withdrawals\n\nEasy Saver allows unlimited withdrawals with no notice.\n"
-GUIDE_V2 = b"# Savings guide\n\n## Withdrawals\n\nEasy Saver allows three withdrawals a year.\n\n## Rates\n\nRates are variable.\n"
+GUIDE_V2 = (
+    b"# Savings guide\n\n## Withdrawals\n\nEasy Saver allows three withdrawals a year.\n\n"
+    b"## Rates\n\nRates are variable.\n"
+)
 
 
 def _chroma_ids(container, source_id: str) -> list[str]:
