@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 eval_app = typer.Typer(help="Score extraction, flags and cited answers on labelled data.", no_args_is_help=True)
 console = Console()
@@ -16,7 +19,7 @@ err = Console(stderr=True)
 SHARED_FS = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "fs-interactions" / "dev.jsonl"
 
 
-def _progress():  # type: ignore[no-untyped-def]
+def _progress() -> Progress:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -59,9 +62,12 @@ def _run_and_show(names: list[str], *, engine: str, data_dir: Path | None, as_js
                 skipped[name] = why
                 continue
             task = bar.add_task(name, total=None)
+
+            def on_progress(done: int, total: int, task: TaskID = task) -> None:
+                bar.update(task, completed=done, total=total)
+
             try:
-                results.append(run(name, engine=engine, data_dir=data_dir, fs_path=fs_path,
-                                   on_progress=lambda d, t, task=task: bar.update(task, completed=d, total=t)))
+                results.append(run(name, engine=engine, data_dir=data_dir, fs_path=fs_path, on_progress=on_progress))
             except (EngineNotSupported, DatasetMissing) as exc:
                 skipped[name] = str(exc)
             bar.remove_task(task)
@@ -183,27 +189,69 @@ def export_reviewed(
         typer.echo(lines, nl=False)
 
 
+def _int_list(value: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(v.replace("_", "")) for v in value.split(",") if v.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a comma-separated list of integers") from None
+    if not sizes or min(sizes) < 0:
+        raise typer.BadParameter("give at least one size, none negative")
+    return sizes
+
+
 def bench(
-    synthetic_docs: Annotated[int, typer.Option(help="Documents in the synthetic ingestion corpus.")] = 5000,
-    questions: Annotated[int, typer.Option(help="Questions timed for ask latency.")] = 50,
-    draft_words: Annotated[int, typer.Option(help="Transcript length for drafting latency.")] = 1000,
-    review_requests: Annotated[int, typer.Option(help="Requests sent to the review API.")] = 2000,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the table.")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="Small sizes, no LLM: under 2 minutes on 2 cores.")] = False,
+    synthetic_docs: Annotated[Optional[int], typer.Option(help="Documents in the synthetic ingestion corpus.")] = None,  # noqa: UP045,E501
+    ask_sizes: Annotated[Optional[str], typer.Option(help="Store sizes (chunks) for ask latency, e.g. 10000,100000.")] = None,  # noqa: UP045,E501
+    questions: Annotated[Optional[int], typer.Option(help="Questions timed per store size.")] = None,  # noqa: UP045
+    draft_words: Annotated[Optional[int], typer.Option(help="Transcript length for drafting latency.")] = None,  # noqa: UP045,E501
+    brief_clients: Annotated[Optional[int], typer.Option(help="Clients in the synthetic brief book.")] = None,  # noqa: UP045,E501
+    brief_interactions: Annotated[Optional[int], typer.Option(help="Interactions in the synthetic brief book.")] = None,  # noqa: UP045,E501
+    review_requests: Annotated[Optional[int], typer.Option(help="Requests sent to the review API.")] = None,  # noqa: UP045,E501
+    concurrency: Annotated[Optional[int], typer.Option(help="Concurrent review-API clients.")] = None,  # noqa: UP045
+    llm: Annotated[Optional[bool], typer.Option("--llm/--no-llm", help="Draft the demo transcripts with SmolLM2 on a local llama.cpp server (default: on, off with --quick).")] = None,  # noqa: UP045,E501
+    demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Measure `clientloop demo` peak memory.")] = True,
+    only: Annotated[Optional[str], typer.Option(help="Comma-separated sections to run (help, ingest, ask, draft_rules, brief, review_api, llm, demo).")] = None,  # noqa: UP045,E501
 ) -> None:
-    """Measure ingestion, ask, drafting and review-API speed and memory, each beside its baseline."""
+    """Measure ingestion, ask, drafting, briefs, the review API, the LLM engine and memory, each beside a baseline."""
+    from dataclasses import replace
+
     from rich.table import Table
 
-    from evals.bench import run_bench
+    from evals.bench import BenchParams, format_value, report_figures, run_bench, table_rows
 
-    with console.status("benchmarking…") as status:
-        results = run_bench(synthetic_docs_n=synthetic_docs, ask_questions=questions, draft_words=draft_words,
-                            review_requests=review_requests,
-                            on_step=lambda name: status.update(f"benchmarking {name}…"))
+    params = BenchParams.quick() if quick else BenchParams()
+    overrides = {"synthetic_docs": synthetic_docs, "ask_questions": questions, "draft_words": draft_words,
+                 "brief_clients": brief_clients, "brief_interactions": brief_interactions,
+                 "review_requests": review_requests, "review_concurrency": concurrency, "llm": llm}
+    params = replace(params, **{k: v for k, v in overrides.items() if v is not None}, demo=demo)
+    if ask_sizes is not None:
+        params = replace(params, ask_sizes=_int_list(ask_sizes))
+    if only:
+        params = replace(params, only=tuple(o.strip() for o in only.split(",") if o.strip()))
+
+    def started(name: str, index: int, total: int) -> None:
+        status.update(f"bench [{index}/{total}] {name}…")
+
+    def done(name: str, seconds: float, raw: dict[str, object]) -> None:
+        outcome = f"[red]failed: {raw['error']}" if "error" in raw else "[green]done"
+        err.print(f"bench {name}: {outcome}[/] in {seconds:.1f} s")
+
+    with err.status("bench…") as status:
+        report = run_bench(params, on_step=started, on_done=done)
     if as_json:
-        typer.echo(json.dumps(results, indent=2))
+        typer.echo(json.dumps(report, indent=2, allow_nan=False))
         return
-    table = Table("section", "figure", "value", title="clientloop bench")
-    for section, figures in results.items():
-        for name, value in figures.items():
-            table.add_row(section, name, f"{value:,.3f}" if isinstance(value, float) else str(value))
+    m = report["machine"]
+    console.print(f"[bold]machine[/]: {m.get('cpus')} CPUs ({m.get('cpus_usable')} usable"
+                  + (f", cgroup limit {m['cgroup_cpus']}" if "cgroup_cpus" in m else "")
+                  + f"), {m.get('cpu_model', 'unknown model')}, {m.get('ram_gb', '?')} GB RAM, Python {m['python']}; "
+                  f"load average {m['load_avg_1m']} at start, {m['load_avg_1m_end']} at end")
+    table = Table("section", "figure", "value", "baseline", "ratio", title=f"clientloop bench"
+                  f"{' --quick' if quick else ''} ({format_value(report['total_s'], 's')})")
+    for row in table_rows(report_figures(report)):
+        table.add_row(*row)
     console.print(table)
+    console.print("[dim]ratio = value / baseline. Every baseline is measured in this run on this machine; "
+                  "ask_* stores use synthetic vectors (see the store build row). --json gives every raw figure.[/]")

@@ -71,15 +71,15 @@ def draft_demo_interactions(container: Container, rm: str = "priya") -> list[Dem
     out: list[DemoDraft] = []
     with session_scope(container.engine) as session:
         for entry, job_id in jobs:
-            job = session.get(Job, job_id)
-            assert job is not None
-            item = session.exec(select(ReviewItem).where(ReviewItem.source_id == job.source_id)).first()
+            stored = session.get(Job, job_id)
+            assert stored is not None
+            item = session.exec(select(ReviewItem).where(ReviewItem.source_id == stored.source_id)).first()
             flags: list[str] = json.loads(item.flags_json) if item else []
-            draft = session.get(Draft, job.draft_id) if job.draft_id else None
+            draft = session.get(Draft, stored.draft_id) if stored.draft_id else None
             actions = len(json.loads(draft.content_json)["actions"]) if draft else 0
             out.append(DemoDraft(
                 file=entry["file"], client=entry["client"], job_id=job_id, actions=actions,
-                review_status=item.status if item else job.status,
+                review_status=item.status if item else stored.status,
                 flags=sorted(set(flags)),
             ))
     return out

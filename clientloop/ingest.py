@@ -197,7 +197,7 @@ def index_document(
             progress(done, len(chunks))
     container.store.delete_source(source_id, keep_hash=digest)
     with session_scope(container.engine) as session:
-        session.exec(delete(Chunk).where(col(Chunk.source_id) == source_id))  # type: ignore[call-overload]
+        session.exec(delete(Chunk).where(col(Chunk.source_id) == source_id))
         for cid, c in zip(ids, chunks, strict=True):
             session.add(Chunk(id=cid, source_id=source_id, ordinal=c.ordinal, start=c.start, end=c.end,
                               heading=c.heading, speaker=c.speaker, text=c.text))

@@ -41,7 +41,7 @@ class Client(SQLModel, table=True):
     name: str = Field(index=True, unique=True)
     segment: str | None = None
     relationship_owner: str | None = Field(default=None, index=True)
-    created_at: datetime = _ts()  # type: ignore[assignment]
+    created_at: datetime = _ts()
 
 
 class Source(SQLModel, table=True):
@@ -64,8 +64,8 @@ class Source(SQLModel, table=True):
     occurred_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
     version: int = 1
     chunk_count: int = 0
-    created_at: datetime = _ts()  # type: ignore[assignment]
-    updated_at: datetime = _ts()  # type: ignore[assignment]
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
 
 
 class Chunk(SQLModel, table=True):
@@ -100,8 +100,8 @@ class Job(SQLModel, table=True):
     )
     error: str | None = None
     draft_id: str | None = None
-    created_at: datetime = _ts()  # type: ignore[assignment]
-    updated_at: datetime = _ts()  # type: ignore[assignment]
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
 
 
 class Draft(SQLModel, table=True):
@@ -126,4 +126,4 @@ class Draft(SQLModel, table=True):
     prompt_version: str | None = None
     fallback: bool = False
     content_json: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = _ts()  # type: ignore[assignment]
+    created_at: datetime = _ts()

@@ -495,9 +495,9 @@ def _suggest(b: _Book, as_of: date, L: _Lines) -> list[BriefLine]:  # noqa: N803
             out.append(L.line(f"Escalate the {case.case_type.replace('_', ' ')} case",
                               SourceLink(kind="case", id=case.id), rule="case_past_sla",
                               reason=f"open {_days(age)}, SLA {case.sla_days} days"))
-    for d in b.documents:
-        due = f"due {d.due_on.isoformat()}" if d.due_on else "no due date"
-        out.append(L.line(f"Ask for: {d.name}", SourceLink(kind="document", id=d.id), rule="missing_document",
+    for doc in b.documents:
+        due = f"due {doc.due_on.isoformat()}" if doc.due_on else "no due date"
+        out.append(L.line(f"Ask for: {doc.name}", SourceLink(kind="document", id=doc.id), rule="missing_document",
                           reason=f"outstanding, {due}"))
     for alert in b.alerts:
         if alert.follow_up == "adviser_meeting":

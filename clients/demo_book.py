@@ -80,7 +80,8 @@ def _clients(rng: random.Random) -> list[dict[str, Any]]:
 
 
 def _holdings(rng: random.Random, client: dict[str, Any], n: int) -> list[dict[str, Any]]:
-    cid, rows = client["Client ID"], []
+    cid = client["Client ID"]
+    rows: list[dict[str, Any]] = []
 
     def add(product: str, category: str, name: str, **extra: str) -> None:
         rows.append({"Holding ID": f"{cid}-H{len(rows) + 1}", "Client ID": cid, "Category": category,

@@ -200,7 +200,8 @@ def _parse_date(raw: str, ctx: _Context) -> date:
             raise RowProblem(f"{raw!r} is not a date (expected YYYY-MM-DD)") from None
     import dateparser
 
-    parsed = dateparser.parse(raw, settings={"DATE_ORDER": ctx.mapping.date_order, "STRICT_PARSING": True})
+    parsed: datetime | None = dateparser.parse(
+        raw, settings={"DATE_ORDER": ctx.mapping.date_order, "STRICT_PARSING": True})
     if parsed is None:
         raise RowProblem(f"{raw!r} is not a date (read as {ctx.mapping.date_order})")
     return parsed.date()

@@ -110,7 +110,7 @@ def weekly_review(*, session: Session, owner: str | None = None, user: User | No
     ).all()) if ids else {}
     cadences = dict(session.exec(select(ClientProfile.client_id, ClientProfile.contact_cadence_days)
                                  .where(_in(ClientProfile.client_id, ids))).all()) if ids else {}
-    silent = []
+    silent: list[dict[str, Any]] = []
     for cid, client in clients.items():
         cadence = cadences.get(cid) or DEFAULT_CADENCE_DAYS
         last = last_contact.get(cid)
@@ -146,7 +146,7 @@ def weekly_review(*, session: Session, owner: str | None = None, user: User | No
     # Open cases and complaints.
     cases = session.exec(select(ServiceCase).where(_in(ServiceCase.client_id, ids), ServiceCase.status != "closed")
                          ).all() if ids else []
-    open_cases = sorted(({
+    open_cases: list[dict[str, Any]] = sorted(({
         "case_id": c.id, "client": clients[c.client_id].name, "type": c.case_type, "complaint": c.is_complaint,
         "age_days": (as_of - c.opened_on).days, "sla_days": c.sla_days,
         "past_sla": c.sla_days is not None and (as_of - c.opened_on).days > c.sla_days,
@@ -175,11 +175,14 @@ def weekly_review(*, session: Session, owner: str | None = None, user: User | No
     ).all() if ids else []
     vague = []
     usable = 0
-    for record_id, cid, text, occurred in recent:
+    for record_id, record_client_id, text, occurred in recent:
         verdict = assess_note(text)
         usable += verdict.usable
         if not verdict.usable:
-            vague.append({"record_id": record_id, "client": clients[cid].name, "date": occurred.date().isoformat(),
+            # The query keeps only this book's clients and dated sources, so neither is None here.
+            vague.append({"record_id": record_id,
+                          "client": clients[record_client_id].name if record_client_id else None,
+                          "date": occurred.date().isoformat() if occurred else None,
                           "issues": verdict.issues})
     unowned = []
     for a in open_actions:

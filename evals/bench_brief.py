@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import random
-import statistics
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -31,6 +30,7 @@ from clientloop.models import Client, Draft, Source
 from clientloop.settings import Settings
 from clients.brief import generate_brief, resolve_link
 from clients.models import ClientProfile, Holding
+from evals.bench import percentile
 from review.models import Decision, InteractionRecord, RecordAction, ReviewItem
 
 TODAY = date(2026, 11, 23)
@@ -39,15 +39,12 @@ _NOTE = ("Review call with {name}. Discussed the mortgage fixed rate ending and 
 _EVIDENCE = "Priya will send the rate comparison by Friday."
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def _bulk_book(container: Container, n_clients: int, n_interactions: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     now = datetime.now(UTC)
-    clients, profiles, holdings = [], [], []
+    clients: list[dict[str, Any]] = []
+    profiles: list[dict[str, Any]] = []
+    holdings: list[dict[str, Any]] = []
     for i in range(n_clients):
         cid = new_id()
         clients.append({"id": cid, "name": f"Synthetic Client {i:05d}", "segment": "private",
@@ -143,8 +140,8 @@ def run_brief_bench(n_clients: int, n_interactions: int, *, samples: int = 200,
                     broken += resolve_link(session, line.source) is not None
     result: dict[str, Any] = {
         "book": label, "database": container.engine.dialect.name, "load_s": round(load_s, 1),
-        "briefs": len(timings), "p50_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(_pct(timings, 0.95), 1), "max_ms": round(max(timings), 1),
+        "briefs": len(timings), "p50_ms": round(percentile(timings, 50), 1),
+        "p95_ms": round(percentile(timings, 95), 1), "max_ms": round(max(timings), 1),
     }
     if not n_clients:
         result.update(lines=lines, working_links=lines - broken, link_coverage=round((lines - broken) / lines, 4))

