@@ -50,7 +50,7 @@ from pipeline.rules.turns import (
     transcript_clauses,
     transcript_speakers,
 )
-from pipeline.schemas import Action, Due, Evidence, InteractionDraft, Participant
+from pipeline.schemas import Action, ActionType, Due, Evidence, InteractionDraft, Participant
 
 _COMPLETION = re.compile(
     r"\b(?:thanks|thank you) for (?:sending|the|your)\b|\breceived\b|\bgot the\b|\bhas arrived\b|\barrived\b"
@@ -236,7 +236,7 @@ def _clientise(text: str, resolver: OwnerResolver) -> str:
     return re.sub(r"\b[A-Z]{2,4}\b|\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}\b", swap, text)
 
 
-def _action_type(d: _Draft, resolver: OwnerResolver) -> str:
+def _action_type(d: _Draft, resolver: OwnerResolver) -> ActionType:
     """The guide's ordered type rules over the whole deliverable: the highest-ranked part wins."""
     if d.detection.kind == "signoff":
         return "approval"
