@@ -386,12 +386,12 @@ def _child_ask(n_chunks: int, n_questions: int, base_texts: int, batch: int, see
     vocab = Vocabulary.zipf(demo_vocabulary(), seed=seed)
     with tempfile.TemporaryDirectory() as tmp:
         container = Container(_temp_settings(tmp))
-        t0 = time.perf_counter()
+        b0 = time.perf_counter()
         ingest_paths(container, [DEMO_KB], kind="kb")
-        t1 = time.perf_counter()
+        b1 = time.perf_counter()
         base = np.asarray(container.embeddings.embed_documents(
             [text for _, text, _ in synthetic_chunks(base_texts, vocab, seed=seed)]), dtype=np.float32)
-        t2 = time.perf_counter()
+        b2 = time.perf_counter()
         generate_s = 0.0
         for lo in range(0, n_chunks, batch):
             g0 = time.perf_counter()
@@ -399,8 +399,8 @@ def _child_ask(n_chunks: int, n_questions: int, base_texts: int, batch: int, see
             vectors = perturbed_vectors(base, range(lo, lo + len(part)), sigma=0.02, seed=seed + lo)
             generate_s += time.perf_counter() - g0
             container.store.upsert([c[0] for c in part], [c[1] for c in part], [c[2] for c in part], vectors)
-        t3 = time.perf_counter()
-        build_s = t3 - t0
+        b3 = time.perf_counter()
+        build_s = b3 - b0
         total = container.store.count()
         qs = load_questions()
         questions = [qs[i % len(qs)].question for i in range(n_questions)]
@@ -422,8 +422,8 @@ def _child_ask(n_chunks: int, n_questions: int, base_texts: int, batch: int, see
             full.append((t3 - t2) * 1000)
         container.engine.dispose()
     out: Raw = {"chunks": total, "synthetic_chunks": n_chunks, "questions": n_questions, "build_s": build_s,
-                "demo_ingest_s": t1 - t0, "base_embed_s": t2 - t1, "generate_s": generate_s,
-                "upsert_s": t3 - t2 - generate_s, "first_ask_s": first_ask_s,
+                "demo_ingest_s": b1 - b0, "base_embed_s": b2 - b1, "generate_s": generate_s,
+                "upsert_s": b3 - b2 - generate_s, "first_ask_s": first_ask_s,
                 "vectors": f"vectors: synthetic ({base_texts} real embeddings, perturbed sigma 0.02, normalised)",
                 "peak_rss_mb": _peak_rss_mb()}
     for q in (50, 95, 99):
@@ -595,7 +595,7 @@ class BenchParams:
     """Sizes of one run. The defaults are the full run (< 10 minutes on 2 cores); see `quick()`."""
 
     help_repeats: int = 5
-    synthetic_docs: int = 150
+    synthetic_docs: int = 100
     ask_sizes: tuple[int, ...] = (10_000, 100_000)
     ask_questions: int = 50
     ask_base_texts: int = 256

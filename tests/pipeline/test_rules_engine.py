@@ -323,19 +323,19 @@ def test_purpose_firm_initiated_call_and_negated_complaint() -> None:
     assert _call(text).summary.purpose == "renewal"
 
 
-def test_fresh_set_meets_quality_bar() -> None:
-    """The independent fs-fresh set (in the repo): rules engine + sensitivity policy against the bars."""
+BARS = {"action_f1": 0.75, "owner_accuracy": 0.85, "due_accuracy": 0.85, "type_accuracy": 0.75,
+        "purpose_accuracy": 0.70, "evidence_exact_rate": 1.0, "flag_recall": 0.95, "flag_precision": 0.70}
+"""The quality bars of the capture and review issues (rules engine + sensitivity policy)."""
+
+
+@pytest.mark.parametrize("name", ["fs-fresh.jsonl", "fs-fresh2.jsonl"])
+def test_project_sets_meet_quality_bars(name: str) -> None:
+    """The project's own blind-written sets: fs-fresh (later tuned on) and fs-fresh2 (never tuned on)."""
     from review.policy import flags_for_record
 
-    metrics = evaluate_file(FRESH, flagger=flags_for_record).metrics
-    assert metrics["action_f1"] >= 0.75
-    assert metrics["owner_accuracy"] >= 0.85
-    assert metrics["due_accuracy"] >= 0.85
-    assert metrics["type_accuracy"] >= 0.75
-    assert metrics["purpose_accuracy"] >= 0.70
-    assert metrics["evidence_exact_rate"] == 1.0
-    assert metrics["flag_recall"] >= 0.95
-    assert metrics["flag_precision"] >= 0.70
+    metrics = evaluate_file(FRESH.parent / name, flagger=flags_for_record).metrics
+    below = {k: round(metrics[k], 3) for k, bar in BARS.items() if metrics[k] is None or metrics[k] < bar}
+    assert not below, f"{name} below the bar: {below}"
 
 
 # Request detection in writing. The sentences are invented; none comes from an evaluation set.
