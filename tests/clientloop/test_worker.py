@@ -88,3 +88,38 @@ def test_submit_impossible_date_is_refused(container) -> None:
     with pytest.raises(InvalidInteraction, match="ISO 8601"):
         submit_interaction(container, data=TRANSCRIPT.encode(), filename="c.txt", kind="call_transcript",
                            client="X", create_client=True, occurred_at="the 31st of Smarch")
+
+
+def test_two_megabyte_transcript_is_accepted_and_stored_whole(container) -> None:
+    big = TRANSCRIPT * (2_000_000 // len(TRANSCRIPT))
+    job = _submit(container, text=big)
+    with Session(container.engine) as s:
+        source = s.get(Source, s.get(Job, job.id).source_id)  # type: ignore[union-attr]
+        assert source is not None and source.text == big
+        assert s.get(Job, job.id).status == "queued"  # type: ignore[union-attr]
+
+
+def test_transcript_without_speaker_labels_drafts_with_a_reason(container) -> None:
+    job = submit_interaction(container, data=b"I will send you the form by Friday. Please sign it.", filename="n.txt",
+                             kind="call_transcript", client="X", create_client=True)
+    run_worker(container, once=True)
+    with Session(container.engine) as s:
+        draft = s.get(Draft, s.get(Job, job.id).draft_id)  # type: ignore[union-attr]
+        content = json.loads(draft.content_json)  # type: ignore[union-attr]
+        assert content["actions"] == [] and content["no_actions_reason"]
+
+
+def test_email_with_only_quoted_history_keeps_open_quoted_commitment(container) -> None:
+    email = (
+        "From: Ann Lee <ann@client.example>\nTo: Bo Park <bo@bank.example>\n"
+        "Date: Mon, 16 Nov 2026 10:00:00 +0000\nSubject: RE: form\n\n"
+        "-----Original Message-----\nFrom: Bo Park\nI'll send you the transfer form on Wednesday.\n"
+    )
+    job = submit_interaction(container, data=email.encode(), filename="thread.eml", kind="email",
+                             client="Ann Lee", create_client=True)
+    run_worker(container, once=True)
+    with Session(container.engine) as s:
+        draft = s.get(Draft, s.get(Job, job.id).draft_id)  # type: ignore[union-attr]
+        actions = json.loads(draft.content_json)["actions"]  # type: ignore[union-attr]
+        assert [a["owner"] for a in actions] == ["Bo Park"]
+        assert actions[0]["due"]["date"] == "2026-11-18"
