@@ -216,15 +216,18 @@ def bench(
 ) -> None:
     """Measure ingestion, ask, drafting, briefs, the review API, the LLM engine and memory, each beside a baseline."""
     from dataclasses import replace
+    from typing import Any
 
     from rich.table import Table
 
     from evals.bench import BenchParams, format_value, report_figures, run_bench, table_rows
 
     params = BenchParams.quick() if quick else BenchParams()
-    overrides = {"synthetic_docs": synthetic_docs, "ask_questions": questions, "draft_words": draft_words,
-                 "brief_clients": brief_clients, "brief_interactions": brief_interactions,
-                 "review_requests": review_requests, "review_concurrency": concurrency, "llm": llm}
+    overrides: dict[str, Any] = {
+        "synthetic_docs": synthetic_docs, "ask_questions": questions, "draft_words": draft_words,
+        "brief_clients": brief_clients, "brief_interactions": brief_interactions,
+        "review_requests": review_requests, "review_concurrency": concurrency, "llm": llm,
+    }
     params = replace(params, **{k: v for k, v in overrides.items() if v is not None}, demo=demo)
     if ask_sizes is not None:
         params = replace(params, ask_sizes=_int_list(ask_sizes))

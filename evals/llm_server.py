@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -112,7 +113,7 @@ def running_llama_server(*, n_ctx: int = N_CTX) -> Iterator[str]:
 
 
 def _wait_until_ready(
-    base_url: str, process: subprocess.Popen[bytes], log: tempfile._TemporaryFileWrapper[str]
+    base_url: str, process: subprocess.Popen[bytes], log: IO[str]
 ) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -127,7 +128,7 @@ def _wait_until_ready(
     raise LlamaServerFailed(f"llama.cpp server did not answer within {STARTUP_TIMEOUT_S:.0f} s:\n{_tail(log)}")
 
 
-def _tail(log: tempfile._TemporaryFileWrapper[str], lines: int = 30) -> str:
+def _tail(log: IO[str], lines: int = 30) -> str:
     log.flush()
     log.seek(0)
     return "".join(log.readlines()[-lines:])
