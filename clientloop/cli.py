@@ -185,7 +185,7 @@ def demo(
     console.print("[dim]Flagged drafts wait for a reviewer who is not the author; the others for the RM to confirm.[/]")
     for q in [
         "What is the fee for a CHAPS payment?",
-        "How do we verify a payee bank detail change?",
+        "What call-back checks do we do when a customer changes a payee's bank details?",
         "How long do we have to resolve a complaint?",
         "Do we offer cryptocurrency custody?",
     ]:
