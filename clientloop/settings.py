@@ -51,8 +51,8 @@ class Settings(BaseSettings):
     """`onnx` (local all-MiniLM-L6-v2, default), `openai` or `sentence-transformers`."""
     embedding_model: str = "text-embedding-3-small"
     """Model name for the `openai` or `sentence-transformers` providers."""
-    embedding_batch_size: int = Field(default=64, ge=1, le=4096)
-    """Texts per embedding call."""
+    embedding_batch_size: int = Field(default=16, ge=1, le=4096)
+    """Texts per embedding call (16 measured fastest for the local model on 2 cores, and 1/2.5 the memory of 64)."""
 
     engine: Engine = "rules"
     """Drafting and answering engine: `rules` (no network) or `llm`."""
