@@ -18,7 +18,7 @@ Design decisions:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -53,18 +53,8 @@ DueKind = Literal["date", "range", "none"]
 NO_DATE_STATED = "no date stated"
 """The phrase a `Due` of kind `none` carries when the source states no date at all."""
 
-PURPOSES: tuple[Purpose, ...] = (
-    "review",
-    "service_issue",
-    "onboarding",
-    "renewal",
-    "portfolio_update",
-    "complaint",
-    "product_question",
-    "payment_issue",
-    "general_check_in",
-)
-ACTION_TYPES: tuple[ActionType, ...] = ("task", "case", "approval", "internal_request", "client_response")
+PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
+ACTION_TYPES: tuple[ActionType, ...] = get_args(ActionType)
 
 
 class Participant(BaseModel):
