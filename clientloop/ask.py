@@ -8,9 +8,9 @@ service agent never gets an empty screen because a model server is down.
 from __future__ import annotations
 
 from clientloop.container import Container
-from clientloop.errors import InvalidQuestion
 from knowledge.schemas import Answer
 from pipeline.errors import ModelError
+from records.errors import InvalidQuestion
 
 MAX_QUESTION_CHARS = 2000
 

@@ -70,7 +70,7 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from clientloop.ingest import ingest_paths
-    from pipeline.errors import PipelineError
+    from records.errors import ClientloopError
 
     if kind not in (None, "kb", "transcript", "email"):
         raise _fail(f"--kind must be kb, transcript or email, not {kind!r}", 2)
@@ -91,7 +91,7 @@ def ingest(
         try:
             report = ingest_paths(container, paths, kind=kind, client=client,  # type: ignore[arg-type]
                                   create_client=create_client, progress=on_progress, on_file=on_file)
-        except PipelineError as exc:
+        except ClientloopError as exc:
             raise _fail(str(exc)) from exc
     from rich.table import Table
 
@@ -135,11 +135,11 @@ def ask(
 ) -> None:
     """Answer a question from the knowledge base, with numbered citations, or abstain."""
     from clientloop.ask import ask as run_ask
-    from pipeline.errors import PipelineError
+    from records.errors import ClientloopError
 
     try:
         answer = run_ask(_container(), question, engine=engine)
-    except PipelineError as exc:
+    except ClientloopError as exc:
         raise _fail(str(exc)) from exc
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
@@ -232,12 +232,12 @@ def draft(
     as_json: Annotated[bool, typer.Option("--json", help="Print the draft as JSON.")] = False,
 ) -> None:
     """Draft an interaction summary and its follow-up actions from a file, now."""
-    from clientloop.db import session_scope
     from clientloop.interactions import submit_interaction
-    from clientloop.models import Draft, Job
     from clientloop.worker import claim, process_job, worker_name
-    from pipeline.errors import PipelineError
     from pipeline.schemas import InteractionDraft
+    from records.errors import ClientloopError
+    from records.session import session_scope
+    from records.tables import Draft, Job
 
     kind = kind or _EXT_KIND.get(file.suffix.lower(), "call_transcript")
     if kind not in ("call_transcript", "meeting_notes", "email"):
@@ -254,7 +254,7 @@ def draft(
         if job.status == "queued" and claim(container, job.id, me):
             with console.status("drafting…"):
                 process_job(container, job.id, me)
-    except PipelineError as exc:
+    except ClientloopError as exc:
         raise _fail(str(exc)) from exc
     with session_scope(container.engine) as session:
         job_row = session.get(Job, job.id)

@@ -33,15 +33,14 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 def _run(fn: Any) -> Any:
     from clientloop.container import Container
-    from clientloop.db import session_scope
-    from pipeline.errors import PipelineError
-    from review.errors import ReviewError
+    from records.errors import ClientloopError
+    from records.session import session_scope
 
     container = Container()
     try:
         with session_scope(container.engine) as session:
             return fn(session, container)
-    except (PipelineError, ReviewError) as exc:
+    except ClientloopError as exc:
         raise _fail(str(exc)) from exc
 
 
@@ -189,8 +188,8 @@ def list_cmd(owner: Annotated[Optional[str], typer.Option("--owner", help="One R
     """List clients with their CRM id and owner."""
     from sqlmodel import col, select
 
-    from clientloop.models import Client
     from clients.models import ClientProfile
+    from records.tables import Client
 
     def run(session: Any, _c: Any) -> list[Any]:
         query = select(Client, ClientProfile.external_id).join(
@@ -236,8 +235,8 @@ def reopen_cmd(
 
 def load_demo_book_cmd(container: Any) -> list[Any]:
     """Load the demo book into the container's database (used by `clientloop demo`)."""
-    from clientloop.db import session_scope
     from clients.demo_book import load_demo_book
+    from records.session import session_scope
 
     with session_scope(container.engine) as session:
         return load_demo_book(session)

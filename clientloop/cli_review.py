@@ -42,15 +42,14 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 def _run(fn: Any) -> Any:
     """Run `fn(session, container)` in one transaction; domain errors become a clean exit."""
-    from clientloop.db import session_scope
-    from pipeline.errors import PipelineError
-    from review.errors import ReviewError
+    from records.errors import ClientloopError
+    from records.session import session_scope
 
     container = _container()
     try:
         with session_scope(container.engine) as session:
             return fn(session, container)
-    except (PipelineError, ReviewError) as exc:
+    except ClientloopError as exc:
         raise _fail(f"{type(exc).__name__}: {exc}") from exc
 
 

@@ -17,10 +17,10 @@ from clientloop.db import make_engine, migrate
 from clientloop.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from knowledge.retrieval import HybridRetriever
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
 
+    from knowledge.retrieval import HybridRetriever
     from pipeline.vectorstore import ChunkStore
 
 

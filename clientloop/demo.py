@@ -16,8 +16,8 @@ from typing import Any
 from sqlmodel import select
 
 from clientloop.container import Container
-from clientloop.db import session_scope
-from clientloop.models import Client
+from records.session import session_scope
+from records.tables import Client
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 DEMO_USERS = [("priya", "rm"), ("rosa", "reviewer"), ("sam", "service"), ("admin", "admin")]
@@ -51,8 +51,8 @@ def create_demo_users(container: Container) -> dict[str, str]:
 def draft_demo_interactions(container: Container, rm: str = "priya") -> list[DemoDraft]:
     """Upload every demo interaction as the RM, run the worker, and report the gate's outcome."""
     from clientloop.interactions import submit_interaction
-    from clientloop.models import Draft, Job
     from clientloop.worker import run_worker
+    from records.tables import Draft, Job
     from review.models import ReviewItem
 
     manifest = json.loads((DEMO_DIR / "interactions" / "manifest.json").read_text("utf-8"))

@@ -20,12 +20,12 @@ from typing import Literal
 from sqlmodel import Session, col, delete, select
 
 from clientloop.container import Container
-from clientloop.db import session_scope
-from clientloop.errors import UnknownClient
-from clientloop.ids import content_hash, utcnow
-from clientloop.models import Chunk, Client, Source
 from pipeline.documents import LoadedDocument, SourceKind
-from pipeline.errors import DocumentTooLarge, InputError
+from pipeline.errors import DocumentTooLarge
+from records.errors import CallerError, UnknownClient
+from records.ids import content_hash, utcnow
+from records.session import session_scope
+from records.tables import Chunk, Client, Source
 
 Progress = Callable[[int, int], None]
 Outcome = Literal["created", "replaced", "unchanged"]
@@ -139,7 +139,7 @@ def ingest_bytes(
 
     try:
         doc = load_document(data, filename, kind=kind, max_bytes=settings.max_upload_bytes)
-    except InputError as exc:
+    except CallerError as exc:
         if not replacing:
             with session_scope(container.engine) as session:
                 row = session.get(Source, source_id)
@@ -225,7 +225,7 @@ def ingest_paths(
                 ingest_bytes(container, data, path.name, kind=kind, client=client,
                              create_client=create_client, progress=progress)
             )
-        except InputError as exc:
+        except CallerError as exc:
             report.errors.append((str(path), str(exc)))
         except OSError as exc:
             report.errors.append((str(path), f"cannot read file: {exc.strerror}"))

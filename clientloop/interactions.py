@@ -9,44 +9,30 @@ out) still yields exactly one draft.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, col, select
 
 from clientloop.container import Container
-from clientloop.db import session_scope
-from clientloop.errors import NotFound
-from clientloop.ids import utcnow
 from clientloop.ingest import resolve_client, store_upload
-from clientloop.models import Draft, Job, Source
 from pipeline.documents import LoadedDocument
-from pipeline.errors import DocumentTooLarge, EmptyDocument, InputError, ModelError
-from pipeline.schemas import InteractionDraft, InteractionKind, Participant
+from pipeline.drafting import DraftOutcome, DraftRequest, EngineName, draft
+from pipeline.errors import DocumentTooLarge, EmptyDocument, InputError
+from pipeline.schemas import InteractionKind, Participant
+from records.errors import NotFound
+from records.ids import utcnow
+from records.session import session_scope
+from records.tables import Draft, Job, Source
+from review.audit import append_event
 
-EngineName = Literal["rules", "llm"]
 _SOURCE_KIND = {"call_transcript": "transcript", "meeting_notes": "note", "email": "email"}
 _participants = TypeAdapter(list[Participant])
 
 
 class InvalidInteraction(InputError):
     """The interaction request is missing something or holds an impossible value."""
-
-
-@dataclass
-class DraftOutcome:
-    """A finished draft and how it was made."""
-
-    draft: InteractionDraft
-    engine: str
-    model: str | None
-    prompt_version: str | None
-    fallback: bool
-    fallback_reason: str | None = None
-    model_calls: int = 0
-    prompt_tokens: int = 0
 
 
 def parse_occurred_at(value: str | datetime | None, fallback: datetime | None = None) -> datetime:
@@ -143,12 +129,10 @@ def submit_interaction(
         else:
             session.add(source)
             session.flush()
-        payload = {
-            "kind": kind, "occurred_at": when.isoformat(), "engine": engine or settings.engine,
-            "participants": [p.model_dump() for p in people], "client": client_row.name,
-        }
+        request = DraftRequest(text="", kind=kind, occurred_at=when, participants=people, client=client_row.name,
+                               engine=engine or settings.engine)
         job = Job(source_id=source.id, client_id=client_row.id, requested_by=requested_by,
-                  payload_json=json.dumps(payload, sort_keys=True))
+                  payload_json=request.model_dump_json(exclude={"text"}))
         session.add(job)
         session.flush()
         _audit(session, "upload", requested_by, {"source_id": source.id, "job_id": job.id, "hash": digest})
@@ -160,52 +144,19 @@ def _latest_job_for(session: Session, source_id: str) -> Job | None:
 
 
 def _audit(session: Session, event: str, actor: str | None, payload: dict[str, Any]) -> None:
-    """Record an event in the audit trail when the review package provides one."""
-    try:
-        from review.audit import append_event
-    except ImportError:  # the audit trail arrives with the review gates
-        return
     append_event(session, event_type=event, actor=actor or "system", payload=payload)
 
 
-def draft_interaction(
-    container: Container,
-    *,
-    text: str,
-    kind: InteractionKind,
-    occurred_at: datetime,
-    participants: list[Participant],
-    client: str,
-    engine: EngineName,
-) -> DraftOutcome:
-    """Draft a summary and actions with the chosen engine, then ground the result.
+def draft_request_for(job: Job, source: Source) -> DraftRequest:
+    """The drafting request a queued job stands for: its payload plus the source's text."""
+    return DraftRequest.model_validate({**json.loads(job.payload_json), "text": source.text or ""})
 
-    The LLM engine falls back to the rules engine (marked as such) when the model is
-    unavailable or keeps returning invalid output.
-    """
-    from pipeline.rules import draft_with_rules
 
-    if engine == "llm":
-        from pipeline.llm_engine import draft_with_llm
-
-        try:
-            result = draft_with_llm(
-                text, kind=kind, occurred_at=occurred_at, participants=participants, client=client,
-                model=container.chat_model, settings=container.settings,
-            )
-            return DraftOutcome(
-                draft=result.draft, engine="llm", model=container.settings.llm_model,
-                prompt_version=result.prompt_version, fallback=result.fallback,
-                fallback_reason=result.fallback_reason, model_calls=result.model_calls,
-                prompt_tokens=result.prompt_tokens,
-            )
-        except ModelError as exc:
-            draft = draft_with_rules(text, kind=kind, occurred_at=occurred_at, participants=participants,
-                                     client=client)
-            return DraftOutcome(draft=draft, engine="rules", model=None, prompt_version=None, fallback=True,
-                                fallback_reason=str(exc))
-    draft = draft_with_rules(text, kind=kind, occurred_at=occurred_at, participants=participants, client=client)
-    return DraftOutcome(draft=draft, engine="rules", model=None, prompt_version=None, fallback=False)
+def draft_interaction(container: Container, request: DraftRequest) -> DraftOutcome:
+    """Draft one interaction through the pipeline's single entry point (always grounded)."""
+    settings = container.settings
+    model = container.chat_model if request.engine == "llm" else None
+    return draft(request, model=model, model_name=settings.llm_model, limits=settings)
 
 
 def get_job(session: Session, job_id: str) -> Job:

@@ -16,17 +16,18 @@ import socket
 import time
 from datetime import datetime, timedelta
 
+from pydantic import ValidationError
 from sqlalchemy import ColumnElement, and_, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from clientloop.container import Container
-from clientloop.db import session_scope
-from clientloop.ids import new_id, utcnow
-from clientloop.interactions import _audit, draft_interaction
-from clientloop.models import Draft, Job, Source
+from clientloop.interactions import _audit, draft_interaction, draft_request_for
 from pipeline.errors import PipelineError
-from pipeline.schemas import Participant
+from records.errors import DuplicateRecord
+from records.ids import new_id, utcnow
+from records.session import session_scope
+from records.tables import Draft, Job, Source
+from review.gate import on_new_draft
 
 log = logging.getLogger("clientloop.worker")
 MAX_ATTEMPTS = 3
@@ -74,16 +75,14 @@ def process_job(container: Container, job_id: str, worker: str) -> str:
         assert job is not None
         source = session.get(Source, job.source_id)
         assert source is not None
-        payload = json.loads(job.payload_json)
-        text, attempts, author = source.text or "", job.attempts, job.requested_by
-    from clientloop.interactions import parse_occurred_at
+        attempts, author = job.attempts, job.requested_by
+        try:
+            request = draft_request_for(job, source)
+        except ValidationError as exc:
+            return _fail_or_retry(container, job_id, worker, MAX_ATTEMPTS, f"invalid job payload: {exc}")
 
     try:
-        outcome = draft_interaction(
-            container, text=text, kind=payload["kind"], occurred_at=parse_occurred_at(payload["occurred_at"]),
-            participants=[Participant(**p) for p in payload.get("participants", [])],
-            client=payload.get("client", ""), engine=payload.get("engine", "rules"),
-        )
+        outcome = draft_interaction(container, request)
     except PipelineError as exc:
         return _fail_or_retry(container, job_id, worker, attempts, str(exc))
     except Exception as exc:  # a bug must not wedge the queue: record it and let a person look
@@ -107,21 +106,12 @@ def process_job(container: Container, job_id: str, worker: str) -> str:
             _audit(session, "draft", f"engine:{outcome.engine}",
                    {"draft_id": draft_id, "job_id": job_id, "source_id": source.id, "fallback": outcome.fallback,
                     "prompt_version": outcome.prompt_version, "content": json.loads(draft.content_json)})
-            _after_draft(session, draft)
-    except IntegrityError:
+            on_new_draft(session, draft)
+    except DuplicateRecord:
         # Another worker finished this job first (our lease had run out): keep theirs.
         log.info("job %s already drafted by another worker", job_id)
         return "done"
     return "done"
-
-
-def _after_draft(session: object, draft: Draft) -> None:
-    """Hand a new draft to the review gate when it is installed."""
-    try:
-        from review.gate import on_new_draft
-    except ImportError:
-        return
-    on_new_draft(session, draft)  # type: ignore[arg-type]
 
 
 def _fail_or_retry(container: Container, job_id: str, worker: str, attempts: int, message: str) -> str:

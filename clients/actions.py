@@ -23,13 +23,13 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from clientloop.errors import NotFound
-from clientloop.ids import utcnow
-from clientloop.models import Client
 from clients.models import ActionStatusChange, Alert
 from pipeline.errors import InputError
+from records.errors import NotFound
+from records.ids import utcnow
+from records.tables import Client, User
 from review.audit import append_event
-from review.models import RecordAction, User
+from review.models import RecordAction
 
 CloseStatus = Literal["done", "cancelled"]
 

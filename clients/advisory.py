@@ -31,10 +31,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session, col, select
 
-from clientloop.ids import utcnow
-from clientloop.models import Client
 from clients.models import Alert, ClientProfile, Holding
 from pipeline.errors import InputError
+from records.ids import utcnow
+from records.tables import Client
 
 RULES_PATH = Path(__file__).resolve().parent / "advisory_rules.yaml"
 

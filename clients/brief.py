@@ -40,9 +40,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from clientloop.errors import UnknownClient
-from clientloop.ids import new_id, utcnow
-from clientloop.models import Client, Source
 from clients.advisory import refresh_alerts
 from clients.importer import client_by_ref
 from clients.models import (
@@ -56,13 +53,15 @@ from clients.models import (
     ServiceCase,
     WatchItem,
 )
-from review.audit import canonical_json, sha256_tag
-from review.models import InteractionRecord, RecordAction, User
+from records.errors import UnknownClient
+from records.ids import canonical_json, new_id, sha256_tag, utcnow
+from records.tables import Client, Source, User
+from review.models import InteractionRecord, RecordAction
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from clientloop.settings import Settings
+    from pipeline.options import ModelLimits
 
 LinkKind = Literal["client", "account", "case", "record", "action", "document", "watch"]
 DEFAULT_CADENCE_DAYS = 30
@@ -579,7 +578,7 @@ def ground_narrative(brief: ClientBrief, output: BriefNarrative) -> tuple[list[N
     return kept, dropped
 
 
-def add_narrative(brief: ClientBrief, model: BaseChatModel, settings: Settings, *, wait: Any = None) -> None:
+def add_narrative(brief: ClientBrief, model: BaseChatModel, settings: ModelLimits, *, wait: Any = None) -> None:
     """Ask the model for a short cited narrative and attach what survives grounding."""
     from pipeline.errors import ModelError
     from pipeline.llm import invoke_structured, prompt_messages
@@ -617,7 +616,7 @@ def find_client(session: Session, ref: str, user: User | None = None) -> Client:
 
 def generate_brief(*, session: Session, client_ref: str, as_of: date | None = None, user: User | None = None,
                    actor: str | None = None, model: BaseChatModel | None = None,
-                   settings: Settings | None = None, store: bool = True) -> ClientBrief:
+                   settings: ModelLimits | None = None, store: bool = True) -> ClientBrief:
     """Generate a client's brief and store it as an immutable snapshot.
 
     Args:

@@ -39,8 +39,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from clientloop.ids import utcnow
-from clientloop.models import Client, Draft, Source
 from clients.mapping import ENTITIES, ENTITY_ORDER, FieldSpec, FileMapping, Mapping
 from clients.models import (
     ClientProfile,
@@ -52,7 +50,9 @@ from clients.models import (
     WatchItem,
 )
 from pipeline.errors import InputError
-from review.audit import append_event, canonical_json
+from records.ids import canonical_json, utcnow
+from records.tables import Client, Draft, Source
+from review.audit import append_event
 from review.models import Decision, InteractionRecord, RecordAction, ReviewItem
 
 _SOURCE_KIND = {"call_transcript": "transcript", "meeting_notes": "note", "email": "email"}

@@ -37,10 +37,10 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from clientloop.ids import new_id
-from clientloop.models import Source
-from clientloop.models import text_field as _text
-from clientloop.models import ts_field as _ts
+from records.columns import text_field as _text
+from records.columns import ts_field as _ts
+from records.ids import new_id
+from records.tables import Source
 from review.models import InteractionRecord, RecordAction
 
 

@@ -23,12 +23,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from clientloop.ids import utcnow
-from clientloop.models import Client, Source
 from clients.advisory import QUADRANTS, refresh_alerts
 from clients.models import ActionStatusChange, Alert, ClientProfile, Holding, ServiceCase
 from clients.note_quality import assess_action, assess_note
-from review.models import PENDING, InteractionRecord, RecordAction, ReviewItem, User
+from records.ids import utcnow
+from records.tables import Client, Source, User
+from review.models import PENDING, InteractionRecord, RecordAction, ReviewItem
 
 DEFAULT_CADENCE_DAYS = 30
 

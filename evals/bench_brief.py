@@ -24,13 +24,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from clientloop.container import Container
-from clientloop.db import session_scope
-from clientloop.ids import new_id
-from clientloop.models import Client, Draft, Source
 from clientloop.settings import Settings
 from clients.brief import generate_brief, resolve_link
 from clients.models import ClientProfile, Holding
 from evals.bench import percentile
+from records.ids import new_id
+from records.session import session_scope
+from records.tables import Client, Draft, Source
 from review.models import Decision, InteractionRecord, RecordAction, ReviewItem
 
 TODAY = date(2026, 11, 23)

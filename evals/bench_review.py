@@ -61,11 +61,11 @@ def _free_port() -> int:
 
 def _seed(data_dir: Path, n_drafts: int) -> dict[str, str]:
     from clientloop.container import Container
-    from clientloop.db import session_scope
     from clientloop.interactions import submit_interaction
-    from clientloop.models import Client
     from clientloop.settings import Settings
     from clientloop.worker import run_worker
+    from records.session import session_scope
+    from records.tables import Client
     from review.users import create_user
 
     container = Container(Settings(_env_file=None, env="test", data_dir=data_dir, engine="rules"))  # type: ignore[call-arg]

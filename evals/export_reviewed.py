@@ -28,7 +28,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from clientloop.container import Container
-from clientloop.models import Client, Draft, Job, Source
+from records.tables import Client, Draft, Job, Source
 from review.models import Decision, ReviewItem
 
 EXPORTED_STATUSES = ("approved", "released")

@@ -179,21 +179,55 @@ def _f1(precision: float | None, recall: float | None) -> float | None:
     return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
 
 
-def rules_engine(record: dict[str, Any]) -> InteractionDraft:
-    """Run the rules engine and grounding on one record, as the pipeline does."""
-    from pipeline.grounding import ground_draft
-    from pipeline.rules import draft_with_rules
+def shipped_draft(record: dict[str, Any], *, engine: str = "rules", container: Any = None) -> Any:
+    """Draft one record exactly as `clientloop draft` does; returns the `DraftOutcome`.
+
+    The record's text goes through the upload loader as a `.txt` file (what an RM saving
+    the interaction would upload), then through `clientloop.interactions.draft_interaction`,
+    the function the drafting worker calls: one engine choice, one fallback, always grounded.
+    """
+    from clientloop.container import Container
+    from clientloop.interactions import draft_interaction, load_interaction
+    from pipeline.drafting import DraftRequest
     from pipeline.schemas import Participant
 
-    participants = [Participant(**p) for p in record.get("participants", [])]
-    draft = draft_with_rules(
-        record["text"],
-        kind=record["kind"],
-        occurred_at=datetime.fromisoformat(record["occurred_at"]),
-        participants=participants,
-        client=record["client"]["name"],
+    box = container or _default_container()
+    doc = load_interaction(record["text"].encode("utf-8"), f"{record['id']}.txt", record["kind"],
+                           box.settings.max_upload_bytes)
+    request = DraftRequest(
+        text=doc.text, kind=record["kind"], occurred_at=datetime.fromisoformat(record["occurred_at"]),
+        participants=[Participant(**p) for p in record.get("participants", [])],
+        client=record["client"]["name"], engine=engine,  # type: ignore[arg-type]
     )
-    return ground_draft(draft, source_text=record["text"], participants=participants, known_teams=None)
+    assert isinstance(box, Container)
+    return draft_interaction(box, request)
+
+
+def rules_engine(record: dict[str, Any]) -> InteractionDraft:
+    """The rules engine's grounded draft of one record, through the shipped drafting path."""
+    return shipped_draft(record).draft  # type: ignore[no-any-return]
+
+
+def shipped_flags(record: dict[str, Any], draft: InteractionDraft | None = None) -> set[str]:
+    """The flags the review gate raises on a record: the policy on the source and on the draft."""
+    from review.gate import draft_fields, policy_flags
+
+    drafted = draft if draft is not None else rules_engine(record)
+    fields = draft_fields(drafted.model_dump(mode="json"))
+    return {f["flag"] for f in policy_flags(source_text=record["text"], fields=fields)}
+
+
+_CONTAINER: Any = None
+
+
+def _default_container() -> Any:
+    # Drafting needs no database or vector store; one settings-only container serves every record.
+    global _CONTAINER
+    if _CONTAINER is None:
+        from clientloop.container import Container
+
+        _CONTAINER = Container()
+    return _CONTAINER
 
 
 _ENGINES: dict[str, Engine] = {"rules": rules_engine}

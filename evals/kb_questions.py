@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from clientloop.container import Container
-from clientloop.models import Source
+from records.tables import Source
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parents[1] / "clientloop" / "demo_data" / "questions.jsonl"
 

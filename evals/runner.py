@@ -17,7 +17,6 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,20 +61,12 @@ def _fs_engine(engine: str, container: Any = None) -> tuple[Callable[[dict[str, 
     if engine == "rules":
         return rules_engine, fallbacks
 
-    from clientloop.container import Container
-    from clientloop.interactions import draft_interaction
-    from pipeline.grounding import ground_draft
-    from pipeline.schemas import Participant
-
-    box = container or Container()
+    from evals.fs_interactions import shipped_draft
 
     def llm_engine(record: dict[str, Any]) -> Any:
-        participants = [Participant(**p) for p in record.get("participants", [])]
-        outcome = draft_interaction(box, text=record["text"], kind=record["kind"],
-                                    occurred_at=datetime.fromisoformat(record["occurred_at"]),
-                                    participants=participants, client=record["client"]["name"], engine="llm")
+        outcome = shipped_draft(record, engine="llm", container=container)
         fallbacks["fallback" if outcome.fallback else "llm"] += 1
-        return ground_draft(outcome.draft, source_text=record["text"], participants=participants, known_teams=None)
+        return outcome.draft
 
     return llm_engine, fallbacks
 
@@ -84,12 +75,8 @@ def _fs_report(
     name: str, path: Path, split: str, engine: str, on_progress: Progress | None = None
 ) -> DatasetReport:
     """Score an fs-format file and add the confusion matrices the report shows."""
-    from evals.fs_interactions import _predicted_actions, evaluate_records, match_actions, read_records
-
-    try:
-        from review.policy import apply_policy, flags_for_record
-    except ImportError:  # the gate is optional; flags are then not scored
-        apply_policy = flags_for_record = None  # type: ignore[assignment]
+    from evals.fs_interactions import _predicted_actions, evaluate_records, match_actions, read_records, shipped_flags
+    from review.policy import apply_policy
 
     started = time.perf_counter()
     records = read_records(path)
@@ -102,7 +89,8 @@ def _fs_report(
             on_progress(len(outputs), len(records))
         return outputs[record["id"]]
 
-    report = evaluate_records(records, engine=cached, flagger=flags_for_record, dataset=name)
+    report = evaluate_records(records, engine=cached,
+                              flagger=lambda r: shipped_flags(r, outputs.get(r["id"])), dataset=name)
     type_confusion: dict[str, Counter[str]] = {}
     for record in records:
         predicted, _ = _predicted_actions(outputs[record["id"]])
@@ -123,7 +111,7 @@ def _fs_report(
     for m in report.misses:
         row: dict[str, Any] = {"record_id": m.record_id, "kind": m.kind, "field": m.field, "expected": m.expected,
                                "predicted": m.predicted, "text": m.evidence}
-        if m.kind == "flag_fp" and apply_policy is not None:
+        if m.kind == "flag_fp":
             spans = [f"{f.rule_id}: {f.text!r}" for f in apply_policy(by_id[m.record_id]["text"])
                      if f.flag == m.predicted]
             row["text"] = "; ".join(spans[:3])

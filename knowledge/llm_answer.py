@@ -37,9 +37,9 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 from tenacity.wait import wait_base
 
-from clientloop.settings import Settings
 from knowledge.schemas import NOT_FOUND, Answer, Citation, Passage
 from pipeline.llm import invoke_structured, prompt_messages
+from pipeline.options import ModelLimits
 from pipeline.prompt_files import load_prompt
 
 __all__ = [
@@ -113,7 +113,7 @@ def answer_with_llm(
     passages: list[Passage],
     *,
     model: BaseChatModel,
-    settings: Settings,
+    settings: ModelLimits,
     wait: wait_base | None = None,
 ) -> Answer:
     """Answer a question from retrieved passages with the chat model, citing them.
@@ -140,7 +140,7 @@ def run_llm_answer(
     passages: list[Passage],
     *,
     model: BaseChatModel,
-    settings: Settings,
+    settings: ModelLimits,
     wait: wait_base | None = None,
 ) -> LLMAnswerRun:
     """Like `answer_with_llm`, also returning the prompt hash, calls and token usage.

@@ -36,7 +36,7 @@ from langchain_core.embeddings import Embeddings
 from pipeline.errors import BackendError, PipelineError
 
 if TYPE_CHECKING:
-    from clientloop.settings import Settings
+    from pipeline.options import EmbeddingOptions
 
 TOKENIZER_PATH = Path(__file__).parent / "data" / "minilm-tokenizer.json"
 """The vendored all-MiniLM-L6-v2 tokenizer."""
@@ -304,7 +304,7 @@ class GuardedEmbeddings(Embeddings):
             return self.inner.embed_query(text)
 
 
-def make_embeddings(settings: Settings) -> Embeddings:
+def make_embeddings(settings: EmbeddingOptions) -> Embeddings:
     """Build the embeddings the settings ask for.
 
     Args:

@@ -1,18 +1,20 @@
 """Errors raised by the pipeline, grouped by cause.
 
 "The input is wrong" (`InputError` and children) is kept apart from "a dependency
-failed" (`BackendError`) and "the model misbehaved" (`ModelError`), so the HTTP layer
-can map each family to one status code and the CLI can say what to do.
+failed" (`BackendError`) and "the model misbehaved" (`ModelError`). Each belongs to one
+of the kernel's families (`records.errors`), which carries the HTTP status and code.
 """
 
 from __future__ import annotations
 
+from records.errors import BackendFailure, CallerError, ClientloopError, ModelFailure
 
-class PipelineError(Exception):
+
+class PipelineError(ClientloopError):
     """Base class of every pipeline error."""
 
 
-class InputError(PipelineError):
+class InputError(PipelineError, CallerError):
     """The caller's input cannot be processed."""
 
     def __init__(self, message: str, *, filename: str | None = None) -> None:
@@ -23,28 +25,40 @@ class InputError(PipelineError):
 class EmptyDocument(InputError):
     """The document holds no text."""
 
+    code = "empty"
+
 
 class DocumentTooLarge(InputError):
     """The document is bigger than the configured limit."""
+
+    status_code = 413
+    code = "too_large"
 
 
 class UnsupportedFormat(InputError):
     """The file type is not one clientloop can read."""
 
+    status_code = 415
+    code = "unsupported_type"
+
 
 class UndecodableDocument(InputError):
     """The bytes are binary or not valid text in a supported encoding."""
+
+    code = "undecodable"
 
 
 class MalformedDocument(InputError):
     """The file claims a format but does not follow it."""
 
+    code = "malformed"
 
-class BackendError(PipelineError):
+
+class BackendError(PipelineError, BackendFailure):
     """A storage, vector-store or embedding backend failed."""
 
 
-class ModelError(PipelineError):
+class ModelError(PipelineError, ModelFailure):
     """The language model failed or returned output we could not use."""
 
     def __init__(self, message: str, *, attempts: int = 0, last_output: str | None = None) -> None:

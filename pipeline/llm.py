@@ -46,8 +46,8 @@ from pydantic import BaseModel
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 from tenacity.wait import wait_base
 
-from clientloop.settings import Settings
 from pipeline.errors import ExtractionFailed, ModelUnavailable
+from pipeline.options import ChatModelOptions
 from pipeline.prompt_files import RenderedPrompt
 from pipeline.serialize import to_xml
 
@@ -109,7 +109,7 @@ class StructuredResult(Generic[T]):
     """The model's raw output that parsed into `parsed` (tool arguments or text)."""
 
 
-def make_chat_model(settings: Settings, *, max_tokens: int | None = None) -> BaseChatModel:
+def make_chat_model(settings: ChatModelOptions, *, max_tokens: int | None = None) -> BaseChatModel:
     """Build the chat model named by the settings.
 
     Args:

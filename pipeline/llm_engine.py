@@ -56,11 +56,11 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 from tenacity.wait import wait_base
 
-from clientloop.settings import Settings
 from pipeline.dates import resolve_due
 from pipeline.errors import ExtractionFailed, ModelUnavailable
 from pipeline.grounding import ground_draft
 from pipeline.llm import invoke_structured, prompt_messages
+from pipeline.options import ModelLimits
 from pipeline.prompt_files import PromptFile, RenderedPrompt, load_prompt
 from pipeline.rules import draft_with_rules, infer_participants
 from pipeline.rules.owners import OwnerResolver, team_name
@@ -184,7 +184,7 @@ def draft_with_llm(
     participants: list[Participant],
     client: str,
     model: BaseChatModel,
-    settings: Settings,
+    settings: ModelLimits,
     wait: wait_base | None = None,
 ) -> LLMDraftResult:
     """Draft a summary and actions with the chat model, grounded; fall back to rules on failure.

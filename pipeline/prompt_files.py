@@ -37,6 +37,8 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -49,17 +51,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pipeline.serialize import escape_text, to_xml
 
 __all__ = [
-    "PROMPTS_DIR",
+    "PROMPTS_PACKAGE",
     "PromptFile",
     "PromptFileError",
     "PromptTemplateFile",
     "RenderedPrompt",
     "load_prompt",
     "parse_prompt",
+    "prompt_names",
 ]
 
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
-"""The repository's ``prompts/`` folder."""
+PROMPTS_PACKAGE = "prompts"
+"""The package holding the prompt files (installed as package data with the wheel)."""
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<header>.*?)\r?\n---[ \t]*\r?\n(?P<body>.*)\Z", re.DOTALL)
 _SECTION = re.compile(r"^[ \t]*\{#-?\s*(system|user)\s*-?#\}[ \t]*\r?\n?", re.MULTILINE)
@@ -208,12 +211,13 @@ def parse_prompt(data: bytes, *, name: str = "<prompt>") -> PromptFile:
 
 
 @lru_cache(maxsize=32)
-def load_prompt(name: str, *, directory: Path = PROMPTS_DIR) -> PromptFile:
+def load_prompt(name: str, *, directory: Path | None = None) -> PromptFile:
     """Load a prompt from ``prompts/`` by file stem, e.g. ``load_prompt("answer.v1")``.
 
     Args:
         name: File name with or without the ``.jinja`` suffix.
-        directory: Folder to look in (tests pass a temporary one).
+        directory: Folder to look in (tests pass a temporary one); by default the
+            ``prompts`` package's files, found with ``importlib.resources``.
 
     Returns:
         The parsed prompt file (cached per name).
@@ -225,7 +229,12 @@ def load_prompt(name: str, *, directory: Path = PROMPTS_DIR) -> PromptFile:
     filename = name if name.endswith(".jinja") else f"{name}.jinja"
     if Path(filename).name != filename:
         raise PromptFileError(f"prompt name must be a plain file name: {name!r}")
-    path = directory / filename
+    path: Traversable = directory / filename if directory is not None else files(PROMPTS_PACKAGE) / filename
     if not path.is_file():
-        raise PromptFileError(f"no prompt file {path}")
+        raise PromptFileError(f"no prompt file {filename!r} in {directory or PROMPTS_PACKAGE}")
     return parse_prompt(path.read_bytes(), name=filename)
+
+
+def prompt_names() -> list[str]:
+    """The file names of every shipped prompt, sorted."""
+    return sorted(f.name for f in files(PROMPTS_PACKAGE).iterdir() if f.name.endswith(".jinja"))

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
-    from clientloop.settings import Settings
+    from pipeline.options import ChromaOptions
 
 MetadataValue = str | int | float | bool
 Metadata = dict[str, MetadataValue]
@@ -135,7 +135,7 @@ def normalize_where(where: Where | None) -> dict[str, Any] | None:
     return {"$and": clauses}
 
 
-def make_client(settings: Settings) -> ClientAPI:
+def make_client(settings: ChromaOptions) -> ClientAPI:
     """Open the Chroma client the settings ask for.
 
     Args:
@@ -163,7 +163,7 @@ def make_client(settings: Settings) -> ClientAPI:
 class ChunkStore:
     """Chunks with their vectors in one Chroma collection (cosine space)."""
 
-    def __init__(self, settings: Settings, *, client: ClientAPI | None = None) -> None:
+    def __init__(self, settings: ChromaOptions, *, client: ClientAPI | None = None) -> None:
         """Open (or create) the collection named by `settings.chroma_collection`.
 
         Args:
@@ -187,7 +187,7 @@ class ChunkStore:
         self._version_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ChunkStore:
+    def from_settings(cls, settings: ChromaOptions) -> ChunkStore:
         """Open the store the settings describe (embedded or server).
 
         Args:

@@ -30,19 +30,16 @@ Design decisions:
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event as sa_event
-from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from clientloop.ids import new_id, utcnow
+from records.ids import canonical_json, iso_utc, new_id, sha256_tag, utcnow
+from records.session import lock_for_write
 from review.models import AuditEvent
 
 GENESIS = "sha256:" + "0" * 64
@@ -51,36 +48,6 @@ GENESIS = "sha256:" + "0" * 64
 EVENT_TYPES = ("upload", "draft", "flag", "claim", "edit", "decision", "release")
 """The event types the gate writes (others may be added; the chain does not care)."""
 
-_ADVISORY_KEY = 0x636C6175646974  # "claudit": one fixed key for the audit chain
-
-
-def canonical_json(obj: Any) -> str:
-    """Serialise to canonical JSON: sorted keys, compact separators, Unicode kept."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso_utc(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def sha256_tag(data: str) -> str:
-    """`sha256:<hex>` of the UTF-8 bytes of `data`."""
-    return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-def iso_utc(value: datetime) -> str:
-    """An ISO 8601 UTC timestamp with microseconds; naive values are taken as UTC.
-
-    SQLite returns stored datetimes without their offset, PostgreSQL with it; both
-    normalise to the same string, which is what keeps hashes stable across databases.
-    """
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def event_hash(*, seq: int, event_id: str, event_type: str, actor: str, occurred_at: datetime,
@@ -90,53 +57,6 @@ def event_hash(*, seq: int, event_id: str, event_type: str, actor: str, occurred
         "seq": seq, "event_id": event_id, "event_type": event_type, "actor": actor,
         "occurred_at": iso_utc(occurred_at), "payload_digest": payload_digest, "prev_hash": prev_hash,
     }))
-
-
-def lock_for_write(session: Session) -> None:
-    """Take the lock that serialises writers for the rest of the transaction.
-
-    Used by the audit appender and by review operations that read-then-write.
-    """
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
-    elif bind.dialect.name == "sqlite":
-        _queue_in_process(session, str(bind.engine.url))
-        # pysqlite opens a transaction only at the first write; this zero-row write makes
-        # SQLite take its RESERVED lock now, before we read the chain head.
-        session.execute(text("UPDATE auditevent SET id = id WHERE 0 = 1"))
-
-
-_PROCESS_LOCKS: dict[str, threading.Lock] = {}
-_PROCESS_LOCKS_GUARD = threading.Lock()
-_LOCK_KEY = "clientloop.write_lock"
-
-
-def _queue_in_process(session: Session, url: str) -> None:
-    # SQLite's busy handler polls with sleeps of up to 100 ms, so under many concurrent
-    # writers in one process the waits are long and unfair (that is what dominated p99).
-    # Threads of one process queue on a plain lock first and reach SQLite one at a time.
-    # Only when this transaction has not written yet: a writer already holding SQLite's
-    # lock must never wait on a thread that is itself waiting for SQLite.
-    if _LOCK_KEY in session.info:
-        return
-    dbapi = session.connection().connection.dbapi_connection
-    if dbapi is None or getattr(dbapi, "in_transaction", True):
-        return
-    with _PROCESS_LOCKS_GUARD:
-        lock = _PROCESS_LOCKS.setdefault(url, threading.Lock())
-    if not lock.acquire(timeout=30):
-        return  # fall back to SQLite's own locking
-    session.info[_LOCK_KEY] = lock
-    if not sa_event.contains(session, "after_transaction_end", _release_process_lock):
-        sa_event.listen(session, "after_transaction_end", _release_process_lock)
-
-
-def _release_process_lock(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:
-        lock = session.info.pop(_LOCK_KEY, None)
-        if lock is not None:
-            lock.release()
 
 
 def append_event(session: Session, *, event_type: str, actor: str, payload: dict[str, Any]) -> AuditEvent:

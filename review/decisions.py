@@ -34,10 +34,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 from sqlmodel import Session, select
 
-from clientloop.ids import new_id, utcnow
-from clientloop.models import Draft, Job, Source
 from pipeline.schemas import InteractionDraft
-from review.audit import append_event, canonical_json, lock_for_write
+from records.ids import canonical_json, new_id, utcnow
+from records.session import lock_for_write
+from records.tables import Draft, Job, Source, User
+from review.audit import append_event
 from review.errors import (
     AlreadyClaimed,
     AlreadyDecided,
@@ -47,7 +48,7 @@ from review.errors import (
     StaleVersion,
 )
 from review.gate import CHECKER_ROLE, draft_fields, flag_names, policy_flags, required_role, store_flags
-from review.models import PENDING, Decision, ReviewItem, User
+from review.models import PENDING, Decision, ReviewItem
 from review.queue import get_item
 
 

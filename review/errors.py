@@ -7,13 +7,17 @@ the file and, where it can, the rule.
 
 from __future__ import annotations
 
+from records.errors import CallerError, ClientloopError, ConfigurationError, RaceLost
 
-class ReviewError(Exception):
+
+class ReviewError(ClientloopError):
     """Base class of every review error."""
 
 
-class PolicyError(ReviewError):
+class PolicyError(ReviewError, ConfigurationError):
     """The sensitivity policy file is invalid."""
+
+    code = "policy_invalid"
 
     def __init__(self, message: str, *, rule_id: str | None = None, path: str | None = None) -> None:
         self.rule_id = rule_id
@@ -30,44 +34,63 @@ class GateError(ReviewError):
     """Base class of the review gate's errors (queue, decisions, release, users)."""
 
 
-class NotAllowed(GateError):
+class NotAllowed(GateError, CallerError):
     """The user's role or relationship to the draft does not permit this (maker-checker, role, claim)."""
 
+    status_code = 403
+    code = "not_allowed"
 
-class InvalidDecision(GateError):
+
+class InvalidDecision(GateError, CallerError):
     """The decision is malformed or its edit fails re-validation (schema, grounding)."""
+
+    code = "invalid_decision"
 
     def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
         self.problems = problems or []
         super().__init__(message)
 
 
-class InvalidUser(GateError):
+class InvalidUser(GateError, CallerError):
     """The user to create has an unknown role, no name, or a name already taken."""
 
+    code = "invalid_user"
 
-class ConflictError(GateError):
+
+class ConflictError(GateError, RaceLost):
     """The request conflicts with the item's current state."""
 
 
 class AlreadyDecided(ConflictError):
     """The review item was already approved, rejected or released."""
 
+    code = "already_decided"
+
 
 class AlreadyClaimed(ConflictError):
     """Another reviewer holds the claim on this item."""
+
+    code = "already_claimed"
 
 
 class NotApproved(ConflictError):
     """Release was asked for an item that has no approving decision."""
 
+    code = "not_approved"
 
-class PreconditionRequired(GateError):
+
+class PreconditionRequired(GateError, CallerError):
     """A decision came without the version it was based on (`If-Match`)."""
 
+    status_code = 428
+    code = "precondition_required"
 
-class StaleVersion(GateError):
+
+class StaleVersion(GateError, RaceLost):
     """The item changed since the caller read it: the decision lost a race and changed nothing."""
+
+    status_code = 412
+    code = "stale_version"
 
     def __init__(self, message: str, *, expected: int, current: int) -> None:
         self.expected = expected

@@ -23,8 +23,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from clientloop.models import Draft, Source
-from review.audit import append_event, canonical_json
+from records.ids import canonical_json
+from records.tables import Draft, Source
+from review.audit import append_event
 from review.models import FlagRecord, ReviewItem
 
 CHECKER_ROLE = "reviewer"

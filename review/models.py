@@ -6,7 +6,7 @@ Design decisions:
   `version` is the optimistic-concurrency token served as the `ETag`; it increments on
   every change (claim, edit, decision, release), and every write is a compare-and-set on
   it, so two reviewers can never both win.
-- Drafts stay immutable (`clientloop.models.Draft`); an edit adds a row. The review
+- Drafts stay immutable (`records.tables.Draft`); an edit adds a row. The review
   item points at the current one.
 - The released record (`InteractionRecord`, `RecordAction`) and the `OutboxMessage` are
   unique per review item, which is what makes release idempotent even when two
@@ -25,9 +25,9 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from clientloop.ids import new_id
-from clientloop.models import text_field as _text
-from clientloop.models import ts_field as _ts
+from records.columns import text_field as _text
+from records.columns import ts_field as _ts
+from records.ids import new_id
 
 ROLES = ("rm", "reviewer", "service", "admin")
 """The roles a user can hold."""
@@ -37,18 +37,6 @@ STATUSES = ("awaiting_author", "in_review", "approved", "rejected", "released")
 
 PENDING = ("awaiting_author", "in_review")
 """States in which a review item still waits for a decision."""
-
-
-class User(SQLModel, table=True):
-    """A person (or service account) allowed to call clientloop, with one role."""
-
-    id: str = Field(default_factory=new_id, primary_key=True)
-    name: str = Field(index=True, unique=True)
-    role: str = Field(index=True)
-    key_hash: str = Field(index=True, unique=True)
-    """`sha256:<hex>` of the API key; the key itself is shown once and never stored."""
-    active: bool = True
-    created_at: datetime = _ts()
 
 
 class ReviewItem(SQLModel, table=True):

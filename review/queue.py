@@ -18,10 +18,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from clientloop.errors import NotFound
-from clientloop.ids import utcnow
-from clientloop.models import Client, Draft, Source
-from review.models import PENDING, Decision, FlagRecord, ReviewItem, User
+from records.errors import NotFound
+from records.ids import utcnow
+from records.tables import Client, Draft, Source, User
+from review.models import PENDING, Decision, FlagRecord, ReviewItem
 
 MAX_PAGE_SIZE = 200
 

@@ -29,10 +29,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
-from clientloop.ids import new_id
-from clientloop.models import Client, Draft
 from pipeline.serialize import strip_hidden
-from review.audit import append_event, canonical_json
+from records.ids import canonical_json, new_id
+from records.tables import Client, Draft
+from review.audit import append_event
 from review.models import ReviewItem
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "recap.v1.jinja"

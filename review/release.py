@@ -27,12 +27,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from clientloop.ids import utcnow
-from clientloop.models import Draft, Source
-from review.audit import append_event, lock_for_write
+from records.ids import utcnow
+from records.session import lock_for_write
+from records.tables import Draft, Source, User
+from review.audit import append_event
 from review.decisions import makers, may_approve
 from review.errors import NotAllowed, NotApproved
-from review.models import Decision, InteractionRecord, OutboxMessage, RecordAction, ReviewItem, User
+from review.models import Decision, InteractionRecord, OutboxMessage, RecordAction, ReviewItem
 from review.queue import get_item
 
 

@@ -16,9 +16,10 @@ import secrets
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from clientloop.errors import NotFound
+from records.errors import NotFound
+from records.tables import User
 from review.errors import InvalidUser
-from review.models import ROLES, User
+from review.models import ROLES
 
 KEY_PREFIX = "clk_"
 

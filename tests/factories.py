@@ -8,8 +8,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from clientloop.container import Container
-from clientloop.db import session_scope
-from clientloop.models import Client, Draft, Job
+from records.session import session_scope
+from records.tables import Client, Draft, Job
 
 PEOPLE = [
     {"name": "Priya Shah", "role": "relationship_manager", "side": "firm"},

@@ -15,8 +15,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from clientloop.api.deps import ContainerDep
-from clientloop.errors import Forbidden, Unauthenticated
-from review.models import User
+from records.errors import Forbidden, Unauthenticated
+from records.tables import User
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from `clientloop users add NAME --role ROLE`.")
 

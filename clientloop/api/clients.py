@@ -17,11 +17,10 @@ from sqlmodel import col, select
 from clientloop.api.auth import DeciderUser, require_roles
 from clientloop.api.deps import ContainerDep, SessionDep
 from clientloop.api.errors import responses
-from clientloop.models import Client
 from clients.brief import ClientBrief
 from clients.models import ClientProfile
 from clients.weekly import WeeklyReview
-from review.models import User
+from records.tables import Client, User
 
 router = APIRouter(tags=["clients"])
 
@@ -126,10 +125,10 @@ def draft_note_quality(draft_id: str, session: SessionDep, user: DeciderUser) ->
     """Note-quality findings on a draft: a vague note, actions without owner or date."""
     import json
 
-    from clientloop.errors import NotFound
-    from clientloop.ids import utcnow
-    from clientloop.models import Draft, Source
     from clients.note_quality import assess_draft
+    from records.errors import NotFound
+    from records.ids import utcnow
+    from records.tables import Draft, Source
     from review.queue import can_see_client
 
     draft = session.get(Draft, draft_id)

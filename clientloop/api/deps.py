@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from clientloop.container import Container
-from clientloop.db import session_scope
+from records.session import session_scope
 
 
 def get_container(request: Request) -> Container:

@@ -13,11 +13,10 @@ from pydantic import BaseModel, Field
 from clientloop.api.auth import AnyUser, Uploader
 from clientloop.api.deps import ContainerDep, SessionDep
 from clientloop.api.errors import responses
-from clientloop.errors import NotFound, UnknownClient
 from clientloop.ingest import IngestResult, ingest_bytes
-from clientloop.models import Source
 from pipeline.errors import DocumentTooLarge
-from review.models import User
+from records.errors import NotFound, UnknownClient
+from records.tables import Source, User
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -68,7 +67,7 @@ def ensure_in_book(container: ContainerDep, user: User, client: str) -> None:
     """Refuse (as not found) a client outside an RM's book; other roles see every client."""
     from sqlmodel import Session, select
 
-    from clientloop.models import Client
+    from records.tables import Client
 
     with Session(container.engine) as session:
         row = session.get(Client, client) or session.exec(select(Client).where(Client.name == client)).first()

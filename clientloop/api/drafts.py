@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 from clientloop.api.auth import DeciderUser
 from clientloop.api.deps import SessionDep
 from clientloop.api.errors import responses
-from clientloop.errors import NotFound
-from clientloop.models import Draft
+from records.errors import NotFound
+from records.tables import Draft
 
 router = APIRouter(prefix="/v1/drafts", tags=["review"])
 

@@ -1,8 +1,9 @@
 """One place that maps domain errors to HTTP responses.
 
-Services raise domain errors (never `HTTPException`); this module turns each family into
-one status code and a JSON body `{"error": {"code", "message"}}`. The message comes from
-the exception, which never carries the rejected content itself.
+Services raise domain errors (never `HTTPException`); each error's family says its
+status code (`records.errors`), and this module turns it into a JSON body
+`{"error": {"code", "message"}}`. The message comes from the exception, which never
+carries the rejected content itself.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from clientloop import errors as ce
-from pipeline import errors as pe
-from review import errors as re_
+from records.errors import ClientloopError
 
 
 class ErrorBody(BaseModel):
@@ -31,37 +30,10 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-# (exception type, status, code), most specific first.
-_MAPPING: list[tuple[type[Exception], int, str]] = [
-    (ce.Unauthenticated, 401, "unauthenticated"),
-    (ce.Forbidden, 403, "forbidden"),
-    (re_.NotAllowed, 403, "not_allowed"),
-    (re_.StaleVersion, 412, "stale_version"),
-    (re_.PreconditionRequired, 428, "precondition_required"),
-    (re_.AlreadyDecided, 409, "already_decided"),
-    (re_.AlreadyClaimed, 409, "already_claimed"),
-    (re_.NotApproved, 409, "not_approved"),
-    (re_.ConflictError, 409, "conflict"),
-    (re_.InvalidDecision, 422, "invalid_decision"),
-    (re_.InvalidUser, 422, "invalid_user"),
-    (re_.PolicyError, 500, "policy_invalid"),
-    (ce.UnknownClient, 404, "unknown_client"),
-    (ce.NotFound, 404, "not_found"),
-    (pe.DocumentTooLarge, 413, "too_large"),
-    (pe.UnsupportedFormat, 415, "unsupported_type"),
-    (pe.EmptyDocument, 422, "empty"),
-    (pe.UndecodableDocument, 422, "undecodable"),
-    (pe.MalformedDocument, 422, "malformed"),
-    (pe.InputError, 422, "invalid_input"),
-    (pe.ModelError, 502, "model_error"),
-    (pe.BackendError, 503, "backend_unavailable"),
-]
-
 def status_for(exc: Exception) -> tuple[int, str]:
-    """The status code and error code for a domain error."""
-    for exc_type, status, code in _MAPPING:
-        if isinstance(exc, exc_type):
-            return status, code
+    """The status code and error code of an error, from its family (`records.errors`)."""
+    if isinstance(exc, ClientloopError):
+        return exc.status_code, exc.code
     return 500, "internal_error"
 
 
@@ -79,12 +51,11 @@ def install_handlers(app: FastAPI) -> None:
         headers = None
         if status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
-        elif isinstance(exc, re_.StaleVersion):
-            headers = {"ETag": f'"{exc.current}"'}
+        elif isinstance(getattr(exc, "current", None), int):
+            headers = {"ETag": f'"{exc.current}"'}  # a stale version: the caller re-reads this one
         return error_response(status, code, str(exc), headers)
 
-    app.add_exception_handler(pe.PipelineError, handle_domain)
-    app.add_exception_handler(re_.ReviewError, handle_domain)
+    app.add_exception_handler(ClientloopError, handle_domain)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

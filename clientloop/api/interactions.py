@@ -14,9 +14,9 @@ from clientloop.api.auth import AnyUser, Uploader
 from clientloop.api.deps import ContainerDep, SessionDep
 from clientloop.api.documents import ensure_in_book, read_limited
 from clientloop.api.errors import responses
-from clientloop.errors import NotFound
 from clientloop.interactions import InvalidInteraction, draft_of, get_job, submit_interaction
-from clientloop.models import Job
+from records.errors import NotFound
+from records.tables import Job
 
 router = APIRouter(prefix="/v1", tags=["interactions"])
 
@@ -97,7 +97,7 @@ def _adopt_new_client(container: ContainerDep, job: Job, rm: str) -> None:
     """A client an RM creates by uploading joins that RM's book."""
     from sqlmodel import Session
 
-    from clientloop.models import Client
+    from records.tables import Client
 
     with Session(container.engine) as session:
         row = session.get(Client, job.client_id) if job.client_id else None

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from clientloop.api.auth import DeciderUser, ReviewerUser
 from clientloop.api.deps import ContainerDep, SessionDep
 from clientloop.api.errors import responses
-from clientloop.db import session_scope
+from records.session import session_scope
 from review.decisions import Approve, DecisionBody, Edit, Reject
 from review.errors import InvalidDecision
 from review.models import Decision, FlagRecord, ReviewItem

@@ -3,9 +3,12 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import clientloop.models  # noqa: F401  (registers the tables on the metadata)
-import review.models  # noqa: F401
-import clients.models  # noqa: F401
+# Importing the table modules registers them on the one metadata Alembic compares against.
+import clients.models
+import records.tables
+import review.models
+
+_TABLE_MODULES = (records.tables, review.models, clients.models)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -37,9 +37,6 @@ from sqlmodel import Session, col, select
 
 from clientloop.api.deps import ContainerDep, SessionDep
 from clientloop.api.errors import status_for
-from clientloop.db import session_scope
-from clientloop.errors import NotFound
-from clientloop.models import Client
 from clientloop.web import TEMPLATE_DIR
 from clientloop.web.highlight import evidence_marks, flag_marks, highlight
 from clientloop.web.session import (
@@ -56,9 +53,11 @@ from clientloop.web.session import (
     sign_out,
     user_for_key,
 )
-from pipeline.errors import PipelineError
-from review.errors import ReviewError, StaleVersion
-from review.models import PENDING, STATUSES, User
+from records.errors import ClientloopError, NotFound
+from records.session import session_scope
+from records.tables import Client, User
+from review.errors import StaleVersion
+from review.models import PENDING, STATUSES
 
 STALE_MESSAGE = "This draft changed since you opened it; reload the page to see the current version."
 """Shown when a decision names a version that is no longer current (the API's 412)."""
@@ -148,7 +147,7 @@ class PageRoute(APIRoute):
                 fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
                 response = _error_page(request, 422, "Something is missing",
                                        "Check these fields and try again: " + (", ".join(fields) or "the form"))
-            except (PipelineError, ReviewError) as exc:
+            except ClientloopError as exc:
                 status, _code = status_for(exc)
                 title = {401: "Sign in", 403: "Not allowed", 404: "Not found", 409: "Already done",
                          412: "Changed since you opened it", 413: "Too large", 415: "Unsupported file"}

@@ -28,8 +28,8 @@ from fastapi import Depends, Request, Response
 from sqlmodel import Session
 
 from clientloop.api.deps import ContainerDep
-from clientloop.errors import Forbidden
-from review.models import User
+from records.errors import Forbidden
+from records.tables import User
 
 SESSION_COOKIE = "clientloop_key"
 CSRF_COOKIE = "clientloop_csrf"

@@ -187,8 +187,8 @@ def evaluate(
     from sqlmodel import Session
 
     from clientloop.ingest import ingest_bytes
-    from clientloop.models import Source
     from knowledge.answer import answer_with_rules
+    from records.tables import Source
 
     if engine != "rules":
         raise ValueError(f"{NAME} runs the rules answerer; the {engine!r} answerer is not scored offline")

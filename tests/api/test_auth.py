@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from clientloop.api import create_app
-from review.models import User
+from records.tables import User
 from review.users import authenticate, create_user, hash_key
 from tests.factories import PLAIN_CALL, auth_headers, make_client, make_draft, make_user
 
@@ -26,7 +26,7 @@ def test_keys_are_stored_hashed_and_shown_once(container) -> None:
 
 
 def test_unknown_role_and_duplicate_name_are_refused(container) -> None:
-    from clientloop.db import session_scope
+    from records.session import session_scope
     from review.errors import InvalidUser
 
     make_user(container, "rita", "reviewer")
@@ -57,7 +57,7 @@ def test_open_endpoints_stay_open(app_client: TestClient) -> None:
 
 
 def test_inactive_user_is_refused(container, app_client: TestClient) -> None:
-    from clientloop.db import session_scope
+    from records.session import session_scope
 
     _, key = make_user(container, "gone", "reviewer")
     with session_scope(container.engine) as s:
@@ -83,7 +83,7 @@ def test_interaction_upload_records_the_caller_as_author(container, app_client: 
         "client": "Daniel Okafor", "kind": "call_transcript", "text": PLAIN_CALL,
         "occurred_at": "2026-11-16T10:00:00+00:00"})
     assert r.status_code == 202, r.text
-    from clientloop.models import Job
+    from records.tables import Job
 
     with Session(container.engine) as s:
         assert s.get(Job, r.json()["job_id"]).requested_by == "priya"
@@ -94,7 +94,7 @@ def test_rm_cannot_see_another_books_jobs_or_upload_for_it(container, app_client
     _, omar = make_user(container, "omar", "rm")
     _, rita = make_user(container, "rita", "reviewer")
     draft = make_draft(container, PLAIN_CALL)
-    from clientloop.models import Job
+    from records.tables import Job
 
     with Session(container.engine) as s:
         job = s.exec(select(Job).where(Job.draft_id == draft.id)).one()
@@ -107,7 +107,7 @@ def test_rm_cannot_see_another_books_jobs_or_upload_for_it(container, app_client
 
 
 def test_rm_creating_a_client_owns_it(container, app_client: TestClient) -> None:
-    from clientloop.models import Client
+    from records.tables import Client
 
     _, key = make_user(container, "omar", "rm")
     r = app_client.post("/v1/interactions", headers=auth_headers(key), data={

@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from clientloop.api import create_app
-from clientloop.db import session_scope
-from clientloop.models import Client
 from clients.demo_book import BOOK_DIR, load_demo_book
+from records.session import session_scope
+from records.tables import Client
 from review.models import RecordAction
 from tests.factories import auth_headers, make_user
 

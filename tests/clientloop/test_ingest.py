@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from clientloop.errors import UnknownClient
 from clientloop.ingest import ingest_bytes, ingest_paths
-from clientloop.models import Chunk, Source
 from pipeline.errors import DocumentTooLarge, EmptyDocument, UndecodableDocument, UnsupportedFormat
+from records.errors import UnknownClient
+from records.tables import Chunk, Source
 
 GUIDE_V1 = b"# Savings guide\n\n## Withdrawals\n\nEasy Saver allows unlimited withdrawals with no notice.\n"
 GUIDE_V2 = (

@@ -5,11 +5,11 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from clientloop.errors import UnknownClient
 from clientloop.interactions import InvalidInteraction, submit_interaction
-from clientloop.models import Draft, Job, Source
 from clientloop.worker import claim, claim_next, process_job, run_worker
 from pipeline.errors import EmptyDocument
+from records.errors import UnknownClient
+from records.tables import Draft, Job, Source
 
 TRANSCRIPT = (
     "Priya Shah: Morning Daniel, thanks for making time.\n"
@@ -123,3 +123,36 @@ def test_email_with_only_quoted_history_keeps_open_quoted_commitment(container) 
         actions = json.loads(draft.content_json)["actions"]  # type: ignore[union-attr]
         assert [a["owner"] for a in actions] == ["Bo Park"]
         assert actions[0]["due"]["date"] == "2026-11-18"
+
+
+@pytest.mark.parametrize("engine", ["rules", "llm"])
+def test_worker_stores_a_grounded_draft_for_either_engine(container, engine) -> None:
+    from pipeline.llm_engine import LLMExtraction
+    from tests.fakes import FakeChatModel, tool_reply
+
+    invented = "I'll wire the money to the new account tonight."
+    container._chat_model = FakeChatModel(responses=[tool_reply(LLMExtraction, {
+        "purpose": "product_question", "sentiment": "positive", "client_asks": [], "decisions": [],
+        "key_facts": [], "concerns": [],
+        "actions": [
+            {"evidence_quote": "I'll send you the remortgage illustration by Friday.", "owner": "Priya",
+             "owner_side": "firm", "description": "Send the remortgage illustration", "type": "client_response",
+             "due_phrase": "by Friday", "due_date": "2026-11-20", "close_condition": "Sent"},
+            {"evidence_quote": invented, "owner": "Priya Shah", "owner_side": "firm",
+             "description": "Wire the money", "type": "task", "due_phrase": "", "due_date": "",
+             "close_condition": "Done"},
+        ],
+    })])
+    job = _submit(container, engine=engine)
+    assert claim(container, job.id, "w1")
+    process_job(container, job.id, "w1")
+    with Session(container.engine) as s:
+        row = s.get(Draft, s.get(Job, job.id).draft_id)  # type: ignore[union-attr]
+        stored = json.loads(row.content_json)  # type: ignore[union-attr]
+    assert stored["grounding"]["checked"] is True
+    assert row.engine == engine and row.fallback is False  # type: ignore[union-attr]
+    evidence = [a["evidence"]["text"] for a in stored["actions"]]
+    assert invented not in evidence
+    assert all(e in TRANSCRIPT for e in evidence)
+    if engine == "llm":
+        assert stored["grounding"]["dropped"].get("evidence_not_in_source") == 1

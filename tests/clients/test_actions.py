@@ -5,8 +5,6 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from clientloop.db import session_scope
-from clientloop.errors import NotFound
 from clients.actions import InvalidTransition, close_action, reopen_action
 from clients.advisory import evaluate, refresh_alerts
 from clients.importer import import_bytes
@@ -14,6 +12,8 @@ from clients.mapping import parse_mapping
 from clients.models import ActionStatusChange, Alert
 from clients.note_quality import assess_action, assess_draft, assess_note
 from clients.weekly import weekly_review
+from records.errors import NotFound
+from records.session import session_scope
 from review.audit import verify_chain
 from review.models import AuditEvent, RecordAction
 from tests.factories import make_user
@@ -102,7 +102,7 @@ def test_rm_cannot_close_another_books_action(container):
 def test_advisory_canvas_decides_the_follow_up(container):
     _book(container)
     with session_scope(container.engine) as session:
-        from clientloop.models import Client
+        from records.tables import Client
 
         ids = list(session.exec(select(Client.id)).all())
         alerts = {a.rule_id + ":" + a.subject_id[-4:]: a for a in refresh_alerts(session, ids, TODAY)}

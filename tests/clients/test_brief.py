@@ -5,15 +5,15 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from clientloop.db import session_scope
-from clientloop.errors import UnknownClient
-from clientloop.models import Client
 from clients.actions import close_action
 from clients.brief import BriefNarrative, generate_brief, resolve_link
 from clients.demo_book import load_demo_book
 from clients.importer import import_bytes
 from clients.mapping import parse_mapping
 from clients.models import Brief
+from records.errors import UnknownClient
+from records.session import session_scope
+from records.tables import Client
 from review.models import RecordAction
 from tests.fakes import FakeChatModel, tool_reply
 

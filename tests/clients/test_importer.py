@@ -5,12 +5,12 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from clientloop.db import session_scope
-from clientloop.models import Client
 from clients.demo_book import load_demo_book
 from clients.importer import ImportFileError, decode, import_bytes
 from clients.mapping import MappingError, parse_mapping
 from clients.models import Holding, ImportKey
+from records.session import session_scope
+from records.tables import Client
 from review.audit import verify_chain
 from review.models import AuditEvent, InteractionRecord, RecordAction
 

@@ -6,12 +6,12 @@ import json
 
 from sqlmodel import Session, select
 
-from clientloop.db import session_scope
 from clientloop.interactions import submit_interaction
-from clientloop.models import Draft
 from clientloop.worker import run_worker
 from evals.export_reviewed import export_cases
 from evals.fs_interactions import evaluate_records
+from records.session import session_scope
+from records.tables import Draft
 from review.decisions import Approve, Edit, decide
 from review.models import ReviewItem
 from tests.factories import make_client, make_user

@@ -7,14 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from review.audit import (
-    GENESIS,
-    append_event,
-    canonical_json,
-    reconstruct_versions,
-    sha256_tag,
-    verify_chain,
-)
+from records.ids import canonical_json, sha256_tag
+from review.audit import GENESIS, append_event, reconstruct_versions, verify_chain
 from review.models import AuditEvent
 from tests.factories import content_of, make_client, make_draft, make_user
 
@@ -155,7 +149,7 @@ def test_postgres_refuses_update_and_delete_of_audit_rows(container) -> None:
 def test_concurrent_appends_keep_one_chain(container) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from clientloop.db import session_scope
+    from records.session import session_scope
 
     def work(i: int) -> None:
         with session_scope(container.engine) as s:
@@ -168,8 +162,8 @@ def test_concurrent_appends_keep_one_chain(container) -> None:
 
 
 def test_versions_are_recreated_from_the_trail_alone(container) -> None:
-    from clientloop.db import session_scope
-    from clientloop.models import Draft
+    from records.session import session_scope
+    from records.tables import Draft
     from review.decisions import Edit, decide
     from tests.factories import review_of
 

@@ -7,9 +7,9 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from clientloop.db import session_scope
-from clientloop.errors import NotFound
-from clientloop.models import Draft
+from records.errors import NotFound
+from records.session import session_scope
+from records.tables import Draft
 from review.decisions import Approve, Edit, Reject, claim, decide, parse_decision
 from review.errors import (
     AlreadyClaimed,

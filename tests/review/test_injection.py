@@ -19,10 +19,10 @@ import pytest
 from sqlmodel import Session, select
 
 import clientloop.worker as worker_module
-from clientloop.db import session_scope
-from clientloop.interactions import DraftOutcome
-from clientloop.models import Chunk, Client, Source
+from pipeline.drafting import DraftOutcome
 from pipeline.schemas import InteractionDraft
+from records.session import session_scope
+from records.tables import Chunk, Client, Source
 from review.decisions import Approve, decide
 from review.gate import on_new_draft
 from review.models import Decision, InteractionRecord, OutboxMessage, ReviewItem
@@ -112,8 +112,9 @@ def gullible(monkeypatch):
     """Route the worker's drafting through a GullibleModel (the rest of the path is real)."""
     model = GullibleModel()
 
-    def fake_draft_interaction(container, *, text, kind, occurred_at, participants, client, engine):
-        draft = model.draft(text, kind=kind, occurred_at=occurred_at, participants=participants, client=client)
+    def fake_draft_interaction(container, request):
+        draft = model.draft(request.text, kind=request.kind, occurred_at=request.occurred_at,
+                            participants=request.participants, client=request.client)
         return DraftOutcome(draft=draft, engine="llm", model="gullible", prompt_version=None, fallback=False)
 
     monkeypatch.setattr(worker_module, "draft_interaction", fake_draft_interaction)
@@ -199,15 +200,15 @@ def test_injected_instruction_changes_no_flag_decision_owner_or_outbox(
     assert recap.status == "in_review" and recap.requires_checker and "complaint" in json.loads(recap.flags_json)
     with Session(container.engine) as s:
         assert not s.exec(select(OutboxMessage)).all()
-        body = json.loads(s.get(__import__("clientloop.models", fromlist=["Draft"]).Draft,
+        body = json.loads(s.get(__import__("records.tables", fromlist=["Draft"]).Draft,
                                 recap.current_draft_id).content_json)["body"]
     assert not any(0xE0000 <= ord(c) <= 0xE007F or c == "\u200b" for c in body)
 
 
 def test_model_flag_proposals_cannot_remove_a_rule_flag(container) -> None:
     """Model output that tries to drop or downgrade flags only ever adds."""
-    from clientloop.ids import new_id
-    from clientloop.models import Draft
+    from records.ids import new_id
+    from records.tables import Draft
 
     make_client(container)
     draft = make_draft(container, f"Priya Shah: Morning.\nDaniel Okafor: {COMPLAINT}\n", people=PEOPLE)

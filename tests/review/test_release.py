@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlmodel import Session, select
 
-from clientloop.db import session_scope
+from records.session import session_scope
 from review.decisions import Approve, Reject, decide
 from review.errors import NotApproved
 from review.models import InteractionRecord, OutboxMessage, RecordAction, ReviewItem
@@ -101,7 +101,7 @@ def test_recap_is_held_then_approval_puts_it_in_the_outbox_unsent(container, peo
     assert recap is not None and recap.kind == "client_message" and recap.status == "awaiting_author"
     with Session(container.engine) as s:
         assert not s.exec(select(OutboxMessage)).all()  # nothing reaches the outbox before approval
-        body = json.loads(s.get(__import__("clientloop.models", fromlist=["Draft"]).Draft,
+        body = json.loads(s.get(__import__("records.tables", fromlist=["Draft"]).Draft,
                                 recap.current_draft_id).content_json)["body"]
     assert "Dear Daniel Okafor" in body and "illustration" in body.lower()
     _approve(container, recap.id, people["priya"])

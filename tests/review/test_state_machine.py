@@ -21,13 +21,13 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
 from clientloop.container import Container
-from clientloop.db import session_scope
-from clientloop.errors import NotFound
-from clientloop.models import Draft
+from records.errors import NotFound
+from records.session import session_scope
+from records.tables import Draft, User
 from review.audit import verify_chain
 from review.decisions import Approve, Edit, Reject, claim, decide, makers, may_approve
 from review.errors import GateError
-from review.models import Decision, InteractionRecord, OutboxMessage, ReviewItem, User
+from review.models import Decision, InteractionRecord, OutboxMessage, ReviewItem
 from review.release import release
 from tests.factories import COMPLAINT_CALL, PLAIN_CALL, make_client, make_draft, make_user
 

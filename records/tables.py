@@ -1,6 +1,7 @@
-"""The database tables (SQLModel).
+"""The tables several packages share (SQLModel): clients, sources, chunks, jobs, drafts, users.
 
-All tables live in one module so Alembic sees one metadata. Server-owned fields
+Each package keeps its own tables beside its code (`review.models`, `clients.models`);
+the migrations import them all so Alembic sees one metadata. Server-owned fields
 (status, version, hashes, timestamps) are set by the services, never taken from a
 request body. JSON payloads are stored as text holding canonical JSON so the same code
 runs on SQLite and PostgreSQL.
@@ -9,27 +10,12 @@ runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from clientloop.ids import new_id, utcnow
-
-
-def ts_field(*, nullable: bool = False) -> Any:
-    """A timezone-aware timestamp column: now by default, or a nullable one."""
-    if nullable:
-        return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
-
-
-def text_field(default: str | None = None) -> Any:
-    """An unbounded text column (JSON payloads, transcripts); nullable when no default."""
-    if default is None:
-        return Field(default=None, sa_column=Column(Text, nullable=True))
-    return Field(default=default, sa_column=Column(Text, nullable=False, default=default))
-
+from records.columns import ts_field
+from records.ids import new_id
 
 _ts = ts_field
 
@@ -126,4 +112,16 @@ class Draft(SQLModel, table=True):
     prompt_version: str | None = None
     fallback: bool = False
     content_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _ts()
+
+
+class User(SQLModel, table=True):
+    """A person (or service account) allowed to call clientloop, with one role."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    role: str = Field(index=True)
+    key_hash: str = Field(index=True, unique=True)
+    """`sha256:<hex>` of the API key; the key itself is shown once and never stored."""
+    active: bool = True
     created_at: datetime = _ts()
