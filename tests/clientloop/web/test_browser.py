@@ -137,7 +137,7 @@ def test_upload_draft_review_and_approve_in_a_browser(container, server, chromiu
     expect(rev.get_by_text("Released to the record")).to_be_visible()
     rev.screenshot(path=str(SHOTS / "08-approved.png"), full_page=True)
 
-    # The other pages render and read well (screenshots only; tests/web/test_pages.py checks their content).
+    # The other pages render and read well (screenshots only; tests/clientloop/web/test_pages.py checks their content).
     from clientloop.ingest import ingest_bytes
 
     ingest_bytes(container, b"# Payments\n\n## CHAPS\n\nA CHAPS payment costs 25 GBP and arrives the same working "
