@@ -80,10 +80,13 @@ def ingest(
     container = _container()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("embedding", total=None)
+        task = bar.add_task("reading", total=None)
+        files = 0
 
         def on_file(name: str) -> None:
-            bar.update(task, description=f"[cyan]{name}", completed=0, total=None)
+            nonlocal files
+            files += 1
+            bar.update(task, description=f"[cyan]{files} files[/] · {name} · chunks indexed")
 
         def on_progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

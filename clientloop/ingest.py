@@ -9,7 +9,6 @@ holds a mix of two versions of one source.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -17,15 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, select
 
 from clientloop.container import Container
-from pipeline.documents import LoadedDocument, SourceKind
+from clientloop.indexing import Indexer, Staged, discard_unfinished
+from pipeline.documents import SourceKind
 from pipeline.errors import DocumentTooLarge
 from records.errors import CallerError, UnknownClient
 from records.ids import content_hash, utcnow
 from records.session import session_scope
-from records.tables import Chunk, Client, Source
+from records.tables import Client, Source
 
 Progress = Callable[[int, int], None]
 Outcome = Literal["created", "replaced", "unchanged"]
@@ -97,10 +97,28 @@ def ingest_bytes(
     """Store, load, chunk, embed and index one file.
 
     Raises:
-        InputError: the file is empty, too large, binary, undecodable, malformed or of an
+        CallerError: the file is empty, too large, binary, undecodable, malformed or of an
             unsupported type, or the client is unknown. The upload is still stored when
             it was within the size limit, and its source row records the error.
     """
+    indexer = Indexer(container, progress=progress)
+    result = _stage_file(container, indexer, data, filename, kind=kind, client=client, create_client=create_client)
+    indexer.flush()
+    return result
+
+
+def _stage_file(
+    container: Container,
+    indexer: Indexer,
+    data: bytes,
+    filename: str,
+    *,
+    kind: SourceKind | None,
+    client: str | None,
+    create_client: bool,
+) -> IngestResult:
+    """Store the upload and its source row, load and chunk it, and queue it for indexing."""
+    from pipeline.chunking import chunk_document
     from pipeline.loaders import load_document
 
     settings = container.settings
@@ -111,97 +129,57 @@ def ingest_bytes(
             filename=filename,
         )
     digest, path = store_upload(container, data)
+    claimed = _claim_source(container, digest, path, len(data), filename, kind=kind, client=client,
+                            create_client=create_client)
+    if isinstance(claimed, IngestResult):
+        return claimed
+    source_id, client_id, replacing = claimed
+    try:
+        doc = load_document(data, filename, kind=kind, max_bytes=settings.max_upload_bytes)
+    except CallerError as exc:
+        with session_scope(container.engine) as session:
+            row = session.get(Source, source_id)
+            if row is not None:
+                row.status, row.error = ("ready", None) if replacing else ("rejected", str(exc))
+        raise
+    chunks = chunk_document(doc, max_chars=settings.chunk_chars, overlap=settings.chunk_overlap)
+    indexer.add(Staged(source_id=source_id, doc=doc, chunks=chunks, digest=digest, client_id=client_id,
+                       replacing=replacing, size_bytes=len(data), stored_path=str(path)))
+    return IngestResult(filename, source_id, "replaced" if replacing else "created", len(chunks), doc.kind,
+                        doc.title)
+
+
+def _claim_source(
+    container: Container, digest: str, path: Path, size: int, filename: str, *, kind: SourceKind | None,
+    client: str | None, create_client: bool,
+) -> IngestResult | tuple[str, str | None, bool]:
+    """The source row this upload updates (or `unchanged`): (source id, client id, replacing)."""
     with session_scope(container.engine) as session:
         client_row = resolve_client(session, client, create=create_client)
         client_id = client_row.id if client_row else None
         key = f"{client_id or '-'}:{filename}"
         existing = session.exec(select(Source).where(Source.key == key)).first()
-        if existing is None or existing.content_hash != digest:
+        if existing is None:
             # The same bytes under another name are the same source: index them once.
-            twin = session.exec(
+            existing = session.exec(
                 select(Source).where(Source.content_hash == digest, Source.client_id == client_id,
                                      Source.status == "ready")
             ).first()
-            if twin is not None and existing is None:
-                existing = twin
         if existing and existing.content_hash == digest and existing.status == "ready":
             return IngestResult(filename, existing.id, "unchanged", existing.chunk_count, existing.kind,
                                 existing.title or filename)
         if existing is None:
             existing = Source(key=key, filename=filename, kind=kind or "kb", client_id=client_id,
-                              content_hash=digest, size_bytes=len(data), stored_path=str(path))
+                              content_hash=digest, size_bytes=size, stored_path=str(path))
             session.add(existing)
-        source_id = existing.id
-        replacing = existing.status == "ready"
-        if not replacing:
-            existing.content_hash, existing.size_bytes, existing.stored_path = digest, len(data), str(path)
-            existing.status, existing.error, existing.updated_at = "received", None, utcnow()
-
-    try:
-        doc = load_document(data, filename, kind=kind, max_bytes=settings.max_upload_bytes)
-    except CallerError as exc:
-        if not replacing:
-            with session_scope(container.engine) as session:
-                row = session.get(Source, source_id)
-                if row is not None:
-                    row.status, row.error = "rejected", str(exc)
-        raise
-
-    count = index_document(container, source_id, doc, digest, client_id, progress=progress)
-    with session_scope(container.engine) as session:
-        row = session.get(Source, source_id)
-        assert row is not None
-        row.kind, row.media_type, row.title, row.text = doc.kind, doc.media_type, doc.title, doc.text
-        row.meta_json = json.dumps(doc.metadata, sort_keys=True)
-        row.occurred_at = doc.occurred_at
-        row.content_hash, row.size_bytes, row.stored_path = digest, len(data), str(path)
-        row.status, row.error, row.chunk_count, row.updated_at = "ready", None, count, utcnow()
+        replacing = existing.status in ("ready", "updating")
         if replacing:
-            row.version += 1
-    return IngestResult(filename, source_id, "replaced" if replacing else "created", count, doc.kind, doc.title)
-
-
-def index_document(
-    container: Container,
-    source_id: str,
-    doc: LoadedDocument,
-    digest: str,
-    client_id: str | None,
-    *,
-    progress: Progress | None = None,
-) -> int:
-    """Chunk, embed in batches and upsert; then drop the previous version's chunks."""
-    from pipeline.chunking import chunk_document
-
-    settings = container.settings
-    chunks = chunk_document(doc, max_chars=settings.chunk_chars, overlap=settings.chunk_overlap)
-    version_tag = digest.split(":", 1)[1][:12]
-    ids = [f"{source_id}:{version_tag}:{c.ordinal}" for c in chunks]
-    batch = settings.embedding_batch_size
-    done = 0
-    for lo in range(0, len(chunks), batch):
-        part = chunks[lo : lo + batch]
-        vectors = container.embeddings.embed_documents([c.text for c in part])
-        metas = [
-            {
-                "source_id": source_id, "source_title": doc.title, "kind": doc.kind,
-                "client_id": client_id, "heading": c.heading, "speaker": c.speaker,
-                "start": c.start, "end": c.end, "ordinal": c.ordinal, "content_hash": digest,
-                "filename": doc.filename,
-            }
-            for c in part
-        ]
-        container.store.upsert(ids[lo : lo + batch], [c.text for c in part], metas, vectors)
-        done += len(part)
-        if progress:
-            progress(done, len(chunks))
-    container.store.delete_source(source_id, keep_hash=digest)
-    with session_scope(container.engine) as session:
-        session.exec(delete(Chunk).where(col(Chunk.source_id) == source_id))
-        for cid, c in zip(ids, chunks, strict=True):
-            session.add(Chunk(id=cid, source_id=source_id, ordinal=c.ordinal, start=c.start, end=c.end,
-                              heading=c.heading, speaker=c.speaker, text=c.text))
-    return len(chunks)
+            # The old version stays searchable (and its hash on the row) until the new one is indexed.
+            existing.status, existing.updated_at = "updating", utcnow()
+        else:
+            existing.content_hash, existing.size_bytes, existing.stored_path = digest, size, str(path)
+            existing.status, existing.error, existing.updated_at = "received", None, utcnow()
+        return existing.id, client_id, replacing
 
 
 def ingest_paths(
@@ -213,22 +191,38 @@ def ingest_paths(
     create_client: bool = False,
     progress: Progress | None = None,
     on_file: Callable[[str], None] | None = None,
+    flush_chunks: int = 256,
 ) -> BatchReport:
-    """Ingest files and folders (recursively); one bad file does not stop the rest."""
+    """Ingest files and folders (recursively), indexing many documents per batch.
+
+    One bad file does not stop the rest. Sources an earlier, interrupted ingest left
+    unfinished are cleaned first; ingesting the same files again then completes them.
+    """
+    files = expand_paths(paths)
+    discard_unfinished(container)
     report = BatchReport()
-    for path in expand_paths(paths):
+    indexer = Indexer(container, flush_chunks=flush_chunks, progress=progress)
+    first_of: dict[str, IngestResult] = {}
+    for path in files:
         if on_file:
             on_file(path.name)
         try:
             data = path.read_bytes()
-            report.results.append(
-                ingest_bytes(container, data, path.name, kind=kind, client=client,
-                             create_client=create_client, progress=progress)
-            )
+            twin = first_of.get(content_hash(data))
+            if twin is not None:
+                # The same bytes twice in one run: one source, as across runs.
+                report.results.append(IngestResult(path.name, twin.source_id, "unchanged", twin.chunks, twin.kind,
+                                                   twin.title))
+                continue
+            result = _stage_file(container, indexer, data, path.name, kind=kind, client=client,
+                                 create_client=create_client)
+            first_of[content_hash(data)] = result
+            report.results.append(result)
         except CallerError as exc:
             report.errors.append((str(path), str(exc)))
         except OSError as exc:
             report.errors.append((str(path), f"cannot read file: {exc.strerror}"))
+    indexer.flush()
     return report
 
 

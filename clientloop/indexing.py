@@ -1,0 +1,186 @@
+"""Batched indexing: chunks of many documents embedded, upserted and committed together.
+
+Ingesting one document at a time spent most of its time on work that batches well: an
+embedding call per document's few chunks (short, badly padded batches), a Chroma upsert
+and a database commit per document. The `Indexer` collects whole documents until it holds
+`flush_chunks` chunks, then embeds them all at once (the embedding model sorts them by
+length, so batches pad little), upserts them in one call and writes every source's chunk
+rows and `ready` status in one transaction.
+
+"A killed ingest leaves no half-indexed source" holds because a flush only ever holds
+whole documents and the database marks them ready after their vectors are stored. A new
+source whose flush never committed is still `received`; a changed source is `updating`
+from the moment it is staged until its old vectors are deleted, and its row names the
+version that is complete (the old hash before the commit, the new one after it).
+`discard_unfinished` removes the vectors of every other version, and the next ingest of
+the same files indexes what is missing, under the same deterministic chunk ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import col, delete, select
+
+from records.ids import utcnow
+from records.session import session_scope
+from records.tables import Chunk, Source
+
+if TYPE_CHECKING:
+    from clientloop.container import Container
+    from pipeline.chunking import Chunk as TextChunk
+    from pipeline.documents import LoadedDocument
+
+Progress = Callable[[int, int], None]
+
+UNFINISHED = ("received", "updating")
+"""Source statuses whose newest version is not (yet) fully indexed."""
+
+
+@dataclass
+class Staged:
+    """A loaded, chunked document waiting for its vectors."""
+
+    source_id: str
+    doc: LoadedDocument
+    chunks: list[TextChunk]
+    digest: str
+    client_id: str | None
+    replacing: bool
+    size_bytes: int
+    stored_path: str
+
+    @property
+    def chunk_ids(self) -> list[str]:
+        """Deterministic ids: the same version of a source always gets the same ids."""
+        tag = self.digest.split(":", 1)[1][:12]
+        return [f"{self.source_id}:{tag}:{c.ordinal}" for c in self.chunks]
+
+    def metadatas(self) -> list[dict[str, Any]]:
+        """The vector store metadata of each chunk."""
+        return [
+            {
+                "source_id": self.source_id, "source_title": self.doc.title, "kind": self.doc.kind,
+                "client_id": self.client_id, "heading": c.heading, "speaker": c.speaker,
+                "start": c.start, "end": c.end, "ordinal": c.ordinal, "content_hash": self.digest,
+                "filename": self.doc.filename,
+            }
+            for c in self.chunks
+        ]
+
+
+class Indexer:
+    """Buffers staged documents and indexes them in large batches."""
+
+    def __init__(self, container: Container, *, flush_chunks: int = 256, progress: Progress | None = None) -> None:
+        """Prepare an empty buffer.
+
+        Args:
+            container: Where the embeddings, the vector store and the database are.
+            flush_chunks: Index once the buffer holds at least this many chunks.
+            progress: Called with (chunks indexed, chunks seen so far) after each flush.
+        """
+        self.container = container
+        self.flush_chunks = max(1, flush_chunks)
+        self.progress = progress
+        self._buffer: list[Staged] = []
+        self._buffered = 0
+        self.seen = 0
+        self.indexed = 0
+
+    def add(self, staged: Staged) -> None:
+        """Queue one document; flush when the buffer is full."""
+        self._buffer.append(staged)
+        self._buffered += len(staged.chunks)
+        self.seen += len(staged.chunks)
+        if self._buffered >= self.flush_chunks:
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed, upsert and commit everything buffered."""
+        if not self._buffer:
+            return
+        batch, self._buffer, self._buffered = self._buffer, [], 0
+        ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        for staged in batch:
+            ids.extend(staged.chunk_ids)
+            texts.extend(c.text for c in staged.chunks)
+            metas.extend(staged.metadatas())
+        if texts:
+            vectors = self.container.embeddings.embed_documents(texts)
+            self.container.store.upsert(ids, texts, metas, vectors)
+        _commit(self.container, batch)
+        replaced = [s for s in batch if s.replacing]
+        for staged in replaced:
+            # The new version is stored and recorded; only now may the old one go.
+            self.container.store.delete_source(staged.source_id, keep_hash=staged.digest)
+        if replaced:
+            _mark_ready(self.container, [s.source_id for s in replaced])
+        self.indexed += len(texts)
+        if self.progress:
+            self.progress(self.indexed, self.seen)
+
+
+def _commit(container: Container, batch: list[Staged]) -> None:
+    with session_scope(container.engine) as session:
+        replaced = [s.source_id for s in batch if s.replacing]
+        if replaced:
+            session.exec(delete(Chunk).where(col(Chunk.source_id).in_(replaced)))  # type: ignore[call-overload]
+        for staged in batch:
+            for cid, c in zip(staged.chunk_ids, staged.chunks, strict=True):
+                session.add(Chunk(id=cid, source_id=staged.source_id, ordinal=c.ordinal, start=c.start, end=c.end,
+                                  heading=c.heading, speaker=c.speaker, text=c.text))
+            row = session.get(Source, staged.source_id)
+            assert row is not None
+            doc = staged.doc
+            row.kind, row.media_type, row.title, row.text = doc.kind, doc.media_type, doc.title, doc.text
+            row.meta_json = _meta_json(doc.metadata)
+            row.occurred_at = doc.occurred_at
+            row.content_hash, row.size_bytes, row.stored_path = staged.digest, staged.size_bytes, staged.stored_path
+            # A replaced source stays `updating` (now under its new hash) until its old vectors are gone.
+            row.status = "updating" if staged.replacing else "ready"
+            row.error, row.chunk_count, row.updated_at = None, len(staged.chunks), utcnow()
+            if staged.replacing:
+                row.version += 1
+
+
+def _mark_ready(container: Container, source_ids: list[str]) -> None:
+    with session_scope(container.engine) as session:
+        for source_id in source_ids:
+            row = session.get(Source, source_id)
+            if row is not None:
+                row.status = "ready"
+
+
+def _meta_json(metadata: dict[str, str]) -> str:
+    import json
+
+    return json.dumps(metadata, sort_keys=True)
+
+
+def discard_unfinished(container: Container) -> int:
+    """Remove vectors an interrupted flush left behind; return how many sources were cleaned.
+
+    A new source that never became ready loses all its vectors; a ready source caught
+    mid-update keeps only the vectors of the version the database still holds.
+    """
+    with session_scope(container.engine) as session:
+        rows = session.exec(
+            select(Source.id, Source.status, Source.content_hash).where(col(Source.status).in_(UNFINISHED))
+        ).all()
+    for source_id, status, digest in rows:
+        if status == "received":
+            container.store.delete_source(source_id)
+        else:
+            container.store.delete_source(source_id, keep_hash=digest)
+    if rows:
+        with session_scope(container.engine) as session:
+            for source_id, status, _ in rows:
+                row = session.get(Source, source_id)
+                if row is not None and status == "updating":
+                    row.status = "ready"
+    return len(rows)

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from clientloop import indexing
+from clientloop.ingest import ingest_paths
+from records.tables import Chunk, Source
+
+
+def _write_docs(folder: Path, n: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        (folder / f"doc-{i:03d}.md").write_text(
+            f"# Product {i}\n\n## Fees\n\nProduct {i} costs £{i + 1} a month.\n\n## Limits\n\nUp to {i} payments.\n"
+        )
+
+
+class _CountingEmbeddings:
+    def __init__(self, inner):
+        self.inner, self.calls, self.texts = inner, 0, 0
+
+    def embed_documents(self, texts):
+        self.calls += 1
+        self.texts += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
+
+
+def test_ingest_paths_embeds_many_documents_per_call(container, tmp_path) -> None:
+    _write_docs(tmp_path / "kb", 30)
+    counting = _CountingEmbeddings(container.embeddings)
+    container.__dict__["embeddings"] = counting
+    seen: list[tuple[int, int]] = []
+    report = ingest_paths(container, [tmp_path / "kb"], kind="kb", flush_chunks=40,
+                          progress=lambda done, total: seen.append((done, total)))
+    chunks = sum(r.chunks for r in report.results)
+    assert len(report.results) == 30 and not report.errors
+    assert counting.texts == chunks
+    assert counting.calls <= chunks // 40 + 1 < 30
+    assert seen[-1] == (chunks, chunks)
+    with Session(container.engine) as s:
+        assert all(r.status == "ready" for r in s.exec(select(Source)).all())
+        assert len(s.exec(select(Chunk)).all()) == chunks == container.store.count()
+
+
+def test_killed_ingest_leaves_no_half_indexed_source_and_resumes(container, tmp_path, monkeypatch) -> None:
+    _write_docs(tmp_path / "kb", 6)
+
+    def killed(_container, _batch):
+        raise KeyboardInterrupt  # the process dies after the vectors are stored, before the commit
+
+    monkeypatch.setattr(indexing, "_commit", killed)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths(container, [tmp_path / "kb"], kind="kb", flush_chunks=10_000)
+    assert container.store.count() > 0
+    with Session(container.engine) as s:
+        assert {r.status for r in s.exec(select(Source)).all()} == {"received"}
+    monkeypatch.undo()
+
+    report = ingest_paths(container, [tmp_path / "kb"], kind="kb")
+    assert [r.outcome for r in report.results] == ["created"] * 6
+    with Session(container.engine) as s:
+        rows = s.exec(select(Source)).all()
+        assert {r.status for r in rows} == {"ready"} and len(rows) == 6
+        assert container.store.count() == len(s.exec(select(Chunk)).all())
+
+
+def test_interrupted_update_keeps_serving_the_old_version(container, tmp_path, monkeypatch) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "fees.md").write_text("# Fees\n\nCHAPS costs £25.\n")
+    ingest_paths(container, [folder], kind="kb")
+    (folder / "fees.md").write_text("# Fees\n\nCHAPS costs £30 from January.\n")
+    monkeypatch.setattr(indexing, "_commit", lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths(container, [folder], kind="kb")
+    monkeypatch.undo()
+
+    assert indexing.discard_unfinished(container) == 1
+    texts = " ".join(c.text for c in container.store.get_all(where={"kind": "kb"}))
+    assert "£25" in texts and "£30" not in texts
+    again = ingest_paths(container, [folder], kind="kb")
+    assert again.results[0].outcome == "replaced"
+    texts = " ".join(c.text for c in container.store.get_all(where={"kind": "kb"}))
+    assert "£30" in texts and "£25" not in texts
+
+
+def test_same_bytes_twice_in_one_run_are_one_source(container, tmp_path) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Fees\n\nCHAPS costs £25.\n")
+    (folder / "b.md").write_text("# Fees\n\nCHAPS costs £25.\n")
+    report = ingest_paths(container, [folder], kind="kb")
+    assert [r.outcome for r in report.results] == ["created", "unchanged"]
+    assert report.results[0].source_id == report.results[1].source_id
