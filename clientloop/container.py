@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
-from clientloop.db import make_engine, migrate
+from clientloop.db import migrated_engine
 from clientloop.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -36,9 +36,7 @@ class Container:
     @cached_property
     def engine(self) -> Engine:
         """The database engine, migrated to head on first use."""
-        engine = make_engine(self.settings)
-        migrate(engine)
-        return engine
+        return migrated_engine(self.settings)
 
     @cached_property
     def embeddings(self) -> Embeddings:

@@ -3,6 +3,14 @@
 The schema is created only by Alembic migrations (`clientloop/migrations`), on SQLite
 and PostgreSQL alike; `migrate()` runs them to head and is called by every entry point
 before first use, so a fresh data directory needs no extra step.
+
+On PostgreSQL the migrations run as the owner (`CLIENTLOOP_DATABASE_OWNER_URL`, default
+the database URL) and the application's connections can drop to a role that may only
+read and append audit rows (`CLIENTLOOP_DATABASE_APP_ROLE`, see migration 0004): each new
+connection runs `SET ROLE` before the pool hands it out, so no request ever runs as the
+owner. `SET ROLE` is a guard against the application's own mistakes and a stolen
+application session, not against someone who can send `RESET ROLE`; for that, log the
+application in as a role that is only a member of `clientloop_app`.
 """
 
 from __future__ import annotations
@@ -19,15 +27,35 @@ from clientloop.settings import Settings
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(settings: Settings) -> Engine:
-    """Create the SQLAlchemy engine for the configured database."""
+def make_engine(settings: Settings, *, owner: bool = False) -> Engine:
+    """Create the SQLAlchemy engine for the configured database.
+
+    With `owner`, the engine migrations use: the owner URL, and no switch to the app role.
+    """
     url = settings.resolved_database_url
+    if owner and settings.database_owner_url:
+        url = settings.database_owner_url
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if settings.database_app_role and not owner:
+        event.listen(engine, "connect", _set_role(settings.database_app_role), insert=True)
+    return engine
+
+
+def _set_role(role: str) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Outside a transaction: a SET inside one would be undone by the pool's rollback.
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f'SET ROLE "{role}"')  # the name is checked against a strict pattern in Settings
+        dbapi_conn.autocommit = autocommit
+
+    return on_connect
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -39,19 +67,34 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def alembic_config(engine: Engine) -> Any:
+def alembic_config(engine: Engine, *, app_role_login: bool = False) -> Any:
     """An Alembic config bound to this engine (no alembic.ini needed)."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     cfg.attributes["engine"] = engine
+    cfg.attributes["app_role_login"] = app_role_login
     return cfg
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration."""
+def migrate(engine: Engine, *, app_role_login: bool = False) -> None:
+    """Bring the schema to the newest migration (run it with the owner's engine)."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), "head")
+    command.upgrade(alembic_config(engine, app_role_login=app_role_login), "head")
+
+
+def migrated_engine(settings: Settings) -> Engine:
+    """The application's engine, after migrating to head with the owner's."""
+    engine = make_engine(settings)
+    if settings.database_owner_url or settings.database_app_role:
+        owner = make_engine(settings, owner=True)
+        try:
+            migrate(owner, app_role_login=settings.database_app_role_login)
+        finally:
+            owner.dispose()
+    else:
+        migrate(engine, app_role_login=settings.database_app_role_login)
+    return engine

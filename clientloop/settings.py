@@ -85,6 +85,26 @@ class Settings(BaseSettings):
     abstain_threshold: float = 0.45
     """Answers whose best evidence scores below this abstain."""
 
+    # --- Access and audit (keys, web sessions, database roles, audit checkpoints) ---
+    api_key_days: int = Field(default=90, ge=0)
+    """Days a new or rotated API key stays valid (`users add/rotate --expires-in-days` overrides; 0 = never)."""
+    web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
+    """Lifetime of a web sign-in; a session never outlives its user's key."""
+    database_owner_url: str | None = None
+    """URL migrations run with (the owner role); default `database_url`."""
+    database_app_role: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    """PostgreSQL role every application connection switches to (`SET ROLE`), e.g. `clientloop_app`."""
+    database_app_role_login: bool = False
+    """Create `clientloop_app` with LOGIN (give it a password yourself) instead of NOLOGIN."""
+    audit_key_file: Path | None = None
+    """HMAC key for audit checkpoints; default `clientloop-audit.key` beside (not in) the data directory."""
+    audit_checkpoint_file: Path | None = None
+    """Append-only JSON lines of signed chain heads; default `clientloop-audit-checkpoints.jsonl` beside the key."""
+    audit_checkpoint_every: int = Field(default=100, ge=1)
+    """The worker writes a checkpoint after this many new audit events ..."""
+    audit_checkpoint_seconds: float = Field(default=3600.0, gt=0)
+    """... or this long after the last one, whichever comes first (only when the chain grew)."""
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
         key = self.llm_api_key.get_secret_value().strip().lower()
@@ -103,6 +123,16 @@ class Settings(BaseSettings):
     def resolved_chroma_path(self) -> Path:
         """The embedded Chroma folder."""
         return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def resolved_audit_key_file(self) -> Path:
+        """The checkpoint HMAC key: outside the data directory, so a copy of the data is not a copy of the key."""
+        return self.audit_key_file or self.data_dir.resolve().parent / "clientloop-audit.key"
+
+    @property
+    def resolved_audit_checkpoint_file(self) -> Path:
+        """The checkpoint log (JSON lines, appended to, never rewritten)."""
+        return self.audit_checkpoint_file or self.resolved_audit_key_file.parent / "clientloop-audit-checkpoints.jsonl"
 
     @property
     def uploads_dir(self) -> Path:

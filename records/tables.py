@@ -124,4 +124,10 @@ class User(SQLModel, table=True):
     key_hash: str = Field(index=True, unique=True)
     """`sha256:<hex>` of the API key; the key itself is shown once and never stored."""
     active: bool = True
+    """False once revoked: the key and every web session of the user stop working."""
+    key_expires_at: datetime | None = _ts(nullable=True)
+    """When the current key stops working (None: never)."""
+    revoked_at: datetime | None = _ts(nullable=True)
+    rotated_at: datetime | None = _ts(nullable=True)
+    """When the current key replaced the previous one (None: the first key)."""
     created_at: datetime = _ts()

@@ -1,4 +1,4 @@
-"""The review gate's tables: users, review items, decisions, flags, records, outbox, audit.
+"""The review gate's tables: review items, decisions, flags, records, outbox, audit, web sessions.
 
 Design decisions:
 
@@ -181,3 +181,21 @@ class AuditEvent(SQLModel, table=True):
     payload_digest: str
     prev_hash: str
     hash: str
+
+
+class WebSession(SQLModel, table=True):
+    """A web sign-in: the browser holds a random token, the server only its hash.
+
+    It ends at sign-out, at `expires_at` (never later than the key's expiry), and when
+    the user's key is revoked or rotated; an ended session is kept with why it ended.
+    """
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    token_hash: str = Field(index=True, unique=True)
+    """`sha256:<hex>` of the cookie's token; the token itself is never stored."""
+    user_id: str = Field(foreign_key="user.id", index=True)
+    created_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    ended_at: datetime | None = _ts(nullable=True)
+    ended_reason: str | None = None
+    """`sign_out`, `key_revoked` or `key_rotated`."""

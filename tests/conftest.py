@@ -84,11 +84,21 @@ def container(settings: Settings, embeddings: object) -> Iterator[Container]:
 
 
 def _truncate_all(c: Container) -> None:
+    # The audit table refuses TRUNCATE to everyone (migration 0004). The harness connects
+    # as the owner, the one role that may switch that trigger off, and does so only inside
+    # this transaction; the application role cannot (tests/review/test_audit.py proves it).
     from sqlmodel import SQLModel
 
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    with c.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    owner = create_engine(c.settings.database_owner_url or c.settings.resolved_database_url)
+    try:
+        c.engine  # noqa: B018  (migrates the fresh database on first use)
+        with owner.begin() as conn:
+            conn.execute(text("ALTER TABLE auditevent DISABLE TRIGGER auditevent_no_truncate"))
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            conn.execute(text("ALTER TABLE auditevent ENABLE TRIGGER auditevent_no_truncate"))
+    finally:
+        owner.dispose()
 
 
 @pytest.fixture(scope="session")

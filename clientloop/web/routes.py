@@ -180,7 +180,7 @@ def login(request: Request, container: ContainerDep, key: Annotated[str, Form()]
         return render(request, "login.html.jinja", status_code=401, next=_next_path(next),
                       error="That key is not valid (unknown, revoked or mistyped).")
     response = RedirectResponse(_next_path(next), status_code=303)
-    sign_in(request, response, key.strip())
+    sign_in(request, response, container, user)
     return response
 
 
@@ -191,10 +191,10 @@ def logout_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout() -> Response:
-    """Clear the sign-in cookies."""
+def logout(request: Request, container: ContainerDep) -> Response:
+    """End the session and clear the sign-in cookies."""
     response = RedirectResponse("/ui/login", status_code=303)
-    sign_out(response)
+    sign_out(request, response, container)
     return response
 
 

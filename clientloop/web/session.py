@@ -1,14 +1,16 @@
-"""Sign-in for the pages: the API key in a cookie, a CSRF token beside it, role checks as dependencies.
+"""Sign-in for the pages: a server-side session in a cookie, a CSRF token beside it, role checks as dependencies.
 
 Design decisions:
 
-- **The session is the API key.** `/ui/login` takes the key `clientloop users add`
-  printed, checks it with `review.users.authenticate` and stores it in an `HttpOnly`,
-  `SameSite=Strict` cookie scoped to `/ui`. Every request re-authenticates it, so a
-  revoked key signs the person out at once; there is no server-side session table. The
-  cookie is marked `Secure` whenever the request arrived over HTTPS. A production
-  deployment serves the pages only behind TLS, and usually behind the bank's SSO proxy
-  (which then issues or injects the key); over plain HTTP the key would travel in clear.
+- **Server-side sessions.** `/ui/login` takes the key `clientloop users add` printed and
+  checks it with `review.users.authenticate`; the browser then gets a random session
+  token (not the key) in an `HttpOnly`, `SameSite=Strict` cookie scoped to `/ui`, and the
+  database keeps only the token's hash (`review.models.WebSession`). A stolen cookie is
+  therefore not a stolen API key, and it dies at sign-out (the row is ended, so replaying
+  the old cookie fails), at its expiry (`CLIENTLOOP_WEB_SESSION_HOURS`, never later than
+  the key's) and the moment the key is revoked or rotated. Every request looks the
+  session up again. The cookie is marked `Secure` whenever the request arrived over
+  HTTPS; a production deployment serves the pages only behind TLS.
 - **CSRF: double submit.** A random token lives in a second `SameSite=Strict` cookie and
   in a hidden field of every POST form; the two are compared with
   `hmac.compare_digest`. The token is replaced at sign-in and removed at sign-out.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -29,9 +32,10 @@ from sqlmodel import Session
 
 from clientloop.api.deps import ContainerDep
 from records.errors import Forbidden
+from records.session import session_scope
 from records.tables import User
 
-SESSION_COOKIE = "clientloop_key"
+SESSION_COOKIE = "clientloop_session"
 CSRF_COOKIE = "clientloop_csrf"
 CSRF_FIELD = "csrf_token"
 COOKIE_PATH = "/ui"
@@ -46,7 +50,7 @@ class CsrfFailed(Exception):
 
 
 def user_for_key(container: ContainerDep, key: str) -> User | None:
-    """The active user holding `key`, detached from its session, or None."""
+    """The user holding `key` if it is valid (not revoked or expired), detached from its session, or None."""
     from review.users import authenticate
 
     if not key:
@@ -58,9 +62,22 @@ def user_for_key(container: ContainerDep, key: str) -> User | None:
     return user
 
 
+def user_for_session(container: ContainerDep, token: str) -> User | None:
+    """The user of a live web session, detached, or None."""
+    from review.users import session_user
+
+    if not token:
+        return None
+    with Session(container.engine, expire_on_commit=False) as session:
+        user = session_user(session=session, token=token)
+        if user is not None:
+            session.expunge(user)
+    return user
+
+
 def page_user(request: Request, container: ContainerDep) -> User:
-    """The signed-in user (raises `SignInRequired` without a valid key cookie)."""
-    user = user_for_key(container, request.cookies.get(SESSION_COOKIE, ""))
+    """The signed-in user (raises `SignInRequired` without a live session cookie)."""
+    user = user_for_session(container, request.cookies.get(SESSION_COOKIE, ""))
     if user is None:
         raise SignInRequired
     request.state.user = user
@@ -123,14 +140,23 @@ def set_csrf_cookie(request: Request, response: Response, token: str) -> None:
                         secure=_secure(request))
 
 
-def sign_in(request: Request, response: Response, key: str) -> None:
-    """Set the key cookie and a fresh CSRF token (a token seen before sign-in is never reused)."""
-    response.set_cookie(SESSION_COOKIE, key, httponly=True, samesite="strict", path=COOKIE_PATH,
+def sign_in(request: Request, response: Response, container: ContainerDep, user: User) -> None:
+    """Open a server-side session for `user`, set its cookie and a fresh CSRF token (none seen before is reused)."""
+    from review.users import open_session
+
+    with session_scope(container.engine) as session:
+        _row, token = open_session(session=session, user=user,
+                                   lifetime=timedelta(hours=container.settings.web_session_hours))
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", path=COOKIE_PATH,
                         secure=_secure(request))
     set_csrf_cookie(request, response, secrets.token_urlsafe(32))
 
 
-def sign_out(response: Response) -> None:
-    """Remove the key and CSRF cookies."""
+def sign_out(request: Request, response: Response, container: ContainerDep) -> None:
+    """End this browser's session on the server and remove the session and CSRF cookies."""
+    from review.users import close_session
+
+    with session_scope(container.engine) as session:
+        close_session(session=session, token=request.cookies.get(SESSION_COOKIE, ""))
     response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
     response.delete_cookie(CSRF_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")

@@ -36,6 +36,40 @@ def test_users_add_prints_key_once(cli) -> None:
     assert cli("users", "add", "x", "--role", "root").exit_code == 1
 
 
+def test_users_list_revoke_rotate_and_expiry(cli, container) -> None:
+    from fastapi.testclient import TestClient
+
+    from clientloop.api import create_app
+    from tests.factories import auth_headers
+
+    rita_key = cli("users", "add", "rita", "--role", "reviewer").stdout.strip()
+    rex_key = cli("users", "add", "rex", "--role", "reviewer", "--expires-in-days", "0").stdout.strip()
+    api = TestClient(create_app(container))
+    assert api.get("/v1/reviews", headers=auth_headers(rita_key)).status_code == 200
+    rows = {r["name"]: r for r in json.loads(cli("users", "list", "--json").stdout)}
+    assert rows["rita"]["state"] == "active" and rows["rita"]["key_expires_at"]  # CLIENTLOOP_API_KEY_DAYS
+    assert rows["rex"]["key_expires_at"] is None and len(rows["rex"]["key_id"]) == 12
+    assert rita_key not in json.dumps(rows) and "sha256" not in json.dumps(rows)
+
+    r = cli("users", "rotate", "rita", "--expires-in-days", "7", "--by", "ada")
+    assert r.exit_code == 0, r.output
+    new_key = r.stdout.strip()
+    assert new_key.startswith("clk_") and new_key != rita_key
+    assert api.get("/v1/reviews", headers=auth_headers(rita_key)).status_code == 401
+    assert api.get("/v1/reviews", headers=auth_headers(new_key)).status_code == 200
+
+    r = cli("users", "revoke", "rex", "--by", "ada")
+    assert r.exit_code == 0, r.output
+    assert api.get("/v1/reviews", headers=auth_headers(rex_key)).status_code == 401
+    assert cli("users", "revoke", "rex").exit_code == 1  # already revoked
+    assert cli("users", "rotate", "rex").exit_code == 1  # a revoked user stays revoked
+    assert cli("users", "revoke", "nobody").exit_code == 1
+    rows = {r["name"]: r for r in json.loads(cli("users", "list", "--json").stdout)}
+    assert rows["rex"]["state"] == "revoked" and rows["rex"]["revoked_at"]
+    assert rows["rita"]["rotated_at"] and rows["rita"]["state"] == "active"
+    assert "rex" in cli("users", "list").stdout
+
+
 def test_review_list_show_edit_approve_and_verify(cli, container, tmp_path) -> None:
     make_client(container)
     cli("users", "add", "priya", "--role", "rm")

@@ -189,3 +189,90 @@ def test_versions_are_recreated_from_the_trail_alone(container) -> None:
     assert versions[2]["content"]["summary"]["key_facts"] == ["Edited twice"]
     assert [v["draft_id"] for v in versions] == [r.id for r in rows]
     assert [v["content"] for v in versions] == [json.loads(r.content_json) for r in rows]
+
+
+@pytest.fixture
+def app_role_container(settings, embeddings, container):
+    """A second container on the same (clean) database whose connections run as `clientloop_app`."""
+    from clientloop.container import Container
+
+    if not _is_pg(container):
+        pytest.skip("database roles exist only on PostgreSQL")
+    c = Container(settings.model_copy(update={"database_app_role": "clientloop_app"}))
+    c.__dict__["embeddings"] = embeddings
+    yield c
+    c.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_truncate_of_audit_rows_even_for_the_owner(container) -> None:
+    if not _is_pg(container):
+        pytest.skip("the truncate trigger exists only on PostgreSQL")
+    _append(container, 2)
+    with pytest.raises(DBAPIError, match="TRUNCATE refused"), container.engine.begin() as conn:
+        conn.execute(text("TRUNCATE auditevent"))
+    with pytest.raises(DBAPIError, match="TRUNCATE refused"), container.engine.begin() as conn:
+        conn.execute(text("TRUNCATE auditevent, reviewitem CASCADE"))
+    assert _verify(container).checked == 2
+
+
+@pytest.mark.postgres
+def test_app_role_may_only_insert_and_select_audit_rows(app_role_container) -> None:
+    c = app_role_container
+    with c.engine.connect() as conn:
+        assert conn.execute(text("SELECT current_user")).scalar() == "clientloop_app"
+    _append(c, 3)  # INSERT works under the app role
+    assert _verify(c).ok and _verify(c).checked == 3  # and so does SELECT
+    refused = {
+        "UPDATE auditevent SET actor = 'mallory' WHERE id = 1": "permission denied",
+        "DELETE FROM auditevent WHERE id = 3": "permission denied",
+        "TRUNCATE auditevent": "permission denied",
+        "ALTER TABLE auditevent DISABLE TRIGGER auditevent_append_only": "must be owner",
+        "ALTER TABLE auditevent DISABLE TRIGGER auditevent_no_truncate": "must be owner",
+        "DROP TRIGGER auditevent_append_only ON auditevent": "must be owner",
+        "DROP TABLE auditevent": "must be owner",
+        "ALTER TABLE auditevent OWNER TO clientloop_app": "must be owner",
+    }
+    for sql, message in refused.items():
+        with pytest.raises(DBAPIError, match=message), c.engine.begin() as conn:
+            conn.execute(text(sql))
+    assert _verify(c).ok and _verify(c).checked == 3
+
+
+@pytest.mark.postgres
+def test_app_role_runs_the_whole_review_flow(app_role_container) -> None:
+    from records.session import session_scope
+    from review.decisions import Approve, decide
+    from review.release import release
+    from tests.factories import review_of
+
+    c = app_role_container
+    make_client(c)
+    make_user(c, "rex", "reviewer")
+    draft = make_draft(c)
+    item = review_of(c, draft.id)
+    from review.users import get_user
+
+    with session_scope(c.engine) as s:
+        rex = get_user(session=s, name="rex")
+        out = decide(session=s, review_id=item.id, decision=Approve(), user=rex, expected_version=item.version)
+    with session_scope(c.engine) as s:
+        assert release(session=s, review_id=out.item.id, user=rex).created
+    assert _verify(c).ok
+
+
+@pytest.mark.postgres
+def test_audit_table_is_owned_by_the_owner_role_not_the_app(container) -> None:
+    if not _is_pg(container):
+        pytest.skip("database roles exist only on PostgreSQL")
+    with container.engine.connect() as conn:
+        owner = conn.execute(text("SELECT tableowner FROM pg_tables WHERE tablename = 'auditevent'")).scalar()
+        grants = set(conn.execute(text(
+            "SELECT privilege_type FROM information_schema.role_table_grants "
+            "WHERE table_name = 'auditevent' AND grantee = 'clientloop_app'")).scalars())
+        other = set(conn.execute(text(
+            "SELECT privilege_type FROM information_schema.role_table_grants "
+            "WHERE table_name = 'reviewitem' AND grantee = 'clientloop_app'")).scalars())
+    assert owner == "clientloop_owner"
+    assert grants == {"SELECT", "INSERT"}
+    assert other == {"SELECT", "INSERT", "UPDATE", "DELETE"}

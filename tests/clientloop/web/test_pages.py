@@ -61,7 +61,7 @@ def test_sign_in_sets_httponly_strict_cookie_and_sign_out_clears_it(browser, key
     r = c.post("/ui/login", data={"key": keys["priya"], "csrf_token": old_token, "next": "/ui/reviews"})
     assert r.status_code == 303 and r.headers["location"] == "/ui/reviews"
     cookies = r.headers.get_list("set-cookie")
-    key_cookie = next(h for h in cookies if h.startswith("clientloop_key="))
+    key_cookie = next(h for h in cookies if h.startswith("clientloop_session="))
     assert "HttpOnly" in key_cookie and "SameSite=strict" in key_cookie and "Path=/ui" in key_cookie
     assert csrf(c) and csrf(c) != old_token  # a fresh CSRF token at sign-in
     home = c.get("/ui/")
