@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -62,8 +62,8 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest (folders recursively).")],
-    client: Annotated[Optional[str], typer.Option("--client", help="Client id or name the files belong to.")] = None,  # noqa: UP045
-    kind: Annotated[Optional[str], typer.Option("--kind", help="kb, transcript or email (default: detect).")] = None,  # noqa: UP045
+    client: Annotated[str | None, typer.Option("--client", help="Client id or name the files belong to.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="kb, transcript or email (default: detect).")] = None,
     create_client: Annotated[bool, typer.Option("--create-client", help="Create the client if unknown.")] = False,
 ) -> None:
     """Store, chunk, embed and index documents. One bad file does not stop the rest."""
@@ -134,7 +134,7 @@ def print_answer(answer: Answer) -> None:
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in plain words.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    engine: Annotated[Optional[str], typer.Option("--engine", help="rules or llm (default: settings).")] = None,  # noqa: UP045
+    engine: Annotated[str | None, typer.Option("--engine", help="rules or llm (default: settings).")] = None,
 ) -> None:
     """Answer a question from the knowledge base, with numbered citations, or abstain."""
     from clientloop.ask import ask as run_ask
@@ -227,10 +227,11 @@ _EXT_KIND = {".eml": "email", ".mbox": "email"}
 def draft(
     file: Annotated[Path, typer.Argument(help="Transcript, meeting note or email file.", exists=True, dir_okay=False)],
     client: Annotated[str, typer.Option("--client", help="Client id or exact name.")],
-    kind: Annotated[Optional[str], typer.Option(help="call_transcript, meeting_notes or email (default: from the file).")] = None,  # noqa: UP045,E501
-    occurred_at: Annotated[Optional[str], typer.Option("--occurred-at", help="ISO 8601 time of the interaction.")] = None,  # noqa: UP045,E501
-    engine: Annotated[Optional[str], typer.Option(help="rules or llm (default: settings).")] = None,  # noqa: UP045
-    participants: Annotated[Optional[Path], typer.Option(help="JSON file: list of {name, role, side}.")] = None,  # noqa: UP045,E501
+    kind: Annotated[str | None, typer.Option(
+        help="call_transcript, meeting_notes or email (default: from the file).")] = None,
+    occurred_at: Annotated[str | None, typer.Option("--occurred-at", help="ISO 8601 time of the interaction.")] = None,
+    engine: Annotated[str | None, typer.Option(help="rules or llm (default: settings).")] = None,
+    participants: Annotated[Path | None, typer.Option(help="JSON file: list of {name, role, side}.")] = None,
     create_client: Annotated[bool, typer.Option("--create-client", help="Create the client if unknown.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the draft as JSON.")] = False,
 ) -> None:
@@ -334,10 +335,6 @@ def _worker_main(once: bool, lease_seconds: float) -> None:
 
     count = run_worker(_container(), once=once, lease_seconds=lease_seconds)
     err.print(f"worker processed {count} job(s)")
-
-
-def _json(obj: object) -> str:
-    return json.dumps(obj, indent=2, default=str)
 
 
 _register_subcommands()

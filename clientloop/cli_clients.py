@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -64,9 +64,9 @@ def _as_of(value: str | None) -> date | None:
 def brief(
     client: Annotated[str, typer.Argument(help="Client id, CRM id or exact name.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the brief as JSON.")] = False,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Today, YYYY-MM-DD (default: today).")] = None,  # noqa: UP045
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Today, YYYY-MM-DD (default: today).")] = None,
     narrative: Annotated[bool, typer.Option("--narrative", help="Add a cited narrative (LLM engine).")] = False,
-    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this user (RMs see their own book).")] = None,  # noqa: UP045
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this user (RMs see their own book).")] = None,
 ) -> None:
     """The two-minute client brief: six sections, every line linked to its source."""
     from clients.brief import generate_brief
@@ -111,9 +111,9 @@ def print_brief(b: ClientBrief) -> None:
 
 
 def weekly(
-    owner: Annotated[Optional[str], typer.Option("--owner", help="One RM's book (default: every book).")] = None,  # noqa: UP045
+    owner: Annotated[str | None, typer.Option("--owner", help="One RM's book (default: every book).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the review as JSON.")] = False,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Today, YYYY-MM-DD.")] = None,  # noqa: UP045
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Today, YYYY-MM-DD.")] = None,
     period_days: Annotated[int, typer.Option("--period-days", min=1, max=365, help="Window for measures.")] = 30,
 ) -> None:
     """The weekly review: overdue, awaiting review, silent clients, renewals, cases, alerts, measures."""
@@ -184,7 +184,7 @@ def import_cmd(
 
 
 @clients_app.command("list")
-def list_cmd(owner: Annotated[Optional[str], typer.Option("--owner", help="One RM's book.")] = None) -> None:  # noqa: UP045
+def list_cmd(owner: Annotated[str | None, typer.Option("--owner", help="One RM's book.")] = None) -> None:
     """List clients with their CRM id and owner."""
     from sqlmodel import col, select
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -38,9 +38,10 @@ def _metrics_table(title: str, metrics: dict[str, object], notes: dict[str, str]
 
 
 EngineOpt = Annotated[str, typer.Option("--engine", help="rules or llm (where the dataset supports it).")]
-DataDirOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="The eval-data folder (default ../shared/eval-data).")]  # noqa: UP045,E501
+DataDirOpt = Annotated[Path | None, typer.Option("--data-dir",
+                                                 help="The eval-data folder (default ../shared/eval-data).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
-ReportOpt = Annotated[Optional[Path], typer.Option("--report", help="Write an HTML report here (and a .md beside it).")]  # noqa: UP045,E501
+ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write an HTML report here (and a .md beside it).")]
 
 
 def _run_and_show(names: list[str], *, engine: str, data_dir: Path | None, as_json: bool, report: Path | None,
@@ -104,7 +105,7 @@ def _misses_table(misses: list[dict[str, object]], limit: int = 40) -> None:
 
 @eval_app.command("fs-interactions")
 def fs_interactions(
-    data: Annotated[Optional[Path], typer.Option("--data", help="JSONL in the fs-interactions format.")] = None,  # noqa: UP045
+    data: Annotated[Path | None, typer.Option("--data", help="JSONL in the fs-interactions format.")] = None,
     engine: EngineOpt = "rules",
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
@@ -148,7 +149,8 @@ def all_datasets(engine: EngineOpt = "rules", data_dir: DataDirOpt = None, as_js
 
 @eval_app.command("baseline")
 def baseline(
-    write: Annotated[bool, typer.Option("--write", help="Regenerate evals/baseline.json from the current engines.")] = False,  # noqa: E501
+    write: Annotated[bool, typer.Option(
+        "--write", help="Regenerate evals/baseline.json from the current engines.")] = False,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Compare the rules engine's dev/train scores with evals/baseline.json, or rewrite it."""
@@ -173,7 +175,7 @@ def baseline(
 
 @eval_app.command("export-reviewed")
 def export_reviewed(
-    out: Annotated[Optional[Path], typer.Option("--out", help="JSONL file to write (default: stdout).")] = None,  # noqa: UP045
+    out: Annotated[Path | None, typer.Option("--out", help="JSONL file to write (default: stdout).")] = None,
 ) -> None:
     """Write approved and edited drafts as labelled cases in the fs-interactions format."""
     from clientloop.container import Container
@@ -202,17 +204,23 @@ def _int_list(value: str) -> tuple[int, ...]:
 def bench(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the table.")] = False,
     quick: Annotated[bool, typer.Option("--quick", help="Small sizes, no LLM: under 2 minutes on 2 cores.")] = False,
-    synthetic_docs: Annotated[Optional[int], typer.Option(help="Documents in the synthetic ingestion corpus.")] = None,  # noqa: UP045,E501
-    ask_sizes: Annotated[Optional[str], typer.Option(help="Store sizes (chunks) for ask latency, e.g. 10000,100000.")] = None,  # noqa: UP045,E501
-    questions: Annotated[Optional[int], typer.Option(help="Questions timed per store size.")] = None,  # noqa: UP045
-    draft_words: Annotated[Optional[int], typer.Option(help="Transcript length for drafting latency.")] = None,  # noqa: UP045,E501
-    brief_clients: Annotated[Optional[int], typer.Option(help="Clients in the synthetic brief book.")] = None,  # noqa: UP045,E501
-    brief_interactions: Annotated[Optional[int], typer.Option(help="Interactions in the synthetic brief book.")] = None,  # noqa: UP045,E501
-    review_requests: Annotated[Optional[int], typer.Option(help="Requests sent to the review API.")] = None,  # noqa: UP045,E501
-    concurrency: Annotated[Optional[int], typer.Option(help="Concurrent review-API clients.")] = None,  # noqa: UP045
-    llm: Annotated[Optional[bool], typer.Option("--llm/--no-llm", help="Draft the demo transcripts with SmolLM2 on a local llama.cpp server (default: on, off with --quick).")] = None,  # noqa: UP045,E501
+    synthetic_docs: Annotated[int | None, typer.Option(help="Documents in the synthetic ingestion corpus.")] = None,
+    ask_sizes: Annotated[str | None, typer.Option(
+        help="Store sizes (chunks) for ask latency, e.g. 10000,100000.")] = None,
+    questions: Annotated[int | None, typer.Option(help="Questions timed per store size.")] = None,
+    draft_words: Annotated[int | None, typer.Option(help="Transcript length for drafting latency.")] = None,
+    brief_clients: Annotated[int | None, typer.Option(help="Clients in the synthetic brief book.")] = None,
+    brief_interactions: Annotated[int | None, typer.Option(help="Interactions in the synthetic brief book.")] = None,
+    review_requests: Annotated[int | None, typer.Option(help="Requests sent to the review API.")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Concurrent review-API clients.")] = None,
+    llm: Annotated[bool | None, typer.Option(
+        "--llm/--no-llm",
+        help="Draft the demo transcripts with SmolLM2 on a local llama.cpp server (default: on, off with --quick).",
+    )] = None,
     demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Measure `clientloop demo` peak memory.")] = True,
-    only: Annotated[Optional[str], typer.Option(help="Comma-separated sections to run (help, ingest, ask, draft_rules, brief, review_api, llm, demo).")] = None,  # noqa: UP045,E501
+    only: Annotated[str | None, typer.Option(
+        help="Comma-separated sections to run (help, ingest, ask, draft_rules, brief, review_api, llm, demo).",
+    )] = None,
 ) -> None:
     """Measure ingestion, ask, drafting, briefs, the review API, the LLM engine and memory, each beside a baseline."""
     from dataclasses import replace
@@ -220,7 +228,8 @@ def bench(
 
     from rich.table import Table
 
-    from evals.bench import BenchParams, format_value, report_figures, run_bench, table_rows
+    from evals.bench import BenchParams, run_bench
+    from evals.bench_figures import format_value, report_figures, table_rows
 
     params = BenchParams.quick() if quick else BenchParams()
     overrides: dict[str, Any] = {

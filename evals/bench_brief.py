@@ -27,7 +27,8 @@ from clientloop.container import Container
 from clientloop.settings import Settings
 from clients.brief import generate_brief, resolve_link
 from clients.models import ClientProfile, Holding
-from evals.bench import percentile
+from evals.bench_figures import finite
+from evals.measure import peak_rss_mb, percentile
 from records.ids import new_id
 from records.session import session_scope
 from records.tables import Client, Draft, Source
@@ -107,51 +108,74 @@ def _bulk_book(container: Container, n_clients: int, n_interactions: int, seed: 
     return [c["id"] for c in clients]
 
 
-def run_brief_bench(n_clients: int, n_interactions: int, *, samples: int = 200,
-                    database_url: str | None = None) -> dict[str, Any]:
-    """Time briefs on a synthetic book (or the demo book when `n_clients` is 0) and print p50/p95."""
-    data_dir = Path(tempfile.mkdtemp(prefix="clientloop-bench-"))
-    container = Container(Settings(_env_file=None, data_dir=data_dir, database_url=database_url))  # type: ignore[call-arg]
-    t0 = time.perf_counter()
-    if n_clients:
-        ids = _bulk_book(container, n_clients, n_interactions)
-        label = f"synthetic {n_clients} clients / {n_interactions} interactions"
-    else:
-        from clients.demo_book import load_demo_book
+def _load_demo_book(container: Container) -> list[str]:
+    from clients.demo_book import load_demo_book
 
-        with session_scope(container.engine) as session:
-            load_demo_book(session, today=TODAY)
-        with Session(container.engine) as session:
-            ids = list(session.exec(select(Client.id)).all())
-        label = "demo book"
-    load_s = time.perf_counter() - t0
-    rng = random.Random(1)
-    sample = ids if len(ids) <= samples else rng.sample(ids, samples)
+    with session_scope(container.engine) as session:
+        load_demo_book(session, today=TODAY)
+    with Session(container.engine) as session:
+        return list(session.exec(select(Client.id)).all())
+
+
+def _time_briefs(container: Container, sample: list[str], *, check_links: bool) -> tuple[list[float], int, int]:
+    """Milliseconds per brief; with `check_links`, also the lines and how many have a broken link."""
     timings, lines, broken = [], 0, 0
     for cid in sample:
         start = time.perf_counter()
         with session_scope(container.engine) as session:
             brief = generate_brief(session=session, client_ref=cid, as_of=TODAY)
         timings.append((time.perf_counter() - start) * 1000)
-        if not n_clients:
+        if check_links:
             with Session(container.engine) as session:
                 for line in brief.lines():
                     lines += 1
                     broken += resolve_link(session, line.source) is not None
+    return timings, lines, broken
+
+
+def run_brief_bench(n_clients: int, n_interactions: int, *, samples: int = 200,
+                    database_url: str | None = None) -> dict[str, Any]:
+    """Time briefs on a synthetic book (or the demo book when `n_clients` is 0): p50/p95 in ms.
+
+    The book lives in a temporary data directory (and `database_url`, when given), removed afterwards.
+    """
+    with tempfile.TemporaryDirectory(prefix="clientloop-bench-") as tmp:
+        container = Container(Settings(_env_file=None, data_dir=Path(tmp),  # type: ignore[call-arg]
+                                       database_url=database_url))
+        try:
+            t0 = time.perf_counter()
+            if n_clients:
+                ids = _bulk_book(container, n_clients, n_interactions)
+                label = f"synthetic {n_clients} clients / {n_interactions} interactions"
+            else:
+                ids = _load_demo_book(container)
+                label = "demo book"
+            load_s = time.perf_counter() - t0
+            sample = ids if len(ids) <= samples else random.Random(1).sample(ids, samples)
+            timings, lines, broken = _time_briefs(container, sample, check_links=not n_clients)
+            database = container.engine.dialect.name
+        finally:
+            container.engine.dispose()
     result: dict[str, Any] = {
-        "book": label, "database": container.engine.dialect.name, "load_s": round(load_s, 1),
+        "book": label, "database": database, "load_s": round(load_s, 1),
         "briefs": len(timings), "p50_ms": round(percentile(timings, 50), 1),
         "p95_ms": round(percentile(timings, 95), 1), "max_ms": round(max(timings), 1),
     }
     if not n_clients:
         result.update(lines=lines, working_links=lines - broken, link_coverage=round((lines - broken) / lines, 4))
-    print(json.dumps(result))  # noqa: T201
-    container.engine.dispose()
     return result
+
+
+def brief_section(n_clients: int, n_interactions: int, samples: int) -> dict[str, Any]:
+    """The `brief` section of `clientloop bench` (runs in a child process): the figures and the sizes."""
+    result = run_brief_bench(n_clients, n_interactions, samples=samples)
+    out: dict[str, Any] = {k: v for k, v in result.items() if finite(v)}
+    out.update(clients=n_clients, interactions=n_interactions, peak_rss_mb=peak_rss_mb())
+    return out
 
 
 if __name__ == "__main__":
     import sys
 
     args = [int(a) for a in sys.argv[1:3]] or [2000, 100_000]
-    run_brief_bench(args[0], args[1] if len(args) > 1 else 0)
+    sys.stdout.write(json.dumps(run_brief_bench(args[0], args[1] if len(args) > 1 else 0)) + "\n")

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from evals.bench import percentile
+from evals.measure import percentile
 
 PLAIN = (
     "Priya Shah: Morning Daniel, thanks for making time.\n"
@@ -254,19 +254,27 @@ def _check(data_dir: Path) -> tuple[int, bool]:
     return released, ok
 
 
+def review_section(n_requests: int, concurrency: int) -> dict[str, float]:
+    """The `review_api` section of `clientloop bench` (runs in a child process)."""
+    return dict(run_review_bench(n_requests, concurrency=concurrency))
+
+
 def main() -> None:
     """Print the figures for `python -m evals.bench_review [N] [CONCURRENCY]`."""
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 32
-    figures = run_review_bench(n, concurrency)
-    print(f"review API, {int(figures['requests'])} requests, {concurrency} concurrent clients, SQLite, loopback")  # noqa: T201
-    print(f"  {figures['req_per_s']:.1f} req/s over {figures['seconds']:.2f} s; errors {int(figures['errors'])}")  # noqa: T201
-    print(f"  baseline /healthz: {figures['healthz_req_per_s']:.1f} req/s, p99 {figures['healthz_p99_ms']:.1f} ms")  # noqa: T201
-    print(f"  latency p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms")  # noqa: T201
-    for op in ("list", "show", "claim", "approve"):
-        print(f"  {op:8s} p50 {figures[f'{op}_p50_ms']:.1f} ms  p99 {figures[f'{op}_p99_ms']:.1f} ms")  # noqa: T201
-    chain = "ok" if figures["audit_chain_ok"] else "BROKEN"
-    print(f"  released {int(figures['released'])} of {int(figures['drafts_seeded'])} drafts; audit chain {chain}")  # noqa: T201
+    f = run_review_bench(n, concurrency)
+    lines = [
+        f"review API, {int(f['requests'])} requests, {concurrency} concurrent clients, SQLite, loopback",
+        f"  {f['req_per_s']:.1f} req/s over {f['seconds']:.2f} s; errors {int(f['errors'])}",
+        f"  baseline /healthz: {f['healthz_req_per_s']:.1f} req/s, p99 {f['healthz_p99_ms']:.1f} ms",
+        f"  latency p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms",
+        *(f"  {op:8s} p50 {f[f'{op}_p50_ms']:.1f} ms  p99 {f[f'{op}_p99_ms']:.1f} ms"
+          for op in ("list", "show", "claim", "approve")),
+        f"  released {int(f['released'])} of {int(f['drafts_seeded'])} drafts; "
+        f"audit chain {'ok' if f['audit_chain_ok'] else 'BROKEN'}",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

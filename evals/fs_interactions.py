@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -231,6 +232,143 @@ def _default_container() -> Any:
 
 
 _ENGINES: dict[str, Engine] = {"rules": rules_engine}
+_FIELDS = ("owner", "owner_side", "due", "type")
+
+
+@dataclass
+class _Tally:
+    """Counts pooled over every record, the per-record results and every miss."""
+
+    records: int = 0
+    gold: int = 0
+    predicted: int = 0
+    matched: int = 0
+    exact: int = 0
+    purpose_hits: int = 0
+    field_hits: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_FIELDS, 0))
+    per_flag: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {flag: {"tp": 0, "fp": 0, "fn": 0} for flag in FLAGS})
+    results: list[RecordResult] = field(default_factory=list)
+    misses: list[Miss] = field(default_factory=list)
+
+    def flag_total(self, kind: str) -> int:
+        return sum(counts[kind] for counts in self.per_flag.values())
+
+
+def _engine(engine: str | Engine) -> tuple[str, Engine]:
+    if not isinstance(engine, str):
+        return getattr(engine, "__name__", "custom"), engine
+    if engine not in _ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {sorted(_ENGINES)} or a callable")
+    return engine, _ENGINES[engine]
+
+
+def _score_actions(record: dict[str, Any], predicted: list[_Predicted], tally: _Tally) -> int:
+    """Pair and compare one record's actions; returns the number of matched pairs."""
+    text, rid = record["text"], record["id"]
+    gold = record["gold"].get("actions", [])
+    pairs = match_actions(text, gold, predicted)
+    tally.gold += len(gold)
+    tally.predicted += len(predicted)
+    tally.matched += len(pairs)
+    tally.exact += sum(1 for p in predicted if _locate(text, p.evidence) is not None)
+    for gi, pi in pairs:
+        g, p = gold[gi], predicted[pi]
+        comparisons = {
+            "owner": (normalise_owner(g["owner"]), normalise_owner(p.owner), g["owner"], p.owner),
+            "owner_side": (g["owner_side"], p.owner_side, g["owner_side"], p.owner_side),
+            "due": (g.get("due"), p.due, g.get("due"), p.due),
+            "type": (g["type"], p.type, g["type"], p.type),
+        }
+        for name, (expected_key, predicted_key, expected, got) in comparisons.items():
+            if expected_key == predicted_key:
+                tally.field_hits[name] += 1
+            else:
+                tally.misses.append(Miss(record_id=rid, kind="wrong_field", field=name, expected=expected,
+                                         predicted=got, evidence=g["evidence"]))
+    matched_gold, matched_pred = {gi for gi, _ in pairs}, {pi for _, pi in pairs}
+    tally.misses += [Miss(record_id=rid, kind="false_negative", expected=g["owner"], evidence=g["evidence"])
+                     for gi, g in enumerate(gold) if gi not in matched_gold]
+    tally.misses += [Miss(record_id=rid, kind="false_positive", predicted=p.owner, evidence=p.evidence)
+                     for pi, p in enumerate(predicted) if pi not in matched_pred]
+    return len(pairs)
+
+
+def _score_flags(record_id: str, expected: set[str], predicted: set[str], tally: _Tally) -> None:
+    for flag in expected | predicted:
+        counts = tally.per_flag.setdefault(flag, {"tp": 0, "fp": 0, "fn": 0})
+        if flag in expected and flag in predicted:
+            counts["tp"] += 1
+        elif flag in predicted:
+            counts["fp"] += 1
+            tally.misses.append(Miss(record_id=record_id, kind="flag_fp", predicted=flag))
+        else:
+            counts["fn"] += 1
+            tally.misses.append(Miss(record_id=record_id, kind="flag_fn", expected=flag))
+
+
+def _score_record(record: dict[str, Any], output: Any, flagger: Flagger | None, tally: _Tally) -> None:
+    gold = record["gold"]
+    predicted, purpose = _predicted_actions(output)
+    tally.records += 1
+    matched = _score_actions(record, predicted, tally)
+    if purpose == gold.get("purpose"):
+        tally.purpose_hits += 1
+    else:
+        tally.misses.append(Miss(record_id=record["id"], kind="wrong_purpose", expected=gold.get("purpose"),
+                                 predicted=purpose))
+    expected_flags = set(gold.get("sensitivity", []))
+    predicted_flags: set[str] | None = set(flagger(record)) if flagger else None
+    if predicted_flags is not None:
+        _score_flags(record["id"], expected_flags, predicted_flags, tally)
+    tally.results.append(RecordResult(
+        record_id=record["id"], gold_actions=len(gold.get("actions", [])), predicted_actions=len(predicted),
+        matched=matched, purpose_expected=gold.get("purpose", ""), purpose_predicted=purpose,
+        flags_expected=sorted(expected_flags),
+        flags_predicted=sorted(predicted_flags) if predicted_flags is not None else None,
+    ))
+
+
+def _action_metrics(tally: _Tally, notes: dict[str, str]) -> dict[str, float | None]:
+    precision = _ratio(tally.matched, tally.predicted)
+    recall = _ratio(tally.matched, tally.gold)
+    metrics: dict[str, float | None] = {
+        "action_precision": precision,
+        "action_recall": recall,
+        "action_f1": _f1(precision, recall),
+    }
+    if precision is None:
+        notes["action_precision"] = "no predicted actions"
+    if recall is None:
+        notes["action_recall"] = "no gold actions"
+    for name in _FIELDS:
+        metrics[f"{name}_accuracy"] = _ratio(tally.field_hits[name], tally.matched)
+        if not tally.matched:
+            notes[f"{name}_accuracy"] = "no matched action pairs"
+    metrics["purpose_accuracy"] = _ratio(tally.purpose_hits, tally.records)
+    metrics["evidence_exact_rate"] = _ratio(tally.exact, tally.predicted)
+    if not tally.predicted:
+        notes["evidence_exact_rate"] = "no predicted actions"
+    return metrics
+
+
+def _flag_metrics(tally: _Tally, notes: dict[str, str]) -> tuple[dict[str, float | None],
+                                                                  dict[str, dict[str, float | int | None]]]:
+    tp, fp, fn = tally.flag_total("tp"), tally.flag_total("fp"), tally.flag_total("fn")
+    metrics = {"flag_precision": _ratio(tp, tp + fp), "flag_recall": _ratio(tp, tp + fn)}
+    if tp + fp == 0:
+        notes["flag_precision"] = "no flags predicted"
+    if tp + fn == 0:
+        notes["flag_recall"] = "no gold flags"
+    per_flag: dict[str, dict[str, float | int | None]] = {
+        flag: {
+            **counts,
+            "precision": _ratio(counts["tp"], counts["tp"] + counts["fp"]),
+            "recall": _ratio(counts["tp"], counts["tp"] + counts["fn"]),
+        }
+        for flag, counts in tally.per_flag.items()
+    }
+    return metrics, per_flag
 
 
 def evaluate_records(
@@ -251,126 +389,21 @@ def evaluate_records(
     Returns:
         The report with metrics, per-record results and every miss.
     """
-    if isinstance(engine, str):
-        if engine not in _ENGINES:
-            raise ValueError(f"unknown engine {engine!r}; expected one of {sorted(_ENGINES)} or a callable")
-        engine_name, run = engine, _ENGINES[engine]
-    else:
-        engine_name, run = getattr(engine, "__name__", "custom"), engine
-
-    n_gold = n_pred = n_matched = n_exact = 0
-    field_hits = {"owner": 0, "owner_side": 0, "due": 0, "type": 0}
-    purpose_hits = n_records = 0
-    flag_tp = flag_fp = flag_fn = 0
-    per_flag_counts = {flag: {"tp": 0, "fp": 0, "fn": 0} for flag in FLAGS}
-    results: list[RecordResult] = []
-    misses: list[Miss] = []
-
+    engine_name, run = _engine(engine)
+    tally = _Tally()
     for record in records:
-        text, gold = record["text"], record["gold"]
-        predicted, purpose = _predicted_actions(run(record))
-        gold_actions = gold.get("actions", [])
-        pairs = match_actions(text, gold_actions, predicted)
-        n_records += 1
-        n_gold += len(gold_actions)
-        n_pred += len(predicted)
-        n_matched += len(pairs)
-        n_exact += sum(1 for p in predicted if _locate(text, p.evidence) is not None)
-        matched_gold = {gi for gi, _ in pairs}
-        matched_pred = {pi for _, pi in pairs}
-        for gi, pi in pairs:
-            g, p = gold_actions[gi], predicted[pi]
-            comparisons = {
-                "owner": (normalise_owner(g["owner"]), normalise_owner(p.owner), g["owner"], p.owner),
-                "owner_side": (g["owner_side"], p.owner_side, g["owner_side"], p.owner_side),
-                "due": (g.get("due"), p.due, g.get("due"), p.due),
-                "type": (g["type"], p.type, g["type"], p.type),
-            }
-            for name, (expected_key, predicted_key, expected, got) in comparisons.items():
-                if expected_key == predicted_key:
-                    field_hits[name] += 1
-                else:
-                    misses.append(Miss(record_id=record["id"], kind="wrong_field", field=name,
-                                       expected=expected, predicted=got, evidence=g["evidence"]))
-        for gi, g in enumerate(gold_actions):
-            if gi not in matched_gold:
-                misses.append(Miss(record_id=record["id"], kind="false_negative", expected=g["owner"],
-                                   evidence=g["evidence"]))
-        for pi, p in enumerate(predicted):
-            if pi not in matched_pred:
-                misses.append(Miss(record_id=record["id"], kind="false_positive", predicted=p.owner,
-                                   evidence=p.evidence))
-        if purpose == gold.get("purpose"):
-            purpose_hits += 1
-        else:
-            misses.append(Miss(record_id=record["id"], kind="wrong_purpose", expected=gold.get("purpose"),
-                               predicted=purpose))
-        expected_flags = set(gold.get("sensitivity", []))
-        predicted_flags: set[str] | None = set(flagger(record)) if flagger else None
-        if predicted_flags is not None:
-            for flag in expected_flags | predicted_flags:
-                counts = per_flag_counts.setdefault(flag, {"tp": 0, "fp": 0, "fn": 0})
-                if flag in expected_flags and flag in predicted_flags:
-                    flag_tp += 1
-                    counts["tp"] += 1
-                elif flag in predicted_flags:
-                    flag_fp += 1
-                    counts["fp"] += 1
-                    misses.append(Miss(record_id=record["id"], kind="flag_fp", predicted=flag))
-                else:
-                    flag_fn += 1
-                    counts["fn"] += 1
-                    misses.append(Miss(record_id=record["id"], kind="flag_fn", expected=flag))
-        results.append(
-            RecordResult(
-                record_id=record["id"], gold_actions=len(gold_actions), predicted_actions=len(predicted),
-                matched=len(pairs), purpose_expected=gold.get("purpose", ""), purpose_predicted=purpose,
-                flags_expected=sorted(expected_flags),
-                flags_predicted=sorted(predicted_flags) if predicted_flags is not None else None,
-            )
-        )
-
+        _score_record(record, run(record), flagger, tally)
     notes: dict[str, str] = {}
-    precision = _ratio(n_matched, n_pred)
-    recall = _ratio(n_matched, n_gold)
-    metrics: dict[str, float | None] = {
-        "action_precision": precision,
-        "action_recall": recall,
-        "action_f1": _f1(precision, recall),
-    }
-    if precision is None:
-        notes["action_precision"] = "no predicted actions"
-    if recall is None:
-        notes["action_recall"] = "no gold actions"
-    for name in ("owner", "owner_side", "due", "type"):
-        metrics[f"{name}_accuracy"] = _ratio(field_hits[name], n_matched)
-        if not n_matched:
-            notes[f"{name}_accuracy"] = "no matched action pairs"
-    metrics["purpose_accuracy"] = _ratio(purpose_hits, n_records)
-    metrics["evidence_exact_rate"] = _ratio(n_exact, n_pred)
-    if not n_pred:
-        notes["evidence_exact_rate"] = "no predicted actions"
+    metrics = _action_metrics(tally, notes)
     per_flag = None
     if flagger is None:
         metrics["flag_precision"] = metrics["flag_recall"] = None
         notes["flag_precision"] = notes["flag_recall"] = "no flagger supplied; flags were not scored"
     else:
-        metrics["flag_precision"] = _ratio(flag_tp, flag_tp + flag_fp)
-        metrics["flag_recall"] = _ratio(flag_tp, flag_tp + flag_fn)
-        if flag_tp + flag_fp == 0:
-            notes["flag_precision"] = "no flags predicted"
-        if flag_tp + flag_fn == 0:
-            notes["flag_recall"] = "no gold flags"
-        per_flag = {
-            flag: {
-                **counts,
-                "precision": _ratio(counts["tp"], counts["tp"] + counts["fp"]),
-                "recall": _ratio(counts["tp"], counts["tp"] + counts["fn"]),
-            }
-            for flag, counts in per_flag_counts.items()
-        }
+        flag_metrics, per_flag = _flag_metrics(tally, notes)
+        metrics |= flag_metrics
     return EvalReport(dataset=dataset, engine=engine_name, metrics=metrics, notes=notes, per_flag=per_flag,
-                      records=results, misses=misses)
+                      records=tally.results, misses=tally.misses)
 
 
 def evaluate_file(path: str | Path, *, engine: str | Engine = "rules", flagger: Flagger | None = None) -> EvalReport:

@@ -17,7 +17,6 @@ A metric with nothing to count is None, never 0 or 1.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -145,8 +144,3 @@ def _metrics(results: list[KBQuestionResult], questions: list[KBQuestion]) -> di
         "correct_abstention_rate": _ratio(sum(r.abstained for r in unanswerable), len(unanswerable)),
         "false_abstention_rate": _ratio(sum(r.abstained for r in answerable), len(answerable)),
     }
-
-
-def report_json(report: KBReport) -> str:
-    """The report as indented JSON."""
-    return json.dumps(report.model_dump(mode="json"), indent=2)

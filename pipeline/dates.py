@@ -28,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
+
 from pipeline.schemas import Due
 
 _WEEKDAYS = {
@@ -87,14 +89,12 @@ class DateMention:
 
 
 def add_business_days(start: date, days: int) -> date:
-    """Return the date `days` business days (Monday to Friday) after `start`."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+    """Return the date `days` business days (Monday to Friday) after `start`; `start` itself for 0 or fewer."""
+    if days <= 0:
+        return start
+    # Rolling a weekend start back to its Friday makes "1 business day after Saturday" Monday.
+    offset = np.busday_offset(np.datetime64(start, "D"), days, roll="backward")
+    return offset.astype(date)  # type: ignore[no-any-return]
 
 
 def next_weekday(reference: date, weekday: int) -> date:
@@ -142,10 +142,6 @@ def _day_of_month(reference: date, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
-
-
-def _single(day: date | None, phrase: str) -> Due | None:
-    return Due(kind="date", date=day, phrase=phrase) if day else None
 
 
 Resolver = Callable[[re.Match[str], date], "date | None"]

@@ -266,21 +266,6 @@ class ChunkStore:
             self._collection.delete(where=where)
         self._bump()
 
-    def delete_ids(self, ids: Sequence[str]) -> None:
-        """Delete chunks by id (missing ids are ignored).
-
-        Args:
-            ids: Chunk ids.
-
-        Raises:
-            BackendError: Chroma failed.
-        """
-        if not ids:
-            return
-        with map_exceptions("delete"):
-            self._collection.delete(ids=list(ids))
-        self._bump()
-
     def query(self, vector: Sequence[float], k: int, where: Where | None = None) -> list[ScoredChunk]:
         """The `k` chunks nearest to `vector`, most similar first.
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,114 @@ class _Tally:
         }
 
 
+@dataclass
+class _Scores:
+    """Every count of one split, and every miss."""
+
+    dates: _Tally = field(default_factory=_Tally)
+    periods: _Tally = field(default_factory=_Tally)
+    amounts: _Tally = field(default_factory=_Tally)
+    currency_gold: int = 0
+    currency_hits: int = 0
+    period_ranges: int = 0
+    period_types_skipped: int = 0
+    predicted_amounts: int = 0
+    matched_amounts: int = 0
+    misses: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _score_date(item: dict[str, Any], slot: dict[str, Any], mentions: list[Any], scores: _Scores) -> None:
+    gold = _day(slot.get("value"))
+    mention = _overlapping(mentions, slot["span"])
+    scores.dates.gold += 1
+    got = mention.due.deadline if mention else None
+    scores.dates.covered += got is not None
+    if got is not None and got == gold:
+        scores.dates.exact += 1
+    else:
+        scores.misses.append({"kind": "date", "text": item["text"], "span": slot["text"], "expected": str(gold),
+                              "predicted": str(got) if got else None, "fold": item["fold"]})
+
+
+def _score_period(item: dict[str, Any], slot: dict[str, Any], mentions: list[Any], scores: _Scores) -> None:
+    values = slot.get("values") or {}
+    if values.get("type") != "absolute":
+        scores.period_types_skipped += 1
+        return
+    gold_start, gold_end = _day(values.get("from")), _day(values.get("to"))
+    mention = _overlapping(mentions, slot["span"])
+    scores.periods.gold += 1
+    scores.periods.covered += mention is not None
+    due = mention.due if mention else None
+    is_range = due is not None and due.kind == "range"
+    scores.period_ranges += is_range
+    if is_range and (due.start, due.end) == (gold_start, gold_end):  # type: ignore[union-attr]
+        scores.periods.exact += 1
+        return
+    shown = None if due is None else (f"{due.start}..{due.end}" if due.kind == "range" else str(due.date))
+    scores.misses.append({"kind": "date_period", "text": item["text"], "span": slot["text"],
+                          "expected": f"{gold_start}..{gold_end}", "predicted": shown, "fold": item["fold"]})
+
+
+def _score_amount(item: dict[str, Any], slot: dict[str, Any], found: list[Any], scores: _Scores) -> None:
+    value = slot.get("value") or {}
+    mention = _overlapping(found, slot["span"])
+    scores.amounts.gold += 1
+    scores.amounts.covered += mention is not None
+    scores.matched_amounts += mention is not None
+    exact = mention is not None and abs(mention.amount - float(value.get("amount", -1))) < 0.005
+    scores.amounts.exact += exact
+    if value.get("currency") not in (None, "ambiguous"):
+        scores.currency_gold += 1
+        scores.currency_hits += mention is not None and mention.currency == value["currency"]
+    if not exact:
+        scores.misses.append({"kind": "amount_of_money", "text": item["text"], "span": slot["text"],
+                              "expected": f"{value.get('amount')} {value.get('currency')}",
+                              "predicted": f"{mention.amount} {mention.currency}" if mention else None,
+                              "fold": item["fold"]})
+
+
+def _score_item(item: dict[str, Any], scores: _Scores) -> None:
+    from evals.datasets.amounts import find_amounts
+    from pipeline.dates import find_dates
+
+    text, slots = item["text"], item.get("slots") or {}
+    mentions = [m for m in find_dates(text, REFERENCE) if m.due.kind != "none"]
+    found_amounts = find_amounts(text)
+    scores.predicted_amounts += len(found_amounts)
+    if "date" in slots:
+        _score_date(item, slots["date"], mentions, scores)
+    if "date_period" in slots:
+        _score_period(item, slots["date_period"], mentions, scores)
+    if "amount_of_money" in slots:
+        _score_amount(item, slots["amount_of_money"], found_amounts, scores)
+
+
+def _metrics(scores: _Scores) -> tuple[dict[str, float | None], dict[str, str]]:
+    dates, periods, amounts = scores.dates, scores.periods, scores.amounts
+    metrics: dict[str, float | None] = {}
+    metrics |= dates.metrics("date")
+    metrics |= periods.metrics("date_period")
+    metrics |= amounts.metrics("amount")
+    metrics["amount_currency_accuracy"] = ratio(scores.currency_hits, scores.currency_gold)
+    metrics["amount_precision"] = ratio(scores.matched_amounts, scores.predicted_amounts)
+    notes = {
+        "date_period_coverage": "share of absolute gold periods where the resolver produced any date",
+        "amount_precision": "amounts found that overlap a gold amount slot, over all amounts found",
+    }
+    if scores.period_ranges == 0:
+        metrics["date_period_accuracy"] = metrics["date_period_accuracy_when_covered"] = None
+        notes["date_period_accuracy"] = notes["date_period_accuracy_when_covered"] = (
+            "the resolver returned no date range for any gold period, so start/end could not be compared"
+        )
+    for tally, prefix in ((dates, "date"), (periods, "date_period"), (amounts, "amount")):
+        if not tally.gold:
+            notes[f"{prefix}_coverage"] = notes[f"{prefix}_accuracy"] = f"no gold {prefix} slots in this split"
+        if not tally.covered:
+            notes.setdefault(f"{prefix}_accuracy_when_covered", "no slot was covered")
+    return metrics, notes
+
+
 def evaluate(
     split: str = "test", *, data_dir: Path | None = None, engine: str = "rules", on_progress: Progress | None = None,
 ) -> DatasetReport:
@@ -100,97 +209,19 @@ def evaluate(
     Returns:
         Coverage and exact accuracy per slot type, with every miss and its utterance.
     """
-    from evals.datasets.amounts import find_amounts
-    from pipeline.dates import find_dates
-
     if engine != "rules":
         raise ValueError(f"{NAME} scores the deterministic date resolver and amount parser; no {engine!r} engine")
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; expected one of {sorted(SPLITS)}")
     started = time.perf_counter()
     items = read_folds(SPLITS[split], data_dir)
-    dates, periods, amounts = _Tally(), _Tally(), _Tally()
-    currency_gold = currency_hits = 0
-    period_ranges = period_types_skipped = 0
-    predicted_amounts = matched_amounts = 0
-    misses: list[dict[str, Any]] = []
+    scores = _Scores()
     for i, item in enumerate(items, 1):
-        text, slots = item["text"], item.get("slots") or {}
-        mentions = [m for m in find_dates(text, REFERENCE) if m.due.kind != "none"]
-        found_amounts = find_amounts(text)
-        predicted_amounts += len(found_amounts)
-        if "date" in slots:
-            slot = slots["date"]
-            gold = _day(slot.get("value"))
-            mention = _overlapping(mentions, slot["span"])
-            dates.gold += 1
-            got = mention.due.deadline if mention else None
-            dates.covered += got is not None
-            if got is not None and got == gold:
-                dates.exact += 1
-            else:
-                misses.append({"kind": "date", "text": text, "span": slot["text"], "expected": str(gold),
-                               "predicted": str(got) if got else None, "fold": item["fold"]})
-        if "date_period" in slots:
-            slot = slots["date_period"]
-            values = slot.get("values") or {}
-            if values.get("type") != "absolute":
-                period_types_skipped += 1
-            else:
-                gold_start, gold_end = _day(values.get("from")), _day(values.get("to"))
-                mention = _overlapping(mentions, slot["span"])
-                periods.gold += 1
-                periods.covered += mention is not None
-                due = mention.due if mention else None
-                if due is not None and due.kind == "range":
-                    period_ranges += 1
-                if due is not None and due.kind == "range" and (due.start, due.end) == (gold_start, gold_end):
-                    periods.exact += 1
-                else:
-                    shown = None if due is None else (
-                        f"{due.start}..{due.end}" if due.kind == "range" else str(due.date))
-                    misses.append({"kind": "date_period", "text": text, "span": slot["text"],
-                                   "expected": f"{gold_start}..{gold_end}", "predicted": shown, "fold": item["fold"]})
-        if "amount_of_money" in slots:
-            slot = slots["amount_of_money"]
-            value = slot.get("value") or {}
-            mention = _overlapping(found_amounts, slot["span"])
-            amounts.gold += 1
-            amounts.covered += mention is not None
-            matched_amounts += mention is not None
-            exact = mention is not None and abs(mention.amount - float(value.get("amount", -1))) < 0.005
-            amounts.exact += exact
-            if value.get("currency") not in (None, "ambiguous"):
-                currency_gold += 1
-                currency_hits += mention is not None and mention.currency == value["currency"]
-            if not exact:
-                misses.append({"kind": "amount_of_money", "text": text, "span": slot["text"],
-                               "expected": f"{value.get('amount')} {value.get('currency')}",
-                               "predicted": f"{mention.amount} {mention.currency}" if mention else None,
-                               "fold": item["fold"]})
+        _score_item(item, scores)
         if on_progress and (i % 50 == 0 or i == len(items)):
             on_progress(i, len(items))
-
-    metrics: dict[str, float | None] = {}
-    metrics |= dates.metrics("date")
-    metrics |= periods.metrics("date_period")
-    metrics |= amounts.metrics("amount")
-    metrics["amount_currency_accuracy"] = ratio(currency_hits, currency_gold)
-    metrics["amount_precision"] = ratio(matched_amounts, predicted_amounts)
-    notes = {
-        "date_period_coverage": "share of absolute gold periods where the resolver produced any date",
-        "amount_precision": "amounts found that overlap a gold amount slot, over all amounts found",
-    }
-    if period_ranges == 0:
-        metrics["date_period_accuracy"] = metrics["date_period_accuracy_when_covered"] = None
-        notes["date_period_accuracy"] = notes["date_period_accuracy_when_covered"] = (
-            "the resolver returned no date range for any gold period, so start/end could not be compared"
-        )
-    for tally, prefix in ((dates, "date"), (periods, "date_period"), (amounts, "amount")):
-        if not tally.gold:
-            notes[f"{prefix}_coverage"] = notes[f"{prefix}_accuracy"] = f"no gold {prefix} slots in this split"
-        if not tally.covered:
-            notes.setdefault(f"{prefix}_accuracy_when_covered", "no slot was covered")
+    metrics, notes = _metrics(scores)
+    dates, periods, amounts = scores.dates, scores.periods, scores.amounts
     per_label: dict[str, dict[str, float | int | None]] = {
         "date": {"gold": dates.gold, "covered": dates.covered, "exact": dates.exact},
         "date_period (absolute)": {"gold": periods.gold, "covered": periods.covered, "exact": periods.exact},
@@ -200,7 +231,7 @@ def evaluate(
         dataset=NAME, split=f"{split} (folds {SPLITS[split][0]}-{SPLITS[split][-1]})", engine=engine,
         metrics=metrics, notes=notes,
         counts={"utterances": len(items), "date_slots": dates.gold, "date_period_slots_absolute": periods.gold,
-                "date_period_slots_not_absolute": period_types_skipped, "amount_slots": amounts.gold,
-                "amounts_found": predicted_amounts},
-        per_label=per_label, misses=misses, seconds=time.perf_counter() - started,
+                "date_period_slots_not_absolute": scores.period_types_skipped, "amount_slots": amounts.gold,
+                "amounts_found": scores.predicted_amounts},
+        per_label=per_label, misses=scores.misses, seconds=time.perf_counter() - started,
     )

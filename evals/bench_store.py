@@ -1,0 +1,142 @@
+"""Bench sections over a real store: ingestion throughput and `ask()` latency.
+
+Each runs in a fresh child process (see `evals.bench`), so its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from evals.bench_corpus import DEMO_KB, Vocabulary, demo_vocabulary, perturbed_vectors, synthetic_chunks, synthetic_docs
+from evals.bench_figures import Raw
+from evals.measure import peak_rss_mb, percentile
+
+
+def temp_settings(tmp: str) -> Any:
+    """Settings for a throwaway data directory: SQLite and embedded Chroma inside it, the rules engine."""
+    from clientloop.settings import Settings
+
+    return Settings(_env_file=None, data_dir=Path(tmp), database_url=None, engine="rules")  # type: ignore[call-arg]
+
+
+def ingest_section(kind: str, n_docs: int, with_langchain: bool) -> Raw:
+    """Runs in a fresh process: ingest a corpus; time the raw model and LangChain on the same chunks."""
+    from clientloop.container import Container
+    from clientloop.ingest import ingest_bytes
+    from pipeline.chunking import chunk_document
+    from pipeline.loaders import load_document
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = temp_settings(tmp)
+        container = Container(settings)
+        if kind == "demo":
+            files = [(p.name, p.read_bytes()) for p in sorted(DEMO_KB.iterdir()) if p.is_file()]
+        else:
+            files = synthetic_docs(n_docs)
+        container.embeddings.embed_query("warm up")
+        _ = container.store.count()
+        rss_before = peak_rss_mb()
+        started = time.perf_counter()
+        chunks = 0
+        for name, data in files:
+            chunks += ingest_bytes(container, data, name, kind="kb").chunks
+        elapsed = time.perf_counter() - started
+        chunked = [(name, c) for name, data in files
+                   for c in chunk_document(load_document(data, name, kind="kb"),
+                                           max_chars=settings.chunk_chars, overlap=settings.chunk_overlap)]
+        texts = [c.text for _, c in chunked]
+        # The ceiling: every chunk text in one call, so the model batches them sorted by length
+        # (least padding); ingest embeds each document's chunks as they come.
+        started = time.perf_counter()
+        container.embeddings.embed_documents(texts)
+        raw = time.perf_counter() - started
+        out: Raw = {
+            "documents": len(files), "chunks": chunks, "seconds": elapsed,
+            "chunks_per_s": chunks / elapsed, "docs_per_s": len(files) / elapsed,
+            "ceiling_chunks_per_s": len(texts) / raw, "share_of_ceiling": (chunks / elapsed) / (len(texts) / raw),
+        }
+        if with_langchain:
+            out.update(_langchain_ingest(chunked, container.embeddings, Path(tmp) / "langchain"))
+        container.engine.dispose()
+    out.update(peak_rss_mb=peak_rss_mb(), rss_before_mb=rss_before)
+    return out
+
+
+def _langchain_ingest(chunked: list[tuple[str, Any]], embeddings: Any, path: Path) -> Raw:
+    """`Chroma.from_documents` with the same embeddings on the same chunk texts (persistent, cosine)."""
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+
+    docs = [Document(page_content=c.text, metadata={"source": name, "start": c.start, "end": c.end,
+                                                    "ordinal": c.ordinal, "heading": c.heading or ""})
+            for name, c in chunked]
+    started = time.perf_counter()
+    store = Chroma.from_documents(docs, embedding=embeddings, persist_directory=str(path),
+                                  collection_name="bench", collection_configuration={"hnsw": {"space": "cosine"}},
+                                  client_settings=ChromaSettings(anonymized_telemetry=False))
+    elapsed = time.perf_counter() - started
+    count = store._collection.count()
+    return {"langchain_seconds": elapsed, "langchain_chunks": count, "langchain_chunks_per_s": count / elapsed}
+
+
+def ask_section(n_chunks: int, n_questions: int, base_texts: int, batch: int, seed: int) -> Raw:
+    """Runs in a fresh process: a store of `n_chunks` synthetic chunks plus the demo KB; time `ask()`."""
+    import numpy as np
+
+    from clientloop.ask import ask
+    from clientloop.container import Container
+    from clientloop.ingest import ingest_paths
+    from evals.kb_questions import load_questions
+
+    vocab = Vocabulary.zipf(demo_vocabulary(), seed=seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        container = Container(temp_settings(tmp))
+        b0 = time.perf_counter()
+        ingest_paths(container, [DEMO_KB], kind="kb")
+        b1 = time.perf_counter()
+        base = np.asarray(container.embeddings.embed_documents(
+            [text for _, text, _ in synthetic_chunks(base_texts, vocab, seed=seed)]), dtype=np.float32)
+        b2 = time.perf_counter()
+        generate_s = 0.0
+        for lo in range(0, n_chunks, batch):
+            g0 = time.perf_counter()
+            part = synthetic_chunks(min(batch, n_chunks - lo), vocab, start=lo, seed=seed)
+            vectors = perturbed_vectors(base, range(lo, lo + len(part)), sigma=0.02, seed=seed + lo)
+            generate_s += time.perf_counter() - g0
+            container.store.upsert([c[0] for c in part], [c[1] for c in part], [c[2] for c in part], vectors)
+        b3 = time.perf_counter()
+        build_s = b3 - b0
+        total = container.store.count()
+        qs = load_questions()
+        questions = [qs[i % len(qs)].question for i in range(n_questions)]
+        t0 = time.perf_counter()
+        ask(container, "What is the fee for a CHAPS payment?")
+        first_ask_s = time.perf_counter() - t0
+        retrieval, full, vector = [], [], []
+        for q in questions:
+            t0 = time.perf_counter()
+            container.store.query(container.embeddings.embed_query(q), container.retriever.candidates,
+                                  where={"kind": "kb"})
+            t1 = time.perf_counter()
+            container.retriever.retrieve(q, where={"kind": "kb"})
+            t2 = time.perf_counter()
+            ask(container, q)
+            t3 = time.perf_counter()
+            vector.append((t1 - t0) * 1000)
+            retrieval.append((t2 - t1) * 1000)
+            full.append((t3 - t2) * 1000)
+        container.engine.dispose()
+    out: Raw = {"chunks": total, "synthetic_chunks": n_chunks, "questions": n_questions, "build_s": build_s,
+                "demo_ingest_s": b1 - b0, "base_embed_s": b2 - b1, "generate_s": generate_s,
+                "upsert_s": b3 - b2 - generate_s, "first_ask_s": first_ask_s,
+                "vectors": f"vectors: synthetic ({base_texts} real embeddings, perturbed sigma 0.02, normalised)",
+                "peak_rss_mb": peak_rss_mb()}
+    for pct in (50, 95, 99):
+        out[f"ask_p{pct}_ms"] = percentile(full, pct)
+        out[f"retrieval_p{pct}_ms"] = percentile(retrieval, pct)
+        out[f"vector_p{pct}_ms"] = percentile(vector, pct)
+    return out
