@@ -16,6 +16,7 @@ from rich.console import Console
 if TYPE_CHECKING:
     from clientloop.container import Container
     from knowledge.schemas import Answer
+    from records.tables import User
 
 app = typer.Typer(
     name="clientloop",
@@ -226,7 +227,7 @@ _EXT_KIND = {".eml": "email", ".mbox": "email"}
 @app.command()
 def draft(
     file: Annotated[Path, typer.Argument(help="Transcript, meeting note or email file.", exists=True, dir_okay=False)],
-    client: Annotated[str, typer.Option("--client", help="Client id or exact name.")],
+    client: Annotated[str, typer.Option("--client", help="Client id, CRM id or exact name.")],
     kind: Annotated[str | None, typer.Option(
         help="call_transcript, meeting_notes or email (default: from the file).")] = None,
     occurred_at: Annotated[str | None, typer.Option("--occurred-at", help="ISO 8601 time of the interaction.")] = None,
@@ -234,9 +235,10 @@ def draft(
     participants: Annotated[Path | None, typer.Option(help="JSON file: list of {name, role, side}.")] = None,
     create_client: Annotated[bool, typer.Option("--create-client", help="Create the client if unknown.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the draft as JSON.")] = False,
+    as_user: Annotated[str | None, typer.Option("--as", help="Upload as this user (the draft's author).")] = None,
 ) -> None:
     """Draft an interaction summary and its follow-up actions from a file, now."""
-    from clientloop.interactions import submit_interaction
+    from clientloop.interactions import intake_interaction
     from clientloop.worker import claim, process_job, worker_name
     from pipeline.schemas import InteractionDraft
     from records.errors import ClientloopError
@@ -251,9 +253,9 @@ def draft(
     container = _container()
     try:
         people = participants.read_text(encoding="utf-8") if participants else None
-        job = submit_interaction(container, data=file.read_bytes(), filename=file.name, client=client,
-                                 kind=kind, occurred_at=occurred_at, participants=people,  # type: ignore[arg-type]
-                                 engine=engine, create_client=create_client)  # type: ignore[arg-type]
+        job = intake_interaction(container, user=_cli_user(container, as_user), client=client, kind=kind,
+                                 data=file.read_bytes(), filename=file.name, occurred_at=occurred_at,
+                                 participants=people, engine=engine, create_client=create_client)  # type: ignore[arg-type]
         me = worker_name()
         if job.status == "queued" and claim(container, job.id, me):
             with console.status("drafting…"):
@@ -272,6 +274,19 @@ def draft(
         typer.echo(json.dumps({**meta, "draft": result.model_dump(mode="json")}, indent=2))
         return
     print_draft(result, meta)
+
+
+def _cli_user(container: Container, name: str | None) -> User | None:
+    """The user named by `--as`, detached from its session; None (the operator) without one."""
+    if name is None:
+        return None
+    from records.session import session_scope
+    from review.users import get_user
+
+    with session_scope(container.engine) as session:
+        user = get_user(session=session, name=name)
+        session.expunge(user)
+    return user
 
 
 def print_draft(result: object, meta: dict[str, object]) -> None:

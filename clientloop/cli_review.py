@@ -19,7 +19,8 @@ from rich.console import Console
 if TYPE_CHECKING:
     from clientloop.container import Container
 
-review_app = typer.Typer(help="Work the review queue: list, show, approve, edit, reject.", no_args_is_help=True)
+review_app = typer.Typer(help="Work the review queue: list, show, approve, edit, reject, release.",
+                         no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
 users_app = typer.Typer(help="Users, roles and API keys.", no_args_is_help=True)
 
@@ -64,7 +65,7 @@ def list_cmd(
     as_user: AsUser,
     status: Annotated[Optional[list[str]], typer.Option(help="Statuses (default: pending).")] = None,  # noqa: UP045
     flag: Annotated[Optional[str], typer.Option(help="Only items with this flag.")] = None,  # noqa: UP045
-    client: Annotated[Optional[str], typer.Option(help="Client id or name.")] = None,  # noqa: UP045
+    client: Annotated[Optional[str], typer.Option(help="Client id, CRM id or exact name.")] = None,  # noqa: UP045
     assignee: Annotated[Optional[str], typer.Option(help="Claimed by ('none' = unclaimed).")] = None,  # noqa: UP045
     min_age_hours: Annotated[Optional[float], typer.Option(help="Only items at least this old.")] = None,  # noqa: UP045
     page: Annotated[int, typer.Option(min=1)] = 1,
@@ -72,11 +73,13 @@ def list_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the review queue you can see."""
+    from clients.lookup import client_filter_id
     from review.queue import list_queue
 
     def go(session: Any, _c: Any) -> Any:
-        return list_queue(session=session, user=_user(session, as_user), status=status, flag=flag, client=client,
-                          assignee=assignee, min_age_hours=min_age_hours, page=page, page_size=page_size)
+        return list_queue(session=session, user=_user(session, as_user), status=status, flag=flag,
+                          client_id=client_filter_id(session, client), assignee=assignee,
+                          min_age_hours=min_age_hours, page=page, page_size=page_size)
 
     result = _run(go)
     rows = [{"id": i.id, "kind": i.kind, "status": i.status, "flags": result.flags[i.id], "author": i.author,
@@ -139,26 +142,42 @@ def _highlighted(source: str, evidence: list[dict[str, Any]], flags: list[dict[s
 
 
 def _decide(review_id: str, as_user: str, version: int | None, decision: Any) -> None:
-    from review.decisions import decide
-    from review.release import release
+    from records.errors import ClientloopError
+    from review.workflow import decide_and_release
 
-    def go(session: Any, _c: Any) -> Any:
-        user = _user(session, as_user)
-        out = decide(session=session, review_id=review_id, decision=decision, user=user, expected_version=version)
-        return out.item.id, out.item.status, out.item.version, out.draft.id
+    user, container = _run(_detached_user(as_user))
+    try:
+        outcome = decide_and_release(engine=container.engine, review_id=review_id, user=user, decision=decision,
+                                     expected_version=version)
+    except ClientloopError as exc:
+        raise _fail(f"{type(exc).__name__}: {exc}") from exc
+    decided = outcome.decided
+    console.print(f"{decision.kind}: review {decided.item.id} is {decided.item.status} "
+                  f"(version {decided.item.version}, draft {decided.draft.id})")
+    if outcome.release_error:
+        raise _fail(f"approved, but release failed ({outcome.release_error}); the approval stands: "
+                    f"retry with `clientloop review release {decided.item.id} --as {as_user}`")
+    if outcome.released is not None:
+        _print_release(outcome.released)
 
-    item_id, status, new_version, draft_id = _run(go)
-    console.print(f"{decision.kind}: review {item_id} is {status} (version {new_version}, draft {draft_id})")
-    if decision.kind == "approve":
-        def rel(session: Any, _c: Any) -> Any:
-            return release(session=session, review_id=item_id, user=_user(session, as_user))
 
-        out = _run(rel)
-        what = (f"record {out.record.id} with {len(out.actions or [])} open action(s)" if out.record
-                else f"outbox message {out.outbox.id} (not sent)" if out.outbox else "nothing")
-        console.print(f"released: {what}" + ("" if out.created else " (already released)"))
-        if out.recap is not None:
-            console.print(f"client recap drafted for approval: review {out.recap.id}")
+def _detached_user(name: str) -> Any:
+    """A `_run` step returning the named user, detached so it outlives the session, and the container."""
+
+    def go(session: Any, container: Any) -> Any:
+        user = _user(session, name)
+        session.expunge(user)
+        return user, container
+
+    return go
+
+
+def _print_release(out: Any) -> None:
+    what = (f"record {out.record.id} with {len(out.actions or [])} open action(s)" if out.record
+            else f"outbox message {out.outbox.id} (not sent)" if out.outbox else "nothing")
+    console.print(f"released: {what}" + ("" if out.created else " (already released)"))
+    if out.recap is not None:
+        console.print(f"client recap drafted for approval: review {out.recap.id}")
 
 
 def _version(session_version: int | None, review_id: str, as_user: str) -> int:
@@ -217,6 +236,20 @@ def reject_cmd(review_id: str, as_user: AsUser,
     except ValidationError as exc:
         raise _fail("a rejection needs a reason", 2) from exc
     _decide(review_id, as_user, _version(version, review_id, as_user), decision)
+
+
+@review_app.command("release")
+def release_cmd(review_id: str, as_user: AsUser) -> None:
+    """Release an approved item (idempotent): retries a release that failed after approval."""
+    from records.errors import ClientloopError
+    from review.workflow import release_in_own_transaction
+
+    user, container = _run(_detached_user(as_user))
+    try:
+        out = release_in_own_transaction(engine=container.engine, review_id=review_id, user=user)
+    except ClientloopError as exc:
+        raise _fail(f"{type(exc).__name__}: {exc}") from exc
+    _print_release(out)
 
 
 @audit_app.command("verify")

@@ -20,12 +20,14 @@ from sqlmodel import Session, select
 
 from clientloop.container import Container
 from clientloop.indexing import Indexer, Staged, discard_unfinished
+from clients.lookup import find_client
 from pipeline.documents import SourceKind
 from pipeline.errors import DocumentTooLarge
+from records.access import new_client_owner, require_upload_client
 from records.errors import CallerError, UnknownClient
 from records.ids import content_hash, utcnow
 from records.session import session_scope
-from records.tables import Client, Source
+from records.tables import Client, Source, User
 
 Progress = Callable[[int, int], None]
 Outcome = Literal["created", "replaced", "unchanged"]
@@ -67,18 +69,26 @@ def store_upload(container: Container, data: bytes) -> tuple[str, Path]:
     return digest, path
 
 
-def resolve_client(session: Session, client: str | None, *, create: bool = False) -> Client | None:
-    """Find a client by id or exact name; optionally create it; raise `UnknownClient` otherwise."""
+def resolve_client(session: Session, client: str | None, *, create: bool = False,
+                   user: User | None = None) -> Client | None:
+    """The client an upload is for, by id, CRM external id or exact name; optionally created.
+
+    Raises:
+        Forbidden: the user's role may not upload.
+        UnknownClient: no such client (and `create` is off), or one outside the user's book.
+    """
     if client is None:
         return None
-    found = session.get(Client, client) or session.exec(select(Client).where(Client.name == client)).first()
+    found = find_client(session, client)
+    require_upload_client(user, found, client)
     if found:
         return found
     if not create:
         raise UnknownClient(
             f"unknown client {client!r}; add it first (or pass --create-client / create_client=true)"
         )
-    new = Client(name=client)
+    # A client an RM creates by uploading joins that RM's book.
+    new = Client(name=client.strip(), relationship_owner=new_client_owner(user))
     session.add(new)
     session.flush()
     return new
@@ -93,16 +103,22 @@ def ingest_bytes(
     client: str | None = None,
     create_client: bool = False,
     progress: Progress | None = None,
+    user: User | None = None,
 ) -> IngestResult:
     """Store, load, chunk, embed and index one file.
+
+    `client` is an id, CRM external id or exact name; `user` (None: the operator) must be
+    allowed to upload for it.
 
     Raises:
         CallerError: the file is empty, too large, binary, undecodable, malformed or of an
             unsupported type, or the client is unknown. The upload is still stored when
             it was within the size limit, and its source row records the error.
+        Forbidden: the user's role may not upload.
     """
     indexer = Indexer(container, progress=progress)
-    result = _stage_file(container, indexer, data, filename, kind=kind, client=client, create_client=create_client)
+    result = _stage_file(container, indexer, data, filename, kind=kind, client=client, create_client=create_client,
+                         user=user)
     indexer.flush()
     return result
 
@@ -116,6 +132,7 @@ def _stage_file(
     kind: SourceKind | None,
     client: str | None,
     create_client: bool,
+    user: User | None = None,
 ) -> IngestResult:
     """Store the upload and its source row, load and chunk it, and queue it for indexing."""
     from pipeline.chunking import chunk_document
@@ -130,7 +147,7 @@ def _stage_file(
         )
     digest, path = store_upload(container, data)
     claimed = _claim_source(container, digest, path, len(data), filename, kind=kind, client=client,
-                            create_client=create_client)
+                            create_client=create_client, user=user)
     if isinstance(claimed, IngestResult):
         return claimed
     source_id, client_id, replacing = claimed
@@ -151,11 +168,11 @@ def _stage_file(
 
 def _claim_source(
     container: Container, digest: str, path: Path, size: int, filename: str, *, kind: SourceKind | None,
-    client: str | None, create_client: bool,
+    client: str | None, create_client: bool, user: User | None,
 ) -> IngestResult | tuple[str, str | None, bool]:
     """The source row this upload updates (or `unchanged`): (source id, client id, replacing)."""
     with session_scope(container.engine) as session:
-        client_row = resolve_client(session, client, create=create_client)
+        client_row = resolve_client(session, client, create=create_client, user=user)
         client_id = client_row.id if client_row else None
         key = f"{client_id or '-'}:{filename}"
         existing = session.exec(select(Source).where(Source.key == key)).first()

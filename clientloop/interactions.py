@@ -1,16 +1,22 @@
 """Interaction uploads and the drafting they trigger.
 
-`submit_interaction` stores the upload and its job in one transaction and returns at
-once; a worker (`clientloop.worker`) leases the job and drafts. The draft row has a
-unique `job_id`, so a job that two workers both finish (one of them after its lease ran
-out) still yields exactly one draft.
+`intake_interaction` is the one upload intake (the API, the pages and `clientloop draft`
+call it): a file or pasted text, a client by id, CRM external id or exact name, and the
+uploader, whose role and book decide whether the upload is accepted
+(`records.access`). `submit_interaction` stores the upload and its job in one
+transaction and returns at once; a worker (`clientloop.worker`) leases the job and
+drafts. The draft row has a unique `job_id`, so a job that two workers both finish (one
+of them after its lease ran out) still yields exactly one draft. `readable_job` is the
+one read of a job: its status for the uploader and the client's readers, its draft only
+for those who may read drafts.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, col, select
@@ -21,10 +27,11 @@ from pipeline.documents import LoadedDocument
 from pipeline.drafting import DraftOutcome, DraftRequest, EngineName, draft
 from pipeline.errors import DocumentTooLarge, EmptyDocument, InputError
 from pipeline.schemas import InteractionKind, Participant
+from records.access import can_read_draft, can_read_job, client_of
 from records.errors import NotFound
 from records.ids import utcnow
 from records.session import session_scope
-from records.tables import Draft, Job, Source
+from records.tables import Draft, Job, Source, User
 from review.audit import append_event
 
 _SOURCE_KIND = {"call_transcript": "transcript", "meeting_notes": "note", "email": "email"}
@@ -78,6 +85,53 @@ def load_interaction(data: bytes, filename: str, kind: InteractionKind, max_byte
     return doc
 
 
+def intake_interaction(
+    container: Container,
+    *,
+    user: User | None,
+    client: str,
+    kind: str,
+    data: bytes | None = None,
+    filename: str | None = None,
+    text: str | None = None,
+    occurred_at: str | datetime | None = None,
+    participants: str | list[Any] | None = None,
+    engine: EngineName | None = None,
+    create_client: bool = False,
+) -> Job:
+    """Accept an interaction upload from a person: a file's bytes or pasted text, never both.
+
+    Args:
+        container: The container.
+        user: The uploader (None: the operator); recorded as the draft's author.
+        client: Client id, CRM external id or exact name.
+        kind: `call_transcript`, `meeting_notes` or `email`.
+        data: The file's bytes (with `filename`).
+        filename: The file's name.
+        text: The interaction as pasted text, instead of a file.
+        occurred_at: ISO 8601 time of the interaction (default: from the file, or now).
+        participants: JSON text or a list of {name, role, side}.
+        engine: Override the configured engine.
+        create_client: Create the client when no client matches (an RM's joins their book).
+
+    Raises:
+        InputError: no file and no text, both, an unknown kind, or anything
+            `submit_interaction` refuses.
+        Forbidden: the user's role may not upload.
+    """
+    if kind not in get_args(InteractionKind):
+        raise InvalidInteraction("choose a kind: call_transcript, meeting_notes or email")
+    has_text = bool(text and text.strip())
+    if data is not None and has_text:
+        raise InvalidInteraction("send either a file or the text, not both")
+    if data is None and not has_text:
+        raise InvalidInteraction("send the interaction as a file or paste its text")
+    payload, name = (data, filename or "upload.txt") if data is not None else ((text or "").encode(), "interaction.txt")
+    return submit_interaction(container, data=payload, filename=name, client=client, kind=kind,  # type: ignore[arg-type]
+                              occurred_at=occurred_at or None, participants=participants, engine=engine,
+                              create_client=create_client, user=user)
+
+
 def submit_interaction(
     container: Container,
     *,
@@ -90,13 +144,19 @@ def submit_interaction(
     engine: EngineName | None = None,
     requested_by: str | None = None,
     create_client: bool = False,
+    user: User | None = None,
 ) -> Job:
     """Store an interaction upload and queue a drafting job (returns the queued job).
+
+    `user` (None: the operator) must be allowed to upload for the client; `requested_by`
+    is recorded as the uploader (default: the user's name).
 
     Raises:
         InputError: empty, too large, undecodable or malformed upload; unknown client;
             impossible timestamp or participant list.
+        Forbidden: the user's role may not upload.
     """
+    requested_by = requested_by or (user.name if user else None)
     settings = container.settings
     if len(data) > settings.max_upload_bytes:
         raise DocumentTooLarge(
@@ -109,10 +169,10 @@ def submit_interaction(
     when = parse_occurred_at(occurred_at) if occurred_at else None
     doc = load_interaction(data, filename, kind, settings.max_upload_bytes)
     when = when or doc.occurred_at or utcnow()
-    digest, path = store_upload(container, data)
     with session_scope(container.engine) as session:
-        client_row = resolve_client(session, client, create=create_client)
+        client_row = resolve_client(session, client, create=create_client, user=user)
         assert client_row is not None
+        digest, path = store_upload(container, data)  # only once the uploader may upload for the client
         source = Source(
             key=f"{client_row.id}:interaction:{digest}:{when.isoformat()}", filename=filename,
             kind=_SOURCE_KIND[kind], media_type=doc.media_type, title=doc.title, client_id=client_row.id,
@@ -170,3 +230,27 @@ def get_job(session: Session, job_id: str) -> Job:
 def draft_of(session: Session, job: Job) -> Draft | None:
     """The draft a job produced, if any."""
     return session.get(Draft, job.draft_id) if job.draft_id else None
+
+
+@dataclass
+class JobRead:
+    """A job as one user may see it."""
+
+    job: Job
+    draft: Draft | None
+    """The draft, when there is one and the user may read drafts of the client."""
+    may_read_draft: bool
+
+
+def readable_job(session: Session, job_id: str, user: User | None) -> JobRead:
+    """A job's status for its uploader or a reader of its client; its draft only for those who may read drafts.
+
+    Raises:
+        NotFound: no such job, or neither the user's upload nor a client they may read.
+    """
+    job = get_job(session, job_id)
+    client = client_of(session, job.client_id)
+    if not can_read_job(user, job, client):
+        raise NotFound(f"no job with id {job_id!r}")
+    may_read = can_read_draft(user, client)
+    return JobRead(job=job, draft=draft_of(session, job) if may_read else None, may_read_draft=may_read)

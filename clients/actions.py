@@ -12,8 +12,8 @@ Design decisions:
 - A close needs a reason and a person: "done" without a why is exactly the note-quality
   problem this project exists to fix. Closing a closed action, or reopening an open one,
   is refused rather than silently recorded twice.
-- Visibility follows the review queue's rule: an RM may change only actions in their own
-  book, and anything else answers as "not found".
+- Visibility is the one access rule (`records.access`): an RM may change only actions in
+  their own book, and anything else answers as "not found".
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from sqlmodel import Session
 
 from clients.models import ActionStatusChange, Alert
 from pipeline.errors import InputError
+from records.access import can_read_client, client_of, require_permission
 from records.errors import NotFound
 from records.ids import utcnow
-from records.tables import Client, User
+from records.tables import User
 from review.audit import append_event
 from review.models import RecordAction
 
@@ -52,22 +53,13 @@ class StatusChange:
     audit_seq: int
 
 
-def _visible(session: Session, user: User | None, client_id: str | None) -> bool:
-    if user is None or user.role in ("reviewer", "admin"):
-        return True
-    if user.role == "rm" and client_id:
-        client = session.get(Client, client_id)
-        return client is not None and client.relationship_owner == user.name
-    return False
-
-
 def _load(session: Session, action_id: str, user: User | None) -> RecordAction | Alert:
     row: RecordAction | Alert | None = session.get(RecordAction, action_id)
     if row is None:
         alert = session.get(Alert, action_id)
         # Only urgent alerts are owned actions; the others wait for a meeting or the next contact.
         row = alert if alert is not None and alert.follow_up == "owned_action" else None
-    if row is None or not _visible(session, user, row.client_id):
+    if row is None or not can_read_client(user, client_of(session, row.client_id)):
         raise NotFound(f"no action {action_id!r}")
     return row
 
@@ -88,9 +80,11 @@ def set_status(*, session: Session, action_id: str, to_status: str, reason: str,
         What changed, with the audit event's sequence number.
 
     Raises:
+        Forbidden: the user's role may not change actions.
         NotFound: no such action, or not in the user's book.
         InvalidTransition: no reason, an unknown status, or the action is already there.
     """
+    require_permission(user, "clients")
     if to_status not in ("done", "cancelled", "open"):
         raise InvalidTransition(f"status must be done, cancelled or open, not {to_status!r}")
     reason = (reason or "").strip()

@@ -41,7 +41,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from clients.advisory import refresh_alerts
-from clients.importer import client_by_ref
+from clients.lookup import readable_client
 from clients.models import (
     ActionStatusChange,
     Alert,
@@ -53,7 +53,6 @@ from clients.models import (
     ServiceCase,
     WatchItem,
 )
-from records.errors import UnknownClient
 from records.ids import canonical_json, new_id, sha256_tag, utcnow
 from records.tables import Client, Source, User
 from review.models import InteractionRecord, RecordAction
@@ -602,18 +601,6 @@ def add_narrative(brief: ClientBrief, model: BaseChatModel, settings: ModelLimit
 # --- Entry points -----------------------------------------------------------------------------
 
 
-def find_client(session: Session, ref: str, user: User | None = None) -> Client:
-    """A client by id, external id or name, visible to the user.
-
-    Raises:
-        UnknownClient: no such client, or not in the RM's book.
-    """
-    client = client_by_ref(session, ref)
-    if client is None or (user is not None and user.role == "rm" and client.relationship_owner != user.name):
-        raise UnknownClient(f"unknown client {ref!r}")
-    return client
-
-
 def generate_brief(*, session: Session, client_ref: str, as_of: date | None = None, user: User | None = None,
                    actor: str | None = None, model: BaseChatModel | None = None,
                    settings: ModelLimits | None = None, store: bool = True) -> ClientBrief:
@@ -632,7 +619,7 @@ def generate_brief(*, session: Session, client_ref: str, as_of: date | None = No
     Raises:
         UnknownClient: no such client, or not visible to the user.
     """
-    client = find_client(session, client_ref, user)
+    client = readable_client(session, client_ref, user)
     as_of = as_of or utcnow().date()
     book = _gather(session, client, as_of)
     now = utcnow()

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from clients.mapping import ENTITIES, ENTITY_ORDER, FieldSpec, FileMapping, Mapping
 from clients.models import (
@@ -585,13 +585,3 @@ def import_files(session: Session, paths: list[Path], mapping: Mapping, *, shift
         reports.append(import_bytes(session, data, path.name, mapping, shift_days=shift_days))
     return reports
 
-
-def client_by_ref(session: Session, ref: str) -> Client | None:
-    """A client by id, external id or exact name."""
-    found = session.get(Client, ref)
-    if found is not None:
-        return found
-    profile = session.exec(select(ClientProfile).where(ClientProfile.external_id == ref)).first()
-    if profile is not None:
-        return session.get(Client, profile.client_id)
-    return session.exec(select(Client).where(col(Client.name) == ref)).first()

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from clients.advisory import QUADRANTS, refresh_alerts
 from clients.models import ActionStatusChange, Alert, ClientProfile, Holding, ServiceCase
 from clients.note_quality import assess_action, assess_note
+from records.access import book_owner
 from records.ids import utcnow
 from records.tables import Client, Source, User
 from review.models import PENDING, InteractionRecord, RecordAction, ReviewItem
@@ -75,8 +76,7 @@ def weekly_review(*, session: Session, owner: str | None = None, user: User | No
         period_days: The window for the workflow measures and the note-quality lists.
     """
     as_of = as_of or utcnow().date()
-    if user is not None and user.role == "rm":
-        owner = user.name
+    owner = book_owner(user, owner)
     clients = _book(session, owner)
     ids = list(clients)
     start = datetime.combine(as_of - timedelta(days=period_days), datetime.min.time())

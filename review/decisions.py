@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from sqlmodel import Session, select
 
 from pipeline.schemas import InteractionDraft
+from records.access import acts_as, has_permission
 from records.ids import canonical_json, new_id, utcnow
 from records.session import lock_for_write
 from records.tables import Draft, Job, Source, User
@@ -130,21 +131,19 @@ def makers(session: Session, item: ReviewItem) -> set[str]:
 def may_approve(item: ReviewItem, user: User, item_makers: set[str]) -> str | None:
     """Why `user` may not approve `item`, or None when they may."""
     if item.requires_checker:
-        if user.role not in (item.required_role or CHECKER_ROLE, "admin"):
+        if not acts_as(user, item.required_role or CHECKER_ROLE):
             return f"this draft is flagged ({', '.join(json.loads(item.flags_json))}); a reviewer must approve it"
         if user.name in item_makers:
             return "maker-checker: the author or an editor of a flagged draft cannot approve it"
         return None
-    if user.role in ("reviewer", "admin") or user.name == item.author:
+    if has_permission(user, "check") or user.name == item.author:
         return None
     return "only the draft's author or a reviewer can confirm it"
 
 
 def check_allowed(session: Session, item: ReviewItem, user: User, kind: str) -> None:
     """Raise `NotAllowed` unless `user` may make a decision of `kind` on `item`."""
-    if user.role == "service":
-        raise NotAllowed("service users cannot decide drafts")
-    if item.assignee and item.assignee != user.name and user.role != "admin":
+    if item.assignee and item.assignee != user.name and not has_permission(user, "override_claims"):
         raise NotAllowed(f"claimed by {item.assignee}; only they (or an admin) can decide it now")
     item_makers = makers(session, item)
     if kind == "approve":
@@ -153,7 +152,7 @@ def check_allowed(session: Session, item: ReviewItem, user: User, kind: str) -> 
             raise NotAllowed(why)
         return
     # Editing and rejecting change nothing outside the lineage: makers and reviewers may do both.
-    if user.role in ("reviewer", "admin") or user.name in item_makers:
+    if has_permission(user, "check") or user.name in item_makers:
         return
     raise NotAllowed("only the draft's author, an editor or a reviewer can edit or reject it")
 
@@ -176,6 +175,7 @@ def decide(
 
     Raises:
         PreconditionRequired: no expected version.
+        Forbidden: the user's role has no access to the review queue.
         NotFound: no such item, or not visible to the user.
         AlreadyDecided: the item was already approved, rejected or released.
         StaleVersion: the item changed since the caller read it.
@@ -366,11 +366,11 @@ def claim(*, session: Session, review_id: str, user: User, expected_version: int
     if expected_version is not None and expected_version != item.version:
         raise StaleVersion(f"review {review_id} is at version {item.version}, not {expected_version}",
                            expected=expected_version, current=item.version)
-    if user.role not in ("reviewer", "admin"):
+    if not has_permission(user, "check"):
         raise NotAllowed("only reviewers claim drafts")
     if item.assignee == user.name:
         return item
-    if item.assignee and user.role != "admin":
+    if item.assignee and not has_permission(user, "override_claims"):
         raise AlreadyClaimed(f"review {review_id} is claimed by {item.assignee}")
     why = may_approve(item, user, makers(session, item))
     if why:

@@ -25,12 +25,10 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from records.access import ROLES as ROLES  # the roles a user can hold, defined with the access rule
 from records.columns import text_field as _text
 from records.columns import ts_field as _ts
 from records.ids import new_id
-
-ROLES = ("rm", "reviewer", "service", "admin")
-"""The roles a user can hold."""
 
 STATUSES = ("awaiting_author", "in_review", "approved", "rejected", "released")
 """The states of a review item."""

@@ -1,10 +1,10 @@
 """The review queue: what a user may see, filtered and paginated, and one item beside its source.
 
-Visibility is one rule applied everywhere (list, show, decide, release, versions): an
-`rm` sees the items of their own book (clients whose `relationship_owner` is the RM's
-user name); `reviewer` and `admin` see everything; `service` sees nothing here. An item
-a user may not see answers exactly like one that does not exist (`NotFound`), so ids
-cannot be probed.
+Visibility is the one access rule (`records.access`) applied everywhere (list, show,
+decide, release, versions): an `rm` sees the items of their own book (clients whose
+`relationship_owner` is the RM's user name); `reviewer` and `admin` see everything;
+`service` sees nothing here. An item a user may not see answers exactly like one that
+does not exist (`NotFound`), so ids cannot be probed.
 """
 
 from __future__ import annotations
@@ -18,32 +18,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from records.access import book_filter, can_read_draft, client_of, require_permission
 from records.errors import NotFound
 from records.ids import utcnow
-from records.tables import Client, Draft, Source, User
+from records.tables import Draft, Source, User
 from review.models import PENDING, Decision, FlagRecord, ReviewItem
 
 MAX_PAGE_SIZE = 200
-
-
-def book_clause(user: User) -> Any:
-    """A WHERE clause restricting review items to what `user` may see (None: everything)."""
-    if user.role in ("reviewer", "admin"):
-        return None
-    if user.role == "rm":
-        book = select(Client.id).where(Client.relationship_owner == user.name)
-        return col(ReviewItem.client_id).in_(book)
-    return col(ReviewItem.id) == None  # noqa: E711  (matches no row)
-
-
-def can_see_client(session: Session, user: User, client_id: str | None) -> bool:
-    """Whether `user` may see records of this client."""
-    if user.role in ("reviewer", "admin", "service"):
-        return True
-    if user.role == "rm" and client_id:
-        client = session.get(Client, client_id)
-        return client is not None and client.relationship_owner == user.name
-    return False
 
 
 def get_item(*, session: Session, review_id: str, user: User, fresh: bool = False) -> ReviewItem:
@@ -56,8 +37,10 @@ def get_item(*, session: Session, review_id: str, user: User, fresh: bool = Fals
         fresh: Re-read from the database, bypassing the session's identity map.
 
     Raises:
+        Forbidden: the user's role has no access to the review queue.
         NotFound: no such item, or not visible to the user.
     """
+    require_permission(user, "review")
     query = select(ReviewItem).where(ReviewItem.id == review_id)
     item = session.exec(query.execution_options(populate_existing=fresh)).first()
     if item is None:
@@ -67,15 +50,9 @@ def get_item(*, session: Session, review_id: str, user: User, fresh: bool = Fals
                 select(ReviewItem).where(ReviewItem.lineage_id == draft.lineage_id)
                 .execution_options(populate_existing=fresh)
             ).first()
-    if item is None or not _visible(session, user, item):
+    if item is None or not can_read_draft(user, client_of(session, item.client_id)):
         raise NotFound(f"no review item {review_id!r}")
     return item
-
-
-def _visible(session: Session, user: User, item: ReviewItem) -> bool:
-    if user.role in ("reviewer", "admin"):
-        return True
-    return user.role == "rm" and can_see_client(session, user, item.client_id)
 
 
 @dataclass
@@ -93,10 +70,7 @@ def _filtered(
     user: User, *, status: list[str] | None, flag: str | None, client_id: str | None, min_age_hours: float | None,
     assignee: str | None, kind: str | None,
 ) -> SelectOfScalar[ReviewItem]:
-    query = select(ReviewItem)
-    clause = book_clause(user)
-    if clause is not None:
-        query = query.where(clause)
+    query = select(ReviewItem).where(book_filter(user, ReviewItem.client_id))
     query = query.where(col(ReviewItem.status).in_(status or list(PENDING)))
     if flag:
         flagged = select(FlagRecord.lineage_id).where(FlagRecord.flag == flag)
@@ -115,7 +89,7 @@ def _filtered(
 
 def list_queue(
     *, session: Session, user: User, status: list[str] | None = None, flag: str | None = None,
-    client: str | None = None, min_age_hours: float | None = None, assignee: str | None = None,
+    client_id: str | None = None, min_age_hours: float | None = None, assignee: str | None = None,
     kind: str | None = None, page: int = 1, page_size: int = 50,
 ) -> QueuePage:
     """The items a user may see, oldest first, filtered and paginated.
@@ -125,7 +99,7 @@ def list_queue(
         user: Who asks; an RM sees only their own book.
         status: Statuses to include; default the pending ones.
         flag: Only items carrying this flag.
-        client: Client id or exact name.
+        client_id: Only this client's items (resolve a typed reference with `clients.lookup`).
         min_age_hours: Only items at least this old.
         assignee: Only items claimed by this user (`none` for unclaimed ones).
         kind: `interaction_summary` or `client_message`.
@@ -134,12 +108,12 @@ def list_queue(
 
     Returns:
         The page, the total number of matching items, and each item's flag names.
+
+    Raises:
+        Forbidden: the user's role has no access to the review queue.
     """
+    require_permission(user, "review")
     page, page_size = max(1, page), min(max(1, page_size), MAX_PAGE_SIZE)
-    client_id = None
-    if client:
-        row = session.get(Client, client) or session.exec(select(Client).where(Client.name == client)).first()
-        client_id = row.id if row else "-"
     query = _filtered(user, status=status, flag=flag, client_id=client_id, min_age_hours=min_age_hours,
                       assignee=assignee, kind=kind)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()

@@ -32,7 +32,7 @@ from records.session import lock_for_write
 from records.tables import Draft, Source, User
 from review.audit import append_event
 from review.decisions import makers, may_approve
-from review.errors import NotAllowed, NotApproved
+from review.errors import NotApproved
 from review.models import Decision, InteractionRecord, OutboxMessage, RecordAction, ReviewItem
 from review.queue import get_item
 
@@ -70,12 +70,10 @@ def release(*, session: Session, review_id: str, user: User) -> ReleaseOutcome:
         The record and actions, or the outbox message, and whether this call created them.
 
     Raises:
+        Forbidden: the user's role has no access to the review queue.
         NotFound: no such item, or not visible.
         NotApproved: the item has no valid approving decision.
-        NotAllowed: a service user asked.
     """
-    if user.role == "service":
-        raise NotAllowed("service users cannot release drafts")
     lock_for_write(session)
     item = get_item(session=session, review_id=review_id, user=user, fresh=True)
     if item.status == "released":

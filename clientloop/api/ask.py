@@ -9,9 +9,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from clientloop.api.auth import AnyUser
-from clientloop.api.deps import ContainerDep
 from clientloop.api.errors import responses
 from clientloop.ask import ask
+from clientloop.deps import ContainerDep
 from knowledge.schemas import Answer
 
 router = APIRouter(prefix="/v1", tags=["knowledge"])

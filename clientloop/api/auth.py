@@ -1,22 +1,23 @@
-"""Authentication and role checks as dependencies.
+"""Authentication by bearer key, and the role checks of the API as dependencies.
 
 Every route (except `/healthz` and the docs) declares who may call it with one of the
-`Annotated` aliases below; nothing checks roles by hand inside a handler. A request
-without a valid bearer key gets 401, a valid key with the wrong role 403.
+`Annotated` aliases below, built from the one access rule (`records.access`); nothing
+checks a role by hand inside a handler. A request without a valid bearer key gets 401,
+a valid key whose role lacks the permission 403, and a record outside the caller's book
+404 (from the services, exactly like a missing one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from clientloop.api.deps import ContainerDep
-from records.errors import Forbidden, Unauthenticated
-from records.tables import User
+from clientloop.deps import ContainerDep, client_in_book, requires
+from records.errors import Unauthenticated
+from records.tables import Client, User
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from `clientloop users add NAME --role ROLE`.")
 
@@ -42,24 +43,17 @@ def get_current_user(
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
 """Any authenticated user."""
-
-
-def require_roles(*roles: str) -> Callable[[User], User]:
-    """A dependency that admits only users holding one of `roles` (403 otherwise)."""
-
-    def _check(user: CurrentUser) -> User:
-        if user.role not in roles:
-            raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {user.role}")
-        return user
-
-    return _check
-
-
-AnyUser = CurrentUser
-"""Every role: rm, reviewer, service, admin."""
-Uploader = Annotated[User, Depends(require_roles("rm", "service", "admin"))]
-"""May upload documents and interactions."""
-DeciderUser = Annotated[User, Depends(require_roles("rm", "reviewer", "admin"))]
-"""May see the review queue (RMs their own book) and decide drafts."""
-ReviewerUser = Annotated[User, Depends(require_roles("reviewer", "admin"))]
+AnyUser = Annotated[User, Depends(requires("ask", get_current_user))]
+"""Every role: knowledge questions, knowledge documents, the status of one's own uploads."""
+Uploader = Annotated[User, Depends(requires("upload", get_current_user))]
+"""May upload documents and interactions (RMs for their own book)."""
+ReviewUser = Annotated[User, Depends(requires("review", get_current_user))]
+"""May see the review queue and drafts (RMs their own book), decide and release."""
+CheckerUser = Annotated[User, Depends(requires("check", get_current_user))]
 """May claim items: reviewers and admins."""
+ClientsUser = Annotated[User, Depends(requires("clients", get_current_user))]
+"""Client lists, briefs, the weekly review, note quality, closing actions (RMs their own book)."""
+AdminUser = Annotated[User, Depends(requires("import_clients", get_current_user))]
+"""A CRM import touches every book, so only admins run it."""
+ClientInBook = Annotated[Client, Depends(client_in_book(requires("clients", get_current_user)))]
+"""The `{client_id}` of the path (id, CRM external id or exact name), in the caller's book."""

@@ -1,7 +1,7 @@
 """Client records, briefs, the weekly review and closing actions, over HTTP.
 
-Visibility is the review queue's rule: an RM sees only their own book, and a client (or
-action) outside it answers 404 exactly like one that does not exist.
+Visibility is the one access rule (`records.access`): an RM sees only their own book,
+and a client (or action) outside it answers 404 exactly like one that does not exist.
 """
 
 from __future__ import annotations
@@ -9,25 +9,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from clientloop.api.auth import DeciderUser, require_roles
-from clientloop.api.deps import ContainerDep, SessionDep
+from clientloop.api.auth import AdminUser, ClientInBook, ClientsUser
 from clientloop.api.errors import responses
+from clientloop.deps import ContainerDep, SessionDep
 from clients.brief import ClientBrief
 from clients.models import ClientProfile
 from clients.weekly import WeeklyReview
-from records.tables import Client, User
+from records.access import book_filter
+from records.tables import Client
 
 router = APIRouter(tags=["clients"])
-
-BriefUser = DeciderUser
-"""Briefs and the weekly review: RMs (their own book), reviewers (supervision) and admins."""
-AdminUser = Annotated[User, Depends(require_roles("admin"))]
-"""A CRM import touches every book, so only admins run it."""
 
 
 class ClientListItem(BaseModel):
@@ -69,16 +65,15 @@ class ActionChange(BaseModel):
 
 
 @router.get("/v1/clients", responses=responses(401, 403))
-def list_clients(session: SessionDep, user: BriefUser, offset: Annotated[int, Query(ge=0)] = 0,
+def list_clients(session: SessionDep, user: ClientsUser, offset: Annotated[int, Query(ge=0)] = 0,
                  limit: Annotated[int, Query(ge=1, le=200)] = 50,
                  q: Annotated[str | None, Query(max_length=200, description="Name contains.")] = None) -> ClientPage:
     """List the clients you may see, by name."""
     query = select(Client, ClientProfile.external_id).join(
         ClientProfile, col(ClientProfile.client_id) == col(Client.id), isouter=True)
-    count = select(func.count()).select_from(Client)
-    if user.role == "rm":
-        query = query.where(Client.relationship_owner == user.name)
-        count = count.where(Client.relationship_owner == user.name)
+    in_book = book_filter(user, Client.id)
+    query = query.where(in_book)
+    count = select(func.count()).select_from(Client).where(in_book)
     if q:
         query = query.where(col(Client.name).contains(q))
         count = count.where(col(Client.name).contains(q))
@@ -89,18 +84,18 @@ def list_clients(session: SessionDep, user: BriefUser, offset: Annotated[int, Qu
 
 
 @router.get("/v1/clients/{client_id}/brief", responses=responses(401, 403, 404, 502))
-def client_brief(client_id: str, session: SessionDep, container: ContainerDep, user: BriefUser,
+def client_brief(client: ClientInBook, session: SessionDep, container: ContainerDep, user: ClientsUser,
                  as_of: date | None = None, narrative: bool = False) -> ClientBrief:
     """The two-minute brief (stored as a snapshot); `narrative=true` adds a cited narrative with the LLM engine."""
     from clients.brief import generate_brief
 
     model = container.chat_model if narrative and container.settings.engine == "llm" else None
-    return generate_brief(session=session, client_ref=client_id, as_of=as_of, user=user, model=model,
+    return generate_brief(session=session, client_ref=client.id, as_of=as_of, user=user, model=model,
                           settings=container.settings)
 
 
 @router.get("/v1/weekly", responses=responses(401, 403))
-def weekly(session: SessionDep, user: BriefUser, owner: str | None = None, as_of: date | None = None,
+def weekly(session: SessionDep, user: ClientsUser, owner: str | None = None, as_of: date | None = None,
            period_days: Annotated[int, Query(ge=1, le=365)] = 30) -> WeeklyReview:
     """The weekly review of a book (an RM always gets their own)."""
     from clients.weekly import weekly_review
@@ -109,7 +104,7 @@ def weekly(session: SessionDep, user: BriefUser, owner: str | None = None, as_of
 
 
 @router.post("/v1/actions/{action_id}/close", responses=responses(401, 403, 404, 422))
-def close_action(action_id: str, body: CloseRequest, session: SessionDep, user: DeciderUser) -> ActionChange:
+def close_action(action_id: str, body: CloseRequest, session: SessionDep, user: ClientsUser) -> ActionChange:
     """Close an action as done or cancelled, or reopen it (`status=open`); recorded in the audit trail."""
     from clients.actions import set_status
 
@@ -121,18 +116,18 @@ def close_action(action_id: str, body: CloseRequest, session: SessionDep, user: 
 
 
 @router.get("/v1/drafts/{draft_id}/note-quality", responses=responses(401, 403, 404))
-def draft_note_quality(draft_id: str, session: SessionDep, user: DeciderUser) -> dict[str, Any]:
+def draft_note_quality(draft_id: str, session: SessionDep, user: ClientsUser) -> dict[str, Any]:
     """Note-quality findings on a draft: a vague note, actions without owner or date."""
     import json
 
     from clients.note_quality import assess_draft
+    from records.access import can_read_draft, client_of
     from records.errors import NotFound
     from records.ids import utcnow
     from records.tables import Draft, Source
-    from review.queue import can_see_client
 
     draft = session.get(Draft, draft_id)
-    if draft is None or not can_see_client(session, user, draft.client_id):
+    if draft is None or not can_read_draft(user, client_of(session, draft.client_id)):
         raise NotFound(f"no draft {draft_id!r}")
     source = session.get(Source, draft.source_id)
     return assess_draft(json.loads(draft.content_json), source.text if source else None, as_of=utcnow().date())

@@ -11,12 +11,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from clientloop.api.auth import AnyUser, Uploader
-from clientloop.api.deps import ContainerDep, SessionDep
 from clientloop.api.errors import responses
+from clientloop.deps import ContainerDep, SessionDep, read_limited
 from clientloop.ingest import IngestResult, ingest_bytes
-from pipeline.errors import DocumentTooLarge
-from records.errors import NotFound, UnknownClient
-from records.tables import Source, User
+from records.access import require_readable_client
+from records.errors import NotFound
+from records.tables import Source
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -52,29 +52,6 @@ class IngestOutcome(BaseModel):
     title: str
 
 
-async def read_limited(upload: UploadFile, limit: int) -> bytes:
-    """Read an upload, refusing it as soon as it passes the limit."""
-    data = await upload.read(limit + 1)
-    if len(data) > limit:
-        raise DocumentTooLarge(
-            f"upload is over the {limit:,}-byte limit (CLIENTLOOP_MAX_UPLOAD_BYTES)",
-            filename=upload.filename or "upload",
-        )
-    return data
-
-
-def ensure_in_book(container: ContainerDep, user: User, client: str) -> None:
-    """Refuse (as not found) a client outside an RM's book; other roles see every client."""
-    from sqlmodel import Session, select
-
-    from records.tables import Client
-
-    with Session(container.engine) as session:
-        row = session.get(Client, client) or session.exec(select(Client).where(Client.name == client)).first()
-        if row is not None and user.role == "rm" and row.relationship_owner != user.name:
-            raise UnknownClient(f"unknown client {client!r}")
-
-
 def to_public(row: Source) -> DocumentPublic:
     """The public view of a source row."""
     return DocumentPublic(
@@ -91,24 +68,22 @@ async def upload_document(
     user: Uploader,
     file: Annotated[UploadFile, File(description="The document: md, txt, html, pdf, docx, eml, mbox, vtt, srt, json.")],
     kind: Annotated[Literal["kb", "transcript", "email"] | None, Form()] = None,
-    client: Annotated[str | None, Form(description="Client id or exact name.")] = None,
+    client: Annotated[str | None, Form(description="Client id, CRM external id or exact name.")] = None,
 ) -> IngestOutcome:
     """Store, chunk, embed and index one document."""
-    if client is not None and user.role == "rm":
-        await run_in_threadpool(ensure_in_book, container, user, client)
     data = await read_limited(file, container.settings.max_upload_bytes)
     result: IngestResult = await run_in_threadpool(
-        ingest_bytes, container, data, file.filename or "upload", kind=kind, client=client
+        lambda: ingest_bytes(container, data, file.filename or "upload", kind=kind, client=client, user=user)
     )
     return IngestOutcome(**result.__dict__)
 
 
 @router.get("/{document_id}", responses=responses(401, 404))
 def get_document(document_id: str, session: SessionDep, user: AnyUser) -> DocumentPublic:
-    """A stored document's record."""
-    from review.queue import can_see_client
-
+    """A stored document's record (404 for a client's document outside your book)."""
     row = session.get(Source, document_id)
-    if row is None or (row.client_id is not None and not can_see_client(session, user, row.client_id)):
+    if row is None:
         raise NotFound(f"no document with id {document_id!r}")
+    if row.client_id is not None:
+        require_readable_client(session, user, row.client_id, f"no document with id {document_id!r}")
     return to_public(row)

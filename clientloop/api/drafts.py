@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from clientloop.api.auth import DeciderUser
-from clientloop.api.deps import SessionDep
+from clientloop.api.auth import ReviewUser
 from clientloop.api.errors import responses
+from clientloop.deps import SessionDep
 from records.errors import NotFound
 from records.tables import Draft
 
@@ -61,7 +61,7 @@ def _visible_draft(session: Any, draft_id: str, user: Any) -> tuple[Draft, Any]:
 
 
 @router.get("/{draft_id}", responses=responses(401, 403, 404))
-def get_draft(draft_id: str, session: SessionDep, user: DeciderUser, response: Response) -> DraftPublic:
+def get_draft(draft_id: str, session: SessionDep, user: ReviewUser, response: Response) -> DraftPublic:
     """One draft version (404 when it is not in your book)."""
     draft, item = _visible_draft(session, draft_id, user)
     response.headers["ETag"] = f'"{item.version}"'
@@ -74,7 +74,7 @@ def get_draft(draft_id: str, session: SessionDep, user: DeciderUser, response: R
 
 
 @router.get("/{draft_id}/versions", responses=responses(401, 403, 404))
-def draft_versions(draft_id: str, session: SessionDep, user: DeciderUser) -> list[DraftVersion]:
+def draft_versions(draft_id: str, session: SessionDep, user: ReviewUser) -> list[DraftVersion]:
     """The original and every interim version of the draft's lineage, re-created from the audit trail."""
     from review.audit import reconstruct_versions
 

@@ -15,13 +15,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Header, Query, Response
 from pydantic import BaseModel, Field
 
-from clientloop.api.auth import DeciderUser, ReviewerUser
-from clientloop.api.deps import ContainerDep, SessionDep
+from clientloop.api.auth import CheckerUser, ReviewUser
 from clientloop.api.errors import responses
-from records.session import session_scope
+from clientloop.deps import ContainerDep, SessionDep
+from clients.lookup import client_filter_id
 from review.decisions import Approve, DecisionBody, Edit, Reject
 from review.errors import InvalidDecision
 from review.models import Decision, FlagRecord, ReviewItem
+from review.release import ReleaseOutcome
 
 router = APIRouter(prefix="/v1/reviews", tags=["review"])
 
@@ -172,10 +173,10 @@ def _etag(response: Response, item: ReviewItem) -> None:
 @router.get("", responses=responses(401, 403))
 def list_reviews(
     session: SessionDep,
-    user: DeciderUser,
+    user: ReviewUser,
     status: Annotated[list[Status] | None, Query(description="Default: awaiting_author and in_review.")] = None,
     flag: Annotated[str | None, Query(description="Only items with this flag.")] = None,
-    client: Annotated[str | None, Query(description="Client id or exact name.")] = None,
+    client: Annotated[str | None, Query(description="Client id, CRM external id or exact name.")] = None,
     min_age_hours: Annotated[float | None, Query(ge=0, description="Only items at least this old.")] = None,
     assignee: Annotated[str | None, Query(description="Claimed by this user; 'none' for unclaimed.")] = None,
     kind: Annotated[Literal["interaction_summary", "client_message"] | None, Query()] = None,
@@ -186,14 +187,14 @@ def list_reviews(
     from review.queue import list_queue
 
     result = list_queue(session=session, user=user, status=list(status) if status else None, flag=flag,
-                        client=client, min_age_hours=min_age_hours, assignee=assignee, kind=kind, page=page,
-                        page_size=page_size)
+                        client_id=client_filter_id(session, client), min_age_hours=min_age_hours,
+                        assignee=assignee, kind=kind, page=page, page_size=page_size)
     return ReviewPage(items=[summary_of(i) for i in result.items], total=result.total, page=result.page,
                       page_size=result.page_size)
 
 
 @router.get("/{review_id}", responses=responses(401, 403, 404))
-def show_review(review_id: str, session: SessionDep, user: DeciderUser, response: Response) -> ReviewDetail:
+def show_review(review_id: str, session: SessionDep, user: ReviewUser, response: Response) -> ReviewDetail:
     """A draft beside its source, with evidence spans, flag reasons and decisions."""
     from review.queue import show_item
 
@@ -210,7 +211,7 @@ def show_review(review_id: str, session: SessionDep, user: DeciderUser, response
 
 @router.post("/{review_id}/claim", responses=responses(401, 403, 404, 409, 412))
 def claim_review(
-    review_id: str, session: SessionDep, user: ReviewerUser, response: Response,
+    review_id: str, session: SessionDep, user: CheckerUser, response: Response,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> ReviewSummary:
     """Claim an item so other reviewers leave it alone."""
@@ -225,48 +226,39 @@ def claim_review(
 def decide_review(
     review_id: str,
     container: ContainerDep,
-    user: DeciderUser,
+    user: ReviewUser,
     response: Response,
     decision: Annotated[Approve | Edit | Reject, Body(discriminator="kind")],
     if_match: Annotated[str | None, Header(alias="If-Match", description="The ETag you saw.")] = None,
 ) -> DecisionResult:
     """Approve, edit (a new version) or reject; approval then releases the item."""
-    from review.decisions import decide
+    from review.workflow import decide_and_release
 
     _ = DecisionBody  # the body is this discriminated union
-    expected = parse_if_match(if_match)
-    with session_scope(container.engine) as session:
-        outcome = decide(session=session, review_id=review_id, decision=decision, user=user,
-                         expected_version=expected)
-        result = DecisionResult(review=summary_of(outcome.item), decision=decision_view(outcome.decision))
-        item_id = outcome.item.id
-    if isinstance(decision, Approve):
-        try:
-            release_view = _release(container, item_id, user)
-            result.release = release_view
-            result.review.status, result.review.version = release_view.status, release_view.version
-        except Exception as exc:  # the approval stands; release is retried on its own endpoint
-            result.release_error = f"{type(exc).__name__}: {exc}"
-    response.headers["ETag"] = f'"{result.review.version}"'
+    outcome = decide_and_release(engine=container.engine, review_id=review_id, user=user, decision=decision,
+                                 expected_version=parse_if_match(if_match))
+    result = DecisionResult(review=summary_of(outcome.item), decision=decision_view(outcome.decided.decision),
+                            release=release_view(outcome.released) if outcome.released else None,
+                            release_error=outcome.release_error)
+    response.headers["ETag"] = f'"{outcome.item.version}"'
     return result
 
 
-def _release(container: Any, review_id: str, user: Any) -> ReleaseView:
-    from review.release import release
-
-    with session_scope(container.engine) as session:
-        out = release(session=session, review_id=review_id, user=user)
-        return ReleaseView(
-            review_id=out.item.id, status=out.item.status, version=out.item.version,  # type: ignore[arg-type]
-            created=out.created,
-            record_id=out.record.id if out.record else None, action_ids=[a.id for a in out.actions or []],
-            outbox_id=out.outbox.id if out.outbox else None, recap_review_id=out.recap.id if out.recap else None,
-        )
+def release_view(out: ReleaseOutcome) -> ReleaseView:
+    """The public view of what release produced."""
+    return ReleaseView(
+        review_id=out.item.id, status=out.item.status, version=out.item.version,  # type: ignore[arg-type]
+        created=out.created,
+        record_id=out.record.id if out.record else None, action_ids=[a.id for a in out.actions or []],
+        outbox_id=out.outbox.id if out.outbox else None, recap_review_id=out.recap.id if out.recap else None,
+    )
 
 
 @router.post("/{review_id}/release", responses=responses(401, 403, 404, 409))
-def release_review(review_id: str, container: ContainerDep, user: DeciderUser, response: Response) -> ReleaseView:
+def release_review(review_id: str, container: ContainerDep, user: ReviewUser, response: Response) -> ReleaseView:
     """Release an approved item (idempotent): record and actions, or outbox message."""
-    view = _release(container, review_id, user)
+    from review.workflow import release_in_own_transaction
+
+    view = release_view(release_in_own_transaction(engine=container.engine, review_id=review_id, user=user))
     response.headers["ETag"] = f'"{view.version}"'
     return view

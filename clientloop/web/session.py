@@ -14,8 +14,8 @@ Design decisions:
 - **CSRF: double submit.** A random token lives in a second `SameSite=Strict` cookie and
   in a hidden field of every POST form; the two are compared with
   `hmac.compare_digest`. The token is replaced at sign-in and removed at sign-out.
-- **Roles as dependencies**, the same groups the API uses (`clientloop.api.auth`), so a
-  page never checks a role by hand. Visibility of records (an RM's own book) is left to
+- **Roles as dependencies** (`clientloop.web.deps`), from the access rule the API uses, so
+  a page never checks a role by hand. Visibility of records (an RM's own book) is left to
   the `review` and `clients` functions the pages call.
 """
 
@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from sqlmodel import Session
 
-from clientloop.api.deps import ContainerDep
-from records.errors import Forbidden
+from clientloop.deps import ContainerDep
 from records.session import session_scope
 from records.tables import User
 
@@ -86,23 +84,6 @@ def page_user(request: Request, container: ContainerDep) -> User:
 
 PageUser = Annotated[User, Depends(page_user)]
 """Any signed-in user."""
-
-
-def page_roles(*roles: str) -> Callable[[User], User]:
-    """A dependency admitting only signed-in users with one of `roles` (a 403 page otherwise)."""
-
-    def _check(user: PageUser) -> User:
-        if user.role not in roles:
-            raise Forbidden(f"this page needs the role {' or '.join(roles)}; you are signed in as {user.role}")
-        return user
-
-    return _check
-
-
-PageUploader = Annotated[User, Depends(page_roles("rm", "service", "admin"))]
-"""May upload interactions (as `clientloop.api.auth.Uploader`)."""
-PageDecider = Annotated[User, Depends(page_roles("rm", "reviewer", "admin"))]
-"""May see the review queue (RMs their own book), decide drafts, read briefs and the weekly review."""
 
 
 def csrf_token(request: Request) -> str:

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from records.errors import NotFound
+from records.errors import Forbidden, NotFound
 from records.session import session_scope
 from records.tables import Draft
 from review.decisions import Approve, Edit, Reject, claim, decide, parse_decision
@@ -107,7 +107,7 @@ def test_rm_outside_the_book_gets_not_found_and_service_is_refused(container, pe
     item = review_of(container, make_draft(container).id)
     with pytest.raises(NotFound):
         _decide(container, item.id, Approve(), people["omar"], 1)
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden):  # a wrong role is refused as such; another book looks like nothing
         _decide(container, item.id, Approve(), people["sam"], 1)
 
 

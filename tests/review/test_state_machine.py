@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel, select
 
 from clientloop.container import Container
-from records.errors import NotFound
+from records.errors import Forbidden, NotFound
 from records.session import session_scope
 from records.tables import Draft, User
 from review.audit import verify_chain
@@ -76,7 +76,7 @@ class Gate(RuleBasedStateMachine):
         try:
             with session_scope(self.c.engine) as s:
                 fn(s)
-        except (GateError, NotFound):
+        except (GateError, NotFound, Forbidden):
             pass  # refused: the invariant must still hold
 
     @rule(flagged=st.booleans(), author=st.sampled_from(["priya", "rita", "ada"]),

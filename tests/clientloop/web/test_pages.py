@@ -239,7 +239,7 @@ def test_edit_saves_a_new_version_and_bad_json_is_kept_for_fixing(browser, conta
 
 
 def test_queue_filters_and_pages(browser, container, monkeypatch) -> None:
-    from clientloop.web import routes
+    from clientloop.web import reviews as routes
 
     monkeypatch.setattr(routes, "PAGE_SIZE", 2)
     plain = review_of(container, make_draft(container, PLAIN_CALL).id)

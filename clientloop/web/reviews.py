@@ -1,0 +1,187 @@
+"""The review queue pages: the queue, one item beside its source, claim and decide.
+
+Decisions mirror the API: each decision form posts the item version it was rendered
+with (the API's `If-Match`); `review.decisions.decide` refuses a stale one and changes
+nothing, and the page says so. Deciding runs `review.workflow.decide_and_release`, the
+function the API and the CLI run: approval is committed first, then released in its own
+transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlmodel import Session, col, select
+
+from clientloop.deps import ContainerDep, SessionDep
+from clientloop.web.deps import PageReviewer
+from clientloop.web.highlight import evidence_marks, flag_marks, highlight
+from clientloop.web.pages import page_router, render
+from clientloop.web.session import CsrfChecked
+from records.access import has_permission
+from records.session import session_scope
+from records.tables import Client, User
+from review.errors import AlreadyDecided, InvalidDecision, NotAllowed, StaleVersion
+from review.models import PENDING, STATUSES
+
+router = page_router()
+
+STALE_MESSAGE = "This draft changed since you opened it; reload the page to see the current version."
+"""Shown when a decision names a version that is no longer current (the API's 412)."""
+
+PAGE_SIZE = 25
+_NOTICES = {
+    "approve": "Approved.", "reject": "Rejected; nothing was released.", "edit": "Saved as a new version.",
+    "claim": "Claimed: other reviewers will leave this item to you.",
+}
+_AGES = (("", "any age"), ("1", "over 1 hour"), ("24", "over 1 day"), ("72", "over 3 days"), ("168", "over 1 week"))
+
+
+def _float_or_none(value: str) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+@router.get("/reviews")
+def review_queue(
+    request: Request, user: PageReviewer, session: SessionDep, status: str = "", flag: str = "", client: str = "",
+    age: str = "", assignee: str = "", page: str = "1",
+) -> HTMLResponse:
+    """The review queue, oldest first, with filters and pages; an RM sees only their own book."""
+    from clients.lookup import client_filter_id
+    from review.flags import FLAG_NAMES
+    from review.queue import list_queue
+
+    statuses = [status] if status in STATUSES else None
+    page_no = int(page) if page.isdigit() and int(page) > 0 else 1
+    result = list_queue(session=session, user=user, status=statuses, flag=flag or None,
+                        client_id=client_filter_id(session, client), min_age_hours=_float_or_none(age),
+                        assignee=assignee or None, page=page_no, page_size=PAGE_SIZE)
+    names = {}
+    ids = {i.client_id for i in result.items if i.client_id}
+    if ids:
+        names = {c.id: c.name for c in session.exec(select(Client).where(col(Client.id).in_(ids))).all()}
+    filters = {"status": status, "flag": flag, "client": client, "age": age, "assignee": assignee}
+    pages = max(1, math.ceil(result.total / PAGE_SIZE))
+
+    def page_url(n: int) -> str:
+        return "/ui/reviews?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": n})
+
+    return render(request, "reviews.html.jinja", result=result, names=names, filters=filters,
+                  flag_names=FLAG_NAMES, statuses=STATUSES, pending=PENDING, ages=_AGES, pages=pages,
+                  prev_url=page_url(page_no - 1) if page_no > 1 else None,
+                  next_url=page_url(page_no + 1) if page_no < pages else None, now=datetime.now(UTC))
+
+
+def _review_page(request: Request, session: Session, user: User, review_id: str, *, status_code: int = 200,
+                 error: str | None = None, notice: str | None = None, edit_text: str | None = None) -> HTMLResponse:
+    from review.decisions import makers, may_approve
+    from review.models import ReviewItem
+    from review.queue import show_item
+
+    shown = show_item(session=session, review_id=review_id, user=user)
+    item, content, text = shown["item"], shown["content"], shown["source_text"]
+    marks = evidence_marks(shown["evidence"], text) + flag_marks(shown["flags"], text)
+    pending = item.status in PENDING
+    approve_blocked = may_approve(item, user, makers(session, item)) if pending else None
+    recap = session.exec(select(ReviewItem).where(ReviewItem.parent_review_id == item.id)).first()
+    client = session.get(Client, item.client_id) if item.client_id else None
+    return render(
+        request, "review.html.jinja", status_code=status_code, error=error, notice=notice, item=item,
+        draft=shown["draft"], content=content, source=shown["source"], source_html=highlight(text, marks),
+        evidence=shown["evidence"], decisions=shown["decisions"], client=client,
+        pending=pending, recap=recap, approve_blocked=approve_blocked,
+        can_claim=pending and has_permission(user, "check") and item.assignee != user.name,
+        edit_text=edit_text if edit_text is not None else json.dumps(content, indent=2, ensure_ascii=False),
+        edit_open=edit_text is not None,
+        flag_groups=_flag_groups(shown["flags"], {m.anchor for m in marks if m.css == "flag"}),
+    )
+
+
+def _flag_groups(flags: list[Any], marked: set[str | None]) -> list[dict[str, Any]]:
+    """Flags grouped by rule: the same rule firing on several spans (or again on the draft) is one line."""
+    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for i, f in enumerate(flags, start=1):
+        group = groups.setdefault((f.flag, f.rule_id, f.origin), {
+            "flag": f.flag, "rule_id": f.rule_id, "severity": f.severity, "reason": f.reason, "origin": f.origin,
+            "source": [], "draft": [],
+        })
+        anchor = f"flag-{i}" if f"flag-{i}" in marked else None
+        if f.where == "source":
+            group["source"].append((anchor, f.matched or ""))
+        elif f.matched and f.matched not in group["draft"]:
+            group["draft"].append(f.matched)
+    return list(groups.values())
+
+
+@router.get("/reviews/{review_id}")
+def review_page(review_id: str, request: Request, user: PageReviewer, session: SessionDep,
+                done: str = "") -> HTMLResponse:
+    """A draft beside its source: evidence marked, flag reasons, decisions and the forms to decide."""
+    return _review_page(request, session, user, review_id, notice=_NOTICES.get(done))
+
+
+@router.post("/reviews/{review_id}/claim", dependencies=[CsrfChecked])
+def claim_review(review_id: str, request: Request, user: PageReviewer, container: ContainerDep,
+                 version: Annotated[int, Form()]) -> Response:
+    """Claim an item (reviewers and admins)."""
+    from review.decisions import claim
+
+    try:
+        with session_scope(container.engine) as session:
+            item = claim(session=session, review_id=review_id, user=user, expected_version=version)
+            item_id = item.id
+    except StaleVersion:
+        with Session(container.engine) as session:
+            return _review_page(request, session, user, review_id, status_code=412, error=STALE_MESSAGE)
+    return RedirectResponse(f"/ui/reviews/{item_id}?done=claim", status_code=303)
+
+
+def _decision_from_form(kind: str, reason: str, content: str) -> Any:
+    from review.decisions import parse_decision
+
+    body: dict[str, Any] = {"kind": kind}
+    if reason.strip() or kind == "reject":
+        body["reason"] = reason
+    if kind == "edit":
+        try:
+            body["content"] = json.loads(content)
+        except ValueError as exc:
+            raise InvalidDecision(f"the edited draft is not valid JSON: {exc}") from None
+    return parse_decision(body)
+
+
+@router.post("/reviews/{review_id}/decide", dependencies=[CsrfChecked])
+def decide_review(
+    review_id: str, request: Request, user: PageReviewer, container: ContainerDep,
+    kind: Annotated[str, Form()], version: Annotated[int, Form()],
+    reason: Annotated[str, Form()] = "", content: Annotated[str, Form()] = "",
+) -> Response:
+    """Approve, reject (with a reason) or edit the version the form showed; approval then releases."""
+    from review.workflow import decide_and_release
+
+    edit_text = content if kind == "edit" else None
+    try:
+        outcome = decide_and_release(engine=container.engine, review_id=review_id, user=user,
+                                     decision=_decision_from_form(kind, reason, content), expected_version=version)
+    except (StaleVersion, AlreadyDecided, NotAllowed, InvalidDecision) as exc:
+        message = STALE_MESSAGE if isinstance(exc, StaleVersion) else str(exc)
+        with Session(container.engine) as session:
+            return _review_page(request, session, user, review_id, status_code=exc.status_code, error=message,
+                                edit_text=edit_text)
+    item_id = outcome.item.id
+    if outcome.release_error:
+        error = (f"Approved, but release failed ({outcome.release_error}). The approval stands; retry with "
+                 "POST /v1/reviews/{id}/release or `clientloop review release`.")
+        with Session(container.engine) as session:
+            return _review_page(request, session, user, item_id, status_code=500, error=error)
+    return RedirectResponse(f"/ui/reviews/{item_id}?done={kind}", status_code=303)
