@@ -65,6 +65,8 @@ READ_SCOPE: dict[Role, Scope] = {"rm": "own_book", "reviewer": "every_book", "se
 UPLOAD_SCOPE: dict[Role, Scope] = {"rm": "own_book", "reviewer": "none", "service": "every_book",
                                    "admin": "every_book"}
 """For whose clients a role may upload; a client an RM creates by uploading joins the RM's book."""
+SCOPED: dict[Permission, dict[Role, Scope]] = {"upload": UPLOAD_SCOPE, "review": READ_SCOPE, "clients": READ_SCOPE}
+"""The permissions limited to some clients, and the scope that limits each."""
 
 
 def role_of(user: User) -> Role:

@@ -48,19 +48,22 @@ def database_url() -> Iterator[str | None]:
         admin.dispose()
 
 
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str | None) -> Iterator[Settings]:
-    """Settings for one test: its own data directory, embedded Chroma, rules engine."""
-    get_settings.cache_clear()
-    s = Settings(
+def _test_settings(data_dir: Path, database_url: str | None) -> Settings:
+    return Settings(
         _env_file=None,  # type: ignore[call-arg]
         env="test",
-        data_dir=tmp_path / "data",
+        data_dir=data_dir,
         database_url=database_url,
         engine="rules",
         embedding_provider="onnx",
     )
-    yield s
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str | None) -> Iterator[Settings]:
+    """Settings for one test: its own data directory, embedded Chroma, rules engine."""
+    get_settings.cache_clear()
+    yield _test_settings(tmp_path / "data", database_url)
     get_settings.cache_clear()
 
 
@@ -81,6 +84,20 @@ def container(settings: Settings, embeddings: object) -> Iterator[Container]:
         _truncate_all(c)
     yield c
     c.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_container(tmp_path_factory: pytest.TempPathFactory, database_url: str | None,
+                     embeddings: object) -> Iterator[Container]:
+    """A container shared by the tests of one module: for matrices of reads over one set of records."""
+    get_settings.cache_clear()
+    c = Container(_test_settings(tmp_path_factory.mktemp("module") / "data", database_url))
+    c.__dict__["embeddings"] = embeddings
+    if database_url:
+        _truncate_all(c)
+    yield c
+    c.engine.dispose()
+    get_settings.cache_clear()
 
 
 def _truncate_all(c: Container) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, select
@@ -100,3 +101,58 @@ def review_of(container: Container, some_id: str) -> Any:
 def content_of(draft: Draft) -> dict[str, Any]:
     """A draft's content as JSON data."""
     return json.loads(draft.content_json)
+
+
+BOOK_TODAY = "2026-11-23"
+"""The day the demo book's dates are relative to in the access matrices."""
+MATRIX_USERS = [("priya", "rm"), ("tom", "rm"), ("rita", "reviewer"), ("sam", "service"), ("ada", "admin")]
+"""One user per case of the access matrices: the owner of CRM-1001's book, another RM, and each other role."""
+
+_moments = iter(range(1, 1_000_000))
+
+
+def next_moment() -> str:
+    """A new interaction time each call, so repeated uploads of the same text are separate interactions."""
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime(2026, 10, 1, tzinfo=UTC) + timedelta(minutes=next(_moments))).isoformat()
+
+
+@dataclass
+class BookWorld:
+    """The demo book, one user per role, and one flagged draft in priya's book (CRM-1001)."""
+
+    container: Container
+    keys: dict[str, str]
+    client_id: str
+    """CRM-1001's client id: a client in priya's book."""
+    job_id: str
+    review_id: str
+    draft_id: str
+    client_doc_id: str
+    kb_doc_id: str
+
+
+def make_book_world(container: Container) -> BookWorld:
+    """Load the demo book, add the matrix users, a flagged draft for CRM-1001 and two documents."""
+    from datetime import date
+
+    from clientloop.ingest import ingest_bytes
+    from clients.demo_book import load_demo_book
+    from clients.lookup import find_client
+
+    with session_scope(container.engine) as session:
+        load_demo_book(session, today=date.fromisoformat(BOOK_TODAY))
+        client = find_client(session, "CRM-1001")
+        assert client is not None and client.relationship_owner == "priya"
+        client_id = client.id
+    keys = {name: make_user(container, name, role)[1] for name, role in MATRIX_USERS}
+    draft = make_draft(container, COMPLAINT_CALL, author="priya", client="CRM-1001", occurred_at=next_moment())
+    with Session(container.engine) as session:
+        job = session.exec(select(Job).where(Job.draft_id == draft.id)).one()
+    item = review_of(container, draft.id)
+    client_doc = ingest_bytes(container, b"# Letter\n\nThe client asked for a copy of the ISA terms.\n", "letter.md",
+                              kind="kb", client="CRM-1001")
+    kb_doc = ingest_bytes(container, b"# Fees\n\n## CHAPS\n\nA CHAPS payment costs 25 GBP.\n", "fees.md", kind="kb")
+    return BookWorld(container=container, keys=keys, client_id=client_id, job_id=job.id, review_id=item.id,
+                     draft_id=draft.id, client_doc_id=client_doc.source_id, kb_doc_id=kb_doc.source_id)
