@@ -14,7 +14,7 @@ from evaluated annotations.
 """
 
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request, UploadFile
 from sqlmodel import Session
@@ -74,8 +74,3 @@ async def read_limited(upload: UploadFile, limit: int) -> bytes:
         )
     return data
 
-
-def client_ref(value: Any) -> str | None:
-    """A client reference from a form or query field: stripped, None when empty."""
-    text = str(value).strip() if value is not None else ""
-    return text or None

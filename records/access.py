@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from sqlalchemy import false, select, true
+from sqlalchemy import false, true
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from records.errors import Forbidden, NotFound, UnknownClient
 from records.tables import Client, Job, User
@@ -73,7 +73,7 @@ def role_of(user: User) -> Role:
     """The user's role; an unknown one (a row edited by hand) is refused."""
     if user.role not in ROLES:
         raise Forbidden(f"unknown role {user.role!r}")
-    return user.role  # type: ignore[return-value]
+    return user.role
 
 
 def roles_with(permission: Permission) -> tuple[Role, ...]:

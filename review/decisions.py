@@ -18,7 +18,8 @@ Design decisions:
   nothing. A claim by someone else blocks other deciders (admins excepted).
 - **Edits never mutate.** An edit validates the new content (schema, then grounding
   against the source, then the policy), writes a new immutable `Draft` (same lineage,
-  `version + 1`, `parent_id`), stores the JSON diff on the decision, and moves the item
+  `version + 1`, `parent_id`), stores the diff on the decision as an RFC 6902 JSON Patch
+  (`jsonpatch`, so applying it to the old version gives the new one), and moves the item
   to it. Flags from the edit are added to the lineage's; none are removed, and an edit
   that introduces a flag turns an author-confirmable item into a checker item.
 - **Side effects come later.** Approving only records the decision; release
@@ -31,6 +32,7 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import jsonpatch
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 from sqlmodel import Session, select
 
@@ -278,31 +280,15 @@ def lineage_participants(session: Session, item: ReviewItem) -> list[Any]:
     return list(people.values())
 
 
-def json_diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
-    """A minimal structural diff: one `{op, path, old, new}` per changed leaf, list item or key."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        out: list[dict[str, Any]] = []
-        for key in sorted(set(old) | set(new)):
-            sub = f"{path}/{key}"
-            if key not in new:
-                out.append({"op": "remove", "path": sub, "old": old[key], "new": None})
-            elif key not in old:
-                out.append({"op": "add", "path": sub, "old": None, "new": new[key]})
-            else:
-                out.extend(json_diff(old[key], new[key], sub))
-        return out
-    if isinstance(old, list) and isinstance(new, list):
-        out = []
-        for i in range(max(len(old), len(new))):
-            sub = f"{path}/{i}"
-            if i >= len(new):
-                out.append({"op": "remove", "path": sub, "old": old[i], "new": None})
-            elif i >= len(old):
-                out.append({"op": "add", "path": sub, "old": None, "new": new[i]})
-            else:
-                out.extend(json_diff(old[i], new[i], sub))
-        return out
-    return [] if old == new else [{"op": "replace", "path": path or "/", "old": old, "new": new}]
+def json_diff(old: Any, new: Any) -> list[dict[str, Any]]:
+    """The edit as an RFC 6902 JSON Patch from `old` to `new` (`jsonpatch`): `{op, path, value}` operations."""
+    return list(jsonpatch.make_patch(old, new).patch)
+
+
+def _touches_only_grounding(diff: list[dict[str, Any]]) -> bool:
+    # The grounding report is recomputed on every edit; a change there alone is no edit.
+    return all(op["path"].startswith("/grounding") and op.get("from", "/grounding").startswith("/grounding")
+               for op in diff)
 
 
 def _edit(session: Session, item: ReviewItem, current: Draft, decision: Edit, user: User,
@@ -312,7 +298,7 @@ def _edit(session: Session, item: ReviewItem, current: Draft, decision: Edit, us
     old_content = json.loads(current.content_json)
     new_content = validate_content(item.kind, decision.content, source_text, lineage_participants(session, item))
     diff = json_diff(old_content, new_content)
-    if all(d["path"].startswith("/grounding") for d in diff):
+    if _touches_only_grounding(diff):
         raise InvalidDecision("the edit changes nothing; approve the draft instead")
     now = utcnow()
     new_draft = Draft.model_validate(current.model_dump() | {

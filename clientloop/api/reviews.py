@@ -92,7 +92,7 @@ class DecisionView(BaseModel):
     reason: str | None
     draft_id: str
     seen_version: int
-    diff: list[dict[str, Any]] | None
+    diff: list[dict[str, Any]] | None = Field(description="An edit's RFC 6902 JSON Patch from the previous version.")
     created_at: datetime
 
 

@@ -57,3 +57,29 @@ def test_ingest_batch_reports_bad_file_and_keeps_good(env, tmp_path: Path) -> No
 def test_ingest_missing_path_is_a_usage_error(env) -> None:
     result = runner.invoke(app, ["ingest", "/no/such/file.md"])
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_draft_ingest_and_brief_take_a_crm_id(env, container, tmp_path: Path) -> None:
+    from datetime import date
+
+    from clients.demo_book import load_demo_book
+    from records.session import session_scope
+    from tests.factories import PLAIN_CALL, make_user
+
+    with session_scope(container.engine) as session:
+        load_demo_book(session, today=date(2026, 11, 23))
+    make_user(container, "priya", "rm")
+    make_user(container, "tom", "rm")
+    call = tmp_path / "call.txt"
+    call.write_text(PLAIN_CALL, encoding="utf-8")
+    result = runner.invoke(app, ["draft", str(call), "--client", "CRM-1001", "--as", "priya", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["draft"]["summary"]["client"] == "Esme Achterberg"
+    result = runner.invoke(app, ["draft", str(call), "--client", "CRM-1001", "--as", "tom"])
+    assert result.exit_code == 1 and "unknown client 'CRM-1001'" in result.output  # another RM's book
+    note = tmp_path / "note.md"
+    note.write_text("# Note\n\nThe client asked about the ISA allowance.\n", encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(note), "--client", "CRM-1001"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["brief", "CRM-1001", "--json", "--as-of", "2026-11-23"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["client_name"] == "Esme Achterberg"

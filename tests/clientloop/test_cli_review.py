@@ -118,3 +118,17 @@ def test_reject_requires_reason(cli, container) -> None:
     item = review_of(container, make_draft(container, COMPLAINT_CALL).id)
     assert cli("review", "reject", item.id, "--as", "rita", "--reason", " ").exit_code == 2
     assert cli("review", "reject", item.id, "--as", "rita").exit_code == 2
+
+
+def test_review_release_retries_idempotently_and_refuses_service(cli, container) -> None:
+    make_client(container)
+    for name, role in [("priya", "rm"), ("rita", "reviewer"), ("sam", "service")]:
+        cli("users", "add", name, "--role", role)
+    item = review_of(container, make_draft(container, COMPLAINT_CALL).id)
+    r = cli("review", "release", item.id, "--as", "rita")
+    assert r.exit_code == 1 and "NotApproved" in r.output  # nothing approved yet
+    assert cli("review", "approve", item.id, "--as", "rita").exit_code == 0
+    r = cli("review", "release", item.id, "--as", "rita")
+    assert r.exit_code == 0 and "(already released)" in " ".join(r.output.split())  # Rich wraps lines
+    r = cli("review", "release", item.id, "--as", "sam")
+    assert r.exit_code == 1 and "Forbidden" in r.output

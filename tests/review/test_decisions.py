@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 import json
 
+import jsonpatch
 import pytest
 from pydantic import ValidationError
 from sqlmodel import Session, select
@@ -156,6 +157,7 @@ def test_edit_creates_new_version_with_diff_and_keeps_the_original(container, pe
     diff = json.loads(row.diff_json)
     paths = {d["path"] for d in diff}
     assert "/actions/0/description" in paths and any(p.startswith("/summary/key_facts") for p in paths)
+    assert jsonpatch.apply_patch(original, diff) == content_of(new)  # the diff is a patch from v1 to v2
     with Session(container.engine) as s:
         assert json.loads(s.get(Draft, draft.id).content_json) == original  # drafts are immutable
     assert content_of(new)["actions"][0]["description"] == "Send the remortgage illustration to Daniel"
