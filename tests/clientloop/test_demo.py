@@ -5,7 +5,8 @@ from typer.testing import CliRunner
 from clientloop.cli import app
 
 
-def test_demo_runs_every_step_on_embedded_defaults(settings, monkeypatch) -> None:
+def test_demo_runs_every_step_on_embedded_defaults(settings, container, monkeypatch) -> None:
+    # `container` empties a shared PostgreSQL database first: the demo creates its own users and clients.
     monkeypatch.setenv("CLIENTLOOP_DATA_DIR", str(settings.data_dir))
     if settings.database_url:
         monkeypatch.setenv("CLIENTLOOP_DATABASE_URL", settings.database_url)
