@@ -52,6 +52,7 @@ from clients.models import (
 from pipeline.errors import InputError
 from records.ids import canonical_json, utcnow
 from records.tables import Client, Draft, Source
+from records.vocabulary import KIND_CHANNEL, Channel, canonical_channel
 from review.audit import append_event
 from review.models import Decision, InteractionRecord, RecordAction, ReviewItem
 
@@ -392,7 +393,7 @@ def _import_interaction(session: Session, values: dict[str, Any], key: ImportKey
     session.add(source)
     session.flush()
     summary = InteractionSummary(
-        client=client.name, kind=kind, occurred_at=when, channel=values.get("channel") or _channel(kind),
+        client=client.name, kind=kind, occurred_at=when, channel=_channel(values.get("channel"), kind),
         participants=_participants(values.get("participants"), client.name),  # type: ignore[arg-type]
         purpose=purpose, sentiment=values.get("sentiment") if values.get("sentiment") in  # type: ignore[arg-type]
         ("positive", "neutral", "mixed", "negative") else "neutral",
@@ -428,8 +429,12 @@ def _import_interaction(session: Session, values: dict[str, Any], key: ImportKey
     return record.id
 
 
-def _channel(kind: str) -> str:
-    return {"call_transcript": "phone", "meeting_notes": "in person", "email": "email"}[kind]
+def _channel(raw: str | None, kind: str) -> Channel:
+    # The export's spelling ("In person", "telephone") becomes the engines' one; like sentiment,
+    # an unknown channel is not worth rejecting the interaction over, so it reads "other".
+    if not raw:
+        return KIND_CHANNEL[kind]  # type: ignore[index]
+    return canonical_channel(raw) or "other"
 
 
 def _import_action(session: Session, values: dict[str, Any], key: ImportKey | None, ctx: _Context) -> str:

@@ -118,3 +118,26 @@ def test_demo_book_imports_cleanly_with_one_audit_event_per_record(container):
     with Session(container.engine) as session:
         assert len(session.exec(select(InteractionRecord)).all()) == len(records)
         assert session.exec(select(ImportKey).where(ImportKey.entity == "interaction")).all()
+
+
+def test_imported_interaction_channel_uses_the_engines_spelling(container):
+    mapping = parse_mapping("""
+files:
+  clients.csv:
+    entity: client
+    columns: {external_id: ID, name: Name, relationship_owner: RM}
+  interactions.csv:
+    entity: interaction
+    columns: {external_id: IID, client_external_id: ID, occurred_at: At, kind: Kind, text: Text, channel: Channel}
+""")
+    _import(container, b"ID,Name,RM\nC1,Ada Byrne,priya\n", mapping=mapping)
+    report = _import(container, b"IID,ID,At,Kind,Text,Channel\n"
+                                b"I1,C1,2026-03-04T10:00:00Z,meeting_notes,Met Ada at the branch.,\n"
+                                b"I2,C1,2026-03-05T10:00:00Z,meeting_notes,Met Ada again.,In person\n"
+                                b"I3,C1,2026-03-06T10:00:00Z,call_transcript,Ada: hello.,carrier pigeon\n",
+                     "interactions.csv", mapping)
+    assert report.created == 3 and not report.errors
+    with Session(container.engine) as session:
+        records = session.exec(select(InteractionRecord)).all()
+        channels = sorted(json.loads(r.content_json)["summary"]["channel"] for r in records)
+    assert channels == ["meeting", "meeting", "other"]
