@@ -22,6 +22,7 @@ from pipeline.loaders import email as email_loader
 from pipeline.loaders import transcript
 from pipeline.loaders._text import TextBuilder, decode_text, looks_binary
 from pipeline.loaders.docx import parse_docx
+from pipeline.loaders.hidden import encode_hidden, message_hidden
 from pipeline.loaders.html import parse_html
 from pipeline.loaders.markdown import parse_markdown, parse_prose
 from pipeline.loaders.pdf import parse_pdf
@@ -127,9 +128,11 @@ def _load_mbox(data: bytes, filename: str) -> _Parsed:
     builder = TextBuilder()
     first: dict[str, str] = {}
     dates = []
+    hidden: list[dict[str, str]] = []
     for index, raw in enumerate(messages):
         msg = email_loader.parse_message(raw, filename, what=f"message {index + 1}")
         headers = email_loader.add_message(builder, msg, message_index=index)
+        hidden += message_hidden(msg)
         first = first or headers
         if (when := email_loader.parse_date(headers.get("Date"))) is not None:
             dates.append(when)
@@ -138,6 +141,7 @@ def _load_mbox(data: bytes, filename: str) -> _Parsed:
     if dates:
         # The thread happened when its newest message was sent.
         metadata["Date"] = max(dates, key=lambda d: d.timestamp()).isoformat()
+    metadata.update(encode_hidden(hidden))
     return builder.text, builder.sections, first.get("Subject"), metadata
 
 
@@ -156,8 +160,10 @@ def _parse(fmt: str, data: bytes, filename: str) -> tuple[str, _Parsed]:
         if fmt == "mbox":
             return fmt, _load_mbox(data, filename)
         builder = TextBuilder()
-        headers = email_loader.add_message(builder, email_loader.parse_message(data, filename))
-        return fmt, (builder.text, builder.sections, headers.get("Subject"), headers)
+        msg = email_loader.parse_message(data, filename)
+        headers = email_loader.add_message(builder, msg)
+        metadata = {**headers, **encode_hidden(message_hidden(msg))}
+        return fmt, (builder.text, builder.sections, headers.get("Subject"), metadata)
     text = decode_text(data, filename)
     if fmt == "text":
         return _load_text(text, filename)

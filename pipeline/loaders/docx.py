@@ -3,7 +3,8 @@
 The body is walked in document order, paragraphs and tables interleaved (python-docx's
 `doc.paragraphs` alone would lose where tables sit). Paragraphs styled `Heading N`
 open a section with a heading path; the `Title` style gives the document title. Table
-rows become ` | `-joined lines; cells merged across columns appear once.
+rows become ` | `-joined lines; cells merged across columns appear once. Hidden, white
+and tiny runs stay in the text and are also listed in the metadata (`hidden.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from docx.text.paragraph import Paragraph
 
 from pipeline.errors import MalformedDocument
 from pipeline.loaders._text import TextBuilder, collapse_spaces
+from pipeline.loaders.hidden import docx_hidden, encode_hidden
 
 _HEADING_STYLE = re.compile(r"^Heading\s+(\d)$", re.IGNORECASE)
 
@@ -70,6 +72,7 @@ def parse_docx(data: bytes, builder: TextBuilder, filename: str) -> tuple[str | 
     title: str | None = None
     first_heading: str | None = None
     lines: list[str] = []
+    read: list[Paragraph] = []  # every paragraph read, in order, for the hidden-text check
 
     def close() -> None:
         if lines:
@@ -79,13 +82,17 @@ def parse_docx(data: bytes, builder: TextBuilder, filename: str) -> tuple[str | 
     for element in document.element.body.iterchildren():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "tbl":
-            rows = _table_rows(Table(element, document))
+            table = Table(element, document)
+            cells = {id(c._tc): c for row in table.rows for c in row.cells}  # merged cells repeat
+            read += [p for cell in cells.values() for p in cell.paragraphs]
+            rows = _table_rows(table)
             if rows:
                 lines.append("\n".join(rows))
             continue
         if tag != "p":
             continue
         paragraph = Paragraph(element, document)
+        read.append(paragraph)
         text = paragraph.text.strip()
         if not text:
             continue
@@ -104,4 +111,4 @@ def parse_docx(data: bytes, builder: TextBuilder, filename: str) -> tuple[str | 
         lines.append(text)
     close()
     core_title = (document.core_properties.title or "").strip()
-    return core_title or title or first_heading, {}
+    return core_title or title or first_heading, encode_hidden(docx_hidden(read))
