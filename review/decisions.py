@@ -50,7 +50,16 @@ from review.errors import (
     PreconditionRequired,
     StaleVersion,
 )
-from review.gate import CHECKER_ROLE, draft_fields, flag_names, policy_flags, required_role, store_flags
+from review.gate import (
+    CHECKER_ROLE,
+    draft_fields,
+    flag_names,
+    hold_for_checker,
+    instruction_holds,
+    policy_flags,
+    required_role,
+    store_flags,
+)
 from review.models import PENDING, Decision, ReviewItem
 from review.queue import get_item
 
@@ -134,7 +143,8 @@ def may_approve(item: ReviewItem, user: User, item_makers: set[str]) -> str | No
     """Why `user` may not approve `item`, or None when they may."""
     if item.requires_checker:
         if not acts_as(user, item.required_role or CHECKER_ROLE):
-            return f"this draft is flagged ({', '.join(json.loads(item.flags_json))}); a reviewer must approve it"
+            reasons = json.loads(item.flags_json) + sorted({h["reason"] for h in json.loads(item.holds_json)})
+            return f"this draft is held ({', '.join(reasons)}); a reviewer must approve it"
         if user.name in item_makers:
             return "maker-checker: the author or an editor of a flagged draft cannot approve it"
         return None
@@ -319,6 +329,9 @@ def _edit(session: Session, item: ReviewItem, current: Draft, decision: Edit, us
     elif names and required_role(flags) == "admin":
         item.required_role = "admin"
     item.flags_json = canonical_json(names)
+    # Text addressed to an AI or a reviewer, written in by an edit, holds the item too.
+    holds = instruction_holds(fields=draft_fields(new_content, item.kind))
+    hold_for_checker(item, flags=flags, holds=holds)
     item.current_draft_id = new_draft.id
     _touch(item, now)
     row = Decision(review_id=item.id, draft_id=new_draft.id, kind="edit", actor=user.name, actor_role=user.role,
@@ -330,7 +343,7 @@ def _edit(session: Session, item: ReviewItem, current: Draft, decision: Edit, us
         "review_id": item.id, "lineage_id": item.lineage_id, "draft_id": new_draft.id, "parent_id": current.id,
         "version": new_draft.version, "kind": item.kind, "decision_id": row.id, "reason": decision.reason,
         "diff": diff, "content": new_content, "seen_version": seen, "item_version": item.version,
-        "added_flags": added, "flags": flags,
+        "added_flags": added, "flags": flags, "holds": holds,
     })
     return DecisionOutcome(item, row, new_draft)
 

@@ -14,6 +14,12 @@ Design decisions:
 - Flagged drafts go to `in_review` with `requires_checker` (a `reviewer` who is not the
   author must approve). Unflagged ones wait for their author (`awaiting_author`), who
   confirms or edits; a reviewer may also decide them. Nothing is ever auto-approved.
+- Text addressed to an AI or a reviewer holds the draft for a checker too, whatever the
+  flags (`review.holds`, hold reason `instruction_in_text`). It is looked for wherever
+  text arrives: the source (body, headers, quoted history), its hidden content (HTML
+  comments, hidden HTML, white or tiny Word text, from the loader's metadata), the file
+  name and title, every participant's name, and the drafted fields. Holds accumulate
+  along a lineage like flags, on `ReviewItem.holds_json`, with their spans.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from pipeline.loaders.hidden import decode_hidden
 from records.ids import canonical_json
-from records.tables import Draft, Source
+from records.tables import Draft, Job, Source
 from review.audit import append_event
 from review.models import FlagRecord, ReviewItem
 
@@ -129,6 +136,79 @@ def flag_names(rows: list[FlagRecord] | list[dict[str, Any]]) -> list[str]:
     return sorted({(r["flag"] if isinstance(r, dict) else r.flag) for r in rows})
 
 
+def instruction_holds(*, fields: dict[str, str], source_text: str | None = None,
+                      hidden: list[dict[str, str]] | None = None, filename: str | None = None,
+                      title: str | None = None, participants: list[str] | None = None) -> list[dict[str, Any]]:
+    """Find text addressed to an AI or a reviewer in everything a draft came from; return holds as dicts.
+
+    Args:
+        fields: `draft_fields(...)` of the draft version.
+        source_text: The upload's normalised text (None to skip it: later versions of a lineage).
+        hidden: Hidden fragments of the upload (`pipeline.loaders.hidden.decode_hidden`).
+        filename: The upload's file name.
+        title: The upload's title (email subject, document title).
+        participants: Every participant's name, as given with the upload or drafted.
+
+    Returns:
+        One dict per hold (`review.holds.Hold` fields), in the order above.
+    """
+    from review.policy import find_instructions
+
+    holds = find_instructions(source_text, where="source") if source_text else []
+    for i, fragment in enumerate(hidden or []):
+        holds += find_instructions(fragment["text"], where="hidden", field=f"hidden[{i}]", carrier=fragment["kind"])
+    if filename:
+        holds += find_instructions(filename, where="filename", carrier="file name", separators="_-.+")
+    if title and title != filename:
+        holds += find_instructions(title, where="title", carrier="title")
+    for i, name in enumerate(dict.fromkeys(participants or [])):
+        holds += find_instructions(name, where="participant", field=f"participants[{i}]", carrier="participant name")
+    for key, text in fields.items():
+        holds += find_instructions(text, where="draft", field=key)
+    return [h.model_dump() for h in holds]
+
+
+def _participant_names(session: Session, draft: Draft, content: dict[str, Any]) -> list[str]:
+    """Names given with the upload (the job's participants) and names the draft lists."""
+    names: list[str] = []
+    job = session.get(Job, draft.job_id) if draft.job_id else None
+    if job is not None:
+        payload = json.loads(job.payload_json or "{}")
+        names += [str(p.get("name") or "") for p in payload.get("participants") or [] if isinstance(p, dict)]
+    summary = content.get("summary") if isinstance(content, dict) else None
+    if isinstance(summary, dict):
+        names += [str(p.get("name") or "") for p in summary.get("participants") or [] if isinstance(p, dict)]
+    return [n for n in names if n]
+
+
+def hold_for_checker(item: ReviewItem, *, flags: list[dict[str, Any]], holds: list[dict[str, Any]]) -> None:
+    """Add a version's holds to the item; flags or holds put it in front of a checker.
+
+    Args:
+        item: The review item (changed in place; the caller saves it).
+        flags: The version's flags (they may ask for `admin`).
+        holds: The version's holds, appended to `item.holds_json`.
+    """
+    if holds:
+        item.holds_json = canonical_json(json.loads(item.holds_json or "[]") + holds)
+    if not (flags or holds):
+        return
+    if not item.requires_checker:
+        item.requires_checker, item.status = True, "in_review"
+    role = required_role(flags)
+    if item.required_role != "admin":
+        item.required_role = role
+
+
+def source_holds(source: Source | None, fields: dict[str, str], participants: list[str]) -> list[dict[str, Any]]:
+    """`instruction_holds` over a stored source and a draft's fields."""
+    if source is None:
+        return instruction_holds(fields=fields, participants=participants)
+    meta = json.loads(source.meta_json or "{}")
+    return instruction_holds(fields=fields, source_text=source.text or "", hidden=decode_hidden(meta),
+                             filename=source.filename, title=source.title, participants=participants)
+
+
 def on_new_draft(session: Session, draft: Draft, *, parent_review: ReviewItem | None = None,
                  inherited_flags: list[str] | None = None) -> ReviewItem:
     """Flag a new lineage's first draft and open its review item (in the caller's transaction).
@@ -136,33 +216,38 @@ def on_new_draft(session: Session, draft: Draft, *, parent_review: ReviewItem | 
     Args:
         session: The session that wrote the draft.
         draft: The draft just written (version 1 of its lineage).
-        parent_review: For a client message, the review item of the summary it came from.
+        parent_review: For a client message, the review item of the summary it came from;
+            its holds carry over, like its flags.
         inherited_flags: Flags carried over from that summary; they hold the message too.
 
     Returns:
-        The new review item: `in_review` when flagged, else `awaiting_author`.
+        The new review item: `in_review` when flagged or held, else `awaiting_author`.
     """
     source = session.get(Source, draft.source_id)
     content = json.loads(draft.content_json)
-    # A client message carries its summary's flags (inherited), so only its own text is scanned.
-    flags = policy_flags(source_text=(source.text if source else "") or "",
-                         fields=draft_fields(content, draft.kind),
+    fields = draft_fields(content, draft.kind)
+    # A client message carries its summary's flags and holds, so only its own text is scanned.
+    flags = policy_flags(source_text=(source.text if source else "") or "", fields=fields,
                          model_flags=content.get("model_flags") if isinstance(content, dict) else None,
                          include_source=parent_review is None)
+    if parent_review is None:
+        holds = source_holds(source, fields, _participant_names(session, draft, content))
+    else:
+        holds = json.loads(parent_review.holds_json or "[]") + instruction_holds(fields=fields)
     store_flags(session, draft, flags)
     names = sorted(set(flag_names(flags)) | set(inherited_flags or []))
-    # Client messages always need an explicit approval; sensitive ones need a checker.
-    flagged = bool(names)
+    # Client messages always need an explicit approval; sensitive or held ones need a checker.
     item = ReviewItem(
         lineage_id=draft.lineage_id, kind=draft.kind, source_id=draft.source_id, client_id=draft.client_id,
-        author=draft.author, status="in_review" if flagged else "awaiting_author", requires_checker=flagged,
-        required_role=required_role(flags) if flagged else None, flags_json=canonical_json(names),
+        author=draft.author, status="awaiting_author", requires_checker=False, flags_json=canonical_json(names),
         current_draft_id=draft.id, parent_review_id=parent_review.id if parent_review else None,
     )
+    hold_for_checker(item, flags=flags or ([{"flag": n} for n in names]), holds=holds)
     session.add(item)
     session.flush()
     append_event(session, event_type="flag", actor="policy", payload={
         "review_id": item.id, "lineage_id": draft.lineage_id, "draft_id": draft.id, "status": item.status,
         "requires_checker": item.requires_checker, "flags": flags, "inherited": sorted(inherited_flags or []),
+        "holds": holds,
     })
     return item

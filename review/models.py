@@ -54,6 +54,9 @@ class ReviewItem(SQLModel, table=True):
     """The role a checker needs (`reviewer`; `admin` always qualifies)."""
     flags_json: str = _text("[]")
     """The flag names on the current version, sorted (the details are `FlagRecord` rows)."""
+    holds_json: str = _text("[]")
+    """Holds on the lineage that are not flags (`review.holds.Hold` as JSON, with spans), oldest first:
+    e.g. `instruction_in_text`. Any hold means `requires_checker`."""
     assignee: str | None = Field(default=None, index=True)
     claimed_at: datetime | None = _ts(nullable=True)
     current_draft_id: str = Field(foreign_key="draft.id")

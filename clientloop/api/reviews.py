@@ -39,6 +39,8 @@ class ReviewSummary(BaseModel):
     client_id: str | None
     author: str | None
     flags: list[str] = Field(description="Flag names on the lineage; empty when unflagged.")
+    holds: list[str] = Field(default_factory=list, description="Hold reasons that are not flags, e.g. "
+                             "instruction_in_text; any hold means a checker must decide.")
     requires_checker: bool = Field(description="A reviewer who is not the author must approve.")
     required_role: str | None
     assignee: str | None
@@ -70,6 +72,21 @@ class FlagView(BaseModel):
     end: int | None
     matched: str | None
     draft_id: str
+
+
+class HoldView(BaseModel):
+    """Why the item is held for a checker apart from its flags (e.g. text addressed to an AI), with the span."""
+
+    reason: str = Field(description="The hold reason, e.g. instruction_in_text.")
+    rule_id: str
+    where: str = Field(description="source, draft, hidden, filename, title or participant.")
+    field: str | None = Field(description="The draft field, participant or hidden fragment holding the span.")
+    start: int
+    end: int
+    matched: str = Field(description="Exactly the span's text (invisible characters included).")
+    revealed: str = Field(description="What the span says once hidden characters are decoded.")
+    carrier: str = Field(description="How it arrived: text, quoted history, tag characters, html_comment...")
+    explanation: str
 
 
 class EvidenceSpan(BaseModel):
@@ -106,6 +123,7 @@ class ReviewDetail(BaseModel):
     source_text: str
     evidence: list[EvidenceSpan]
     flags: list[FlagView]
+    holds: list[HoldView] = Field(default_factory=list)
     decisions: list[DecisionView]
 
 
@@ -136,6 +154,7 @@ def summary_of(item: ReviewItem) -> ReviewSummary:
     return ReviewSummary(
         id=item.id, lineage_id=item.lineage_id, kind=item.kind, status=item.status,  # type: ignore[arg-type]
         client_id=item.client_id, author=item.author, flags=json.loads(item.flags_json),
+        holds=sorted({h["reason"] for h in json.loads(item.holds_json)}),
         requires_checker=item.requires_checker, required_role=item.required_role, assignee=item.assignee,
         current_draft_id=item.current_draft_id, version=item.version, created_at=item.created_at,
         updated_at=item.updated_at,
@@ -153,6 +172,13 @@ def flag_view(row: FlagRecord) -> FlagView:
     """The public view of a flag."""
     return FlagView(flag=row.flag, rule_id=row.rule_id, severity=row.severity, reason=row.reason, where=row.where,
                     origin=row.origin, start=row.start, end=row.end, matched=row.matched, draft_id=row.draft_id)
+
+
+def hold_view(hold: dict[str, Any]) -> HoldView:
+    """The public view of a stored hold."""
+    return HoldView(reason=hold["reason"], rule_id=hold["rule_id"], where=hold["where"], field=hold.get("field"),
+                    start=hold["start"], end=hold["end"], matched=hold["text"], revealed=hold["revealed"],
+                    carrier=hold["carrier"], explanation=hold["explanation"])
 
 
 def parse_if_match(value: str | None) -> int | None:
@@ -205,6 +231,7 @@ def show_review(review_id: str, session: SessionDep, user: ReviewUser, response:
         review=summary_of(item), draft_version=shown["draft"].version, content=shown["content"],
         source_id=item.source_id, source_text=shown["source_text"],
         evidence=[EvidenceSpan(**e) for e in shown["evidence"]], flags=[flag_view(f) for f in shown["flags"]],
+        holds=[hold_view(h) for h in json.loads(item.holds_json)],
         decisions=[decision_view(d) for d in shown["decisions"]],
     )
 

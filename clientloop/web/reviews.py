@@ -104,6 +104,7 @@ def _review_page(request: Request, session: Session, user: User, review_id: str,
         edit_text=edit_text if edit_text is not None else json.dumps(content, indent=2, ensure_ascii=False),
         edit_open=edit_text is not None,
         flag_groups=_flag_groups(shown["flags"], {m.anchor for m in marks if m.css == "flag"}),
+        holds=json.loads(item.holds_json),
     )
 
 

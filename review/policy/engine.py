@@ -1,0 +1,115 @@
+"""The engine: run the policy's rules over a text and return flags with exact spans.
+
+A match counts unless it lies inside one of its rule's (or flag's) exclusions, inside a
+masked region (`context.py`), or just after a negation cue of its flag. Spans are found
+in the normalised text and mapped back to the caller's offsets, so `text[start:end]` is
+always the flag's text. A model can only add flags (`merge_model_flags`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
+
+from review.flags import Flag, FlagSet, ModelFlagProposal
+from review.policy.context import Context
+from review.policy.normalise import normalise
+from review.policy.spec import FlagPolicy, Policy, RuleSpec, default_policy
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _rule_spans(norm: str, ctx: Context, fp: FlagPolicy, rule: RuleSpec) -> Iterable[tuple[int, int]]:
+    """The spans (in `norm`) where one rule's match counts."""
+    exclusions = [*fp.exclusion_regexes, *rule.exclusion_regexes]
+    excluded = [(m.start(), m.end()) for p in exclusions for m in p.finditer(norm)]
+    for regex in rule.regexes:
+        for m in regex.finditer(norm):
+            s, e = m.start(), m.end()
+            while e > s and norm[e - 1].isspace():
+                e -= 1
+            if e <= s or _inside(excluded, s, e) or ctx.masked_reason(s, e):
+                continue
+            if rule.negatable and fp.negation is not None and fp.negation.negates(norm[ctx.sentence_start(s) : s]):
+                continue
+            yield s, e
+
+
+def _find(text: str, policy: Policy, *, where: Literal["source", "draft"], field: str | None) -> list[Flag]:
+    norm, index = normalise(text)
+    ctx = Context(norm, policy.context)
+    unique: dict[tuple[str, int, int], Flag] = {}
+    for name, fp in policy.flags.items():
+        for rule in fp.rules:
+            for s, e in _rule_spans(norm, ctx, fp, rule):
+                start, end = index[s], index[e - 1] + 1
+                # One flag per (rule, span): overlapping regexes of one rule add nothing.
+                unique[(rule.id, start, end)] = Flag(
+                    flag=name, rule_id=rule.id, severity=fp.severity, reviewer_role=fp.reviewer_role,
+                    start=start, end=end, text=text[start:end], where=where, field=field,
+                )
+    return sorted(unique.values(), key=lambda f: (f.start, f.end, f.flag, f.rule_id))
+
+
+def apply_policy(text: str, *, policy: Policy | None = None) -> list[Flag]:
+    """Run the policy over a source text.
+
+    Args:
+        text: The interaction text (transcript, notes or email thread).
+        policy: The policy to apply; the packaged one by default.
+
+    Returns:
+        Every match that counts, as flags with spans into `text`, ordered by position.
+    """
+    return _find(text, policy or default_policy(), where="source", field=None)
+
+
+def apply_policy_to_draft(
+    draft_texts: Mapping[str, str] | Sequence[str],
+    *,
+    policy: Policy | None = None,
+) -> list[Flag]:
+    """Run the policy over the text fields of a draft (summary, actions, client message).
+
+    Args:
+        draft_texts: Field name to text, or a list of texts (named by their index).
+        policy: The policy to apply; the packaged one by default.
+
+    Returns:
+        Flags with `where="draft"`, `field` naming the text, and spans into that text.
+    """
+    items = draft_texts.items() if isinstance(draft_texts, Mapping) else enumerate(draft_texts)
+    pol = policy or default_policy()
+    flags: list[Flag] = []
+    for key, text in items:
+        flags += _find(text, pol, where="draft", field=str(key))
+    return flags
+
+
+def merge_model_flags(
+    rule_flags: Iterable[Flag],
+    proposed: Iterable[ModelFlagProposal],
+    source_text: str,
+    *,
+    policy: Policy | None = None,
+) -> list[Flag]:
+    """Add model-proposed flags to the rule flags; nothing is ever removed.
+
+    A proposal counts only when its evidence is an exact substring of `source_text`;
+    its severity and reviewer role come from the policy. Use `FlagSet.merge_model`
+    directly to also get the rejected proposals.
+
+    Args:
+        rule_flags: The flags the policy raised (source and draft).
+        proposed: The model's proposals.
+        source_text: The source interaction text.
+        policy: The policy giving severities and roles; the packaged one by default.
+
+    Returns:
+        All rule flags, unchanged and in order, followed by the accepted model flags.
+    """
+    pol = policy or default_policy()
+    merged = FlagSet(flags=tuple(rule_flags)).merge_model(proposed, source_text=source_text, settings=pol.settings())
+    return list(merged.flags)
