@@ -24,19 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-STOPWORDS = frozenset(
-    """
-    a about above after again all also am an and any are as at be been before being below
-    between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers him his how i if in into is it its itself just me
-    more most my no nor not of off on once only or other our ours out over own same she
-    should so some such than that the their theirs them then there these they this those
-    through to too under until up very was we were what when where which while who whom why
-    will with would you your yours yourself please tell know need want get got may might
-    must shall let us
-    """.split()
-)
-"""Function words that carry no topic; question words are dropped too."""
+from pipeline.text import STOPWORDS
 
 _TOKEN = re.compile(r"£?\d+(?:[.,]\d+)*%?|[^\W_]+", re.UNICODE)
 _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+", re.UNICODE)
@@ -81,6 +69,18 @@ def tokenize(text: str) -> list[str]:
         if match.end() in compounds:
             terms.append(_stem(compounds[match.end()]))
     return terms
+
+
+def content_terms(text: str) -> set[str]:
+    """The distinct index terms of a text (`tokenize` as a set).
+
+    Args:
+        text: Any text.
+
+    Returns:
+        Its terms.
+    """
+    return set(tokenize(text))
 
 
 class BM25Index:

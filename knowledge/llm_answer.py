@@ -41,6 +41,7 @@ from knowledge.schemas import NOT_FOUND, Answer, Citation, Passage
 from pipeline.llm import invoke_structured, prompt_messages
 from pipeline.options import ModelLimits
 from pipeline.prompt_files import load_prompt
+from pipeline.text import STOPWORDS, sentence_spans
 
 __all__ = [
     "PROMPT_NAME",
@@ -58,12 +59,7 @@ PROMPT_NAME = "answer.v1"
 _OUTPUT_RESERVE_TOKENS = 1024
 _CHARS_PER_TOKEN = 4
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-_SENTENCE = re.compile(r"\S[^\n]*?(?:[.!?]+(?=\s|$)|(?=\n)|$)")
 _WORD = re.compile(r"[a-z0-9]+")
-_STOPWORDS = frozenset(
-    "a an and are as at be by can do does for from has have how i if in is it its of on or our "
-    "the their there this to was we what when which who will with you your".split()
-)
 
 
 class AnswerSentence(BaseModel):
@@ -292,15 +288,14 @@ def _with_markers(text: str, numbers: list[int]) -> str:
 
 
 def _tokens(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS}
+    return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
 
 
 def _best_sentence(passage_text: str, claim: str) -> tuple[float, tuple[int, int]]:
     """The passage sentence most similar to ``claim``, as (score, (start, end)) in the passage."""
     claim_tokens = _tokens(claim)
     best_score, best_span = -1.0, (0, len(passage_text.rstrip()))
-    for match in _SENTENCE.finditer(passage_text):
-        i, j = match.start(), match.start() + len(match.group().rstrip())
+    for i, j, _ in sentence_spans(passage_text):
         tokens = _tokens(passage_text[i:j])
         if not tokens or not claim_tokens:
             score = 0.0

@@ -24,12 +24,12 @@ import re
 from dataclasses import dataclass
 
 from pipeline.documents import LoadedDocument, Section
+from pipeline.text import SENTENCE_END
 
 QUOTED_HEADING = "Quoted history"
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _LINE = re.compile(r"\n")
-_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*\s")
 
 
 @dataclass(frozen=True)
@@ -101,9 +101,10 @@ def _break_point(text: str, start: int, limit: int, min_end: int) -> int:
     """Best place in `(min_end, limit]` to end a piece starting at `start`."""
     window = text[start:limit]
     floor = min_end - start
-    for pattern in (_PARAGRAPH, _LINE, _SENTENCE):
-        # A sentence ends just before the whitespace that follows its punctuation.
-        ends = [m.end() - 1 if pattern is _SENTENCE else m.start() for m in pattern.finditer(window)]
+    # A sentence ends where whitespace follows it inside the window, not at the window's edge.
+    sentences = [m.end() for m in SENTENCE_END.finditer(window) if m.end() < len(window)]
+    for ends in ([m.start() for m in _PARAGRAPH.finditer(window)], [m.start() for m in _LINE.finditer(window)],
+                 sentences):
         ends = [e for e in ends if e > floor]
         if ends:
             return start + ends[-1]

@@ -48,9 +48,9 @@ from __future__ import annotations
 import html
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
@@ -78,6 +78,7 @@ from pipeline.schemas import (
     Side,
     SummaryParticipant,
 )
+from pipeline.text import locate_quote, normalise, sentence_spans
 
 __all__ = [
     "CHARS_PER_TOKEN",
@@ -107,7 +108,6 @@ OVERLAP_LINES = 2
 """Lines repeated at the start of the next window, so a commitment cut at a boundary is seen whole."""
 _MIN_WINDOW_TOKENS = 128
 _CHANNELS = {"call_transcript": "phone", "email": "email", "meeting_notes": "meeting"}
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 
 class LLMAction(BaseModel):
@@ -357,14 +357,11 @@ def _pieces(text: str, budget: int) -> list[tuple[int, str]]:
         if len(line) <= budget:
             pieces.append((offset, line))
         else:
-            cut = 0
-            for m in re.finditer(r".*?(?:[.!?](?=\s)|$)\s*", line, re.DOTALL):
-                sentence = m.group(0)
-                if not sentence:
-                    continue
-                for i in range(0, len(sentence), budget):
-                    pieces.append((offset + cut + i, sentence[i : i + budget]))
-                cut += len(sentence)
+            # Each sentence with the whitespace after it, so the pieces still tile the line.
+            starts = [0, *(span.start for span in sentence_spans(line)[1:]), len(line)]
+            for a, b in pairwise(starts):
+                for i in range(a, b, budget):
+                    pieces.append((offset + i, line[i : min(i + budget, b)]))
         offset += len(line)
     return pieces
 
@@ -373,44 +370,19 @@ def _pieces(text: str, budget: int) -> list[tuple[int, str]]:
 
 
 def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    return normalise(text, casefold=True, collapse_whitespace=True).text.strip()
 
 
 def _locate(quote: str, source: str, start_hint: int) -> tuple[int, int, bool] | None:
-    """Where ``quote`` is in ``source``: exact (from ``start_hint`` first), else snapped.
+    """Where ``quote`` is in ``source``, and whether it had to be snapped to the source's words.
 
-    The snap ignores whitespace, case and quote style; the flag says whether it was needed.
+    The snap ignores whitespace, case and quote style (`pipeline.text.locate_quote`).
     """
-    if not quote.strip():
+    span = locate_quote(quote, source, start_hint)
+    if span is None:
         return None
-    for origin in (start_hint, 0):
-        found = source.find(quote, origin)
-        if found >= 0:
-            return found, found + len(quote), False
-    target = _norm(quote)
-    if len(target) < 8:
-        return None
-    # Build a normalised copy of the source with a map back to original offsets.
-    chars: list[str] = []
-    index: list[int] = []
-    previous_space = True
-    for i, ch in enumerate(source):
-        ch = unicodedata.normalize("NFKC", ch).translate(_QUOTES).casefold()
-        if ch.isspace() or not ch:
-            if previous_space:
-                continue
-            ch, previous_space = " ", True
-        else:
-            previous_space = False
-        for c in ch:
-            chars.append(c)
-            index.append(i)
-    folded = "".join(chars)
-    found = folded.find(target)
-    if found < 0:
-        return None
-    return index[found], index[found + len(target) - 1] + 1, True
+    start, end = span
+    return start, end, source[start:end] != quote
 
 
 def _due(action: LLMAction, reference: date) -> Due:

@@ -12,9 +12,10 @@ Decisions:
   mappings and Pydantic models become child elements named after their keys, sequences
   become repeated ``item_tag`` elements. Tag and attribute *names* come from our code,
   never from users, and are checked to be XML names so a bad key fails loudly.
-- Hidden characters (zero-width characters, word joiners and invisible operators,
-  the byte-order mark, Unicode "tag" characters, bidirectional overrides) and C0
-  control characters are removed from what the model sees. They are a known way of
+- Hidden characters (`pipeline.text.is_hidden`: zero-width characters, word joiners and
+  invisible operators, the byte-order mark, Unicode "tag" characters, bidirectional
+  overrides, variation selectors) and C0 control characters are removed from what the
+  model sees. They are a known way of
   smuggling instructions past a human reader. The stored source keeps them: only the
   prompt copy is cleaned, so offsets into the source are unaffected.
 """
@@ -29,34 +30,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["escape_text", "strip_hidden", "to_xml"]
+from pipeline.text import strip_hidden
 
-_HIDDEN = re.compile(
-    "["
-    "\u0000-\u0008\u000b\u000c\u000e-\u001f"  # C0 controls except tab, newline, return
-    "\u200b-\u200f"  # zero-width space/joiners, LRM/RLM
-    "\u202a-\u202e"  # bidirectional embeddings and overrides
-    "\u2060-\u2064"  # word joiner, invisible operators
-    "\u2066-\u2069"  # bidirectional isolates
-    "\ufeff"  # byte-order mark / zero-width no-break space
-    "\U000e0000-\U000e007f"  # Unicode tag characters
-    "]"
-)
+__all__ = ["escape_text", "to_xml"]
+
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"})
 _XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-
-
-def strip_hidden(text: str) -> str:
-    """Remove invisible characters a reader would not see but a model would.
-
-    Args:
-        text: Any text.
-
-    Returns:
-        The text without zero-width, bidirectional-control, Unicode tag and C0 control
-        characters (tab, newline and carriage return are kept).
-    """
-    return _HIDDEN.sub("", text)
 
 
 def escape_text(text: str) -> str:

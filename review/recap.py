@@ -29,7 +29,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
-from pipeline.serialize import strip_hidden
+from pipeline.text import strip_hidden
 from records.ids import canonical_json, new_id
 from records.tables import Client, Draft
 from review.audit import append_event

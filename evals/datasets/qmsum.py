@@ -41,17 +41,13 @@ from pathlib import Path
 from typing import Any
 
 from evals.datasets import DatasetReport, Progress, dataset_dir, ratio
+from pipeline.text import FILLERS, STOPWORDS, sentence_spans
 
 NAME = "qmsum-ami"
 SUMMARY_WORDS = 120
+_STOP = STOPWORDS | FILLERS
 _TAG = re.compile(r"\{[a-z_]+\}")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_STOP = frozenset(
-    """a an the and or but if so of to in on at by for with from as is are was were be been being it its this that
-    these those i you he she we they me him her us them my your our their um uh yeah okay ok mm hmm oh well just
-    like so right yes no not do does did have has had will would can could should there here what which who how
-    then than um uh gonna kinda sort think know mean really actually um-hum also very""".split()
-)
 
 
 def read_meetings(data_dir: Path | None = None) -> list[dict[str, Any]]:
@@ -109,12 +105,10 @@ def rouge_l_f(candidate: str, reference: str) -> float | None:
 
 def extractive_summary(turns: list[dict[str, str]], *, words: int = SUMMARY_WORDS) -> str:
     """Top sentences by average content-word frequency, in transcript order, up to `words` words."""
-    from knowledge.answer import split_sentences
-
     sentences: list[tuple[int, str]] = []
     for t in turns:
         clean = " ".join(_TAG.sub(" ", t["content"]).split())
-        for s in split_sentences(clean):
+        for s in sentence_spans(clean):
             sentences.append((len(sentences), s.text))
     content = [[w for w in tokens(s) if w not in _STOP and len(w) > 2] for _, s in sentences]
     freq = Counter(w for ws in content for w in ws)

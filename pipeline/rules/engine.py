@@ -51,16 +51,13 @@ from pipeline.rules.turns import (
     transcript_speakers,
 )
 from pipeline.schemas import Action, ActionType, Due, Evidence, InteractionDraft, Participant
+from pipeline.text import STOPWORDS
 
 _COMPLETION = re.compile(
     r"\b(?:thanks|thank you) for (?:sending|the|your)\b|\breceived\b|\bgot the\b|\bhas arrived\b|\barrived\b"
     r"|\bas promised\b|\bhave now\b|\balready\b|\b(?:came|come|gone|went) through\b"
     r"|\b(?:thanks|thank you) for (?:that|doing|sorting|arranging|organising)\b",
     re.IGNORECASE,
-)
-_STOPWORDS = frozenset(
-    """this that with from your have will send sent you the and for our their them they then over about
-    what when which would could should shall also just into onto than more less some many much very""".split()
 )
 _PRONOUN_OBJECT = re.compile(r"^\s*(?:it|that|them|those|this|these)\b", re.IGNORECASE)
 
@@ -168,7 +165,7 @@ def _owner_of(
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower()) if w not in _STOPWORDS}
+    return {w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower()) if w not in STOPWORDS}
 
 
 def _completed_in_newer(clause: Clause, clauses: list[Clause]) -> bool:
@@ -294,6 +291,138 @@ def _is_correction(clause: Clause) -> bool:
     return bool(cm.CORRECTION.search(clause.text) or cm.CONFIRMATION_LEAD.match(clause.text))
 
 
+def _merge(last: _Draft, clause: Clause, index: int, mentions: list[DateMention]) -> None:
+    """The same speaker goes on about the same deliverable: one action, dated by the newest date."""
+    last.merged_from.append(clause)
+    last.merged_indexes.append(index)
+    best = best_mention(mentions)
+    if best and best.due.kind != "none":
+        last.due = best.due
+
+
+def _is_add_on(last: _Draft, clause: Clause, det: cm.Detection) -> bool:
+    """A need stated beside a request just made ("we'll need a certified translation with it") is part of it."""
+    return (
+        det.kind == "request" and bool(cm.NEED_STATEMENT.search(clause.text)) and bool(cm.ADD_ON.search(clause.text))
+        and last.detection.kind == "request" and 0 <= clause.turn - last.clause.turn <= 2
+    )  # fmt: skip
+
+
+def _redate(last: _Draft, clause: Clause, mentions: list[DateMention]) -> None:
+    """Not a new action: maybe a date correction, confirmation or pro-form reply that dates the last one."""
+    if not mentions or clause.turn - last.clause.turn > 2 or cm.UNAVAILABLE.search(clause.text):
+        return
+    # "I can do that tomorrow" from the owner, "if you can do that this afternoon" from whoever
+    # asked, or the asker restating it ("could you have all of that with me within a
+    # fortnight?") dates the pending action.
+    pro_form = cm.PRO_FORM.search(clause.text) and (
+        clause.speaker == last.owner or re.search(r"\bdo (?:that|it)\b", clause.text)
+        or (last.detection.kind == "request" and clause.speaker == last.clause.speaker)
+    )
+    restated = (
+        clause.turn == last.clause.turn and clause.speaker == last.clause.speaker
+        and last.due.kind == "none" and re.search(r"\b(?:that|it|them)\b", clause.text)
+    )
+    if _is_correction(clause) or pro_form or restated:
+        mention = mentions[-1] if _is_correction(clause) else best_mention(mentions)
+        if mention and mention.due.kind != "none":
+            last.due = mention.due
+
+
+@dataclass
+class _Pass:
+    """One pass over an interaction's clauses, building the drafts in order."""
+
+    text: str
+    kind: str
+    reference: date
+    resolver: OwnerResolver
+    clauses: list[Clause]
+    drafts: list[_Draft] = field(default_factory=list)
+    signoff_sentences: set[tuple[int, int]] = field(default_factory=set)
+    """Sentences (turn, sentence) that hold a commitment: a sign-off there adds nothing."""
+
+    def add(self, index: int, clause: Clause) -> None:
+        """Read one clause: a new action, part of the last one, a date for it, or nothing."""
+        det = cm.detect(clause.text, written=self.kind != "call_transcript", notes=self.kind == "meeting_notes")
+        mentions = anchor_bare_days(find_dates(clause.text, self.reference), self.text[: clause.start],
+                                    self.reference)
+        last = self.drafts[-1] if self.drafts else None
+        has_date = any(m.due.kind != "none" for m in mentions)
+        if last and _attaches_to(last, clause, det, index, has_date=has_date):
+            # "...I'll get that over to you this afternoon", "...and we'll take it to credit committee".
+            _merge(last, clause, index, mentions)
+            return
+        if det is None:
+            if last:
+                _redate(last, clause, mentions)
+            return
+        if (last and _is_add_on(last, clause, det)) or self._not_an_action(clause, det):
+            return
+        owner = _owner_of(det, clause, self.resolver, self.clauses, index)
+        if owner is None or self._dates_pending(clause, det, owner[0], mentions) or self._repeats_signoff(clause, det):
+            return
+        name, side, is_team = owner
+        best = best_mention(mentions)
+        self.drafts.append(_Draft(clause, det, name, side, is_team, best.due if best else Due.none(), best,
+                                  merged_indexes=[index]))
+
+    def _not_an_action(self, clause: Clause, det: cm.Detection) -> bool:
+        """A client's request on a call, a request in quoted history, or a quoted commitment since done."""
+        if det.kind == "request" and self.kind == "call_transcript":
+            speaker = self.resolver.participant(clause.speaker)
+            if speaker and speaker.side == "client":
+                return True
+        if clause.quoted and det.kind == "request":
+            return True
+        return clause.quoted and _completed_in_newer(clause, self.clauses)
+
+    def _dates_pending(self, clause: Clause, det: cm.Detection, owner: str, mentions: list[DateMention]) -> bool:
+        """A commitment answering a recent request to its owner replaces it, or (pro-form) only dates it."""
+        if clause.quoted or det.kind != "commitment":
+            return False  # Older quoted messages are not replies.
+        pending = next(
+            (d for d in reversed(self.drafts) if d.detection.kind == "request" and d.owner == owner
+             and 0 < clause.turn - d.clause.turn <= 2),
+            None,
+        )  # fmt: skip
+        if pending is None:
+            return False
+        if cm.PRO_FORM.search(clause.text):
+            mention = best_mention(mentions)
+            if mention and mention.due.kind != "none":
+                pending.due = mention.due
+            return True
+        self.drafts.remove(pending)
+        return False
+
+    def _repeats_signoff(self, clause: Clause, det: cm.Detection) -> bool:
+        """A sign-off in a sentence that already holds a commitment (or the reverse) is one action."""
+        key = (clause.turn, clause.sentence)
+        if det.kind == "signoff" and key in self.signoff_sentences:
+            return True
+        if det.kind == "commitment":
+            self.signoff_sentences.add(key)
+            last = self.drafts[-1] if self.drafts else None
+            if last and last.detection.kind == "signoff" and (last.clause.turn, last.clause.sentence) == key:
+                self.drafts.pop()
+        return False
+
+
+def _action(d: _Draft, text: str, resolver: OwnerResolver) -> Action:
+    action_type = _action_type(d, resolver)
+    description = _description(d.clause, d.detection)
+    return Action(
+        description=description,
+        owner=d.owner,
+        owner_side=d.side,  # type: ignore[arg-type]
+        due=d.due,
+        type=action_type,
+        close_condition=_close_condition(action_type, description),
+        evidence=Evidence(text=text[d.clause.start : d.end], start=d.clause.start, end=d.end),
+    )
+
+
 def draft_with_rules(
     text: str,
     *,
@@ -316,102 +445,11 @@ def draft_with_rules(
     """
     participants = list(participants) or infer_participants(text, kind=kind, client=client)
     resolver = OwnerResolver(participants)
-    reference = _local_date(occurred_at)
     clauses, _messages = _clauses(text, kind, participants)
-    written = kind != "call_transcript"
-    drafts: list[_Draft] = []
-    signoff_sentences: set[tuple[int, int]] = set()
-
+    reading = _Pass(text, kind, _local_date(occurred_at), resolver, clauses)
     for index, clause in enumerate(clauses):
-        det = cm.detect(clause.text, written=written, notes=kind == "meeting_notes")
-        mentions = anchor_bare_days(find_dates(clause.text, reference), text[: clause.start], reference)
-        last = drafts[-1] if drafts else None
-        has_date = any(m.due.kind != "none" for m in mentions)
-        if last and _attaches_to(last, clause, det, index, has_date=has_date):
-            # The same speaker goes on about the same deliverable ("...I'll get that over to
-            # you this afternoon", "...and we'll take it to credit committee"): one action.
-            last.merged_from.append(clause)
-            last.merged_indexes.append(index)
-            best = best_mention(mentions)
-            if best and best.due.kind != "none":
-                last.due = best.due
-            continue
-        if last and det is not None and det.kind == "request" and cm.NEED_STATEMENT.search(clause.text) and (
-                cm.ADD_ON.search(clause.text)) and (
-                last.detection.kind == "request" and 0 <= clause.turn - last.clause.turn <= 2):
-            # "We'll need a certified translation with it": part of the deliverable just asked for.
-            continue
-        if det is None:
-            # Not a new action: maybe a date correction, confirmation or pro-form reply.
-            if last and mentions and clause.turn - last.clause.turn <= 2 and not cm.UNAVAILABLE.search(clause.text):
-                # "I can do that tomorrow" from the owner, "if you can do that this afternoon"
-                # from whoever asked, or the asker restating it ("could you have all of that
-                # with me within a fortnight?") dates the pending action.
-                pro_form = cm.PRO_FORM.search(clause.text) and (
-                    clause.speaker == last.owner or re.search(r"\bdo (?:that|it)\b", clause.text)
-                    or (last.detection.kind == "request" and clause.speaker == last.clause.speaker)
-                )
-                if _is_correction(clause) or pro_form or (
-                    clause.turn == last.clause.turn and clause.speaker == last.clause.speaker
-                    and last.due.kind == "none" and re.search(r"\b(?:that|it|them)\b", clause.text)
-                ):
-                    mention = mentions[-1] if _is_correction(clause) else best_mention(mentions)
-                    if mention and mention.due.kind != "none":
-                        last.due = mention.due
-            continue
-        if det.kind == "request" and kind == "call_transcript":
-            speaker = resolver.participant(clause.speaker)
-            if speaker and speaker.side == "client":
-                continue
-        if clause.quoted and det.kind == "request":
-            continue
-        if clause.quoted and _completed_in_newer(clause, clauses):
-            continue
-        owner = _owner_of(det, clause, resolver, clauses, index)
-        if owner is None:
-            continue
-        name, side, is_team = owner
-        # A reply from the addressee of a recent request. Older quoted messages are not replies.
-        pending = None if clause.quoted else next(
-            (d for d in reversed(drafts) if d.detection.kind == "request" and d.owner == name
-             and 0 < clause.turn - d.clause.turn <= 2),
-            None,
-        )
-        if pending and det.kind == "commitment":
-            if cm.PRO_FORM.search(clause.text):
-                mention = best_mention(mentions)
-                if mention and mention.due.kind != "none":
-                    pending.due = mention.due
-                continue
-            drafts.remove(pending)
-        sentence_key = (clause.turn, clause.sentence)
-        if det.kind == "signoff" and sentence_key in signoff_sentences:
-            continue
-        if det.kind == "commitment":
-            signoff_sentences.add(sentence_key)
-            if drafts and drafts[-1].detection.kind == "signoff" and (
-                drafts[-1].clause.turn, drafts[-1].clause.sentence) == sentence_key:
-                drafts.pop()
-        best = best_mention(mentions)
-        due = best.due if best else Due.none()
-        drafts.append(_Draft(clause, det, name, side, is_team, due, best, merged_indexes=[index]))
-
-    drafts = _drop_superseded_quotes(drafts)
-    actions = []
-    for d in drafts:
-        action_type = _action_type(d, resolver)
-        description = _description(d.clause, d.detection)
-        actions.append(
-            Action(
-                description=description,
-                owner=d.owner,
-                owner_side=d.side,  # type: ignore[arg-type]
-                due=d.due,
-                type=action_type,
-                close_condition=_close_condition(action_type, description),
-                evidence=Evidence(text=text[d.clause.start : d.end], start=d.clause.start, end=d.end),
-            )
-        )
+        reading.add(index, clause)
+    actions = [_action(d, text, resolver) for d in _drop_superseded_quotes(reading.drafts)]
     opening = _opening(text, kind, clauses, resolver)
     purpose = classify_purpose(text, opening=opening)
     summary = build_summary(

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.schemas import Participant
+from pipeline.text import sentence_spans
 
 INJECTION = re.compile(
     r"ignore (?:all |any |your |the )?(?:previous |prior |above )?instructions|\bAI (?:assistant|system|model)\b"
@@ -37,8 +38,6 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 _TRANSCRIPT_LINE = re.compile(r"^(?P<name>[^:\n]{2,60}?):[ \t]+(?P<utterance>.+)$")
-# A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=\S)")
 # Clauses joined by "and"/";" where a new subject makes its own commitment get split, so
 # "I'll register it today, and our bereavement team will send you a pack" is two actions.
 _CLAUSE_SPLIT = re.compile(
@@ -90,29 +89,8 @@ def _header_name(value: str) -> str:
 
 
 def _split_sentences(text: str, masked: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans within [start, end), cut at sentence ends and line breaks, trimmed."""
-    spans: list[tuple[int, int]] = []
-    for line in re.finditer(r"[^\n]+", masked[start:end]):
-        line_start = start + line.start()
-        cursor = line_start
-        pieces = [m.end() for m in _SENTENCE_END.finditer(masked, line_start, start + line.end())]
-        for cut in [*pieces, start + line.end()]:
-            spans.append((cursor, cut))
-            cursor = cut
-    trimmed = []
-    for s, e in spans:
-        while s < e and masked[s] in " \t-•*>0123456789." and not _starts_word(masked, s):
-            s += 1
-        while e > s and masked[e - 1] in " \t":
-            e -= 1
-        if e - s >= 3 and text[s:e].strip():
-            trimmed.append((s, e))
-    return trimmed
-
-
-def _starts_word(masked: str, i: int) -> bool:
-    # A digit that begins an amount or date ("3 October", "£15,000") is content, not a bullet number.
-    return masked[i].isdigit() and not re.match(r"\d{1,2}[.)]\s", masked[i:])
+    """Sentence spans within [start, end) of the masked copy, cut at sentence ends and line breaks."""
+    return [(s, e) for s, e, _ in sentence_spans(masked, start, end) if e - s >= 3 and text[s:e].strip()]
 
 
 def _clauses_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
