@@ -344,56 +344,75 @@ def detect(text: str, *, written: bool, notes: bool = False, loose: bool = False
     stripped = text.strip().lstrip("-•*( ").strip()
     if _exclusion(stripped, loose=loose):
         return None
+    said = _own_or_assigned(stripped, notes=notes)
+    if said is not None:
+        return said
+    if _VERIFICATION.search(stripped) and not loose:
+        return None  # "can you confirm your date of birth": identity checks are part of the call
+    return _asked(stripped, written=written, loose=loose)
+
+
+_NOT_A_NAME = frozenset({"you", "he", "she", "they", "it", "this", "that", "there", "who", "which", "what"})
+
+
+def _own_or_assigned(text: str, *, notes: bool) -> Detection | None:
+    """Work the speaker takes on ("I'll send"), assigns in notes ("BK to submit"), or names for a third party."""
     if notes:
-        m = NOTE_ACTION.match(stripped)
+        m = NOTE_ACTION.match(text)
         if m and m.group("verb") not in ONGOING_VERBS:
             return Detection("third_party", m.group("verb"), m.group("who"), m.start())
-    m = FIRST_PERSON.search(stripped)
+    m = FIRST_PERSON.search(text)
     if m and m.group("verb") not in ONGOING_VERBS | VAGUE_VERBS:
         return Detection("commitment", m.group("verb"), None, m.start())
-    if m and m.group("verb") == "have" and HAVE_DELIVERY.match(stripped, m.start("verb")):
+    if m and m.group("verb") == "have" and HAVE_DELIVERY.match(text, m.start("verb")):
         return Detection("commitment", "have", None, m.start())
-    m = LET_ME.search(stripped)
+    m = LET_ME.search(text)
     if m and m.group("verb") not in ONGOING_VERBS:
         return Detection("commitment", m.group("verb"), None, m.start())
-    m = THIRD_PARTY.search(stripped)
-    if m and m.group("verb") not in ONGOING_VERBS | VAGUE_VERBS and m.group("who").split()[0].lower() not in {
-        "you", "he", "she", "they", "it", "this", "that", "there", "who", "which", "what",
-    }:
+    m = THIRD_PARTY.search(text)
+    named = m is not None and m.group("who").split()[0].lower() not in _NOT_A_NAME
+    if m and named and m.group("verb") not in ONGOING_VERBS | VAGUE_VERBS:
         return Detection("third_party", m.group("verb"), m.group("who"), m.start())
-    m = SIGNOFF_TEAM.search(stripped)
+    m = SIGNOFF_TEAM.search(text)
     if m:
         return Detection("signoff", "approve", m.group("who"), m.start())
-    if _VERIFICATION.search(stripped) and not loose:
-        return None
+    return None
+
+
+def _asked(text: str, *, written: bool, loose: bool) -> Detection | None:
+    """A request to the other party (or a named one), in the request forms the guide counts."""
     if written:
-        m = RECORD_REQUEST.search(stripped)
+        m = RECORD_REQUEST.search(text)
         if m:
             return Detection("request", "log", None, m.start())
     work_verbs = WRITTEN_WORK_VERBS if written else WORK_VERBS
     for pattern in REQUEST_PATTERNS:
-        m = pattern.search(stripped)
+        m = pattern.search(text)
         if m:
             verb = _base_form((m.group("verb") or (m.groupdict().get("verb2") or "")).lower())
             if verb.split()[0] in work_verbs or verb.endswith("ed") or (loose and verb):
                 return Detection("request", verb, None, m.start())
-    m = NAMED_REQUEST.search(stripped)
+    m = NAMED_REQUEST.search(text)
     if m and m.group("verb") in work_verbs:
         return Detection("third_party", m.group("verb"), m.group("who"), m.start())
-    m = NEED_STATEMENT.search(stripped)
+    m = NEED_STATEMENT.search(text)
     if m:
         return Detection("request", "provide", None, m.start())
-    if written:
-        m = SERVICE_WISH.search(stripped)
-        if m:
-            return Detection("request", m.group("verb").lower(), None, m.start())
-        lead = LEAD_IN.match(stripped)
-        offset = lead.end() if lead else 0
-        m = IMPERATIVE.search(stripped[offset:])
-        if m:
-            return Detection("request", m.group("verb").lower(), None, offset + m.start())
-    if written and loose:
-        return _loose_request(stripped)
+    if not written:
+        return None
+    return _written_request(text) or (_loose_request(text) if loose else None)
+
+
+def _written_request(text: str) -> Detection | None:
+    """In writing, a service wish ("I'd like to close the account") or a bare imperative asks."""
+    m = SERVICE_WISH.search(text)
+    if m:
+        return Detection("request", m.group("verb").lower(), None, m.start())
+    lead = LEAD_IN.match(text)
+    offset = lead.end() if lead else 0
+    m = IMPERATIVE.search(text[offset:])
+    if m:
+        return Detection("request", m.group("verb").lower(), None, offset + m.start())
     return None
 
 
