@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from clientloop.container import Container
 from clientloop.settings import Settings, get_settings
+from tests.factories import truncate_all
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -81,7 +82,7 @@ def container(settings: Settings, embeddings: object) -> Iterator[Container]:
     c = Container(settings)
     c.__dict__["embeddings"] = embeddings
     if settings.database_url:
-        _truncate_all(c)
+        truncate_all(c)
     yield c
     c.engine.dispose()
 
@@ -94,28 +95,10 @@ def module_container(tmp_path_factory: pytest.TempPathFactory, database_url: str
     c = Container(_test_settings(tmp_path_factory.mktemp("module") / "data", database_url))
     c.__dict__["embeddings"] = embeddings
     if database_url:
-        _truncate_all(c)
+        truncate_all(c)
     yield c
     c.engine.dispose()
     get_settings.cache_clear()
-
-
-def _truncate_all(c: Container) -> None:
-    # The audit table refuses TRUNCATE to everyone (migration 0004). The harness connects
-    # as the owner, the one role that may switch that trigger off, and does so only inside
-    # this transaction; the application role cannot (tests/review/test_audit.py proves it).
-    from sqlmodel import SQLModel
-
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    owner = create_engine(c.settings.database_owner_url or c.settings.resolved_database_url)
-    try:
-        c.engine  # noqa: B018  (migrates the fresh database on first use)
-        with owner.begin() as conn:
-            conn.execute(text("ALTER TABLE auditevent DISABLE TRIGGER auditevent_no_truncate"))
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            conn.execute(text("ALTER TABLE auditevent ENABLE TRIGGER auditevent_no_truncate"))
-    finally:
-        owner.dispose()
 
 
 @pytest.fixture(scope="session")

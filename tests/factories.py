@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, SQLModel, select
 
 from clientloop.container import Container
 from records.session import session_scope
@@ -156,3 +157,19 @@ def make_book_world(container: Container) -> BookWorld:
     kb_doc = ingest_bytes(container, b"# Fees\n\n## CHAPS\n\nA CHAPS payment costs 25 GBP.\n", "fees.md", kind="kb")
     return BookWorld(container=container, keys=keys, client_id=client_id, job_id=job.id, review_id=item.id,
                      draft_id=draft.id, client_doc_id=client_doc.source_id, kb_doc_id=kb_doc.source_id)
+
+
+def truncate_all(c: Container) -> None:
+    # The audit table refuses TRUNCATE to everyone (migration 0004). The harness connects
+    # as the owner, the one role that may switch that trigger off, and does so only inside
+    # this transaction; the application role cannot (tests/review/test_audit.py proves it).
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    owner = create_engine(c.settings.database_owner_url or c.settings.resolved_database_url)
+    try:
+        c.engine  # noqa: B018  (migrates the fresh database on first use)
+        with owner.begin() as conn:
+            conn.execute(text("ALTER TABLE auditevent DISABLE TRIGGER auditevent_no_truncate"))
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            conn.execute(text("ALTER TABLE auditevent ENABLE TRIGGER auditevent_no_truncate"))
+    finally:
+        owner.dispose()

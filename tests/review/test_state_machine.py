@@ -18,8 +18,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from sqlalchemy import text
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from clientloop.container import Container
 from records.errors import Forbidden, NotFound
@@ -30,7 +29,7 @@ from review.decisions import Approve, Edit, Reject, claim, decide, makers, may_a
 from review.errors import GateError
 from review.models import Decision, InteractionRecord, OutboxMessage, ReviewItem
 from review.release import release
-from tests.factories import COMPLAINT_CALL, PLAIN_CALL, make_client, make_draft, make_user
+from tests.factories import COMPLAINT_CALL, PLAIN_CALL, make_client, make_draft, make_user, truncate_all
 
 USERS = [("priya", "rm"), ("omar", "rm"), ("rita", "reviewer"), ("rex", "reviewer"), ("ada", "admin"),
          ("sam", "service")]
@@ -42,9 +41,7 @@ def _fresh_container(base_settings, n: int) -> Container:
     s = base_settings.model_copy(update={"data_dir": base_settings.data_dir / f"sm{n}"})
     c = Container(s)
     if s.database_url:
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        with c.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        truncate_all(c)
     return c
 
 
