@@ -36,7 +36,7 @@ except Exception as exc:
 PY
 then
   echo "== tests on PostgreSQL"
-  CLIENTLOOP_TEST_DATABASE_URL="$PG_URL" "$VENV/bin/python" -m pytest -m "not llm_server and not chroma_server and not packaging" "$@"
+  CLIENTLOOP_TEST_DATABASE_URL="$PG_URL" "$VENV/bin/python" -m pytest -m "not llm_server and not chroma_server and not packaging and not once" "$@"
 elif [ "${CLIENTLOOP_REQUIRE_POSTGRES:-0}" = "1" ]; then
   echo "PostgreSQL is required here but not reachable at $PG_URL" >&2
   exit 1
