@@ -254,17 +254,73 @@ def release_cmd(review_id: str, as_user: AsUser) -> None:
 
 @audit_app.command("verify")
 def verify_cmd(
-    expect_head: Annotated[Optional[str], typer.Option(help="A head hash recorded earlier.")] = None,  # noqa: UP045
+    expect_head: Annotated[str | None, typer.Option(help="A head hash recorded earlier.")] = None,
+    deep: Annotated[bool, typer.Option(
+        "--deep", help="Also re-derive every draft version, decision, release and action status from the trail."
+    )] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Recompute the audit chain; name the first broken event."""
-    from review.audit import verify_chain
+    """Recompute the audit chain, check its MACs and checkpoints; name every break.
 
-    result = _run(lambda session, _c: verify_chain(session, expected_head=expect_head))
-    if result.ok:
-        console.print(f"[green]ok[/]: {result.checked} event(s) verified; head {result.head_hash}")
+    Exits 1 when anything disagrees: a broken chain, an event or checkpoint the audit key
+    did not sign, a tail cut below the last checkpoint, or (with --deep) a record the
+    trail does not support.
+    """
+    from clientloop.audit_checks import verify_audit
+    from records.errors import ClientloopError
+
+    try:
+        report = verify_audit(_container(), deep=deep, expected_head=expect_head)
+    except ClientloopError as exc:
+        raise _fail(f"{type(exc).__name__}: {exc}") from exc
+    if as_json:
+        _print_audit_json(report)
+    else:
+        _print_audit(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _print_audit_json(report: Any) -> None:
+    from dataclasses import asdict
+
+    console.print_json(json.dumps({
+        "ok": report.ok, "chain": asdict(report.chain), "anchors": asdict(report.anchors), "deep": report.deep,
+        "disagreements": [asdict(d) for d in report.disagreements],
+    }))
+
+
+def _print_audit(report: Any) -> None:
+    chain, anchors = report.chain, report.anchors
+    if chain.ok:
+        console.print(f"[green]ok[/]: chain of {chain.checked} event(s) verified; head {chain.head_hash}")
+    else:
+        err.print(f"[bold red]chain broken[/] at event {chain.first_broken_seq}: {chain.reason} "
+                  f"({chain.checked} event(s) read)")
+    legacy = ""
+    if anchors.unsigned_before_signing:
+        legacy = f"; {anchors.unsigned_before_signing} written before signing began"
+    console.print(f"MACs of {anchors.checked_events} event(s) and {anchors.checkpoints} checkpoint(s) checked{legacy}")
+    for problem in anchors.problems:
+        err.print(f"[bold red]anchor:[/] {problem}")
+    if report.deep:
+        console.print(f"records re-derived from the trail: {len(report.disagreements)} disagreement(s)")
+    for d in report.disagreements:
+        at = f" (event {d.seq})" if d.seq else ""
+        err.print(f"[bold red]{d.table}[/] {d.record_id}: {d.problem}{at}")
+
+
+@audit_app.command("checkpoint")
+def checkpoint_cmd() -> None:
+    """Write a signed checkpoint of the chain head to the checkpoint log (outside the database)."""
+    from clientloop.audit_checks import checkpoint_now
+
+    container = _container()
+    cp = checkpoint_now(container)
+    if cp is None:
+        console.print("the audit trail is empty: nothing to checkpoint")
         return
-    raise _fail(f"audit chain broken at event {result.first_broken_seq}: {result.reason} "
-                f"({result.checked} event(s) read)")
+    console.print(f"checkpoint: event {cp.seq}, head {cp.hash} -> {container.settings.resolved_audit_checkpoint_file}")
 
 
 ExpiresIn = Annotated[Optional[int], typer.Option(  # noqa: UP045

@@ -23,6 +23,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
 from clientloop.settings import Settings
+from review.audit import MAC_KEY_INFO
+from review.checkpoint import load_or_create_key
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -39,11 +41,22 @@ def make_engine(settings: Settings, *, owner: bool = False) -> Engine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    engine = create_engine(url, pool_pre_ping=True)
-    if settings.database_app_role and not owner:
-        event.listen(engine, "connect", _set_role(settings.database_app_role), insert=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+        if settings.database_app_role and not owner:
+            event.listen(engine, "connect", _set_role(settings.database_app_role), insert=True)
+    if not owner:
+        event.listen(engine, "connect", _audit_key(load_or_create_key(settings.resolved_audit_key_file)))
     return engine
+
+
+def _audit_key(key: bytes) -> Any:
+    # The key rides on each pooled connection, so `append_event` signs events without the
+    # review package ever reading settings or files.
+    def on_connect(_dbapi_conn: Any, record: Any) -> None:
+        record.info[MAC_KEY_INFO] = key
+
+    return on_connect
 
 
 def _set_role(role: str) -> Any:

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import col, select
 
+from clientloop.audit_checks import maybe_checkpoint
 from clientloop.container import Container
 from clientloop.interactions import _audit, draft_interaction, draft_request_for
 from pipeline.errors import PipelineError
@@ -130,12 +131,17 @@ def run_worker(
     container: Container, *, once: bool = False, poll_seconds: float = 1.0, lease_seconds: float = 300.0,
     max_jobs: int | None = None,
 ) -> int:
-    """Work the queue; with `once`, stop when it is empty. Returns the number of jobs processed."""
+    """Work the queue; with `once`, stop when it is empty. Returns the number of jobs processed.
+
+    Whenever the queue is empty the worker also writes an audit checkpoint if one is due
+    (`CLIENTLOOP_AUDIT_CHECKPOINT_EVERY` events or `..._SECONDS` since the last).
+    """
     me = worker_name()
     done = 0
     while max_jobs is None or done < max_jobs:
         job_id = claim_next(container, me, lease_seconds=lease_seconds)
         if job_id is None:
+            maybe_checkpoint(container)
             if once:
                 break
             time.sleep(poll_seconds)

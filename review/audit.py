@@ -24,8 +24,9 @@ Design decisions:
 - **Append-only in the database** on PostgreSQL: a trigger created by migration 0002
   refuses UPDATE and DELETE of audit rows.
 - A hash chain without an external anchor cannot detect a wholesale rewrite of the
-  chain by someone holding the database; `verify_chain` returns the head hash so an
-  operator can record it elsewhere and compare later (`expected_head`).
+  chain, a cut-off tail or a forged append by someone holding the database. Events are
+  therefore also signed with a key kept outside the database (`mac`), and signed chain
+  heads are written outside it (`review/checkpoint.py`).
 """
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ from sqlmodel import Session, col, select
 
 from records.ids import canonical_json, iso_utc, new_id, sha256_tag, utcnow
 from records.session import lock_for_write
+from review.checkpoint import sign
 from review.models import AuditEvent
+
+MAC_KEY_INFO = "clientloop_audit_mac_key"
+"""Where a connection's pool record holds the audit key (`Connection.info`), set by the engine's owner."""
 
 GENESIS = "sha256:" + "0" * 64
 """The `prev_hash` of the first event."""
@@ -80,11 +85,13 @@ def append_event(session: Session, *, event_type: str, actor: str, payload: dict
     # Truncate to microseconds-in-UTC now so the stored value and the hashed value agree.
     occurred = datetime.strptime(iso_utc(utcnow()), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     event_id = new_id()
+    chained = event_hash(seq=seq, event_id=event_id, event_type=event_type, actor=actor, occurred_at=occurred,
+                         payload_digest=digest, prev_hash=prev)
+    key = session.connection().info.get(MAC_KEY_INFO)
     event = AuditEvent(
         id=seq, event_id=event_id, event_type=event_type, actor=actor, occurred_at=occurred,
-        payload_json=payload_json, payload_digest=digest, prev_hash=prev,
-        hash=event_hash(seq=seq, event_id=event_id, event_type=event_type, actor=actor, occurred_at=occurred,
-                        payload_digest=digest, prev_hash=prev),
+        payload_json=payload_json, payload_digest=digest, prev_hash=prev, hash=chained,
+        mac=sign(key, chained) if key else None,
     )
     session.add(event)
     session.flush()

@@ -96,3 +96,9 @@ class StaleVersion(GateError, RaceLost):
         self.expected = expected
         self.current = current
         super().__init__(message)
+
+
+class AuditKeyError(ReviewError, ConfigurationError):
+    """The audit key file is unreadable or not a key: an operator must restore it."""
+
+    code = "audit_key_invalid"

@@ -182,6 +182,8 @@ class AuditEvent(SQLModel, table=True):
     payload_digest: str
     prev_hash: str
     hash: str
+    mac: str | None = None
+    """HMAC-SHA256 of `hash` under the audit key (kept outside the database); None if no key was set."""
 
 
 class WebSession(SQLModel, table=True):

@@ -173,3 +173,30 @@ def truncate_all(c: Container) -> None:
             conn.execute(text("ALTER TABLE auditevent ENABLE TRIGGER auditevent_no_truncate"))
     finally:
         owner.dispose()
+
+
+def release_one(container: Container) -> tuple[Container, Draft, Any, Any]:
+    """One interaction drafted, approved by a reviewer and released through the real path.
+
+    Returns the container, the draft, the interaction record and the approval.
+    """
+    from review.decisions import Approve, decide
+    from review.models import Decision, InteractionRecord
+    from review.release import release
+    from review.users import get_user
+
+    make_client(container)
+    make_user(container, "priya", "rm")
+    make_user(container, "rex", "reviewer")
+    draft = make_draft(container)
+    item = review_of(container, draft.id)
+    with session_scope(container.engine) as s:
+        rex = get_user(session=s, name="rex")
+        out = decide(session=s, review_id=item.id, decision=Approve(), user=rex, expected_version=item.version)
+        release(session=s, review_id=out.item.id, user=rex)
+    with Session(container.engine) as s:
+        record = s.exec(select(InteractionRecord)).one()
+        decision = s.exec(select(Decision)).one()
+        s.expunge(record)
+        s.expunge(decision)
+    return container, draft, record, decision

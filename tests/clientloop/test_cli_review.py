@@ -132,3 +132,48 @@ def test_review_release_retries_idempotently_and_refuses_service(cli, container)
     assert r.exit_code == 0 and "(already released)" in " ".join(r.output.split())  # Rich wraps lines
     r = cli("review", "release", item.id, "--as", "sam")
     assert r.exit_code == 1 and "Forbidden" in r.output
+
+
+def test_audit_verify_deep_reports_a_record_that_disagrees_with_the_trail(cli, container) -> None:
+    from tests.factories import release_one
+
+    _c, draft, _record, _decision = release_one(container)
+    r = cli("audit", "verify", "--deep")
+    assert r.exit_code == 0, r.output
+    assert "0 disagreement(s)" in r.output
+    with container.engine.begin() as conn:
+        conn.execute(text("UPDATE draft SET content_json = '{}' WHERE id = :i"), {"i": draft.id})
+    r = cli("audit", "verify", "--deep", "--json")
+    assert r.exit_code == 1
+    report = json.loads(r.output)
+    assert report["chain"]["ok"] and not report["ok"]
+    assert [(d["table"], d["record_id"]) for d in report["disagreements"]] == [("draft", draft.id)]
+
+
+def test_audit_checkpoint_then_a_cut_tail_fails_verify(cli, container) -> None:
+    make_client(container)
+    make_draft(container)
+    r = cli("audit", "checkpoint")
+    assert r.exit_code == 0 and "checkpoint: event" in r.output
+    assert container.settings.resolved_audit_checkpoint_file.exists()
+    with container.engine.begin() as conn:
+        pg = conn.dialect.name == "postgresql"
+        if pg:
+            conn.execute(text("ALTER TABLE auditevent DISABLE TRIGGER auditevent_append_only"))
+        conn.execute(text("DELETE FROM auditevent WHERE id = (SELECT max(id) FROM auditevent)"))
+        if pg:
+            conn.execute(text("ALTER TABLE auditevent ENABLE TRIGGER auditevent_append_only"))
+    r = cli("audit", "verify")
+    assert r.exit_code == 1 and "cut from the tail" in r.output
+
+
+def test_worker_writes_a_checkpoint_when_one_is_due(container) -> None:
+    from clientloop.worker import run_worker
+    from review.checkpoint import read_checkpoints
+
+    container.settings.audit_checkpoint_every = 1
+    make_client(container)
+    make_draft(container)  # runs the worker until the queue is empty
+    run_worker(container, once=True)
+    seqs = [c.seq for c in read_checkpoints(container.settings.resolved_audit_checkpoint_file)]
+    assert seqs and seqs[-1] > 0
