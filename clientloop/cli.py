@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -53,6 +54,22 @@ def _container() -> Container:
     from clientloop.container import Container
 
     return Container()
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from clientloop import __version__
+
+        typer.echo(f"clientloop {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Cited knowledge answers, interaction drafts and review gates for relationship and service teams."""
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -153,15 +170,22 @@ def ask(
 
 @app.command()
 def demo(
-    keep: Annotated[bool, typer.Option("--keep", help="Keep an existing data directory.")] = False,
+    fresh: Annotated[bool, typer.Option(
+        "--fresh", help="Delete the existing data directory first (asks nothing: it is gone).")] = False,
 ) -> None:
-    """Start fresh, ingest the shipped demo data, answer a few questions, show where to go next."""
+    """Load the shipped demo data into a new data directory, answer a few questions, show where to go next.
+
+    An existing data directory is never deleted unless you pass --fresh.
+    """
     from clientloop.ask import ask as run_ask
     from clientloop.ingest import ingest_paths
     from clientloop.settings import get_settings
 
     settings = get_settings()
-    if settings.database_url is None and settings.data_dir.exists() and not keep:
+    if settings.database_url is None and settings.data_dir.exists() and any(settings.data_dir.iterdir()):
+        if not fresh:
+            raise _fail(f"{settings.data_dir.resolve()} already holds data. Run `clientloop demo --fresh` to delete "
+                        "it and start again, or set CLIENTLOOP_DATA_DIR to another folder.")
         shutil.rmtree(settings.data_dir)
     container = _container()
     console.rule("[bold]clientloop demo")
@@ -198,14 +222,21 @@ def demo(
     console.rule("Demo users (API keys are shown once)")
     for name, role in [("priya", "rm"), ("rosa", "reviewer"), ("sam", "service"), ("admin", "admin")]:
         console.print(f"  {name:<6} {role:<9} {keys[name]}")
+    _print_next_steps()
+
+
+def _print_next_steps() -> None:
     console.rule("Next")
+    if sys.prefix != sys.base_prefix and shutil.which("clientloop") != str(Path(sys.prefix) / "bin" / "clientloop"):
+        console.print(f"  first: source {Path(sys.prefix) / 'bin' / 'activate'}   (puts `clientloop` on your PATH)")
     console.print("  clientloop ask \"your question\" [--json]     ask the knowledge base")
     console.print("  clientloop ingest PATH... [--client ID]        add your own documents")
     console.print("  clientloop review list --as rosa                the review queue")
     console.print("  clientloop draft FILE --client NAME           draft a summary and actions from a transcript")
     console.print("  clientloop brief CRM-1001 [--json]              the two-minute brief of a demo client")
     console.print("  clientloop weekly [--owner priya]              the weekly review")
-    console.print("  clientloop serve                               HTTP API, docs at http://127.0.0.1:8000/docs")
+    console.print("  clientloop serve                               then open http://127.0.0.1:8000/ui/ "
+                  "(sign in with a key above); API docs at /docs")
 
 
 @app.command()

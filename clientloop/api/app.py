@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from clientloop import __version__
 from clientloop.api import ask, clients, documents, drafts, interactions, reviews
@@ -13,7 +14,9 @@ from clientloop.web import install_web
 
 def create_app(container: Container | None = None) -> FastAPI:
     """Build the app around a container (one per process)."""
-    app = FastAPI(
+    # The docs pages load Swagger UI and ReDoc from assets shipped in a package, not a CDN:
+    # the app promises to run fully offline.
+    app = FastAPIOffline(
         title="clientloop",
         version=__version__,
         description="Cited knowledge answers, interaction drafts and review gates for client teams.",

@@ -83,3 +83,13 @@ def test_draft_ingest_and_brief_take_a_crm_id(env, container, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["brief", "CRM-1001", "--json", "--as-of", "2026-11-23"])
     assert result.exit_code == 0 and json.loads(result.stdout)["client_name"] == "Esme Achterberg"
+
+
+def test_version_flag_prints_the_version() -> None:
+    from typer.testing import CliRunner
+
+    from clientloop import __version__
+    from clientloop.cli import app
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"clientloop {__version__}"
