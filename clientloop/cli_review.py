@@ -238,6 +238,42 @@ def reject_cmd(review_id: str, as_user: AsUser,
     _decide(review_id, as_user, _version(version, review_id, as_user), decision)
 
 
+@review_app.command("claim")
+def claim_cmd(review_id: str, as_user: AsUser) -> None:
+    """Claim an item so other reviewers leave it to you (it lapses after CLIENTLOOP_CLAIM_MINUTES)."""
+    from review.claims import claim
+
+    def go(session: Any, container: Container) -> Any:
+        return claim(session=session, review_id=review_id, user=_user(session, as_user),
+                     hold_minutes=container.settings.claim_minutes)
+
+    item = _run(go)
+    console.print(f"claimed {item.id} until {item.claim_expires_at:%Y-%m-%d %H:%M} UTC")
+
+
+@review_app.command("unclaim")
+def unclaim_cmd(review_id: str, as_user: AsUser) -> None:
+    """Give a claim back (the holder, or an admin) so any reviewer may take the item."""
+    from review.claims import unclaim
+
+    item = _run(lambda session, _c: unclaim(session=session, review_id=review_id, user=_user(session, as_user)))
+    console.print(f"{item.id} is unclaimed")
+
+
+@review_app.command("handover")
+def handover_cmd(review_id: str, as_user: AsUser,
+                 to: Annotated[str, typer.Option("--to", help="A reviewer who may approve the item.")]) -> None:
+    """Hand a claimed item to another reviewer (the holder, or an admin)."""
+    from review.claims import hand_over
+
+    def go(session: Any, container: Container) -> Any:
+        return hand_over(session=session, review_id=review_id, user=_user(session, as_user), to=to,
+                         hold_minutes=container.settings.claim_minutes)
+
+    item = _run(go)
+    console.print(f"{item.id} is now claimed by {item.assignee}")
+
+
 @review_app.command("release")
 def release_cmd(review_id: str, as_user: AsUser) -> None:
     """Release an approved item (idempotent): retries a release that failed after approval."""

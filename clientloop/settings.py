@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     abstain_threshold: float = 0.45
     """Answers whose best evidence scores below this abstain."""
 
+    claim_minutes: float = Field(default=240.0, gt=0, le=7 * 24 * 60)
+    """How long a reviewer's claim on a review item lasts before others may take it."""
+
     # --- Access and audit (keys, web sessions, database roles, audit checkpoints) ---
     api_key_days: int = Field(default=90, ge=0)
     """Days a new or rotated API key stays valid (`users add/rotate --expires-in-days` overrides; 0 = never)."""

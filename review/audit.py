@@ -50,7 +50,7 @@ MAC_KEY_INFO = "clientloop_audit_mac_key"
 GENESIS = "sha256:" + "0" * 64
 """The `prev_hash` of the first event."""
 
-EVENT_TYPES = ("upload", "draft", "flag", "claim", "edit", "decision", "release")
+EVENT_TYPES = ("upload", "draft", "flag", "claim", "unclaim", "handover", "edit", "decision", "release")
 """The event types the gate writes (others may be added; the chain does not care)."""
 
 

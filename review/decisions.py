@@ -43,7 +43,6 @@ from records.session import lock_for_write
 from records.tables import Draft, Job, Source, User
 from review.audit import append_event
 from review.errors import (
-    AlreadyClaimed,
     AlreadyDecided,
     InvalidDecision,
     NotAllowed,
@@ -60,7 +59,7 @@ from review.gate import (
     required_role,
     store_flags,
 )
-from review.models import PENDING, Decision, ReviewItem
+from review.models import PENDING, Decision, ReviewItem, claim_holder
 from review.queue import get_item
 
 
@@ -155,8 +154,10 @@ def may_approve(item: ReviewItem, user: User, item_makers: set[str]) -> str | No
 
 def check_allowed(session: Session, item: ReviewItem, user: User, kind: str) -> None:
     """Raise `NotAllowed` unless `user` may make a decision of `kind` on `item`."""
-    if item.assignee and item.assignee != user.name and not has_permission(user, "override_claims"):
-        raise NotAllowed(f"claimed by {item.assignee}; only they (or an admin) can decide it now")
+    holder = claim_holder(item)
+    if holder and holder != user.name and not has_permission(user, "override_claims"):
+        raise NotAllowed(f"claimed by {holder}; only they (or an admin) can decide it now, "
+                         "or ask them to unclaim or hand it over")
     item_makers = makers(session, item)
     if kind == "approve":
         why = may_approve(item, user, item_makers)
@@ -333,6 +334,10 @@ def _edit(session: Session, item: ReviewItem, current: Draft, decision: Edit, us
     holds = instruction_holds(fields=draft_fields(new_content, item.kind))
     hold_for_checker(item, flags=flags, holds=holds)
     item.current_draft_id = new_draft.id
+    if item.assignee == user.name and may_approve(item, user, makers(session, item) | {user.name}):
+        # The editor of a held draft may not approve it (maker-checker): keeping their claim
+        # would lock every other reviewer out of the one decision left.
+        item.assignee, item.claimed_at, item.claim_expires_at = None, None, None
     _touch(item, now)
     row = Decision(review_id=item.id, draft_id=new_draft.id, kind="edit", actor=user.name, actor_role=user.role,
                    reason=decision.reason, diff_json=canonical_json(diff), seen_version=seen, created_at=now)
@@ -346,41 +351,3 @@ def _edit(session: Session, item: ReviewItem, current: Draft, decision: Edit, us
         "added_flags": added, "flags": flags, "holds": holds,
     })
     return DecisionOutcome(item, row, new_draft)
-
-
-def claim(*, session: Session, review_id: str, user: User, expected_version: int | None = None) -> ReviewItem:
-    """Take a pending item for yourself, so other reviewers leave it alone.
-
-    Raises:
-        NotFound: no such item, or not visible.
-        AlreadyDecided: the item is no longer pending.
-        AlreadyClaimed: someone else holds it.
-        StaleVersion: `expected_version` given and different.
-        NotAllowed: the user cannot decide the item (wrong role, or a maker of a flagged item).
-    """
-    lock_for_write(session)
-    item = get_item(session=session, review_id=review_id, user=user, fresh=True)
-    if item.status not in PENDING:
-        raise AlreadyDecided(f"review {review_id} is already {item.status}")
-    if expected_version is not None and expected_version != item.version:
-        raise StaleVersion(f"review {review_id} is at version {item.version}, not {expected_version}",
-                           expected=expected_version, current=item.version)
-    if not has_permission(user, "check"):
-        raise NotAllowed("only reviewers claim drafts")
-    if item.assignee == user.name:
-        return item
-    if item.assignee and not has_permission(user, "override_claims"):
-        raise AlreadyClaimed(f"review {review_id} is claimed by {item.assignee}")
-    why = may_approve(item, user, makers(session, item))
-    if why:
-        raise NotAllowed(why)
-    now = utcnow()
-    previous = item.assignee
-    item.assignee, item.claimed_at = user.name, now
-    _touch(item, now)
-    session.add(item)
-    session.flush()
-    append_event(session, event_type="claim", actor=user.name, payload={
-        "review_id": item.id, "lineage_id": item.lineage_id, "previous_assignee": previous, "version": item.version,
-    })
-    return item

@@ -20,7 +20,7 @@ Design decisions:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -35,6 +35,17 @@ STATUSES = ("awaiting_author", "in_review", "approved", "rejected", "released")
 
 PENDING = ("awaiting_author", "in_review")
 """States in which a review item still waits for a decision."""
+
+
+def claim_holder(item: ReviewItem, now: datetime | None = None) -> str | None:
+    """Who holds the claim on `item` now: None when unclaimed or the claim has lapsed."""
+    if not item.assignee:
+        return None
+    if item.claim_expires_at is not None:
+        expires = item.claim_expires_at if item.claim_expires_at.tzinfo else item.claim_expires_at.replace(tzinfo=UTC)
+        if (now or datetime.now(UTC)) >= expires:
+            return None
+    return item.assignee
 
 
 class ReviewItem(SQLModel, table=True):
@@ -59,6 +70,8 @@ class ReviewItem(SQLModel, table=True):
     e.g. `instruction_in_text`. Any hold means `requires_checker`."""
     assignee: str | None = Field(default=None, index=True)
     claimed_at: datetime | None = _ts(nullable=True)
+    claim_expires_at: datetime | None = _ts(nullable=True)
+    """When the claim lapses; after that the item is free again (see `claim_holder`)."""
     current_draft_id: str = Field(foreign_key="draft.id")
     parent_review_id: str | None = Field(default=None, index=True)
     """For a client message: the review item of the summary it was drafted from."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, not_, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -80,8 +80,12 @@ def _filtered(
     if min_age_hours is not None:
         query = query.where(col(ReviewItem.created_at) <= utcnow() - timedelta(hours=min_age_hours))
     if assignee is not None:
-        query = query.where(col(ReviewItem.assignee).is_(None) if assignee in ("", "none")
-                            else ReviewItem.assignee == assignee)
+        now = utcnow()
+        live = or_(col(ReviewItem.claim_expires_at).is_(None), col(ReviewItem.claim_expires_at) > now)
+        if assignee in ("", "none"):
+            query = query.where(or_(col(ReviewItem.assignee).is_(None), not_(live)))
+        else:
+            query = query.where(ReviewItem.assignee == assignee, live)
     if kind:
         query = query.where(ReviewItem.kind == kind)
     return query

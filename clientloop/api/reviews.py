@@ -21,7 +21,7 @@ from clientloop.deps import ContainerDep, SessionDep
 from clients.lookup import client_filter_id
 from review.decisions import Approve, DecisionBody, Edit, Reject
 from review.errors import InvalidDecision
-from review.models import Decision, FlagRecord, ReviewItem
+from review.models import Decision, FlagRecord, ReviewItem, claim_holder
 from review.release import ReleaseOutcome
 
 router = APIRouter(prefix="/v1/reviews", tags=["review"])
@@ -43,7 +43,8 @@ class ReviewSummary(BaseModel):
                              "instruction_in_text; any hold means a checker must decide.")
     requires_checker: bool = Field(description="A reviewer who is not the author must approve.")
     required_role: str | None
-    assignee: str | None
+    assignee: str | None = Field(description="Who holds a live claim; None when unclaimed or the claim lapsed.")
+    claim_expires_at: datetime | None = Field(default=None, description="When the live claim lapses.")
     current_draft_id: str
     version: int = Field(description="Send it back as If-Match with a decision.")
     created_at: datetime
@@ -155,7 +156,8 @@ def summary_of(item: ReviewItem) -> ReviewSummary:
         id=item.id, lineage_id=item.lineage_id, kind=item.kind, status=item.status,  # type: ignore[arg-type]
         client_id=item.client_id, author=item.author, flags=json.loads(item.flags_json),
         holds=sorted({h["reason"] for h in json.loads(item.holds_json)}),
-        requires_checker=item.requires_checker, required_role=item.required_role, assignee=item.assignee,
+        requires_checker=item.requires_checker, required_role=item.required_role, assignee=claim_holder(item),
+        claim_expires_at=item.claim_expires_at if claim_holder(item) else None,
         current_draft_id=item.current_draft_id, version=item.version, created_at=item.created_at,
         updated_at=item.updated_at,
     )
@@ -238,13 +240,47 @@ def show_review(review_id: str, session: SessionDep, user: ReviewUser, response:
 
 @router.post("/{review_id}/claim", responses=responses(401, 403, 404, 409, 412))
 def claim_review(
+    review_id: str, session: SessionDep, user: CheckerUser, container: ContainerDep, response: Response,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> ReviewSummary:
+    """Claim an item so other reviewers leave it alone (it lapses after `CLIENTLOOP_CLAIM_MINUTES`)."""
+    from review.claims import claim
+
+    item = claim(session=session, review_id=review_id, user=user, expected_version=parse_if_match(if_match),
+                 hold_minutes=container.settings.claim_minutes)
+    _etag(response, item)
+    return summary_of(item)
+
+
+@router.delete("/{review_id}/claim", responses=responses(401, 403, 404, 409, 412, 422))
+def unclaim_review(
     review_id: str, session: SessionDep, user: CheckerUser, response: Response,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> ReviewSummary:
-    """Claim an item so other reviewers leave it alone."""
-    from review.decisions import claim
+    """Give a claim back (the holder, or an admin) so any reviewer may take the item."""
+    from review.claims import unclaim
 
-    item = claim(session=session, review_id=review_id, user=user, expected_version=parse_if_match(if_match))
+    item = unclaim(session=session, review_id=review_id, user=user, expected_version=parse_if_match(if_match))
+    _etag(response, item)
+    return summary_of(item)
+
+
+class HandOver(BaseModel):
+    """Whom to hand a claimed item to."""
+
+    to: str = Field(min_length=1, max_length=200, description="A reviewer who may approve the item.")
+
+
+@router.post("/{review_id}/handover", responses=responses(401, 403, 404, 409, 412, 422))
+def hand_over_review(
+    review_id: str, body: HandOver, session: SessionDep, user: CheckerUser, container: ContainerDep,
+    response: Response, if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> ReviewSummary:
+    """Hand a claim to another reviewer (the holder, or an admin)."""
+    from review.claims import hand_over
+
+    item = hand_over(session=session, review_id=review_id, user=user, to=body.to,
+                     expected_version=parse_if_match(if_match), hold_minutes=container.settings.claim_minutes)
     _etag(response, item)
     return summary_of(item)
 

@@ -27,8 +27,10 @@ from clientloop.web.session import CsrfChecked
 from records.access import has_permission
 from records.session import session_scope
 from records.tables import Client, User
-from review.errors import AlreadyDecided, InvalidDecision, NotAllowed, StaleVersion
-from review.models import PENDING, STATUSES
+from review.claims import claim_blocked
+from review.decisions import makers, may_approve
+from review.errors import AlreadyClaimed, AlreadyDecided, InvalidDecision, NotAllowed, StaleVersion
+from review.models import PENDING, STATUSES, claim_holder
 
 router = page_router()
 
@@ -39,6 +41,8 @@ PAGE_SIZE = 25
 _NOTICES = {
     "approve": "Approved.", "reject": "Rejected; nothing was released.", "edit": "Saved as a new version.",
     "claim": "Claimed: other reviewers will leave this item to you.",
+    "unclaim": "Claim given back: any reviewer may take this item.",
+    "handover": "Handed over: the item is now claimed by the reviewer you chose.",
 }
 _AGES = (("", "any age"), ("1", "over 1 hour"), ("24", "over 1 day"), ("72", "over 3 days"), ("168", "over 1 week"))
 
@@ -84,7 +88,6 @@ def review_queue(
 
 def _review_page(request: Request, session: Session, user: User, review_id: str, *, status_code: int = 200,
                  error: str | None = None, notice: str | None = None, edit_text: str | None = None) -> HTMLResponse:
-    from review.decisions import makers, may_approve
     from review.models import ReviewItem
     from review.queue import show_item
 
@@ -93,6 +96,12 @@ def _review_page(request: Request, session: Session, user: User, review_id: str,
     marks = evidence_marks(shown["evidence"], text) + flag_marks(shown["flags"], text)
     pending = item.status in PENDING
     approve_blocked = may_approve(item, user, makers(session, item)) if pending else None
+    holder = claim_holder(item)
+    decide_blocked = None
+    if pending and holder and holder != user.name and not has_permission(user, "override_claims"):
+        decide_blocked = f"{holder} holds the claim until {item.claim_expires_at:%H:%M UTC}; ask them to " \
+                         "unclaim or hand it over"
+    approve_blocked = approve_blocked or decide_blocked
     recap = session.exec(select(ReviewItem).where(ReviewItem.parent_review_id == item.id)).first()
     client = session.get(Client, item.client_id) if item.client_id else None
     return render(
@@ -100,12 +109,28 @@ def _review_page(request: Request, session: Session, user: User, review_id: str,
         draft=shown["draft"], content=content, source=shown["source"], source_html=highlight(text, marks),
         evidence=shown["evidence"], decisions=shown["decisions"], client=client,
         pending=pending, recap=recap, approve_blocked=approve_blocked,
-        can_claim=pending and has_permission(user, "check") and item.assignee != user.name,
+        can_claim=pending and claim_blocked(session, item, user) is None,
+        claim_why=claim_blocked(session, item, user) if pending and has_permission(user, "check") else None,
+        holder=holder, can_release_claim=bool(holder) and (holder == user.name or has_permission(user,
+                                                                                             "override_claims")),
+        handover_to=_handover_candidates(session, item, user) if holder else [],
+        decide_blocked=decide_blocked,
         edit_text=edit_text if edit_text is not None else json.dumps(content, indent=2, ensure_ascii=False),
         edit_open=edit_text is not None,
         flag_groups=_flag_groups(shown["flags"], {m.anchor for m in marks if m.css == "flag"}),
         holds=json.loads(item.holds_json),
     )
+
+
+def _handover_candidates(session: Session, item: Any, user: User) -> list[str]:
+    """Active reviewers, other than the holder, who could approve the item."""
+    holder = claim_holder(item)
+    if holder != user.name and not has_permission(user, "override_claims"):
+        return []
+    item_makers = makers(session, item)
+    return [u.name for u in session.exec(select(User).where(User.active == True)  # noqa: E712
+                                         .order_by(User.name)).all()
+            if u.name != holder and has_permission(u, "check") and may_approve(item, u, item_makers) is None]
 
 
 def _flag_groups(flags: list[Any], marked: set[str | None]) -> list[dict[str, Any]]:
@@ -131,20 +156,52 @@ def review_page(review_id: str, request: Request, user: PageReviewer, session: S
     return _review_page(request, session, user, review_id, notice=_NOTICES.get(done))
 
 
-@router.post("/reviews/{review_id}/claim", dependencies=[CsrfChecked])
-def claim_review(review_id: str, request: Request, user: PageReviewer, container: ContainerDep,
-                 version: Annotated[int, Form()]) -> Response:
-    """Claim an item (reviewers and admins)."""
-    from review.decisions import claim
-
+def _claim_step(request: Request, container: Any, user: User, review_id: str, step: Any,
+                done: str) -> Response:
+    """Run one claim change in its own transaction; errors come back on the page, not as a bare 4xx."""
     try:
         with session_scope(container.engine) as session:
-            item = claim(session=session, review_id=review_id, user=user, expected_version=version)
-            item_id = item.id
+            item_id = step(session).id
     except StaleVersion:
         with Session(container.engine) as session:
             return _review_page(request, session, user, review_id, status_code=412, error=STALE_MESSAGE)
-    return RedirectResponse(f"/ui/reviews/{item_id}?done=claim", status_code=303)
+    except (NotAllowed, AlreadyClaimed, InvalidDecision, AlreadyDecided) as exc:
+        with Session(container.engine) as session:
+            return _review_page(request, session, user, review_id, status_code=exc.status_code, error=str(exc))
+    return RedirectResponse(f"/ui/reviews/{item_id}?done={done}", status_code=303)
+
+
+@router.post("/reviews/{review_id}/claim", dependencies=[CsrfChecked])
+def claim_review(review_id: str, request: Request, user: PageReviewer, container: ContainerDep,
+                 version: Annotated[int, Form()]) -> Response:
+    """Claim an item (reviewers and admins); it lapses after `CLIENTLOOP_CLAIM_MINUTES`."""
+    from review.claims import claim
+
+    minutes = container.settings.claim_minutes
+    return _claim_step(request, container, user, review_id, lambda s: claim(
+        session=s, review_id=review_id, user=user, expected_version=version, hold_minutes=minutes), "claim")
+
+
+@router.post("/reviews/{review_id}/unclaim", dependencies=[CsrfChecked])
+def unclaim_review(review_id: str, request: Request, user: PageReviewer, container: ContainerDep,
+                   version: Annotated[int, Form()]) -> Response:
+    """Give a claim back (the holder, or an admin)."""
+    from review.claims import unclaim
+
+    return _claim_step(request, container, user, review_id, lambda s: unclaim(
+        session=s, review_id=review_id, user=user, expected_version=version), "unclaim")
+
+
+@router.post("/reviews/{review_id}/handover", dependencies=[CsrfChecked])
+def hand_over_review(review_id: str, request: Request, user: PageReviewer, container: ContainerDep,
+                     version: Annotated[int, Form()], to: Annotated[str, Form(max_length=200)]) -> Response:
+    """Hand a claim to another reviewer (the holder, or an admin)."""
+    from review.claims import hand_over
+
+    minutes = container.settings.claim_minutes
+    return _claim_step(request, container, user, review_id, lambda s: hand_over(
+        session=s, review_id=review_id, user=user, to=to, expected_version=version, hold_minutes=minutes),
+        "handover")
 
 
 def _decision_from_form(kind: str, reason: str, content: str) -> Any:

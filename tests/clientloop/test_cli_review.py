@@ -177,3 +177,21 @@ def test_worker_writes_a_checkpoint_when_one_is_due(container) -> None:
     run_worker(container, once=True)
     seqs = [c.seq for c in read_checkpoints(container.settings.resolved_audit_checkpoint_file)]
     assert seqs and seqs[-1] > 0
+
+
+def test_review_claim_unclaim_and_handover(cli, container) -> None:
+    from tests.factories import make_user
+
+    make_client(container)
+    make_user(container, "rita", "reviewer")
+    make_user(container, "rex", "reviewer")
+    item = review_of(container, make_draft(container, COMPLAINT_CALL).id)
+    r = cli("review", "claim", item.id, "--as", "rita")
+    assert r.exit_code == 0 and "claimed" in r.output
+    r = cli("review", "claim", item.id, "--as", "rex")
+    assert r.exit_code == 1 and "claimed by rita" in r.output
+    r = cli("review", "handover", item.id, "--as", "rita", "--to", "rex")
+    assert r.exit_code == 0 and "now claimed by rex" in r.output
+    assert cli("review", "unclaim", item.id, "--as", "rita").exit_code == 1
+    assert cli("review", "unclaim", item.id, "--as", "rex").exit_code == 0
+    assert review_of(container, item.id).assignee is None

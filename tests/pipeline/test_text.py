@@ -90,8 +90,12 @@ def test_normalise_source_span_round_trips(text, a, b):
     a, b = sorted((min(a, len(n.text)), min(b, len(n.text))))
     s, e = n.source_span(a, b)
     assert 0 <= s <= e <= len(text)
-    # Folding the source span gives back the folded slice (up to the whitespace at its edges).
-    assert normalise(text[s:e], casefold=True, collapse_whitespace=True).text.strip() == n.text[a:b].strip()
+    # Folding the source span gives back the folded slice, up to the whitespace at its edges and
+    # the rest of a character that folds to several ("ﬁ" -> "fi") when the slice ends inside it.
+    folded = normalise(text[s:e], casefold=True, collapse_whitespace=True).text
+    assert n.text[a:b].strip() in folded
+    assert len(folded.strip()) <= len(n.text[a:b].strip()) + 2 * max(len(normalise(c, casefold=True).text)
+                                                                     for c in text or " ")
 
 
 def test_normalise_folds_hidden_compatibility_and_typographic_characters():

@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 from records.errors import Forbidden, NotFound
 from records.session import session_scope
 from records.tables import Draft
-from review.decisions import Approve, Edit, Reject, claim, decide, parse_decision
+from review.claims import claim
+from review.decisions import Approve, Edit, Reject, decide, parse_decision
 from review.errors import (
     AlreadyClaimed,
     AlreadyDecided,

@@ -25,7 +25,8 @@ from records.errors import Forbidden, NotFound
 from records.session import session_scope
 from records.tables import Draft, User
 from review.audit import verify_chain
-from review.decisions import Approve, Edit, Reject, claim, decide, makers, may_approve
+from review.claims import claim
+from review.decisions import Approve, Edit, Reject, decide, makers, may_approve
 from review.errors import GateError
 from review.models import Decision, InteractionRecord, OutboxMessage, ReviewItem
 from review.release import release

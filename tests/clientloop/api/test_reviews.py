@@ -173,3 +173,21 @@ def test_status_fields_in_an_upload_grant_nothing(container, api) -> None:
     run_worker(container, once=True)
     items = api("get", "/v1/reviews", "rita").json()["items"]
     assert len(items) == 1 and items[0]["status"] == "awaiting_author" and items[0]["version"] == 1
+
+
+def test_claim_can_be_given_back_and_handed_over(container, api) -> None:
+    item = review_of(container, make_draft(container, COMPLAINT_CALL).id)
+    r = api("post", f"/v1/reviews/{item.id}/claim", "rita")
+    assert r.status_code == 200 and r.json()["claim_expires_at"]
+    assert api("delete", f"/v1/reviews/{item.id}/claim", "rex").status_code == 403
+    r = api("delete", f"/v1/reviews/{item.id}/claim", "rita")
+    assert r.status_code == 200 and r.json()["assignee"] is None
+    api("post", f"/v1/reviews/{item.id}/claim", "rita")
+    assert api("post", f"/v1/reviews/{item.id}/handover", "rita", json={"to": "sam"}).status_code == 422
+    r = api("post", f"/v1/reviews/{item.id}/handover", "rita", json={"to": "rex"})
+    assert r.status_code == 200 and r.json()["assignee"] == "rex"
+    version = r.headers["etag"]
+    assert api("post", f"/v1/reviews/{item.id}/decisions", "rita", json={"kind": "approve"},
+               headers={"If-Match": version}).status_code == 403
+    assert api("post", f"/v1/reviews/{item.id}/decisions", "rex", json={"kind": "approve"},
+               headers={"If-Match": version}).status_code == 200

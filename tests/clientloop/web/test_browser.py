@@ -132,7 +132,7 @@ def test_upload_draft_review_and_approve_in_a_browser(container, server, chromiu
     narrow.goto(rev.url)
     narrow.screenshot(path=str(SHOTS / "07-review-narrow.png"), full_page=True)
 
-    rev.get_by_role("button", name="Approve version").click()
+    rev.get_by_role("button", name="Approve draft version").click()
     expect(rev.get_by_text("Approved by rita")).to_be_visible()
     expect(rev.get_by_text("Released to the record")).to_be_visible()
     rev.screenshot(path=str(SHOTS / "08-approved.png"), full_page=True)

@@ -194,7 +194,7 @@ def test_claim_then_approve_shows_who_decided(browser, container) -> None:
     page = rita.get(r.headers["location"])
     assert review_of(container, item.id).status == "released"
     assert "Approved by rita" in page.text and "Released to the record" in page.text
-    assert "Approve version" not in page.text  # no decision forms on a decided item
+    assert "Approve draft version" not in page.text  # no decision forms on a decided item
     again = post(rita, f"/ui/reviews/{item.id}/decide", {"kind": "approve", "version": "3"})
     assert again.status_code == 409 and "already" in again.text
 
@@ -290,3 +290,21 @@ def test_brief_and_weekly_pages_render(browser, container) -> None:
     weekly = priya.get("/ui/weekly")
     assert weekly.status_code == 200 and "book of priya" in weekly.text and item.id in weekly.text
     assert "every book" in browser("rita").get("/ui/weekly").text
+
+
+def test_review_page_offers_only_what_this_reviewer_may_do(browser, container) -> None:
+    item = review_of(container, make_draft(container, COMPLAINT_CALL).id)
+    rita = browser("rita")
+    post(rita, f"/ui/reviews/{item.id}/claim", {"version": "1"})
+    rex_page = browser("rex").get(f"/ui/reviews/{item.id}").text
+    assert "rita holds the claim" in rex_page and "Claim this item" not in rex_page
+    assert re.search(r'<button type="submit" disabled>Approve draft version 1</button>', rex_page)
+    assert "Give the claim back" not in rex_page
+    rita_page = rita.get(f"/ui/reviews/{item.id}").text
+    assert "Give the claim back" in rita_page and '<option>rex</option>' in rita_page
+    r = post(rita, f"/ui/reviews/{item.id}/handover", {"version": "2", "to": "rex"})
+    assert r.status_code == 303 and review_of(container, item.id).assignee == "rex"
+    r = post(browser("rex"), f"/ui/reviews/{item.id}/unclaim", {"version": "3"})
+    assert r.status_code == 303 and review_of(container, item.id).assignee is None
+    refused = post(rita, f"/ui/reviews/{item.id}/unclaim", {"version": "4"})
+    assert refused.status_code == 422 and "not claimed" in refused.text
