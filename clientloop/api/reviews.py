@@ -9,7 +9,7 @@ released in its own transaction right after; if release fails, the approval stan
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Response
@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from clientloop.api.auth import CheckerUser, ReviewUser
 from clientloop.api.errors import responses
 from clientloop.deps import ContainerDep, SessionDep
+from clients.context import client_context
 from clients.lookup import client_filter_id
 from review.decisions import Approve, DecisionBody, Edit, Reject
 from review.errors import InvalidDecision
@@ -114,6 +115,15 @@ class DecisionView(BaseModel):
     created_at: datetime
 
 
+class ClientFact(BaseModel):
+    """One fact from the client record a reviewer must see beside the draft."""
+
+    kind: Literal["restriction", "watch", "complaint", "case"]
+    text: str
+    since: date | None
+    ref: str = Field(description="The watch item or service case id.")
+
+
 class ReviewDetail(BaseModel):
     """A review item: the current draft beside its source, evidence spans, flags and decisions."""
 
@@ -126,6 +136,8 @@ class ReviewDetail(BaseModel):
     flags: list[FlagView]
     holds: list[HoldView] = Field(default_factory=list)
     decisions: list[DecisionView]
+    client_facts: list[ClientFact] = Field(default_factory=list, description=(
+        "The client's active restrictions, open complaints, open cases and watch items, most binding first."))
 
 
 class ReleaseView(BaseModel):
@@ -148,6 +160,11 @@ class DecisionResult(BaseModel):
     decision: DecisionView
     release: ReleaseView | None = None
     release_error: str | None = Field(default=None, description="Why release failed; retry it.")
+
+
+def _facts(session: Any, client_id: str | None) -> list[Any]:
+    ctx = client_context(session, client_id)
+    return ctx.restrictions + ctx.complaints + ctx.cases + ctx.watch
 
 
 def summary_of(item: ReviewItem) -> ReviewSummary:
@@ -235,6 +252,7 @@ def show_review(review_id: str, session: SessionDep, user: ReviewUser, response:
         evidence=[EvidenceSpan(**e) for e in shown["evidence"]], flags=[flag_view(f) for f in shown["flags"]],
         holds=[hold_view(h) for h in json.loads(item.holds_json)],
         decisions=[decision_view(d) for d in shown["decisions"]],
+        client_facts=[ClientFact(**vars(line)) for line in _facts(session, item.client_id)],
     )
 
 

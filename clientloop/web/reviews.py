@@ -24,6 +24,7 @@ from clientloop.web.deps import PageReviewer
 from clientloop.web.highlight import evidence_marks, flag_marks, highlight
 from clientloop.web.pages import page_router, render
 from clientloop.web.session import CsrfChecked
+from clients.context import client_context
 from records.access import has_permission
 from records.session import session_scope
 from records.tables import Client, User
@@ -109,6 +110,7 @@ def _review_page(request: Request, session: Session, user: User, review_id: str,
         draft=shown["draft"], content=content, source=shown["source"], source_html=highlight(text, marks),
         evidence=shown["evidence"], decisions=shown["decisions"], client=client,
         pending=pending, recap=recap, approve_blocked=approve_blocked,
+        client_facts=client_context(session, item.client_id),
         can_claim=pending and claim_blocked(session, item, user) is None,
         claim_why=claim_blocked(session, item, user) if pending and has_permission(user, "check") else None,
         holder=holder, can_release_claim=bool(holder) and (holder == user.name or has_permission(user,

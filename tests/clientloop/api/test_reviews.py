@@ -191,3 +191,20 @@ def test_claim_can_be_given_back_and_handed_over(container, api) -> None:
                headers={"If-Match": version}).status_code == 403
     assert api("post", f"/v1/reviews/{item.id}/decisions", "rex", json={"kind": "approve"},
                headers={"If-Match": version}).status_code == 200
+
+
+def test_review_detail_carries_the_clients_restrictions(container, api) -> None:
+    from datetime import date
+
+    from clients.models import WatchItem
+    from records.session import session_scope
+    from records.tables import Client
+
+    with session_scope(container.engine) as s:
+        client = s.exec(select(Client).where(Client.name == "Daniel Okafor")).one()
+        s.add(WatchItem(client_id=client.id, kind="restriction", since=date(2026, 1, 27),
+                        text="Lasting power of attorney registered: instructions from the attorney only"))
+    item = review_of(container, make_draft(container, COMPLAINT_CALL).id)
+    facts = api("get", f"/v1/reviews/{item.id}", "rita").json()["client_facts"]
+    assert [(f["kind"], f["since"]) for f in facts] == [("restriction", "2026-01-27")]
+    assert "attorney only" in facts[0]["text"]

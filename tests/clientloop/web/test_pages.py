@@ -6,6 +6,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from clientloop.api import create_app
 from clientloop.worker import run_worker
@@ -308,3 +309,23 @@ def test_review_page_offers_only_what_this_reviewer_may_do(browser, container) -
     assert r.status_code == 303 and review_of(container, item.id).assignee is None
     refused = post(rita, f"/ui/reviews/{item.id}/unclaim", {"version": "4"})
     assert refused.status_code == 422 and "not claimed" in refused.text
+
+
+def test_review_page_shows_the_clients_restrictions_and_open_complaints(browser, container) -> None:
+    from datetime import date
+
+    from clients.models import ServiceCase, WatchItem
+    from records.session import session_scope
+    from records.tables import Client
+
+    with session_scope(container.engine) as s:
+        client = s.exec(select(Client).where(Client.name == "Daniel Okafor")).one()
+        s.add(WatchItem(client_id=client.id, kind="restriction", since=date(2026, 1, 27),
+                        text="Lasting power of attorney registered: instructions from the attorney only"))
+        s.add(ServiceCase(client_id=client.id, case_type="transfer", is_complaint=True, opened_on=date(2026, 11, 2),
+                          summary="Delayed ISA transfer"))
+        s.add(WatchItem(client_id=client.id, kind="watch", text="Expired note", until=date(2020, 1, 1)))
+    item = review_of(container, make_draft(container, COMPLAINT_CALL).id)
+    page = browser("rita").get(f"/ui/reviews/{item.id}").text
+    assert "instructions from the attorney only" in page and "Delayed ISA transfer" in page
+    assert "Expired note" not in page
