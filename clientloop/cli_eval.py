@@ -45,7 +45,7 @@ ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write an HTML 
 
 
 def _run_and_show(names: list[str], *, engine: str, data_dir: Path | None, as_json: bool, report: Path | None,
-                  fs_path: Path | None = None) -> None:
+                  fs_path: Path | None = None, split: str | None = None) -> None:
     """Run datasets with a progress bar, then print tables or JSON and write the report."""
     from evals.datasets import DatasetMissing
     from evals.runner import ENGINES, EngineNotSupported, data_available, run
@@ -68,7 +68,8 @@ def _run_and_show(names: list[str], *, engine: str, data_dir: Path | None, as_js
                 bar.update(task, completed=done, total=total)
 
             try:
-                results.append(run(name, engine=engine, data_dir=data_dir, fs_path=fs_path, on_progress=on_progress))
+                results.append(run(name, engine=engine, split=split, data_dir=data_dir, fs_path=fs_path,
+                                   on_progress=on_progress))
             except (EngineNotSupported, DatasetMissing) as exc:
                 skipped[name] = str(exc)
             bar.remove_task(task)
@@ -131,7 +132,20 @@ def _dataset_command(name: str, help_text: str) -> None:
 
 _dataset_command("fs-fresh", "Score an engine on the project's fs-fresh set (written blind, later tuned on).")
 _dataset_command("fs-fresh2", "Score an engine on the project's fs-fresh2 set (written blind, never tuned on).")
-_dataset_command("kb-questions", "Retrieval recall@5, citation accuracy and abstention on the knowledge questions.")
+
+
+@eval_app.command("kb-questions")
+def kb_questions(
+    split: Annotated[str, typer.Option(help="test (reported), train, dev, train+dev, or demo (the 58 demo questions).")
+                     ] = "test",
+    engine: EngineOpt = "rules",
+    as_json: JsonOpt = False,
+    report: ReportOpt = None,
+) -> None:
+    """Abstention, citations, expected facts, section hit@5 (hybrid, vector, keyword) and ask time on KB questions."""
+    _run_and_show(["kb-questions"], engine=engine, data_dir=None, as_json=as_json, report=report, split=split)
+
+
 _dataset_command("enron-email-intent", "Request detection precision/recall on Enron email sentences (test split).")
 _dataset_command("nlupp-banking", "Date, period and amount resolution on NLU++ banking (folds 10-19).")
 _dataset_command("banking77", "Per-flag precision/recall of the sensitivity policy on Banking77 (test split).")

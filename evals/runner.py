@@ -38,12 +38,12 @@ ENGINES: dict[str, tuple[str, ...]] = {
     "enron-email-intent": ("rules",), "nlupp-banking": ("rules",), "banking77": ("rules",), "qmsum-ami": ("rules",),
 }
 REPORT_SPLITS = {
-    "fs-interactions": "dev", "fs-fresh": "all", "fs-fresh2": "all", "kb-questions": "all",
+    "fs-interactions": "dev", "fs-fresh": "all", "fs-fresh2": "all", "kb-questions": "test",
     "enron-email-intent": "test",
     "nlupp-banking": "test", "banking77": "test", "qmsum-ami": "test",
 }
 BASELINE_SPLITS = {
-    "fs-interactions": "dev", "fs-fresh": "all", "kb-questions": "all", "enron-email-intent": "train",
+    "fs-interactions": "dev", "fs-fresh": "all", "kb-questions": "demo", "enron-email-intent": "train",
     "nlupp-banking": "dev", "banking77": "train",
 }
 """What the regression gate records: development and train splits only (qmsum-ami has only test)."""
@@ -133,21 +133,30 @@ def _fs_report(
     )
 
 
-def _kb_report(engine: str, on_progress: Progress | None = None) -> DatasetReport:
+KB_SPLITS = {"demo": None, "train": {"train"}, "dev": {"dev"}, "test": {"test"}, "train+dev": {"train", "dev"}}
+"""kb-questions splits: `demo` is the 58-question demo set (development data); the others are splits
+of the blind set `evals/data/kb-questions.jsonl` (tune on train and dev, report on test)."""
+
+
+def _kb_report(engine: str, split: str, on_progress: Progress | None = None) -> DatasetReport:
     from clientloop.container import Container
     from clientloop.ingest import ingest_paths
     from clientloop.settings import get_settings
-    from evals.kb_questions import DEFAULT_QUESTIONS, evaluate_kb_questions, load_questions
+    from evals.kb_questions import BLIND_QUESTIONS, DEFAULT_QUESTIONS, evaluate_kb_questions, load_questions
 
+    if split not in KB_SPLITS:
+        raise DatasetMissing(f"kb-questions has no split {split!r}; expected one of {', '.join(KB_SPLITS)}")
     started = time.perf_counter()
     kb = REPO / "clientloop" / "demo_data" / "kb"
-    questions = load_questions(DEFAULT_QUESTIONS)
+    chosen = KB_SPLITS[split]
+    questions = load_questions(DEFAULT_QUESTIONS) if chosen is None else load_questions(BLIND_QUESTIONS, splits=chosen)
     with tempfile.TemporaryDirectory() as tmp:
         settings = get_settings().model_copy(update={"data_dir": Path(tmp), "database_url": None,
                                                      "chroma_mode": "embedded", "chroma_path": None})
         container = Container(settings)
         ingest_paths(container, [kb], kind="kb")
-        report = evaluate_kb_questions(container, questions, engine=engine, on_progress=on_progress)
+        report = evaluate_kb_questions(container, questions, engine=engine, compare_retrieval=True,
+                                       on_progress=on_progress)
         container.engine.dispose()
     misses = []
     for r in report.results:
@@ -162,8 +171,10 @@ def _kb_report(engine: str, on_progress: Progress | None = None) -> DatasetRepor
     for name, value in metrics.items():
         if value is None:
             notes.setdefault(name, "nothing to count in this question set")
-    return DatasetReport(dataset="kb-questions", split="demo question set", engine=engine, metrics=metrics,
-                         notes=notes, counts={"questions": len(report.results)}, misses=misses,
+    curve = {f"abstain below {p['cutoff']:.2f}": {"precision": p["precision"], "recall": p["recall"]}
+             for p in report.abstention_curve}
+    return DatasetReport(dataset="kb-questions", split=split, engine=engine, metrics=metrics, notes=notes,
+                         counts={"questions": len(report.results)}, per_label=curve or None, misses=misses,
                          seconds=time.perf_counter() - started)
 
 
@@ -210,7 +221,7 @@ def run(
         path, label = FRESH_SETS[name]
         return _fs_report(name, path, label, engine, on_progress)
     if name == "kb-questions":
-        return _kb_report(engine, on_progress)
+        return _kb_report(engine, split, on_progress)
     if name == "enron-email-intent":
         from evals.datasets import enron as module
     elif name == "nlupp-banking":

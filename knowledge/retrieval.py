@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -36,6 +36,7 @@ RRF_K = 60
 """Reciprocal Rank Fusion constant (Cormack et al., 2009)."""
 
 Where = Mapping[str, Any]
+Mode = Literal["hybrid", "vector", "keyword"]
 
 
 @dataclass(frozen=True)
@@ -116,13 +117,17 @@ class HybridRetriever:
                 self._indexes.popitem(last=False)
         return built
 
-    def retrieve(self, question: str, *, where: Where | None = None, k: int | None = None) -> list[Passage]:
+    def retrieve(
+        self, question: str, *, where: Where | None = None, k: int | None = None, mode: Mode = "hybrid"
+    ) -> list[Passage]:
         """The passages that best answer `question`, best first.
 
         Args:
             question: The question as asked.
             where: Metadata equality filter, e.g. `{"kind": "kb"}` or `{"client_id": "c-1"}`.
             k: Passages to return; default the retriever's `k`.
+            mode: `hybrid` (the shipped ranking), or `vector` / `keyword` alone, so an
+                evaluation can compare the halves with the fusion in one run.
 
         Returns:
             Up to `k` passages with the fused RRF `score`, the cosine `vector_score` and the
@@ -135,10 +140,12 @@ class HybridRetriever:
         if k < 1 or not question.strip():
             return []
         query_vector = self.embeddings.embed_query(question)
-        vector_hits = self.store.query(query_vector, self.candidates, where=where)
+        vector_hits = self.store.query(query_vector, self.candidates, where=where) if mode != "keyword" else []
         keyword = self._keyword_index(where)
         bm25 = keyword.index.scores(question)
         keyword_hits = sorted(bm25.items(), key=lambda item: (-item[1], item[0]))[: self.candidates]
+        if mode == "vector":
+            keyword_hits = []
 
         fused: dict[str, float] = {}
         for rank, hit in enumerate(vector_hits, start=1):
@@ -153,19 +160,23 @@ class HybridRetriever:
         for pos, _ in keyword_hits:
             chunk = keyword.chunks[pos]
             by_id.setdefault(chunk.id, chunk)
-        missing = [cid for cid, _ in top if cid not in cosine]
-        if missing:
-            stored = self.store.get_embeddings(missing)
-            q = np.asarray(query_vector, dtype=np.float32)
-            for cid, vec in stored.items():
-                v = np.asarray(vec, dtype=np.float32)
-                cosine[cid] = float(q @ v / max(float(np.linalg.norm(q) * np.linalg.norm(v)), 1e-12))
+        self._fill_cosines(query_vector, [cid for cid, _ in top if cid not in cosine], cosine)
 
         passages = []
         for cid, score in top:
             at = keyword.position.get(cid)
             passages.append(_passage(by_id[cid], score, cosine.get(cid), bm25.get(at, 0.0) if at is not None else None))
         return passages
+
+    def _fill_cosines(self, query_vector: list[float], missing: list[str], cosine: dict[str, float]) -> None:
+        """Add the cosine of keyword-only hits, computed from their stored vectors."""
+        if not missing:
+            return
+        stored = self.store.get_embeddings(missing)
+        q = np.asarray(query_vector, dtype=np.float32)
+        for cid, vec in stored.items():
+            v = np.asarray(vec, dtype=np.float32)
+            cosine[cid] = float(q @ v / max(float(np.linalg.norm(q) * np.linalg.norm(v)), 1e-12))
 
     def __call__(self, question: str) -> list[Passage]:
         """`retrieve(question)` with no filter, so the retriever drops into a runnable chain."""

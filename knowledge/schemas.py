@@ -45,6 +45,9 @@ class Answer(BaseModel):
     )
     fallback: bool = Field(default=False, description="True when the LLM failed and the rules engine answered.")
     fallback_reason: str | None = Field(default=None, description="Why the fallback was used.")
+    answerability: float | None = Field(
+        default=None, description="Estimated probability that the knowledge base answers the question (0-1)."
+    )
 
 
 NOT_FOUND = "Not found in the knowledge base."

@@ -123,3 +123,14 @@ def test_empty_question_returns_nothing(kb: ChunkStore, embeddings) -> None:
 def test_empty_store_returns_nothing(tmp_path: Path, embeddings) -> None:
     store = ChunkStore.from_settings(Settings(_env_file=None, data_dir=tmp_path))  # type: ignore[call-arg]
     assert HybridRetriever(store, embeddings).retrieve("anything") == []
+
+
+def test_keyword_mode_ranks_by_bm25_alone(kb: ChunkStore, embeddings) -> None:
+    passages = HybridRetriever(kb, embeddings, k=10).retrieve("CHAPS", mode="keyword")
+    assert passages and all("CHAPS" in p.text for p in passages)
+
+
+def test_vector_mode_returns_vector_hits_without_keyword_only_ones(kb: ChunkStore, embeddings) -> None:
+    retriever = HybridRetriever(kb, embeddings, k=3, candidates=2)
+    vector = retriever.retrieve("zzqx CHAPS", mode="vector")
+    assert len(vector) == 2 and vector == sorted(vector, key=lambda p: -p.score)
