@@ -252,6 +252,26 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
+@app.command()
+def mcp(
+    transport: Annotated[str, typer.Option(help="stdio (for a local assistant) or http (streamable HTTP at /mcp).")]
+    = "stdio",
+    host: Annotated[str, typer.Option(help="Interface to bind (http).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (http).")] = 8765,
+) -> None:
+    """Serve the Model Context Protocol: read-only tools, as the user whose API key the caller holds.
+
+    stdio: the key is CLIENTLOOP_API_KEY in this process's environment. http: every request
+    sends Authorization: Bearer <key>. Tools: ask_knowledge_base, client_brief,
+    search_client_history, weekly_review.
+    """
+    from clientloop.mcp_server import run
+
+    if transport not in ("stdio", "http"):
+        raise _fail("--transport is stdio or http", 2)
+    run(_container(), transport=transport, host=host, port=port)
+
+
 _EXT_KIND = {".eml": "email", ".mbox": "email"}
 
 
