@@ -53,8 +53,21 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = _when
-    env.filters["pretty"] = lambda v: v.replace("_", " ") if isinstance(v, str) else v
+    env.filters["pretty"] = _pretty
     return env
+
+
+_WORDS = {
+    "owned_action": "an owned action", "adviser_meeting": "an adviser meeting", "next_contact": "at the next contact",
+    "urgent_advice": "urgent, needs advice", "in_review": "in review", "awaiting_author": "awaiting the author",
+}
+"""Stored codes whose plain reading is not just the code with spaces."""
+
+
+def _pretty(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    return _WORDS.get(value, value.replace("_", " "))
 
 
 def _when(value: Any) -> str:
