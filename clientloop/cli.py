@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import click
 import typer
 from rich.console import Console
 
@@ -405,5 +406,35 @@ def _worker_main(once: bool, lease_seconds: float) -> None:
 
 _register_subcommands()
 
+
+def _plain_help(command: click.Command) -> click.Command:
+    """Help in words: a flag shows no type, a value its name (`--client CLIENT`), never `<str>` or `<list[Path]>`."""
+    for param in command.params:
+        desc = getattr(param, "type_descriptor", None)
+        if isinstance(param, click.Argument) or param.param_type_name == "argument":
+            # Typer prints an argument's Python type beside its name; the name says enough.
+            param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+            param.metavar = param.metavar or (param.name or "value").upper()
+        elif param.metavar is None and not (desc is not None and desc.is_choice):
+            param.metavar = "" if getattr(param, "is_flag", False) else (param.name or "value").upper()
+    make_help = command.get_help_option
+
+    def help_option(ctx: click.Context) -> click.Option | None:
+        option = make_help(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    command.get_help_option = help_option  # type: ignore[method-assign]
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+    return command
+
+
+def main() -> None:
+    """The `clientloop` console script: the Typer app with plain help."""
+    _plain_help(typer.main.get_command(app))(prog_name="clientloop")
+
+
 if __name__ == "__main__":
-    app()
+    main()

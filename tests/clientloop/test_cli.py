@@ -93,3 +93,20 @@ def test_version_flag_prints_the_version() -> None:
 
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.strip() == f"clientloop {__version__}"
+
+
+def test_help_names_values_in_words_not_python_types() -> None:
+    import re
+
+    import typer
+    from click.testing import CliRunner
+
+    from clientloop.cli import _plain_help, app
+
+    command = _plain_help(typer.main.get_command(app))
+    for args in (["--help"], ["ingest", "--help"], ["weekly", "--help"], ["review", "list", "--help"],
+                 ["draft", "--help"], ["audit", "verify", "--help"]):
+        out = CliRunner().invoke(command, args, terminal_width=120, prog_name="clientloop").output
+        assert not re.search(r"<(str|int|bool|float|list\[|Path|datetime)", out), (args, out)
+    assert "--client               CLIENT" in CliRunner().invoke(command, ["ingest", "--help"],
+                                                                 terminal_width=120).output
