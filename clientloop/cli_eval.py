@@ -52,6 +52,7 @@ def _run_and_show(names: list[str], *, engine: str, data_dir: Path | None, as_js
 
     results = []
     skipped: dict[str, str] = {}
+    missing: list[str] = []
     with _progress() as bar:
         for name in names:
             if engine not in ENGINES[name]:
@@ -61,6 +62,7 @@ def _run_and_show(names: list[str], *, engine: str, data_dir: Path | None, as_js
             why = None if fs_path and name == "fs-interactions" else data_available(name, data_dir)
             if why:
                 skipped[name] = why
+                missing.append(name)
                 continue
             task = bar.add_task(name, total=None)
 
@@ -84,13 +86,17 @@ def _run_and_show(names: list[str], *, engine: str, data_dir: Path | None, as_js
     if as_json:
         typer.echo(json.dumps({"results": [r.model_dump(mode="json") for r in results], "skipped": skipped},
                               indent=2))
-        return
+        results = []
     for r in results:
         _metrics_table(f"{r.dataset} · {r.split} · {r.engine}", dict(r.metrics), r.notes)
         if len(names) == 1 and r.misses:
             _misses_table(r.misses)
     for name, why in skipped.items():
         err.print(f"[yellow]skipped {name}: {why}")
+    if missing:
+        # A run that silently scored fewer datasets than asked must not look like a pass.
+        err.print(f"[red]data missing for: {', '.join(missing)}")
+        raise typer.Exit(2)
 
 
 def _misses_table(misses: list[dict[str, object]], limit: int = 40) -> None:
@@ -166,25 +172,40 @@ def baseline(
     write: Annotated[bool, typer.Option(
         "--write", help="Regenerate evals/baseline.json from the current engines.")] = False,
     data_dir: DataDirOpt = None,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", help="Score only this dataset (repeatable); default every gated dataset.")] = None,
 ) -> None:
-    """Compare the rules engine's dev/train scores with evals/baseline.json, or rewrite it."""
-    from evals.baseline import BASELINE_FILE, compare, compute_scores, load_baseline, save_baseline
+    """Compare the rules engine's dev/train scores with evals/baseline.json, or rewrite it.
 
+    Exits 2 when a gated dataset's data is missing (it names which): a gate that scored
+    nothing must not pass. Exits 1 when a score fell below the baseline.
+    """
+    from evals.baseline import BASELINE_FILE, compare, compute_scores, load_baseline, save_baseline
+    from evals.runner import BASELINE_SPLITS
+
+    unknown = [n for n in only or [] if n not in BASELINE_SPLITS]
+    if unknown:
+        err.print(f"[red]not a gated dataset: {', '.join(unknown)} (gated: {', '.join(BASELINE_SPLITS)})")
+        raise typer.Exit(2)
     with console.status("scoring development splits…") as status:
-        scores, skipped = compute_scores(data_dir=data_dir, on_step=lambda n: status.update(f"scoring {n}…"))
+        scores, skipped = compute_scores(data_dir=data_dir, names=only or None,
+                                         on_step=lambda n: status.update(f"scoring {n}…"))
+    for name, why in skipped.items():
+        err.print(f"[red]data missing for {name}: {why}")
+    if skipped:
+        err.print(f"[red]{len(skipped)} of {len(skipped) + len(scores)} gated datasets could not be scored; "
+                  "the gate did not run" + (" and the baseline was not written" if write else ""))
+        raise typer.Exit(2)
     if write:
         save_baseline(scores)
         console.print(f"wrote {BASELINE_FILE} ({sum(len(v) for v in scores.values())} scores)")
-    else:
-        drops = compare(load_baseline(), scores)
-        for line in drops:
-            err.print(f"[red]{line}")
-        if not drops:
-            console.print("[green]no score below the baseline")
-    for name, why in skipped.items():
-        err.print(f"[yellow]skipped {name}: {why}")
-    if not write and drops:
+        return
+    drops = compare(load_baseline(), scores)
+    for line in drops:
+        err.print(f"[red]{line}")
+    if drops:
         raise typer.Exit(1)
+    console.print(f"[green]no score below the baseline ({len(scores)} datasets scored: {', '.join(scores)})")
 
 
 @eval_app.command("export-reviewed")

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from clientloop.container import Container
 from clientloop.settings import Settings, get_settings
+from tests.eval_data import missing_eval_data
 from tests.factories import truncate_all
 
 REPO = Path(__file__).resolve().parents[1]
@@ -103,7 +104,7 @@ def module_container(tmp_path_factory: pytest.TempPathFactory, database_url: str
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """The shared folder beside the repository (evaluation data); skips if absent."""
+    """The shared folder beside the repository (evaluation data); skips if absent (fails where it is required)."""
     if not SHARED.exists():
-        pytest.skip(f"{SHARED} is not present: the evaluation data lives beside the repository")
+        missing_eval_data(f"{SHARED} is not present: the evaluation data lives beside the repository")
     return SHARED

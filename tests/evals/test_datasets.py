@@ -14,6 +14,7 @@ from evals.datasets.enron import is_request
 from evals.datasets.qmsum import extractive_summary, rouge_l_f, rouge_n_f
 from evals.report import render_html, render_markdown
 from evals.runner import EngineNotSupported, data_available, run
+from tests.eval_data import missing_eval_data
 
 
 @pytest.mark.parametrize(("text", "amount", "currency"), [
@@ -92,8 +93,9 @@ def test_cli_eval_banking77_rejects_llm_engine() -> None:
 
 
 def test_enron_scores_through_runner(shared_dir) -> None:
-    if data_available("enron-email-intent"):
-        pytest.skip("enron data absent")
+    why = data_available("enron-email-intent")
+    if why:
+        missing_eval_data(why)
     report = run("enron-email-intent", split="test")
     assert report.counts["sentences"] == 992 and report.metrics["precision"] is not None
     assert all("text" in m for m in report.misses)

@@ -9,6 +9,7 @@ from evals.fs_interactions import evaluate_file
 from pipeline.grounding import ground_draft
 from pipeline.rules import draft_with_rules, infer_participants
 from pipeline.schemas import Participant
+from tests.eval_data import missing_eval_data
 
 DEV = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval-data" / "fs-interactions" / "dev.jsonl"
 
@@ -137,7 +138,7 @@ def test_participants_inferred_from_speakers_and_headers() -> None:
 
 def test_dev_set_meets_quality_bar() -> None:
     if not DEV.exists():
-        pytest.skip(f"fs-interactions dev set not found at {DEV} (needs ../shared beside the repo)")
+        missing_eval_data(f"fs-interactions dev set not found at {DEV} (needs ../shared beside the repo)")
     metrics = evaluate_file(DEV).metrics
     assert metrics["action_f1"] >= 0.75
     assert metrics["owner_accuracy"] >= 0.85

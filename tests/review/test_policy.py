@@ -21,6 +21,7 @@ from review.policy import (
     parse_policy,
     score_flags,
 )
+from tests.eval_data import missing_eval_data
 
 DEV = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval-data" / "fs-interactions" / "dev.jsonl"
 
@@ -248,7 +249,7 @@ def test_score_flags_counts_micro_pairs():
 @pytest.fixture(scope="module")
 def dev_records():
     if not DEV.exists():
-        pytest.skip(f"evaluation data not found at {DEV}")
+        missing_eval_data(f"fs-interactions dev set not found at {DEV}")
     return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
