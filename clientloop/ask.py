@@ -25,7 +25,7 @@ def ask(container: Container, question: str, *, engine: str | None = None) -> An
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidQuestion(f"the question is over {MAX_QUESTION_CHARS} characters; shorten it")
     settings = container.settings
-    engine = engine or settings.engine
+    engine = settings.engine_for(engine)
     passages = container.retriever.retrieve(question, where={"kind": "kb"})
     if engine == "llm":
         from knowledge.llm_answer import answer_with_llm

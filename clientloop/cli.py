@@ -432,8 +432,16 @@ def _plain_help(command: click.Command) -> click.Command:
 
 
 def main() -> None:
-    """The `clientloop` console script: the Typer app with plain help."""
-    _plain_help(typer.main.get_command(app))(prog_name="clientloop")
+    """The `clientloop` console script: the Typer app with plain help; bad settings exit 2 with what to fix."""
+    from pydantic import ValidationError
+
+    try:
+        _plain_help(typer.main.get_command(app))(prog_name="clientloop")
+    except ValidationError as exc:  # the settings read from CLIENTLOOP_* variables or .env
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg'].removeprefix('Value error, ')}"
+                             for e in exc.errors())
+        err.print(f"[bold red]configuration error:[/] {problems}")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

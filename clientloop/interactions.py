@@ -155,9 +155,11 @@ def submit_interaction(
         InputError: empty, too large, undecodable or malformed upload; unknown client;
             impossible timestamp or participant list.
         Forbidden: the user's role may not upload.
+        EngineDisabled: `engine` is not enabled on this server (`CLIENTLOOP_ENGINES`).
     """
     requested_by = requested_by or (user.name if user else None)
     settings = container.settings
+    engine = settings.engine_for(engine)
     if len(data) > settings.max_upload_bytes:
         raise DocumentTooLarge(
             f"upload is {len(data):,} bytes, over the {settings.max_upload_bytes:,}-byte limit", filename=filename
@@ -190,7 +192,7 @@ def submit_interaction(
             session.add(source)
             session.flush()
         request = DraftRequest(text="", kind=kind, occurred_at=when, participants=people, client=client_row.name,
-                               engine=engine or settings.engine)
+                               engine=engine)
         job = Job(source_id=source.id, client_id=client_row.id, requested_by=requested_by,
                   payload_json=request.model_dump_json(exclude={"text"}))
         session.add(job)

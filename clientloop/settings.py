@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 EmbeddingProvider = Literal["onnx", "openai", "sentence-transformers"]
 Engine = Literal["rules", "llm"]
@@ -56,6 +56,9 @@ class Settings(BaseSettings):
 
     engine: Engine = "rules"
     """Drafting and answering engine: `rules` (no network) or `llm`."""
+    engines: Annotated[list[Engine] | None, NoDecode] = None
+    """Engines a request may ask for, e.g. `CLIENTLOOP_ENGINES=rules,llm`; default: only `engine`. A request
+    for any other gets 422, so nobody can send client text to a model the operator did not enable."""
     llm_base_url: str | None = None
     """OpenAI-protocol base URL (OpenAI, Azure, vLLM, Ollama, llama.cpp server)."""
     llm_model: str = "gpt-4o-mini"
@@ -107,6 +110,45 @@ class Settings(BaseSettings):
     """The worker writes a checkpoint after this many new audit events ..."""
     audit_checkpoint_seconds: float = Field(default=3600.0, gt=0)
     """... or this long after the last one, whichever comes first (only when the chain grew)."""
+
+    @field_validator("engines", mode="before")
+    @classmethod
+    def _split_engines(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _check_engines(self) -> Settings:
+        if self.engine not in self.enabled_engines:
+            raise ValueError(f"CLIENTLOOP_ENGINE={self.engine} is not in CLIENTLOOP_ENGINES="
+                             f"{','.join(self.enabled_engines)}; enable it or choose another default")
+        key = self.llm_api_key.get_secret_value().strip().lower()
+        if "llm" in self.enabled_engines and not self.llm_base_url and key in _PLACEHOLDER_KEYS | {"", "not-needed"}:
+            raise ValueError("the llm engine is enabled but neither CLIENTLOOP_LLM_BASE_URL nor a real "
+                             "CLIENTLOOP_LLM_API_KEY is set: set the base URL of your model server (client text "
+                             "would otherwise go to the public OpenAI endpoint), or a real key to use OpenAI")
+        return self
+
+    @property
+    def enabled_engines(self) -> tuple[Engine, ...]:
+        """The engines requests may use."""
+        return tuple(self.engines) if self.engines else (self.engine,)
+
+    def engine_for(self, requested: str | None) -> Engine:
+        """The engine a request runs with: its own choice if enabled, else the default.
+
+        Raises:
+            EngineDisabled: the request asked for an engine this server has not enabled.
+        """
+        from pipeline.errors import EngineDisabled
+
+        engine = requested or self.engine
+        if engine not in self.enabled_engines:
+            raise EngineDisabled(f"the {engine} engine is not enabled on this server (enabled: "
+                                 f"{', '.join(self.enabled_engines)}); an operator can enable it with "
+                                 f"CLIENTLOOP_ENGINES")
+        return engine  # type: ignore[return-value]
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

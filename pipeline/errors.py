@@ -54,6 +54,12 @@ class MalformedDocument(InputError):
     code = "malformed"
 
 
+class EngineDisabled(PipelineError, CallerError):
+    """A request asked for an engine this server has not enabled (`CLIENTLOOP_ENGINES`)."""
+
+    code = "engine_disabled"
+
+
 class BackendError(PipelineError, BackendFailure):
     """A storage, vector-store or embedding backend failed."""
 

@@ -131,6 +131,7 @@ def test_worker_stores_a_grounded_draft_for_either_engine(container, engine) -> 
     from tests.fakes import FakeChatModel, tool_reply
 
     invented = "I'll wire the money to the new account tonight."
+    container.settings.engines = ["rules", "llm"]
     container._chat_model = FakeChatModel(responses=[tool_reply(LLMExtraction, {
         "purpose": "product_question", "sentiment": "positive", "client_asks": [], "decisions": [],
         "key_facts": [], "concerns": [],

@@ -42,7 +42,7 @@ QUESTION = "How much does an ATM withdrawal abroad cost?"
 
 @pytest.fixture
 def llm_settings() -> Settings:
-    return Settings(_env_file=None, engine="llm", llm_max_retries=0)
+    return Settings(_env_file=None, engine="llm", llm_max_retries=0, llm_base_url="http://127.0.0.1:9/v1")
 
 
 def _reply(sentences, not_found=False):

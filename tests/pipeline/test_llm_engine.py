@@ -35,7 +35,8 @@ PAYSLIPS = "I'll send you the last two payslips tomorrow."
 
 
 def _settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {"env": "test", "engine": "llm", "llm_max_retries": 2, **overrides}
+    values: dict[str, Any] = {"env": "test", "engine": "llm", "llm_max_retries": 2,
+                              "llm_base_url": "http://127.0.0.1:9/v1", **overrides}
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
