@@ -296,6 +296,7 @@ def draft(
     from records.errors import ClientloopError
     from records.session import session_scope
     from records.tables import Draft, Job
+    from review.explain import review_state
 
     kind = kind or _EXT_KIND.get(file.suffix.lower(), "call_transcript")
     if kind not in ("call_transcript", "meeting_notes", "email"):
@@ -322,8 +323,10 @@ def draft(
             raise _fail(f"job {job_row.id} is {job_row.status}: {job_row.error or 'no draft yet'}")
         result = InteractionDraft.model_validate_json(row.content_json)
         meta = {"draft_id": row.id, "job_id": job_row.id, "engine": row.engine, "fallback": row.fallback}
+        review = review_state(session, lineage_id=row.lineage_id)
     if as_json:
-        typer.echo(json.dumps({**meta, "draft": result.model_dump(mode="json")}, indent=2))
+        typer.echo(json.dumps({**meta, "draft": result.model_dump(mode="json"),
+                               "review": review.model_dump(mode="json") if review else None}, indent=2))
         return
     print_draft(result, meta)
 

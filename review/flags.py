@@ -68,7 +68,8 @@ class Flag(BaseModel):
     field: str | None = None
     """For draft flags, the name or index of the draft text field holding the span."""
     reason: str | None = None
-    """For model flags, the model's stated reason."""
+    """Why, in words: for rule flags what the match is about and the sentence it is in; for model flags the
+    model's stated reason."""
 
     @model_validator(mode="after")
     def _span_is_ordered(self) -> Flag:

@@ -15,6 +15,7 @@ from clientloop.api.errors import responses
 from clientloop.deps import ContainerDep, SessionDep, read_limited
 from clientloop.interactions import intake_interaction, readable_job
 from records.tables import Job
+from review.explain import ReviewState, review_state
 
 router = APIRouter(prefix="/v1", tags=["interactions"])
 
@@ -53,6 +54,9 @@ class JobView(BaseModel):
     created_at: datetime
     updated_at: datetime
     draft: DraftView | None = Field(description="The draft once done; null for callers who may not read drafts.")
+    review: ReviewState | None = Field(default=None, description=(
+        "The draft's review item once drafted: status, hold reasons with their spans, and one reason per flag; "
+        "null with the draft."))
 
 
 @router.post("/interactions", status_code=202, responses=responses(401, 403, 404, 413, 415, 422))
@@ -85,12 +89,13 @@ def read_job(job_id: str, session: SessionDep, user: AnyUser) -> JobView:
     """A drafting job's status, and its draft once done if you may read drafts (404 outside your book)."""
     seen = readable_job(session, job_id, user)
     job, draft = seen.job, seen.draft
-    view = None
+    view = review = None
     if draft is not None:
+        review = review_state(session, lineage_id=draft.lineage_id)
         view = DraftView(
             id=draft.id, version=draft.version, engine=draft.engine, model=draft.model,
             prompt_version=draft.prompt_version, fallback=draft.fallback, source_id=draft.source_id,
             created_at=draft.created_at, content=json.loads(draft.content_json),
         )
     return JobView(id=job.id, status=job.status, attempts=job.attempts, error=job.error, source_id=job.source_id,
-                   created_at=job.created_at, updated_at=job.updated_at, draft=view)
+                   created_at=job.created_at, updated_at=job.updated_at, draft=view, review=review)

@@ -22,6 +22,7 @@ from clients.context import client_context
 from clients.lookup import client_filter_id
 from review.decisions import Approve, DecisionBody, Edit, Reject
 from review.errors import InvalidDecision
+from review.explain import FlagReason, flag_reasons
 from review.models import Decision, FlagRecord, ReviewItem, claim_holder
 from review.release import ReleaseOutcome
 
@@ -134,6 +135,8 @@ class ReviewDetail(BaseModel):
     source_text: str
     evidence: list[EvidenceSpan]
     flags: list[FlagView]
+    flag_reasons: list[FlagReason] = Field(default_factory=list, description=(
+        "One entry per flag: a reason in words quoting the sentence, and every span behind it."))
     holds: list[HoldView] = Field(default_factory=list)
     decisions: list[DecisionView]
     client_facts: list[ClientFact] = Field(default_factory=list, description=(
@@ -250,6 +253,7 @@ def show_review(review_id: str, session: SessionDep, user: ReviewUser, response:
         review=summary_of(item), draft_version=shown["draft"].version, content=shown["content"],
         source_id=item.source_id, source_text=shown["source_text"],
         evidence=[EvidenceSpan(**e) for e in shown["evidence"]], flags=[flag_view(f) for f in shown["flags"]],
+        flag_reasons=flag_reasons(shown["flags"]),
         holds=[hold_view(h) for h in json.loads(item.holds_json)],
         decisions=[decision_view(d) for d in shown["decisions"]],
         client_facts=[ClientFact(**vars(line)) for line in _facts(session, item.client_id)],

@@ -136,19 +136,20 @@ def _handover_candidates(session: Session, item: Any, user: User) -> list[str]:
 
 
 def _flag_groups(flags: list[Any], marked: set[str | None]) -> list[dict[str, Any]]:
-    """Flags grouped by rule: the same rule firing on several spans (or again on the draft) is one line."""
-    groups: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for i, f in enumerate(flags, start=1):
-        group = groups.setdefault((f.flag, f.rule_id, f.origin), {
-            "flag": f.flag, "rule_id": f.rule_id, "severity": f.severity, "reason": f.reason, "origin": f.origin,
-            "source": [], "draft": [],
-        })
-        anchor = f"flag-{i}" if f"flag-{i}" in marked else None
-        if f.where == "source":
-            group["source"].append((anchor, f.matched or ""))
-        elif f.matched and f.matched not in group["draft"]:
-            group["draft"].append(f.matched)
-    return list(groups.values())
+    """One line per flag: its reason in words, then the spans that raised it (source anchors, draft quotes)."""
+    from review.explain import flag_reasons
+
+    anchors = {(f.where, f.start, f.end): f"flag-{i}" for i, f in enumerate(flags, start=1) if f"flag-{i}" in marked}
+    groups = []
+    for reason in flag_reasons(flags):
+        rules = sorted({s.rule_id for s in reason.spans})
+        source = [(anchors.get((s.where, s.start, s.end)), s.matched or "") for s in reason.spans
+                  if s.where == "source"]
+        draft = list(dict.fromkeys(s.matched for s in reason.spans if s.where != "source" and s.matched))
+        groups.append({"flag": reason.flag, "severity": reason.severity, "reason": reason.reason,
+                       "rule_id": ", ".join(rules), "origin": "model" if rules == ["model"] else "rule",
+                       "source": source, "draft": draft})
+    return groups
 
 
 @router.get("/reviews/{review_id}")

@@ -37,6 +37,31 @@ def _rule_spans(norm: str, ctx: Context, fp: FlagPolicy, rule: RuleSpec) -> Iter
             yield s, e
 
 
+CLAUSE_CHARS = 140
+"""The longest quote a reason shows around its match."""
+
+
+def quote_around(text: str, start: int, end: int, *, limit: int = CLAUSE_CHARS) -> str:
+    """The sentence (or line) holding `text[start:end]`, cut to about `limit` characters around it.
+
+    Sentences end at `.`, `!`, `?` or `;` followed by a space, or at a line break; a cut
+    side is marked with an ellipsis. Whitespace runs read as one space.
+    """
+    left = max(text.rfind("\n", 0, start), *(text.rfind(p, 0, start) for p in (". ", "! ", "? ", "; "))) + 1
+    ends = [i for i in (text.find(c, end) for c in ("\n", ". ", "! ", "? ", "; ")) if i >= 0]
+    right = min(ends) + (1 if ends and text[min(ends)] in ".!?" else 0) if ends else len(text)
+    room = max(limit - (end - start), 0)
+    cut_left, cut_right = max(left, start - room // 2), min(right, end + room - min(room // 2, start - left))
+    quote = " ".join(text[cut_left:cut_right].split()).lstrip("> ")
+    return ("…" if cut_left > left else "") + quote + ("…" if cut_right < right else "")
+
+
+def reason_for(rule: RuleSpec, fp: FlagPolicy, text: str, start: int, end: int) -> str:
+    """One line a reviewer reads: what the match is about, in words, and the sentence it is in."""
+    about = rule.says or fp.description.split(".")[0].lower()
+    return f"mentions {about}: \u201c{quote_around(text, start, end)}\u201d"
+
+
 def _find(text: str, policy: Policy, *, where: Literal["source", "draft"], field: str | None) -> list[Flag]:
     norm, index = normalise(text)
     ctx = Context(norm, policy.context)
@@ -49,6 +74,7 @@ def _find(text: str, policy: Policy, *, where: Literal["source", "draft"], field
                 unique[(rule.id, start, end)] = Flag(
                     flag=name, rule_id=rule.id, severity=fp.severity, reviewer_role=fp.reviewer_role,
                     start=start, end=end, text=text[start:end], where=where, field=field,
+                    reason=reason_for(rule, fp, text, start, end),
                 )
     return sorted(unique.values(), key=lambda f: (f.start, f.end, f.flag, f.rule_id))
 

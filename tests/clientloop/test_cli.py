@@ -110,3 +110,22 @@ def test_help_names_values_in_words_not_python_types() -> None:
         assert not re.search(r"<(str|int|bool|float|list\[|Path|datetime)", out), (args, out)
     assert "--client               CLIENT" in CliRunner().invoke(command, ["ingest", "--help"],
                                                                  terminal_width=120).output
+
+
+def test_draft_json_includes_the_review_item_with_reasons(env, container, tmp_path: Path) -> None:
+    from tests.clientloop.api.test_interactions_api import HELD_CALL
+    from tests.factories import make_client, make_user
+
+    make_client(container)
+    make_user(container, "priya", "rm")
+    call = tmp_path / "call.txt"
+    call.write_text(HELD_CALL, encoding="utf-8")
+    result = runner.invoke(app, ["draft", str(call), "--client", "Daniel Okafor", "--as", "priya", "--json"])
+    assert result.exit_code == 0, result.output
+    review = json.loads(result.stdout)["review"]
+    assert review["status"] == "in_review" and review["requires_checker"] is True
+    assert [h["reason"] for h in review["holds"]][:1] == ["instruction_in_text"]
+    assert "Note to the AI" in review["holds"][0]["matched"]
+    names = [f["flag"] for f in review["flags"]]
+    assert "money_movement" in names and len(names) == len(set(names))
+    assert all(f["reason"].startswith("mentions ") for f in review["flags"])

@@ -163,6 +163,10 @@ def test_review_page_marks_evidence_and_flag_spans(browser, container) -> None:
     assert re.search(r'<mark class="(evidence flag|evidence|flag)" id="ev-1"', page.text)
     assert re.search(r'<mark class="(evidence )?flag"', page.text)  # the complaint rule's matched span
     assert "Why this is held for a reviewer" in page.text and "complaint" in page.text
+    flags = re.search(r'<section class="flags" aria-labelledby="flags-h">(.*?)</section>', page.text, re.S)[1]
+    tags = re.findall(r'<span class="tag flag">([^<]+)</span>', flags)
+    assert len(tags) == len(set(tags))  # one line per flag, however many rules matched
+    assert "mentions " in flags and " matched" not in flags
     assert 'name="version" value="1"' in page.text and "Claim this item" in page.text
     # The source inside <pre> reads exactly as the upload once the marks are taken out.
     pre = re.search(r'<pre class="source"[^>]*>(.*?)</pre>', page.text, re.S)[1]
