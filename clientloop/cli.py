@@ -244,13 +244,36 @@ def _print_next_steps() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=0, max=32,
+        help="Drafting workers to run in each server process (default CLIENTLOOP_DRAFTING_WORKERS, 1).")] = None,
+    no_workers: Annotated[bool, typer.Option(
+        "--no-workers", help="Run no drafting workers here: a separate `clientloop worker` fleet drafts.")] = False,
+    processes: Annotated[int, typer.Option(
+        "--processes", min=1, max=64, help="uvicorn worker processes serving HTTP (PostgreSQL for more than 1).")] = 1,
 ) -> None:
-    """Run the HTTP API (OpenAPI docs at /docs)."""
+    """Run the HTTP API and the web pages (OpenAPI docs at /docs), drafting uploads as they arrive.
+
+    `--workers` counts drafting workers (threads that turn uploads into drafts) in each
+    process; `--processes` counts uvicorn processes answering HTTP.
+    """
+    import os
+
     import uvicorn
 
-    from clientloop.api import create_app
+    from clientloop.settings import get_settings
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    settings = get_settings()
+    drafting = 0 if no_workers else (settings.drafting_workers if workers is None else workers)
+    if processes > 1 and settings.resolved_database_url.startswith("sqlite"):
+        err.print("[yellow]warning:[/] several processes on SQLite serialise every write; use PostgreSQL "
+                  "(CLIENTLOOP_DATABASE_URL) for --processes above 1")
+    console.print(f"clientloop on http://{host}:{port}/ui/ · {processes} process(es) · "
+                  f"{drafting} drafting worker(s) each" + ("" if drafting else " (run `clientloop worker`)"))
+    os.environ["CLIENTLOOP_DRAFTING_WORKERS"] = str(drafting)  # read by each process's app factory
+    get_settings.cache_clear()
+    uvicorn.run("clientloop.api.app:app_from_settings", factory=True, host=host, port=port, workers=processes,
+                log_level="info")
 
 
 @app.command()

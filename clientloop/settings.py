@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     abstain_threshold: float = 0.45
     """Answers whose best evidence scores below this abstain."""
 
+    drafting_workers: int = Field(default=1, ge=0, le=32)
+    """Drafting workers `clientloop serve` runs in its own process (0: a separate `clientloop worker` fleet)."""
     claim_minutes: float = Field(default=240.0, gt=0, le=7 * 24 * 60)
     """How long a reviewer's claim on a review item lasts before others may take it."""
 

@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from starlette.concurrency import run_in_threadpool
 
 from clientloop import __version__
 from clientloop.api import ask, clients, documents, drafts, interactions, reviews
 from clientloop.api.errors import install_handlers
 from clientloop.container import Container
+from clientloop.drafting_pool import DraftingPool
 from clientloop.web import install_web
 
 
-def create_app(container: Container | None = None) -> FastAPI:
-    """Build the app around a container (one per process)."""
+def create_app(container: Container | None = None, *, drafting_workers: int = 0) -> FastAPI:
+    """Build the app around a container (one per process).
+
+    With `drafting_workers`, that many drafting workers run inside the process while the
+    app runs (started and stopped by its lifespan), so uploads are drafted with no
+    separate `clientloop worker`.
+    """
+    container = container or Container()
+    pool = DraftingPool(container, drafting_workers) if drafting_workers > 0 else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if pool is not None:
+            pool.start()
+        try:
+            yield
+        finally:
+            if pool is not None:
+                await run_in_threadpool(pool.stop)
+
     # The docs pages load Swagger UI and ReDoc from assets shipped in a package, not a CDN:
     # the app promises to run fully offline.
     app = FastAPIOffline(
         title="clientloop",
         version=__version__,
         description="Cited knowledge answers, interaction drafts and review gates for client teams.",
+        lifespan=lifespan,
     )
-    app.state.container = container or Container()
+    app.state.container = container
+    app.state.drafting_pool = pool
     install_handlers(app)
     app.include_router(documents.router)
     app.include_router(ask.router)
@@ -37,3 +62,10 @@ def create_app(container: Container | None = None) -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The app as `clientloop serve` runs it (an import-string factory for uvicorn worker processes)."""
+    from clientloop.settings import get_settings
+
+    return create_app(drafting_workers=get_settings().drafting_workers)

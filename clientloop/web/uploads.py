@@ -82,6 +82,8 @@ def job_page(job_id: str, request: Request, user: PageUser, session: SessionDep)
     if draft is not None:
         review = session.exec(select(ReviewItem).where(ReviewItem.lineage_id == draft.lineage_id)).first()
     client = session.get(Client, job.client_id) if job.client_id else None
+    pool = getattr(request.app.state, "drafting_pool", None)
     return render(request, "job.html.jinja", job=job, draft=draft, client=client, review=review,
+                  local_workers=pool.running if pool is not None else 0,
                   content=json.loads(draft.content_json) if draft else None,
                   waiting=job.status in ("queued", "running"), may_read_draft=seen.may_read_draft)
