@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Literal
 
@@ -24,7 +25,7 @@ from clients.lookup import find_client
 from pipeline.documents import SourceKind
 from pipeline.errors import DocumentTooLarge
 from records.access import new_client_owner, require_upload_client
-from records.errors import CallerError, UnknownClient
+from records.errors import CallerError, DuplicateRecord, UnknownClient
 from records.ids import content_hash, utcnow
 from records.session import session_scope
 from records.tables import Client, Source, User
@@ -146,8 +147,13 @@ def _stage_file(
             filename=filename,
         )
     digest, path = store_upload(container, data)
-    claimed = _claim_source(container, digest, path, len(data), filename, kind=kind, client=client,
-                            create_client=create_client, user=user)
+    try:
+        claimed = _claim_source(container, digest, path, len(data), filename, kind=kind, client=client,
+                                create_client=create_client, user=user)
+    except DuplicateRecord:
+        # The same file arrived twice at once and the twin's row committed first: claim again, which finds it.
+        claimed = _claim_source(container, digest, path, len(data), filename, kind=kind, client=client,
+                                create_client=create_client, user=user)
     if isinstance(claimed, IngestResult):
         return claimed
     source_id, client_id, replacing = claimed
@@ -166,6 +172,15 @@ def _stage_file(
                         doc.title)
 
 
+IN_FLIGHT_SECONDS = 120.0
+"""A `received` row younger than this is a concurrent upload still indexing; an older one was abandoned."""
+
+
+def _in_flight(source: Source) -> bool:
+    updated = source.updated_at if source.updated_at.tzinfo else source.updated_at.replace(tzinfo=UTC)
+    return source.status == "received" and (utcnow() - updated).total_seconds() < IN_FLIGHT_SECONDS
+
+
 def _claim_source(
     container: Container, digest: str, path: Path, size: int, filename: str, *, kind: SourceKind | None,
     client: str | None, create_client: bool, user: User | None,
@@ -182,7 +197,8 @@ def _claim_source(
                 select(Source).where(Source.content_hash == digest, Source.client_id == client_id,
                                      Source.status == "ready")
             ).first()
-        if existing and existing.content_hash == digest and existing.status == "ready":
+        if existing and existing.content_hash == digest and (existing.status == "ready" or _in_flight(existing)):
+            # Already indexed, or being indexed right now by a concurrent upload of the same bytes.
             return IngestResult(filename, existing.id, "unchanged", existing.chunk_count, existing.kind,
                                 existing.title or filename)
         if existing is None:

@@ -28,7 +28,7 @@ from pipeline.drafting import DraftOutcome, DraftRequest, EngineName, draft
 from pipeline.errors import DocumentTooLarge, EmptyDocument, InputError
 from pipeline.schemas import InteractionKind, Participant
 from records.access import can_read_draft, can_read_job, client_of
-from records.errors import NotFound
+from records.errors import DuplicateRecord, NotFound
 from records.ids import utcnow
 from records.session import session_scope
 from records.tables import Draft, Job, Source, User
@@ -171,34 +171,51 @@ def submit_interaction(
     when = parse_occurred_at(occurred_at) if occurred_at else None
     doc = load_interaction(data, filename, kind, settings.max_upload_bytes)
     when = when or doc.occurred_at or utcnow()
-    with session_scope(container.engine) as session:
-        client_row = resolve_client(session, client, create=create_client, user=user)
-        assert client_row is not None
-        digest, path = store_upload(container, data)  # only once the uploader may upload for the client
-        source = Source(
-            key=f"{client_row.id}:interaction:{digest}:{when.isoformat()}", filename=filename,
-            kind=_SOURCE_KIND[kind], media_type=doc.media_type, title=doc.title, client_id=client_row.id,
-            content_hash=digest, size_bytes=len(data), stored_path=str(path), status="ready", text=doc.text,
-            meta_json=json.dumps(doc.metadata, sort_keys=True), occurred_at=when,
-        )
-        # The same bytes for the same client and moment are the same interaction: no second job.
-        existing = session.exec(select(Source).where(Source.key == source.key)).first()
-        if existing is not None:
-            job = _latest_job_for(session, existing.id)
-            if job is not None:
-                return job
-            source = existing
-        else:
-            session.add(source)
-            session.flush()
-        request = DraftRequest(text="", kind=kind, occurred_at=when, participants=people, client=client_row.name,
-                               engine=engine)
-        job = Job(source_id=source.id, client_id=client_row.id, requested_by=requested_by,
-                  payload_json=request.model_dump_json(exclude={"text"}))
-        session.add(job)
+    def queue() -> Job:
+        with session_scope(container.engine) as session:
+            return _queue_draft(session, container, data=data, filename=filename, client=client, kind=kind,
+                                when=when, people=people, engine=engine, requested_by=requested_by,
+                                create_client=create_client, user=user, doc=doc)
+
+    try:
+        return queue()
+    except DuplicateRecord:
+        # The same upload arrived twice at once and the twin committed first: its source
+        # and job are the answer to both.
+        return queue()
+
+
+def _queue_draft(session: Session, container: Container, *, data: bytes, filename: str, client: str,
+                 kind: InteractionKind, when: datetime, people: list[Any], engine: EngineName,
+                 requested_by: str | None, create_client: bool, user: User | None,
+                 doc: LoadedDocument) -> Job:
+    client_row = resolve_client(session, client, create=create_client, user=user)
+    assert client_row is not None
+    digest, path = store_upload(container, data)  # only once the uploader may upload for the client
+    source = Source(
+        key=f"{client_row.id}:interaction:{digest}:{when.isoformat()}", filename=filename,
+        kind=_SOURCE_KIND[kind], media_type=doc.media_type, title=doc.title, client_id=client_row.id,
+        content_hash=digest, size_bytes=len(data), stored_path=str(path), status="ready", text=doc.text,
+        meta_json=json.dumps(doc.metadata, sort_keys=True), occurred_at=when,
+    )
+    # The same bytes for the same client and moment are the same interaction: no second job.
+    existing = session.exec(select(Source).where(Source.key == source.key)).first()
+    if existing is not None:
+        job = _latest_job_for(session, existing.id)
+        if job is not None:
+            return job
+        source = existing
+    else:
+        session.add(source)
         session.flush()
-        _audit(session, "upload", requested_by, {"source_id": source.id, "job_id": job.id, "hash": digest})
-        return job
+    request = DraftRequest(text="", kind=kind, occurred_at=when, participants=people, client=client_row.name,
+                           engine=engine)
+    job = Job(source_id=source.id, client_id=client_row.id, requested_by=requested_by,
+              payload_json=request.model_dump_json(exclude={"text"}))
+    session.add(job)
+    session.flush()
+    _audit(session, "upload", requested_by, {"source_id": source.id, "job_id": job.id, "hash": digest})
+    return job
 
 
 def _latest_job_for(session: Session, source_id: str) -> Job | None:
