@@ -117,11 +117,13 @@ def _fs_report(
             row["text"] = "; ".join(spans[:3])
         misses.append(row)
     notes = dict(report.notes)
+    metrics = dict(report.metrics)
+    _summary_scores(records, outputs, metrics, notes)
     if engine == "llm":
         notes["engine"] = (f"{fallbacks['fallback']} of {len(records)} drafts fell back to the rules engine "
                            "(model unavailable or invalid output)")
     return DatasetReport(
-        dataset=name, split=split, engine=engine, metrics=dict(report.metrics), notes=notes,
+        dataset=name, split=split, engine=engine, metrics=metrics, notes=notes,
         counts={"interactions": len(records), "gold_actions": sum(r.gold_actions for r in report.records),
                 "predicted_actions": sum(r.predicted_actions for r in report.records),
                 "matched_actions": sum(r.matched for r in report.records)},
@@ -131,6 +133,26 @@ def _fs_report(
                    "flags": {g: dict(c) for g, c in flag_confusion.items()}},
         misses=misses, sources={r["id"]: r["text"] for r in records}, seconds=time.perf_counter() - started,
     )
+
+
+def _summary_scores(records: list[dict[str, Any]], outputs: dict[str, Any], metrics: dict[str, float | None],
+                    notes: dict[str, str]) -> None:
+    """Add client-asks and decisions recall (by embedding similarity) and the description-quality rate."""
+    from evals.summary_quality import SIMILARITY_THRESHOLD, default_embed, description_quality, phrase_recall
+
+    drafts = [outputs[r["id"]] for r in records]
+    embed = default_embed()
+    for field in ("client_asks", "decisions"):
+        pairs = [(r["gold"].get(field) or [], list(getattr(d.summary, field, None) or [])) for r, d in zip(
+            records, drafts, strict=True)]
+        recall, found, total = phrase_recall(pairs, embed)
+        metrics[f"{field}_recall"] = recall
+        notes[f"{field}_recall"] = (f"{found} of {total} gold phrases found by a drafted phrase at cosine >= "
+                                    f"{SIMILARITY_THRESHOLD} (local MiniLM; threshold calibrated on dev)")
+    rate, faults = description_quality(a.description for d in drafts for a in d.actions)
+    metrics["description_quality_rate"] = rate
+    notes["description_quality_rate"] = "faults: " + (", ".join(f"{k} {v}" for k, v in faults.most_common())
+                                                      or "none")
 
 
 KB_SPLITS = {"demo": None, "train": {"train"}, "dev": {"dev"}, "test": {"test"}, "train+dev": {"train", "dev"}}
