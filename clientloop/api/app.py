@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from clientloop import __version__
 from clientloop.api import ask, clients, documents, drafts, interactions, reviews
 from clientloop.api.errors import install_handlers
+from clientloop.api.idempotency import IdempotencyMiddleware
 from clientloop.container import Container
 from clientloop.drafting_pool import DraftingPool
 from clientloop.web import install_web
@@ -48,6 +49,7 @@ def create_app(container: Container | None = None, *, drafting_workers: int = 0)
     app.state.container = container
     app.state.drafting_pool = pool
     install_handlers(app)
+    app.add_middleware(IdempotencyMiddleware, engine_of=lambda: container.engine)
     app.include_router(documents.router)
     app.include_router(ask.router)
     app.include_router(interactions.router)
