@@ -75,13 +75,64 @@ def looks_binary(data: bytes) -> bool:
     return bool(sample) and controls / len(sample) > _BINARY_RATIO
 
 
+_WESTERN = ("cp1252", "latin_1")
+"""Encodings preferred when the detector finds them plausible: on short Western-European text
+charset-normalizer ranks cp1250 or mac_latin2 first and would turn "£" into "Ł"."""
+
+
+_C1 = re.compile("[\u0080-\u009f]")
+_MIN_COHERENCE = 10.0
+
+
+def decode_bytes(data: bytes, declared: str | None, filename: str) -> str:
+    """The one byte decoder: the declared charset, else strict UTF-8, else detection; never U+FFFD.
+
+    Detection is charset-normalizer's; among the encodings it finds plausible, Windows-1252
+    and Latin-1 win (the text of a UK or European bank), otherwise its best guess.
+
+    Raises:
+        UndecodableDocument: nothing decodes the bytes cleanly.
+    """
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown declaration: fall through to what the bytes say
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    found = from_bytes(data)
+    for encoding in _WESTERN:
+        if encoding in {m.encoding for m in found}:
+            text = _try(data, encoding)
+            if text is not None and not _C1.search(text):
+                return text
+    best = found.best()
+    # A guess with no recognisable language behind it (a few stray bytes in ASCII text) is
+    # refused: a wrong guess would turn into silently garbled client text.
+    if best is None or best.percent_coherence < _MIN_COHERENCE or _C1.search(str(best)):
+        raise UndecodableDocument("the text is not valid UTF-8 and its encoding cannot be told reliably; save it "
+                                  "as UTF-8 and upload again", filename=filename)
+    return str(best)
+
+
+def _try(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
 def decode_text(data: bytes, filename: str) -> str:
     """Decode the bytes of a text format and normalise them.
 
-    Order: UTF-32/UTF-16 when a byte-order mark says so, then UTF-8 (BOM stripped),
-    then cp1252, but only when the bytes are not UTF-8, decode cleanly as cp1252 and
-    come out mostly printable. Anything else is refused rather than guessed at, so a
-    wrong guess never turns into silently garbled client text.
+    Order: UTF-32/UTF-16 when a byte-order mark says so, then `decode_bytes` (UTF-8, then
+    detection preferring Windows-1252), and the result must come out mostly printable.
+    Anything else is refused rather than guessed at, so a wrong guess never turns into
+    silently garbled client text.
 
     Args:
         data: The raw upload.
@@ -104,16 +155,7 @@ def decode_text(data: bytes, filename: str) -> str:
                 "binary content in a text file; upload the original document in a supported format",
                 filename=filename,
             )
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise UndecodableDocument(
-                    "the text is not valid UTF-8, UTF-16 or Windows-1252; save it as UTF-8 and upload again",
-                    filename=filename,
-                ) from None
+        text = decode_bytes(data, None, filename)
     if _control_ratio(text) > _BINARY_RATIO:
         raise UndecodableDocument(
             "binary content in a text file; upload the original document in a supported format",

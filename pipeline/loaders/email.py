@@ -25,7 +25,7 @@ from email.utils import parsedate_to_datetime
 
 from pipeline.documents import Section
 from pipeline.errors import MalformedDocument
-from pipeline.loaders._text import TextBuilder, normalise, trim_span
+from pipeline.loaders._text import TextBuilder, decode_bytes, normalise, trim_span
 from pipeline.loaders.html import html_to_text
 
 QUOTED_HEADING = "Quoted history"
@@ -153,18 +153,17 @@ def parse_date(value: str | None) -> datetime | None:
         return None
 
 
-def _body_text(msg: EmailMessage) -> str:
+def _body_text(msg: EmailMessage, filename: str = "email") -> str:
     part = msg.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    try:
-        content = part.get_content()
-    except (LookupError, ValueError, AssertionError):
-        # Unknown charset or broken transfer encoding: salvage what decodes.
-        payload = part.get_payload(decode=True)
-        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload or "")
-    if not isinstance(content, str):
-        return ""
+    # The transfer-decoded bytes, decoded by us: the email package would read a part with no
+    # charset as ASCII and put U+FFFD in place of every "£" of a UTF-8 email.
+    payload = part.get_payload(decode=True)
+    if isinstance(payload, bytes):
+        content = decode_bytes(payload, part.get_content_charset(), filename)
+    else:
+        content = str(payload or "")
     return html_to_text(content) if part.get_content_type() == "text/html" else content
 
 
