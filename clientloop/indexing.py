@@ -165,7 +165,8 @@ def _meta_json(metadata: dict[str, str]) -> str:
 def discard_unfinished(container: Container) -> int:
     """Remove vectors an interrupted flush left behind; return how many sources were cleaned.
 
-    A new source that never became ready loses all its vectors; a ready source caught
+    A new source that never became ready loses all its vectors and is marked
+    `interrupted` (the next ingest of it indexes it afresh); a ready source caught
     mid-update keeps only the vectors of the version the database still holds.
     """
     with session_scope(container.engine) as session:
@@ -183,4 +184,8 @@ def discard_unfinished(container: Container) -> int:
                 row = session.get(Source, source_id)
                 if row is not None and status == "updating":
                     row.status = "ready"
+                elif row is not None:
+                    # Not "received" any more: a concurrent upload of the same bytes must not
+                    # mistake it for one still being indexed (`ingest._in_flight`).
+                    row.status = "interrupted"
     return len(rows)

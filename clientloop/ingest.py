@@ -24,7 +24,7 @@ from clientloop.indexing import Indexer, Staged, discard_unfinished
 from clients.lookup import find_client
 from pipeline.documents import SourceKind
 from pipeline.errors import DocumentTooLarge
-from records.access import new_client_owner, require_upload_client
+from records.access import new_client_owner, require_kb_writer, require_permission, require_upload_client
 from records.errors import CallerError, DuplicateRecord, UnknownClient
 from records.ids import content_hash, utcnow
 from records.session import session_scope
@@ -146,6 +146,11 @@ def _stage_file(
             "(CLIENTLOOP_MAX_UPLOAD_BYTES)",
             filename=filename,
         )
+    if client is not None and kind == "kb":
+        raise InvalidUpload("a knowledge-base document belongs to no client; drop the client, or upload it as a "
+                            "client document (kind note, transcript or email)", filename=filename)
+    if user is not None and kind == "kb":
+        require_kb_writer(user)
     digest, path = store_upload(container, data)
     try:
         claimed = _claim_source(container, digest, path, len(data), filename, kind=kind, client=client,
@@ -159,6 +164,13 @@ def _stage_file(
     source_id, client_id, replacing = claimed
     try:
         doc = load_document(data, filename, kind=kind, max_bytes=settings.max_upload_bytes)
+        if client is not None and doc.kind == "kb":
+            # A client's document is never knowledge served to every member of staff.
+            doc = doc.model_copy(update={"kind": "note"})
+        if user is not None and doc.kind == "kb":
+            require_kb_writer(user)
+        elif user is not None:
+            require_permission(user, "upload")
     except CallerError as exc:
         with session_scope(container.engine) as session:
             row = session.get(Source, source_id)
@@ -170,6 +182,15 @@ def _stage_file(
                        replacing=replacing, size_bytes=len(data), stored_path=str(path)))
     return IngestResult(filename, source_id, "replaced" if replacing else "created", len(chunks), doc.kind,
                         doc.title)
+
+
+class InvalidUpload(CallerError):
+    """The upload's parameters contradict each other."""
+
+    code = "invalid_upload"
+
+    def __init__(self, message: str, *, filename: str | None = None) -> None:
+        super().__init__(f"{filename}: {message}" if filename else message)
 
 
 IN_FLIGHT_SECONDS = 120.0

@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     abstain_threshold: float = 0.45
     """Answers whose best evidence scores below this abstain."""
 
+    kb_requires_approval: bool = True
+    """A knowledge-base change by a person waits for a second knowledge user or admin (false: small teams)."""
     drafting_workers: int = Field(default=1, ge=0, le=32)
     """Drafting workers `clientloop serve` runs in its own process (0: a separate `clientloop worker` fleet)."""
     claim_minutes: float = Field(default=240.0, gt=0, le=7 * 24 * 60)

@@ -33,11 +33,11 @@ from sqlmodel import Session, col, select
 from records.errors import Forbidden, NotFound, UnknownClient
 from records.tables import Client, Job, User
 
-Role = Literal["rm", "reviewer", "service", "admin"]
+Role = Literal["rm", "reviewer", "service", "knowledge", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
 """The roles a user can hold."""
 
-Permission = Literal["ask", "upload", "review", "check", "override_claims", "clients", "import_clients"]
+Permission = Literal["ask", "upload", "review", "check", "override_claims", "clients", "import_clients", "write_kb"]
 """What a role may do:
 
 - `ask`: knowledge questions, knowledge documents, the status of one's own uploads.
@@ -49,21 +49,24 @@ Permission = Literal["ask", "upload", "review", "check", "override_claims", "cli
 - `override_claims`: decide or claim an item someone else has claimed.
 - `clients`: client lists, briefs, the weekly review, note quality; close actions.
 - `import_clients`: CRM imports (they touch every book).
+- `write_kb`: add or replace knowledge-base documents, and approve or reject someone
+  else's change; every member of staff is answered from them, so nobody else writes them.
 """
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     "rm": frozenset({"ask", "upload", "review", "clients"}),
     "reviewer": frozenset({"ask", "review", "check", "clients"}),
     "service": frozenset({"ask", "upload"}),
+    "knowledge": frozenset({"ask", "write_kb"}),
     "admin": frozenset(get_args(Permission)),
 }
 
 Scope = Literal["own_book", "every_book", "none"]
 READ_SCOPE: dict[Role, Scope] = {"rm": "own_book", "reviewer": "every_book", "service": "none",
-                                 "admin": "every_book"}
+                                 "knowledge": "none", "admin": "every_book"}
 """Whose client records (drafts, briefs, documents, actions) a role may read."""
 UPLOAD_SCOPE: dict[Role, Scope] = {"rm": "own_book", "reviewer": "none", "service": "every_book",
-                                   "admin": "every_book"}
+                                   "knowledge": "none", "admin": "every_book"}
 """For whose clients a role may upload; a client an RM creates by uploading joins the RM's book."""
 SCOPED: dict[Permission, dict[Role, Scope]] = {"upload": UPLOAD_SCOPE, "review": READ_SCOPE, "clients": READ_SCOPE}
 """The permissions limited to some clients, and the scope that limits each."""
@@ -199,3 +202,14 @@ def book_owner(user: User | None, owner: str | None) -> str | None:
     if user is not None and READ_SCOPE[role_of(user)] == "own_book":
         return user.name
     return owner
+
+
+def require_kb_writer(user: User | None) -> None:
+    """Refuse anyone but the knowledge team and admins (None, the operator, may) a knowledge-base write.
+
+    Raises:
+        Forbidden: the role does not hold `write_kb`.
+    """
+    if not has_permission(user, "write_kb"):
+        raise Forbidden("only the knowledge team (role knowledge) or an admin may add or change knowledge-base "
+                        "documents; upload a client's document with its client instead")

@@ -34,7 +34,7 @@ FlagName = Literal[
 FLAG_NAMES: tuple[FlagName, ...] = get_args(FlagName)
 
 Severity = Literal["high", "medium", "low"]
-ReviewerRole = Literal["rm", "reviewer", "service", "admin"]
+ReviewerRole = Literal["rm", "reviewer", "service", "knowledge", "admin"]
 
 SEVERITY_RANK: dict[Severity, int] = {"low": 0, "medium": 1, "high": 2}
 

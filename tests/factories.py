@@ -153,7 +153,7 @@ def make_book_world(container: Container) -> BookWorld:
         job = session.exec(select(Job).where(Job.draft_id == draft.id)).one()
     item = review_of(container, draft.id)
     client_doc = ingest_bytes(container, b"# Letter\n\nThe client asked for a copy of the ISA terms.\n", "letter.md",
-                              kind="kb", client="CRM-1001")
+                              kind="note", client="CRM-1001")
     kb_doc = ingest_bytes(container, b"# Fees\n\n## CHAPS\n\nA CHAPS payment costs 25 GBP.\n", "fees.md", kind="kb")
     return BookWorld(container=container, keys=keys, client_id=client_id, job_id=job.id, review_id=item.id,
                      draft_id=draft.id, client_doc_id=client_doc.source_id, kb_doc_id=kb_doc.source_id)

@@ -10,7 +10,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from clientloop import __version__
-from clientloop.api import ask, clients, documents, drafts, interactions, reviews
+from clientloop.api import ask, clients, documents, drafts, interactions, kb, reviews
 from clientloop.api.errors import install_handlers
 from clientloop.api.idempotency import IdempotencyMiddleware
 from clientloop.container import Container
@@ -51,6 +51,7 @@ def create_app(container: Container | None = None, *, drafting_workers: int = 0)
     install_handlers(app)
     app.add_middleware(IdempotencyMiddleware, engine_of=lambda: container.engine)
     app.include_router(documents.router)
+    app.include_router(kb.router)
     app.include_router(ask.router)
     app.include_router(interactions.router)
     app.include_router(reviews.router)

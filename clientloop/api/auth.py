@@ -55,5 +55,8 @@ ClientsUser = Annotated[User, Depends(requires("clients", get_current_user))]
 """Client lists, briefs, the weekly review, note quality, closing actions (RMs their own book)."""
 AdminUser = Annotated[User, Depends(requires("import_clients", get_current_user))]
 """A CRM import touches every book, so only admins run it."""
+KnowledgeUser = Annotated[User, Depends(requires("write_kb", get_current_user))]
+"""The knowledge team and admins: knowledge-base changes and their approval."""
+
 ClientInBook = Annotated[Client, Depends(client_in_book(requires("clients", get_current_user)))]
 """The `{client_id}` of the path (id, CRM external id or exact name), in the caller's book."""

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from clientloop.api.auth import AnyUser, Uploader
+from clientloop.api.auth import AnyUser
 from clientloop.api.errors import responses
 from clientloop.deps import ContainerDep, SessionDep, read_limited
 from clientloop.ingest import IngestResult, ingest_bytes
-from records.access import require_readable_client
+from records.access import has_permission, require_readable_client
 from records.errors import NotFound
 from records.tables import Source
 
@@ -62,20 +62,71 @@ def to_public(row: Source) -> DocumentPublic:
     )
 
 
-@router.post("", status_code=201, responses=responses(401, 403, 404, 413, 415, 422, 503))
+class KBChangeView(BaseModel):
+    """A version of a knowledge-base document, proposed or decided."""
+
+    id: str
+    filename: str
+    source_id: str | None
+    version: int
+    status: Literal["pending", "approved", "rejected", "superseded"]
+    proposed_by: str
+    decided_by: str | None
+    reason: str | None
+    content_hash: str
+    created_at: datetime
+    decided_at: datetime | None
+    text: str | None = Field(default=None, description="The version's text (on reads of one change).")
+
+
+def change_view(change: Any, text: str | None = None) -> KBChangeView:
+    """The public view of a knowledge change."""
+    return KBChangeView(**{k: getattr(change, k) for k in KBChangeView.model_fields if k != "text"}, text=text)
+
+
+@router.post("", status_code=201, responses={**responses(401, 403, 404, 413, 415, 422, 503), 202: {
+    "model": KBChangeView, "description": "A knowledge-base change, held for a second person's approval."}})
 async def upload_document(
     container: ContainerDep,
-    user: Uploader,
+    user: AnyUser,
+    response: Response,
     file: Annotated[UploadFile, File(description="The document: md, txt, html, pdf, docx, eml, mbox, vtt, srt, json.")],
     kind: Annotated[Literal["kb", "transcript", "email"] | None, Form()] = None,
     client: Annotated[str | None, Form(description="Client id, CRM external id or exact name.")] = None,
-) -> IngestOutcome:
-    """Store, chunk, embed and index one document."""
+) -> IngestOutcome | KBChangeView:
+    """Store, chunk, embed and index one document; a knowledge-base change waits for a second person (202).
+
+    A document with a client is that client's document (`upload` permission). One asked
+    for as `kind=kb`, or sent with neither kind nor client, is knowledge served to all
+    staff: only the knowledge team and admins may send it, and by default it becomes
+    searchable when another of them approves it (`/v1/kb/changes`).
+    """
     data = await read_limited(file, container.settings.max_upload_bytes)
+    if (kind == "kb" or (kind is None and client is None)) and has_permission(user, "write_kb"):
+        from clientloop.kb_changes import propose
+
+        proposal = await run_in_threadpool(propose, container, data, file.filename or "upload", user)
+        if proposal.ingested is None:
+            response.status_code = 202
+            return change_view(proposal.change)
+        return IngestOutcome(**proposal.ingested.__dict__)
     result: IngestResult = await run_in_threadpool(
         lambda: ingest_bytes(container, data, file.filename or "upload", kind=kind, client=client, user=user)
     )
     return IngestOutcome(**result.__dict__)
+
+
+@router.get("/{document_id}/versions", responses=responses(401, 404))
+def document_versions(document_id: str, session: SessionDep, container: ContainerDep,
+                      user: AnyUser) -> list[KBChangeView]:
+    """Every version of a knowledge document people changed, newest first, each with its text."""
+    from clientloop.kb_changes import change_text, changes
+
+    row = session.get(Source, document_id)
+    if row is None or row.client_id is not None:
+        raise NotFound(f"no knowledge document with id {document_id!r}")
+    return [change_view(c, change_text(container, c)) for c in changes(session, filename=row.filename)
+            if c.status in ("approved", "superseded")]
 
 
 @router.get("/{document_id}", responses=responses(401, 404))

@@ -47,13 +47,14 @@ def test_eight_identical_interaction_uploads_give_one_source_and_one_job(contain
 
 
 def test_eight_identical_document_uploads_give_one_source(container) -> None:
-    _user, key = make_user(container, "ada", "admin")
+    make_client(container)
+    _user, key = make_user(container, "priya", "rm")
     api = TestClient(create_app(container))
-    body = b"# Fees\n\n## CHAPS\n\nA CHAPS payment costs 25 GBP.\n"
+    body = b"# Letter of authority\n\nSigned by Daniel Okafor on 12 November.\n"
 
     def upload():
-        return api.post("/v1/documents", headers=auth_headers(key), data={"kind": "kb"},
-                        files={"file": ("fees.md", body, "text/markdown")})
+        return api.post("/v1/documents", headers=auth_headers(key), data={"client": "Daniel Okafor"},
+                        files={"file": ("authority.md", body, "text/markdown")})
 
     responses = _at_once(8, upload)
     assert all(r.status_code in (200, 201) for r in responses), [r.text for r in responses]

@@ -11,7 +11,9 @@ GUIDE = b"# Payments\n\n## CHAPS\n\nA CHAPS payment costs \xc2\xa325 and arrives
 
 @pytest.fixture
 def client(container) -> TestClient:
-    _, key = make_user(container, "svc", "service")
+    """A knowledge-team member on a team that publishes without a second approval."""
+    container.settings.kb_requires_approval = False
+    _, key = make_user(container, "kate", "knowledge")
     return TestClient(create_app(container), headers=auth_headers(key))
 
 
@@ -51,7 +53,7 @@ def test_bad_upload_gets_clear_error_without_echo(client: TestClient, name, data
 
 def test_upload_over_limit_gets_413(container) -> None:
     container.settings.max_upload_bytes = 64
-    _, key = make_user(container, "svc", "service")
+    _, key = make_user(container, "kate", "knowledge")
     client = TestClient(create_app(container), headers=auth_headers(key))
     r = client.post("/v1/documents", files={"file": ("big.md", b"# a\n\n" + b"x" * 100, "text/markdown")})
     assert r.status_code == 413 and "limit" in r.json()["error"]["message"]
