@@ -20,6 +20,7 @@ from docx.text.paragraph import Paragraph
 from pipeline.errors import MalformedDocument
 from pipeline.loaders._text import TextBuilder, collapse_spaces
 from pipeline.loaders.hidden import docx_hidden, encode_hidden
+from pipeline.loaders.limits import check_zip
 
 _HEADING_STYLE = re.compile(r"^Heading\s+(\d)$", re.IGNORECASE)
 
@@ -65,7 +66,9 @@ def parse_docx(data: bytes, builder: TextBuilder, filename: str) -> tuple[str | 
 
     Raises:
         MalformedDocument: Not a readable Word document.
+        DocumentTooLarge: The document would expand past the limits (a decompression bomb).
     """
+    check_zip(data, filename)  # before python-docx inflates anything
     document = _open(data, filename)
     stack: list[tuple[int, str]] = []
     heading: str | None = None

@@ -34,8 +34,9 @@ from typing import Any
 
 from pypdf import PageObject, PdfReader
 
-from pipeline.errors import EmptyDocument, MalformedDocument
+from pipeline.errors import DocumentTooLarge, EmptyDocument, MalformedDocument
 from pipeline.loaders._text import TextBuilder
+from pipeline.loaders.limits import DEFAULT_LIMITS, Budget
 
 _NUMBERED = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+\S")
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "vs"}
@@ -229,9 +230,17 @@ def parse_pdf(data: bytes, builder: TextBuilder, filename: str) -> tuple[str | N
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise MalformedDocument("the PDF is password-protected; upload an unprotected copy", filename=filename)
-        pages = [[_tidy(line) for line in _page_lines(page)] for page in reader.pages]
+        if len(reader.pages) > DEFAULT_LIMITS.max_pdf_pages:
+            raise DocumentTooLarge(f"the PDF has {len(reader.pages):,} pages, over the "
+                                   f"{DEFAULT_LIMITS.max_pdf_pages:,}-page limit; split it", filename=filename)
+        budget = Budget(filename)
+        pages = []
+        for page in reader.pages:
+            lines = [_tidy(line) for line in _page_lines(page)]
+            budget.spend(sum(len(line.text) for line in lines))
+            pages.append(lines)
         info_title = (reader.metadata.title if reader.metadata else None) or None
-    except MalformedDocument:
+    except (MalformedDocument, DocumentTooLarge):
         raise
     except Exception as exc:  # pypdf raises many unrelated types for broken files
         raise MalformedDocument(
