@@ -235,7 +235,21 @@ def draft_interaction(container: Container, request: DraftRequest) -> DraftOutco
     """Draft one interaction through the pipeline's single entry point (always grounded)."""
     settings = container.settings
     model = container.chat_model if request.engine == "llm" else None
-    return draft(request, model=model, model_name=settings.llm_model, limits=settings)
+    people = _client_people(container, request.client) if model is not None and settings.redact_model_input else []
+    return draft(request, model=model, model_name=settings.llm_model, limits=settings,
+                 redact=settings.redact_model_input, known_people=people)
+
+
+def _client_people(container: Container, client: str) -> list[str]:
+    """The names in the client record (its contacts), for redaction before a model call."""
+    from clients.lookup import find_client
+    from clients.models import Contact
+
+    with Session(container.engine) as session:
+        row = find_client(session, client)
+        if row is None:
+            return []
+        return [c.name for c in session.exec(select(Contact).where(Contact.client_id == row.id)).all() if c.name]
 
 
 def get_job(session: Session, job_id: str) -> Job:

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     engines: Annotated[list[Engine] | None, NoDecode] = None
     """Engines a request may ask for, e.g. `CLIENTLOOP_ENGINES=rules,llm`; default: only `engine`. A request
     for any other gets 422, so nobody can send client text to a model the operator did not enable."""
+    redact_model_input: bool = True
+    """Replace account numbers, card numbers, names and other client data with placeholders before text goes
+    to the model (mapped back in its answer). Turn off only for a model endpoint the firm runs itself."""
     llm_base_url: str | None = None
     """OpenAI-protocol base URL (OpenAI, Azure, vLLM, Ollama, llama.cpp server)."""
     llm_model: str = "gpt-4o-mini"

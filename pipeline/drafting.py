@@ -80,6 +80,8 @@ def draft(
     limits: ModelLimits | None = None,
     known_teams: Iterable[str] | None = None,
     wait: wait_base | None = None,
+    redact: bool = True,
+    known_people: Iterable[str] = (),
 ) -> DraftOutcome:
     """Draft one interaction with the requested engine and ground the result.
 
@@ -90,6 +92,10 @@ def draft(
         limits: Retries and context size for the `llm` engine.
         known_teams: Team names the firm recognises, for owner grounding.
         wait: Backoff between model retries (tests pass `tenacity.wait_none()`).
+        redact: Redact the text before it goes to the model (`pipeline.redaction`); off only
+            for an endpoint the firm runs itself.
+        known_people: Names the records know (client contacts) to redact besides the
+            participants and the client.
 
     Returns:
         The grounded draft; with `fallback=True` and the reason when the LLM engine was
@@ -105,10 +111,12 @@ def draft(
             outcome = _rules(request, participants)
             return _grounded(outcome, request, participants, known_teams, fallback="no chat model is configured")
         from pipeline.llm_engine import draft_with_llm
+        from pipeline.redaction import Redactor
 
+        redactor = Redactor([p.name for p in participants] + [request.client, *known_people]) if redact else None
         result = draft_with_llm(
             request.text, kind=request.kind, occurred_at=request.occurred_at, participants=participants,
-            client=request.client, model=model, settings=limits, wait=wait,
+            client=request.client, model=model, settings=limits, wait=wait, redactor=redactor,
         )
         outcome = DraftOutcome(
             draft=result.draft, engine="rules" if result.fallback else "llm",

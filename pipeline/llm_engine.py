@@ -62,6 +62,7 @@ from pipeline.grounding import ground_draft
 from pipeline.llm import invoke_structured, prompt_messages
 from pipeline.options import ModelLimits
 from pipeline.prompt_files import PromptFile, RenderedPrompt, load_prompt
+from pipeline.redaction import Redactor
 from pipeline.rules import draft_with_rules, infer_participants
 from pipeline.rules.owners import OwnerResolver, team_name
 from pipeline.schemas import (
@@ -186,8 +187,12 @@ def draft_with_llm(
     model: BaseChatModel,
     settings: ModelLimits,
     wait: wait_base | None = None,
+    redactor: Redactor | None = None,
 ) -> LLMDraftResult:
     """Draft a summary and actions with the chat model, grounded; fall back to rules on failure.
+
+    With a `redactor`, every message is redacted before it is sent and every string of
+    the model's answer restored before it is converted and grounded (`pipeline.redaction`).
 
     Args:
         text: The interaction text (transcript, notes or email thread).
@@ -198,6 +203,7 @@ def draft_with_llm(
         model: Any LangChain chat model that supports tool calling.
         settings: ``llm_max_retries`` and ``llm_context_tokens`` are used.
         wait: Backoff between transport retries (tests pass ``tenacity.wait_none()``).
+        redactor: Redacts what is sent and restores what comes back (None: sent as is).
 
     Returns:
         The grounded draft with the prompt's version hash, the fallback marker and the cost.
@@ -219,9 +225,12 @@ def draft_with_llm(
             rendered = _render(
                 prompt, window.text, kind, client, occurred_at, participants, _window_note(index, len(windows))
             )
+            messages = prompt_messages(rendered)
+            if redactor is not None:
+                messages = [m.model_copy(update={"content": redactor.redact(str(m.content))}) for m in messages]
             try:
                 result = invoke_structured(
-                    model, prompt_messages(rendered), LLMExtraction, max_retries=settings.llm_max_retries, wait=wait
+                    model, messages, LLMExtraction, max_retries=settings.llm_max_retries, wait=wait
                 )
             except (ModelUnavailable, ExtractionFailed) as exc:
                 calls += exc.attempts
@@ -229,7 +238,10 @@ def draft_with_llm(
             calls += result.calls
             prompt_tokens += result.prompt_tokens or 0
             completion_tokens += result.completion_tokens or 0
-            extractions.append((window, result.parsed))
+            parsed = result.parsed
+            if redactor is not None:
+                parsed = LLMExtraction.model_validate(redactor.restore_data(parsed.model_dump(mode="json")))
+            extractions.append((window, parsed))
     except (ModelUnavailable, ExtractionFailed) as exc:
         draft = draft_with_rules(text, kind=kind, occurred_at=occurred_at, participants=participants, client=client)
         grounded = ground_draft(draft, source_text=text, participants=participants)

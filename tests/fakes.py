@@ -36,7 +36,8 @@ class FakeChatModel(BaseChatModel):
     """A chat model that replays queued responses and records every prompt."""
 
     responses: list[Any] = Field(default_factory=list)
-    """Queue of `AIMessage`, `str` (a text reply) or `BaseException` (raised)."""
+    """Queue of `AIMessage`, `str` (a text reply), `BaseException` (raised) or a callable taking the
+    messages and returning one of those (a model that answers what it was asked)."""
     prompts: list[list[BaseMessage]] = Field(default_factory=list)
     """Every message list the model received, in order."""
     call_kwargs: list[dict[str, Any]] = Field(default_factory=list)
@@ -66,6 +67,8 @@ class FakeChatModel(BaseChatModel):
         if not self.responses:
             raise AssertionError(f"FakeChatModel ran out of responses after {len(self.prompts) - 1} call(s)")
         response = self.responses.pop(0)
+        if callable(response) and not isinstance(response, (BaseException, BaseMessage)):
+            response = response(messages)
         if isinstance(response, BaseException):
             raise response
         message = AIMessage(content=response) if isinstance(response, str) else response
