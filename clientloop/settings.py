@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     engines: Annotated[list[Engine] | None, NoDecode] = None
     """Engines a request may ask for, e.g. `CLIENTLOOP_ENGINES=rules,llm`; default: only `engine`. A request
     for any other gets 422, so nobody can send client text to a model the operator did not enable."""
+    model_pool_size: int = Field(default=4, ge=1, le=64)
+    """Model calls a server process makes at once for requests (LLM answers); more get 503 at once."""
     redact_model_input: bool = True
     """Replace account numbers, card numbers, names and other client data with placeholders before text goes
     to the model (mapped back in its answer). Turn off only for a model endpoint the firm runs itself."""

@@ -15,6 +15,7 @@ from clientloop.api.errors import install_handlers
 from clientloop.api.idempotency import IdempotencyMiddleware
 from clientloop.container import Container
 from clientloop.drafting_pool import DraftingPool
+from clientloop.model_pool import ModelPool
 from clientloop.web import install_web
 
 
@@ -28,6 +29,8 @@ def create_app(container: Container | None = None, *, drafting_workers: int = 0)
     container = container or Container()
     pool = DraftingPool(container, drafting_workers) if drafting_workers > 0 else None
 
+    models = ModelPool(container.settings.model_pool_size, container.settings.llm_timeout_s)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if pool is not None:
@@ -35,6 +38,7 @@ def create_app(container: Container | None = None, *, drafting_workers: int = 0)
         try:
             yield
         finally:
+            models.shutdown()
             if pool is not None:
                 await run_in_threadpool(pool.stop)
 
@@ -48,6 +52,7 @@ def create_app(container: Container | None = None, *, drafting_workers: int = 0)
     )
     app.state.container = container
     app.state.drafting_pool = pool
+    app.state.model_pool = models
     install_handlers(app)
     app.add_middleware(IdempotencyMiddleware, engine_of=lambda: container.engine)
     app.include_router(documents.router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -24,7 +24,15 @@ class AskRequest(BaseModel):
     engine: Literal["rules", "llm"] | None = Field(default=None, description="Override the configured engine.")
 
 
-@router.post("/ask", responses=responses(401, 422, 503))
-async def ask_question(body: AskRequest, container: ContainerDep, _user: AnyUser) -> Answer:
-    """Answer from the knowledge base with numbered citations, or abstain."""
+@router.post("/ask", responses=responses(401, 422, 502, 503, 504))
+async def ask_question(body: AskRequest, request: Request, container: ContainerDep, _user: AnyUser) -> Answer:
+    """Answer from the knowledge base with numbered citations, or abstain.
+
+    An answer that needs the model runs in the bounded model pool (503 when it is full,
+    504 when the model runs out of time), so a hanging model never holds the threads that
+    serve everyone else.
+    """
+    if container.settings.engine_for(body.engine) == "llm":
+        pool = request.app.state.model_pool
+        return await pool.run(lambda: ask(container, body.question, engine="llm"))
     return await run_in_threadpool(ask, container, body.question, engine=body.engine)

@@ -53,6 +53,8 @@ def install_handlers(app: FastAPI) -> None:
             headers = {"WWW-Authenticate": "Bearer"}
         elif isinstance(getattr(exc, "current", None), int):
             headers = {"ETag": f'"{exc.current}"'}  # a stale version: the caller re-reads this one
+        elif isinstance(getattr(exc, "retry_after", None), int):
+            headers = {"Retry-After": str(exc.retry_after)}
         return error_response(status, code, str(exc), headers)
 
     app.add_exception_handler(ClientloopError, handle_domain)
@@ -66,5 +68,6 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         412: "Stale version: the draft changed since you read it", 413: "Upload over the size limit",
         415: "Unsupported file type", 422: "Invalid input: empty, undecodable, malformed or failing validation",
         428: "If-Match header required", 502: "The language model failed", 503: "A backend is unavailable",
+        504: "The language model did not answer in time",
     }
     return {s: {"model": ErrorResponse, "description": text.get(s, "Error")} for s in statuses}

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
 
 from clientloop.deps import ContainerDep
 from clientloop.web.pages import page_router, render
@@ -29,12 +30,18 @@ def ask_form(request: Request, user: PageUser) -> HTMLResponse:
 
 
 @router.post("/ask", dependencies=[CsrfChecked])
-def ask_question(request: Request, user: PageUser, container: ContainerDep,
-                 question: Annotated[str, Form()] = "") -> HTMLResponse:
-    """Answer a question from the knowledge base with numbered citations, or abstain."""
+async def ask_question(request: Request, user: PageUser, container: ContainerDep,
+                       question: Annotated[str, Form()] = "") -> HTMLResponse:
+    """Answer a question from the knowledge base with numbered citations, or abstain.
+
+    With the llm engine the answer runs in the bounded model pool, like the API's.
+    """
     from clientloop.ask import ask
 
-    answer = ask(container, question)
+    if container.settings.engine_for(None) == "llm":
+        answer = await request.app.state.model_pool.run(lambda: ask(container, question))
+    else:
+        answer = await run_in_threadpool(ask, container, question)
     # Escape first, then link the [n] markers to their citations (the pattern matches digits only).
     cited = {c.id for c in answer.citations}
     answer_html = Markup(re.sub(
