@@ -259,7 +259,12 @@ MAILING_LIST = re.compile(
 )
 # A lead-in that announces a list ("There are two things I would like you to look at:",
 # "Please can you:") is not itself an action; its items are.
-LIST_LEAD = re.compile(r":\s*$")
+LIST_LEAD = re.compile(r"\b(?:following|as follows|below|these|those|things|items|points|steps|questions|list|"
+                       r"details|documents|ones)\s*:\s*$|^[^a-z]*\w+(?:\s+\w+){0,2}\s*:\s*$"
+                       r"|\b(?:two|three|four|five|a few|a couple of|some|several|the following|these|those)\s+"
+                       r"(?:things|items|points|questions|matters|requests|issues)\b[^:]*:\s*$", re.IGNORECASE)
+"""A lead-in whose object is the list after it ("please send the following:"); a request that names its own
+object and ends at a colon ("could you change the payee details on my account to:") is still a request."""
 SUGGESTION = re.compile(r"\b(?:may|might|could) be worth\b|\byou (?:may|might) want to\b|\bI'd suggest\b",
                         re.IGNORECASE)
 OFFER = re.compile(

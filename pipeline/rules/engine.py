@@ -411,7 +411,7 @@ class _Pass:
 
 def _action(d: _Draft, text: str, resolver: OwnerResolver) -> Action:
     action_type = _action_type(d, resolver)
-    description = _description(d.clause, d.detection)
+    description = " ".join(_description(d.clause, d.detection).split())  # a hard-wrapped email reads as one line
     return Action(
         description=description,
         owner=d.owner,

@@ -88,9 +88,14 @@ def _header_name(value: str) -> str:
     return name or value.strip("<>")
 
 
-def _split_sentences(text: str, masked: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans within [start, end) of the masked copy, cut at sentence ends and line breaks."""
-    return [(s, e) for s, e, _ in sentence_spans(masked, start, end) if e - s >= 3 and text[s:e].strip()]
+def _split_sentences(text: str, masked: str, start: int, end: int, *, wrapped: bool = False) -> list[tuple[int, int]]:
+    """Sentence spans within [start, end) of the masked copy, cut at sentence ends and line breaks.
+
+    With `wrapped` (email bodies, which mail programs hard-wrap at ~72 characters) a single
+    line break is wrapping, not the end of a sentence; blank lines and list items still are.
+    """
+    return [(s, e) for s, e, _ in sentence_spans(masked, start, end, markdown=wrapped)
+            if e - s >= 3 and text[s:e].strip()]
 
 
 def _clauses_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -121,9 +126,10 @@ def _emit(
     turn: int,
     quoted: bool = False,
     message: int = 0,
+    wrapped: bool = False,
 ) -> list[Clause]:
     clauses = []
-    for sentence_no, (s, e) in enumerate(_split_sentences(text, masked, start, end)):
+    for sentence_no, (s, e) in enumerate(_split_sentences(text, masked, start, end, wrapped=wrapped)):
         line_start = text.rfind("\n", 0, s) + 1
         line_end = text.find("\n", e)
         line_text = text[line_start : line_end if line_end != -1 else len(text)]
@@ -256,6 +262,7 @@ def email_clauses(text: str, participants: list[Participant]) -> tuple[list[Clau
             turn=msg.index,
             quoted=msg.index > 0,
             message=msg.index,
+            wrapped=True,
         )
     return clauses, messages
 

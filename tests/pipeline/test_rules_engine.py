@@ -414,3 +414,19 @@ def test_call_transcripts_keep_spoken_imperatives_out() -> None:
 
     assert cm.detect("Give me a ring once the valuation is in.", written=False) is None
     assert cm.detect("Take a look at the screen now.", written=False) is None
+
+
+def test_a_hard_wrapped_email_gives_whole_sentence_actions() -> None:
+    from pathlib import Path
+
+    from pipeline.drafting import DraftRequest, draft
+    from pipeline.loaders import load_document
+
+    path = Path(__file__).resolve().parents[2] / "clientloop/demo_data/interactions/email-marsh-2026-11-20.eml"
+    doc = load_document(path.read_bytes(), path.name)
+    out = draft(DraftRequest(text=doc.text, kind="email", occurred_at=doc.occurred_at, client="Helen Marsh"))
+    descriptions = [a.description for a in out.draft.actions]
+    assert "Change the payee details on my current account to:" in descriptions  # was cut to "Change the payee"
+    assert "Waive the £25 CHAPS fee on this one" in descriptions  # was "Waive"
+    assert all("\n" not in d and not d.endswith((" the", " to", " by")) for d in descriptions), descriptions
+    assert all(a.evidence.text in doc.text for a in out.draft.actions)  # evidence stays an exact span
