@@ -23,6 +23,10 @@ from clients.weekly import WeeklyReview
 from records.access import book_filter
 from records.tables import Client
 
+AsOf = Annotated[date | None, Query(ge=date(1990, 1, 1), le=date(2200, 12, 31),
+                                     description="Today for the report (YYYY-MM-DD); default the current date.")]
+"""A reporting date within the years a bank's records can hold (date arithmetic past year 9999 fails)."""
+
 router = APIRouter(tags=["clients"])
 
 
@@ -65,7 +69,7 @@ class ActionChange(BaseModel):
 
 
 @router.get("/v1/clients", responses=responses(401, 403))
-def list_clients(session: SessionDep, user: ClientsUser, offset: Annotated[int, Query(ge=0)] = 0,
+def list_clients(session: SessionDep, user: ClientsUser, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
                  limit: Annotated[int, Query(ge=1, le=200)] = 50,
                  q: Annotated[str | None, Query(max_length=200, description="Name contains.")] = None) -> ClientPage:
     """List the clients you may see, by name."""
@@ -85,7 +89,7 @@ def list_clients(session: SessionDep, user: ClientsUser, offset: Annotated[int, 
 
 @router.get("/v1/clients/{client_id}/brief", responses=responses(401, 403, 404, 502))
 def client_brief(client: ClientInBook, session: SessionDep, container: ContainerDep, user: ClientsUser,
-                 as_of: date | None = None, narrative: bool = False) -> ClientBrief:
+                 as_of: AsOf = None, narrative: bool = False) -> ClientBrief:
     """The two-minute brief (stored as a snapshot); `narrative=true` adds a cited narrative with the LLM engine."""
     from clients.brief import generate_brief
 
@@ -95,7 +99,7 @@ def client_brief(client: ClientInBook, session: SessionDep, container: Container
 
 
 @router.get("/v1/weekly", responses=responses(401, 403))
-def weekly(session: SessionDep, user: ClientsUser, owner: str | None = None, as_of: date | None = None,
+def weekly(session: SessionDep, user: ClientsUser, owner: str | None = None, as_of: AsOf = None,
            period_days: Annotated[int, Query(ge=1, le=365)] = 30) -> WeeklyReview:
     """The weekly review of a book (an RM always gets their own)."""
     from clients.weekly import weekly_review

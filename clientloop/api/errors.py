@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -57,7 +59,30 @@ def install_handlers(app: FastAPI) -> None:
             headers = {"Retry-After": str(exc.retry_after)}
         return error_response(status, code, str(exc), headers)
 
+    async def handle_validation(_request: Request, exc: Exception) -> JSONResponse:
+        # FastAPI's own 422 body ({"detail": [...]}) would break the documented error shape.
+        errors = getattr(exc, "errors", lambda: [])()
+        where = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in errors[:5])
+        return error_response(422, "invalid_request", where or "the request is not valid")
+
+    async def handle_http(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette's own errors (a body that does not parse, a method the route lacks) in our shape;
+        # a body that cannot be read is the caller's input, answered like any invalid input (422).
+        status = getattr(exc, "status_code", 500)
+        status = 422 if status == 400 else status
+        code = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed", 422: "invalid_request"}.get(
+            status, "http_error")
+        headers = dict(getattr(exc, "headers", None) or {})
+        if status == 405:
+            # Every method the path answers, across the routes that share it (Starlette names only one).
+            path = request.url.path
+            headers["Allow"] = ", ".join(sorted({m for r in request.app.routes for m in (getattr(r, "methods", None)
+                                                  or ()) if getattr(r, "path_regex", None) and r.path_regex.match(path)}))
+        return error_response(status, code, str(getattr(exc, "detail", "")) or "request refused", headers or None)
+
     app.add_exception_handler(ClientloopError, handle_domain)
+    app.add_exception_handler(RequestValidationError, handle_validation)
+    app.add_exception_handler(StarletteHTTPException, handle_http)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -26,7 +26,7 @@ class RejectBody(BaseModel):
 @router.get("", responses=responses(401, 403))
 def list_changes(session: SessionDep, _user: KnowledgeUser,
                  status: Literal["pending", "approved", "rejected", "superseded"] | None = "pending",
-                 offset: Annotated[int, Query(ge=0)] = 0,
+                 offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
                  limit: Annotated[int, Query(ge=1, le=200)] = 50) -> list[KBChangeView]:
     """Knowledge changes, newest first (default: those waiting for a decision)."""
     from clientloop.kb_changes import changes

@@ -228,7 +228,7 @@ def list_reviews(
     min_age_hours: Annotated[float | None, Query(ge=0, description="Only items at least this old.")] = None,
     assignee: Annotated[str | None, Query(description="Claimed by this user; 'none' for unclaimed.")] = None,
     kind: Annotated[Literal["interaction_summary", "client_message"] | None, Query()] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ReviewPage:
     """The review queue, oldest first; an RM sees only their own book."""
