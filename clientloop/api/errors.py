@@ -12,9 +12,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from records.errors import ClientloopError
 
@@ -76,8 +76,9 @@ def install_handlers(app: FastAPI) -> None:
         if status == 405:
             # Every method the path answers, across the routes that share it (Starlette names only one).
             path = request.url.path
-            headers["Allow"] = ", ".join(sorted({m for r in request.app.routes for m in (getattr(r, "methods", None)
-                                                  or ()) if getattr(r, "path_regex", None) and r.path_regex.match(path)}))
+            allowed = {m for r in request.app.routes if getattr(r, "path_regex", None) and r.path_regex.match(path)
+                       for m in (getattr(r, "methods", None) or ())}
+            headers["Allow"] = ", ".join(sorted(allowed))
         return error_response(status, code, str(getattr(exc, "detail", "")) or "request refused", headers or None)
 
     app.add_exception_handler(ClientloopError, handle_domain)

@@ -15,9 +15,10 @@ def test_demo_runs_every_step_on_embedded_defaults(settings, container, monkeypa
     get_settings.cache_clear()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     (settings.data_dir / "old-work.txt").write_text("an earlier run")
-    refused = CliRunner().invoke(app, ["demo"], terminal_width=200)
-    assert refused.exit_code == 1 and "clientloop demo --fresh" in refused.output
-    assert (settings.data_dir / "old-work.txt").exists()  # nothing deleted without --fresh
+    if not settings.database_url:  # the data directory holds the database only on the embedded default
+        refused = CliRunner().invoke(app, ["demo"], terminal_width=200)
+        assert refused.exit_code == 1 and "clientloop demo --fresh" in refused.output
+        assert (settings.data_dir / "old-work.txt").exists()  # nothing deleted without --fresh
     result = CliRunner().invoke(app, ["demo", "--fresh"], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert not (settings.data_dir / "old-work.txt").exists()

@@ -88,9 +88,11 @@ def test_ingest_rejected_upload_is_kept_with_its_error(container) -> None:
 
 
 def test_ingest_batch_with_one_bad_file_ingests_the_rest(container, tmp_path: Path) -> None:
-    (tmp_path / "good.md").write_bytes(GUIDE_V1)
-    (tmp_path / "empty.txt").write_bytes(b"")
-    report = ingest_paths(container, [tmp_path])
+    folder = tmp_path / "docs"  # not tmp_path itself: the audit key lives beside the data directory there
+    folder.mkdir()
+    (folder / "good.md").write_bytes(GUIDE_V1)
+    (folder / "empty.txt").write_bytes(b"")
+    report = ingest_paths(container, [folder])
     assert [r.filename for r in report.results] == ["good.md"]
     assert len(report.errors) == 1 and "empty.txt" in report.errors[0][0]
 
