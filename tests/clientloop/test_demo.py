@@ -13,9 +13,10 @@ def test_demo_runs_every_step_on_embedded_defaults(settings, container, monkeypa
     from clientloop.settings import get_settings
 
     get_settings.cache_clear()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    (settings.data_dir / "old-work.txt").write_text("an earlier run")
-    if not settings.database_url:  # the data directory holds the database only on the embedded default
+    embedded = not settings.database_url  # only then does the data directory hold the database
+    if embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        (settings.data_dir / "old-work.txt").write_text("an earlier run")
         refused = CliRunner().invoke(app, ["demo"], terminal_width=200)
         assert refused.exit_code == 1 and "clientloop demo --fresh" in refused.output
         assert (settings.data_dir / "old-work.txt").exists()  # nothing deleted without --fresh
