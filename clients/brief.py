@@ -582,18 +582,21 @@ def add_narrative(brief: ClientBrief, model: BaseChatModel, settings: ModelLimit
     from pipeline.errors import ModelError
     from pipeline.llm import invoke_structured, prompt_messages
     from pipeline.prompt_files import load_prompt
+    from pipeline.redaction import Redactor, redact_messages, restore_parsed
 
     prompt = load_prompt(PROMPT_NAME)
     lines = [{"id": line.id, "label": line.label or "", "text": line.text} for line in brief.lines()]
     rendered = prompt.render(client=brief.client_name, lines=lines)
     brief.engine, brief.prompt_version = "llm", prompt.version_hash
+    # The lines are client data: redacted before they leave, the narrative restored after.
+    redactor = Redactor([brief.client_name]) if settings.redact_model_input else None
     try:
-        result = invoke_structured(model, prompt_messages(rendered), BriefNarrative,
+        result = invoke_structured(model, redact_messages(prompt_messages(rendered), redactor), BriefNarrative,
                                    max_retries=settings.llm_max_retries, wait=wait)
     except ModelError as exc:
         brief.narrative_note = f"no narrative: the model failed ({type(exc).__name__})"
         return
-    brief.narrative, brief.narrative_dropped = ground_narrative(brief, result.parsed)
+    brief.narrative, brief.narrative_dropped = ground_narrative(brief, restore_parsed(result.parsed, redactor))
     if brief.narrative_dropped:
         brief.narrative_note = f"{brief.narrative_dropped} sentence(s) without a valid citation were dropped"
 

@@ -41,6 +41,7 @@ from knowledge.schemas import NOT_FOUND, Answer, Citation, Passage
 from pipeline.llm import invoke_structured, prompt_messages
 from pipeline.options import ModelLimits
 from pipeline.prompt_files import load_prompt
+from pipeline.redaction import Redactor, redact_messages, restore_parsed
 from pipeline.text import STOPWORDS, sentence_spans
 
 __all__ = [
@@ -169,11 +170,14 @@ def run_llm_answer(
             repaired=False,
         )
     rendered = prompt.render(question=question, passages=[_prompt_passage(p) for p in kept])
+    # A question can carry client data (a name, an account number): redacted before it leaves.
+    redactor = Redactor() if settings.redact_model_input else None
     result = invoke_structured(
-        model, prompt_messages(rendered), LLMAnswer, max_retries=settings.llm_max_retries, wait=wait
+        model, redact_messages(prompt_messages(rendered), redactor), LLMAnswer,
+        max_retries=settings.llm_max_retries, wait=wait,
     )
     return LLMAnswerRun(
-        answer=ground_llm_answer(question, kept, result.parsed),
+        answer=ground_llm_answer(question, kept, restore_parsed(result.parsed, redactor)),
         prompt_id=prompt.id,
         prompt_version_hash=prompt.version_hash,
         calls=result.calls,

@@ -62,7 +62,7 @@ from pipeline.grounding import ground_draft
 from pipeline.llm import invoke_structured, prompt_messages
 from pipeline.options import ModelLimits
 from pipeline.prompt_files import PromptFile, RenderedPrompt, load_prompt
-from pipeline.redaction import Redactor
+from pipeline.redaction import Redactor, redact_messages, restore_parsed
 from pipeline.rules import draft_with_rules, infer_participants
 from pipeline.rules.owners import OwnerResolver, team_name
 from pipeline.schemas import (
@@ -225,9 +225,7 @@ def draft_with_llm(
             rendered = _render(
                 prompt, window.text, kind, client, occurred_at, participants, _window_note(index, len(windows))
             )
-            messages = prompt_messages(rendered)
-            if redactor is not None:
-                messages = [m.model_copy(update={"content": redactor.redact(str(m.content))}) for m in messages]
+            messages = redact_messages(prompt_messages(rendered), redactor)
             try:
                 result = invoke_structured(
                     model, messages, LLMExtraction, max_retries=settings.llm_max_retries, wait=wait
@@ -238,10 +236,7 @@ def draft_with_llm(
             calls += result.calls
             prompt_tokens += result.prompt_tokens or 0
             completion_tokens += result.completion_tokens or 0
-            parsed = result.parsed
-            if redactor is not None:
-                parsed = LLMExtraction.model_validate(redactor.restore_data(parsed.model_dump(mode="json")))
-            extractions.append((window, parsed))
+            extractions.append((window, restore_parsed(result.parsed, redactor)))
     except (ModelUnavailable, ExtractionFailed) as exc:
         draft = draft_with_rules(text, kind=kind, occurred_at=occurred_at, participants=participants, client=client)
         grounded = ground_draft(draft, source_text=text, participants=participants)

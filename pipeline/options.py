@@ -25,6 +25,10 @@ class ModelLimits(Protocol):
     def llm_context_tokens(self) -> int:
         """The model's context window; longer inputs are split or trimmed to fit."""
 
+    @property
+    def redact_model_input(self) -> bool:
+        """Redact client data before it goes to the model (`pipeline.redaction`)."""
+
 
 class ChatModelOptions(Protocol):
     """Where the OpenAI-protocol chat model is and how to call it."""

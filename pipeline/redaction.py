@@ -143,3 +143,17 @@ class Redactor:
     def replaced(self) -> dict[str, str]:
         """Placeholder to original value, for this draft so far."""
         return dict(self._by_placeholder)
+
+
+def redact_messages(messages: Iterable[Any], redactor: Redactor | None) -> list[Any]:
+    """Chat messages with their text redacted (unchanged without a redactor)."""
+    if redactor is None:
+        return list(messages)
+    return [m.model_copy(update={"content": redactor.redact(str(m.content))}) for m in messages]
+
+
+def restore_parsed(parsed: Any, redactor: Redactor | None) -> Any:
+    """A model's structured answer (a Pydantic object) with the placeholders mapped back."""
+    if redactor is None:
+        return parsed
+    return type(parsed).model_validate(redactor.restore_data(parsed.model_dump(mode="json")))

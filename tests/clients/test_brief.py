@@ -142,4 +142,5 @@ def test_narrative_keeps_only_sentences_with_valid_citations(demo):
     assert [s.text for s in brief.narrative] == ["A follow-up is overdue."]
     assert brief.narrative_dropped == 2 and brief.engine == "llm" and brief.prompt_version
     prompt = model.prompt_text()
-    assert '<line>' in prompt and "L6" in prompt and "Esme Achterberg" in prompt
+    assert "<line>" in prompt and "L6" in prompt
+    assert "Esme Achterberg" not in prompt and "<PERSON_1>" in prompt  # the client data is redacted before it leaves

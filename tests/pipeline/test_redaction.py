@@ -6,7 +6,6 @@ import html
 import json
 import re
 
-import pytest
 from sqlmodel import Session
 
 from clientloop.interactions import submit_interaction
@@ -77,7 +76,6 @@ def _answer_from_prompt(messages) -> object:
     })
 
 
-@pytest.mark.once
 def test_no_planted_value_reaches_the_model_and_the_draft_keeps_the_real_ones(container) -> None:
     container.settings.engines = ["rules", "llm"]
     fake = FakeChatModel(responses=[_answer_from_prompt] * len(CORPUS))
