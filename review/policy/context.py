@@ -1,7 +1,10 @@
 """Regions of a text that raise no sensitivity flag, and the sentence scope for negation.
 
-Masked: email header lines and addresses (they name people, not topics), and the firm's
-own boilerplate (sentences such as "This email does not constitute investment advice",
+Masked: email header lines and addresses (they name people, not topics), signature blocks
+(a sign-off line such as "Kind regards," and the lines after it up to a blank line: names,
+job titles, team names such as "Payments Operations"), and the firm's own boilerplate
+(sentences such as "This email does not constitute investment advice", fraud and risk
+warnings, open-ended offers such as "if you ever need to move money, just give me a ring",
 and whole disclaimer paragraphs). Nothing else is masked. Quoted email history is not:
 flags apply to every party and every part of the text. Text addressed to an AI or a
 reviewer is not either: it never lowers or hides a flag (it holds the draft instead,
@@ -44,6 +47,10 @@ class Context:
                 masked.append((line.start(), line.end(), "header"))
         for p in spec._spans:
             masked += [(m.start(), m.end(), "address") for m in p.finditer(text)]
+        for line in re.finditer(r"[^\n]+", text):
+            if any(p.fullmatch(line.group().strip(" \t>")) for p in spec._signoffs):
+                blank = re.compile(r"\n[ \t>]*\n").search(text, line.end())
+                masked.append((line.start(), blank.start() if blank else len(text), "signature"))
         for para in _PARAGRAPH.finditer(text):
             if any(p.match(para.group().lstrip("> \t")) for p in spec._blocks):
                 masked.append((para.start(), para.end(), "boilerplate"))

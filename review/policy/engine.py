@@ -13,7 +13,7 @@ from typing import Literal
 
 from review.flags import Flag, FlagSet, ModelFlagProposal
 from review.policy.context import Context
-from review.policy.normalise import normalise
+from review.policy.normalise import normalise, unwrap
 from review.policy.spec import FlagPolicy, Policy, RuleSpec, default_policy
 
 
@@ -63,7 +63,10 @@ def reason_for(rule: RuleSpec, fp: FlagPolicy, text: str, start: int, end: int) 
 
 
 def _find(text: str, policy: Policy, *, where: Literal["source", "draft"], field: str | None) -> list[Flag]:
-    norm, index = normalise(text)
+    folded, fold_index = normalise(text)
+    # Hard-wrapped paragraphs read as whole sentences; spans map back through both steps.
+    norm, wrap_index = unwrap(folded)
+    index = [fold_index[i] for i in wrap_index]
     ctx = Context(norm, policy.context)
     unique: dict[tuple[str, int, int], Flag] = {}
     for name, fp in policy.flags.items():

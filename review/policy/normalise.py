@@ -14,6 +14,13 @@ Two readings of one text:
 
 Both return the new text and, for each of its characters, the index of the original
 character it came from, plus a final entry equal to `len(text)`.
+
+`unwrap` (for sensitivity flags, after `normalise`) joins the lines of hard-wrapped
+paragraphs (plain-text email wrapped at a fixed width, with or without `>` quote markers),
+so a sentence broken across lines reads as one: patterns, negation and boilerplate see the
+whole sentence. Lines that start like a transcript turn, a header or a list item are never
+joined, and neither are short lines (meeting notes): only paragraphs whose lines all fill
+the wrap width are.
 """
 
 from __future__ import annotations
@@ -132,3 +139,59 @@ def reveal(text: str, *, separators: str = "") -> tuple[str, list[int]]:
     kept += index[pos:]
     kept.append(len(text))
     return "".join(out), kept
+
+
+_WRAP_MIN, _WRAP_MAX = 45, 80
+"""Lines of a hard-wrapped paragraph (all but its last) are this long, quote markers aside."""
+_LINE = re.compile(r"[^\n]*")
+_QUOTE = re.compile(r"[ \t]*(>[ \t]?)*")
+_STARTS_TURN = re.compile(r"\s*([-*\u2022]\s|\d+[.)]\s|[A-Z][\w'.-]*( [A-Z][\w'.-]*){0,3}:\s|[\w-]+:\s*$)")
+
+
+def _joins(lines: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    """The line breaks of one paragraph to join: (start, end) of the break and the next line's quote markers.
+
+    A paragraph is width-limited when no line is longer than the wrap width; in one, a line
+    that fills the width (and does not end in a colon) joins the next, unless the next line
+    starts like a transcript turn, a header or a list item.
+    """
+    bodies = [line[_QUOTE.match(line).end():].rstrip() for _, line in lines]  # type: ignore[union-attr]
+    if len(lines) < 2 or max(len(b) for b in bodies) > _WRAP_MAX:
+        return []
+    joins = []
+    for k in range(len(lines) - 1):
+        body, (start, line), (nxt, nline) = bodies[k], lines[k], lines[k + 1]
+        if len(body) >= _WRAP_MIN and not body.endswith(":") and not _STARTS_TURN.match(bodies[k + 1]):
+            joins.append((start + len(line.rstrip()), nxt + _QUOTE.match(nline).end()))  # type: ignore[union-attr]
+    return joins
+
+
+def unwrap(text: str) -> tuple[str, list[int]]:
+    """Join the lines of hard-wrapped paragraphs with one space, keeping a map back to `text`.
+
+    Returns:
+        The unwrapped text and, for each of its characters, the index in `text` it came
+        from (plus a final entry equal to `len(text)`).
+    """
+    paragraphs: list[list[tuple[int, str]]] = [[]]
+    for m in _LINE.finditer(text):
+        if m.start() and text[m.start() - 1] != "\n":
+            continue  # the empty match after a line's end
+        if m.group().strip(" \t>"):
+            paragraphs[-1].append((m.start(), m.group()))
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    joins = [j for para in paragraphs for j in _joins(para)]
+    out: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for start, end in joins:
+        out.append(text[pos:start])
+        index += range(pos, start)
+        out.append(" ")
+        index.append(start)
+        pos = end
+    out.append(text[pos:])
+    index += range(pos, len(text))
+    index.append(len(text))
+    return "".join(out), index

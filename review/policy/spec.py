@@ -160,11 +160,15 @@ class ContextSpec(_Strict):
     """Regexes marking a sentence as the firm's boilerplate (disclaimers, footers)."""
     boilerplate_blocks: list[str] = []
     """Regexes marking a paragraph (up to the next blank line) as boilerplate."""
+    signoffs: list[str] = []
+    """Regexes for a whole sign-off line ("Kind regards,"): it and the lines after it, up to the next
+    blank line, are a signature (names, job titles and team names, not topics)."""
 
     _lines: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
     _spans: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
     _boilerplate: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
     _blocks: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
+    _signoffs: list[re.Pattern[str]] = PrivateAttr(default_factory=list)
 
     def compile(self) -> None:
         """Compile the context regexes (called by the policy at load time)."""
@@ -172,6 +176,7 @@ class ContextSpec(_Strict):
         self._spans = [compile_pattern(p, rule_id="context.ignore_spans", bounded=False) for p in self.ignore_spans]
         self._boilerplate = [compile_pattern(p, rule_id="context.boilerplate") for p in self.boilerplate]
         self._blocks = [compile_pattern(p, rule_id="context.boilerplate_blocks") for p in self.boilerplate_blocks]
+        self._signoffs = [compile_pattern(p, rule_id="context.signoffs") for p in self.signoffs]
 
 
 class InstructionRule(_Strict):
