@@ -47,6 +47,9 @@ def _register_subcommands() -> None:
     app.add_typer(actions_app, name="actions")
     app.command()(brief)
     app.command()(weekly)
+    from clientloop.cli_kb import kb_app
+
+    app.add_typer(kb_app, name="kb")
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 

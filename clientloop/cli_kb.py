@@ -1,0 +1,101 @@
+"""The `kb` command group: propose, list, show, approve and reject knowledge-base changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+kb_app = typer.Typer(help="Knowledge-base changes: a second person approves each one.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+AsUser = Annotated[str, typer.Option("--as", help="Act as this knowledge-team user or admin.")]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(1)
+
+
+def _context(as_user: str):  # type: ignore[no-untyped-def]
+    from clientloop.container import Container
+    from records.session import session_scope
+    from review.users import get_user
+
+    container = Container()
+    with session_scope(container.engine) as session:
+        user = get_user(session=session, name=as_user)
+        session.expunge(user)
+    return container, user
+
+
+@kb_app.command("propose")
+def propose_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The document.")],
+                as_user: AsUser) -> None:
+    """Propose a new knowledge document or a new version of one (held for a second person by default)."""
+    from clientloop.kb_changes import propose
+    from records.errors import ClientloopError
+
+    try:
+        container, user = _context(as_user)
+        out = propose(container, file.read_bytes(), file.name, user)
+    except ClientloopError as exc:
+        raise _fail(str(exc)) from exc
+    if out.ingested is None:
+        console.print(f"change {out.change.id}: version {out.change.version} of {file.name}, waiting for approval")
+    else:
+        console.print(f"{file.name}: {out.ingested.outcome}, searchable now (approval is off)")
+
+
+@kb_app.command("pending")
+def pending_cmd(as_user: AsUser, status: Annotated[str, typer.Option(help="pending, approved, rejected or "
+                                                                          "superseded.")] = "pending") -> None:
+    """List knowledge changes (default: those waiting for a decision)."""
+    from clientloop.kb_changes import changes
+    from records.access import require_kb_writer
+    from records.errors import ClientloopError
+    from records.session import session_scope
+
+    try:
+        container, user = _context(as_user)
+        require_kb_writer(user)
+        with session_scope(container.engine) as session:
+            rows = changes(session, status=status)
+            table = Table("change", "document", "version", "status", "proposed by", "decided by")
+            table.columns[0].no_wrap = True  # an id people paste into `kb approve`
+            for c in rows:
+                table.add_row(c.id, c.filename, str(c.version), c.status, c.proposed_by, c.decided_by or "-")
+    except ClientloopError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(table if rows else f"no {status} changes")
+
+
+@kb_app.command("approve")
+def approve_cmd(change_id: str, as_user: AsUser) -> None:
+    """Approve someone else's change: it is indexed and answers come from it."""
+    from clientloop.kb_changes import approve
+    from records.errors import ClientloopError
+
+    try:
+        container, user = _context(as_user)
+        out = approve(container, change_id, user)
+    except ClientloopError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"approved: {out.change.filename} version {out.change.version} is searchable")
+
+
+@kb_app.command("reject")
+def reject_cmd(change_id: str, as_user: AsUser, reason: Annotated[str, typer.Option(help="Why (required).")]) -> None:
+    """Reject a change with a reason; the approved version keeps answering."""
+    from clientloop.kb_changes import reject
+    from records.errors import ClientloopError
+
+    try:
+        container, user = _context(as_user)
+        change = reject(container, change_id, user, reason)
+    except ClientloopError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"rejected: {change.filename} version {change.version}")
