@@ -23,8 +23,8 @@ from typing import Literal
 
 from sqlmodel import Session
 
+from clients.errors import InvalidTransition
 from clients.models import ActionStatusChange, Alert
-from pipeline.errors import InputError
 from records.access import can_read_client, client_of, require_permission
 from records.errors import NotFound
 from records.ids import utcnow
@@ -34,9 +34,6 @@ from review.models import RecordAction
 
 CloseStatus = Literal["done", "cancelled"]
 
-
-class InvalidTransition(InputError):
-    """The action is already in the requested state, or the close has no reason."""
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session, col, select
 
+from clients.errors import AdvisoryRulesError
 from clients.models import Alert, ClientProfile, Holding
-from pipeline.errors import InputError
 from records.ids import utcnow
 from records.tables import Client
 
@@ -44,9 +44,6 @@ FOLLOW_UP = {"urgent_advice": "owned_action", "urgent": "owned_action", "advice"
              "routine": "next_contact"}
 """What each quadrant's alerts become."""
 
-
-class AdvisoryRulesError(InputError):
-    """The advisory rules file is invalid."""
 
 
 class _Strict(BaseModel):

@@ -33,7 +33,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pipeline.errors import InputError
+from clients.errors import MappingError
 
 FieldType = Literal["str", "text", "int", "bool", "date", "datetime", "money"]
 Entity = Literal["client", "contact", "holding", "case", "document", "watch", "interaction", "action"]
@@ -43,9 +43,6 @@ ENTITY_ORDER: tuple[Entity, ...] = (
 )
 """Import order within one run: parents before the rows that refer to them."""
 
-
-class MappingError(InputError):
-    """The mapping file is missing, not YAML, or names unknown entities or fields."""
 
 
 @dataclass(frozen=True)

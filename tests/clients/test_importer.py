@@ -141,3 +141,23 @@ files:
         records = session.exec(select(InteractionRecord)).all()
         channels = sorted(json.loads(r.content_json)["summary"]["channel"] for r in records)
     assert channels == ["meeting", "meeting", "other"]
+
+
+def test_semicolon_separated_excel_export_imports_with_decimal_commas(container):
+    _import(container, b"ID;Name;RM;Since\nC1;Ada Byrne;priya;2020-01-01\n")
+    report = _import(container, "HID;ID;Product;Name;Renewal;Balance\nH1;C1;mortgage;Home loan;;1.234,56\n"
+                                "H2;C1;isa;ISA;;£10\n".encode("cp1252"), "holdings.csv")
+    assert (report.created, report.errors) == (2, [])
+    with Session(container.engine) as session:
+        assert sorted(h.balance_minor for h in session.exec(select(Holding)).all()) == [1_000, 123_456]
+
+
+def test_tab_separated_export_imports(container):
+    report = _import(container, b"ID\tName\tRM\tSince\nC1\tAda Byrne\tpriya\t2020-01-01\n")
+    assert (report.created, report.errors) == (1, [])
+
+
+def test_amount_that_is_not_a_number_is_a_row_error(container):
+    _import(container, b"ID,Name,RM,Since\nC1,Ada Byrne,priya,\n")
+    report = _import(container, b"HID,ID,Product,Name,Renewal,Balance\nH1,C1,isa,ISA,,ten pounds\n", "holdings.csv")
+    assert report.created == 0 and "'ten pounds' is not an amount" in report.errors[0].reason
