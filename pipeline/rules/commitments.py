@@ -16,276 +16,46 @@ against the guide; none names a person, firm or amount.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from pipeline.rules.action_types import main_part
-
-_ADVERBS = r"(?:(?:also|then|now|personally|just|definitely|certainly|first|straight|still|actually|both)\s+)*"
-# Every way of putting a verb in the future: "I'll", "we will", "I'm going to", "I'm also going to".
-_MODAL = (
-    rf"(?:'ll|’ll|\s+will|\s+shall|(?:'m|’m|\s+am|'re|’re|\s+are)\s+{_ADVERBS}going to)"
+from pipeline.rules.patterns import (
+    ATTENDANCE,
+    COURTESY,
+    FIRST_PERSON,
+    HAVE_DELIVERY,
+    HYPOTHETICAL,
+    IMPERATIVE,
+    LEAD_IN,
+    LET_ME,
+    LIST_LEAD,
+    LOOSE_IMPERATIVE,
+    LOOSE_KEEP,
+    LOOSE_REQUEST,
+    MAILING_LIST,
+    NAMED_REQUEST,
+    NEED_STATEMENT,
+    NEGATED,
+    NOTE_ACTION,
+    NOTE_TAKING,
+    OFFER,
+    ONGOING_VERBS,
+    OPEN_OFFER,
+    QUESTION,
+    RECORD_REQUEST,
+    REQUEST_PATTERNS,
+    SEGMENT,
+    SERVICE_WISH,
+    SIGNOFF_TEAM,
+    SUGGESTION,
+    TAG_QUESTION,
+    THIRD_PARTY,
+    VAGUE,
+    VAGUE_VERBS,
+    VERIFICATION,
+    WORK_VERBS,
+    WRITTEN_WORK_VERBS,
 )
-
-FIRST_PERSON = re.compile(rf"\b(?P<subj>I|[Ww]e){_MODAL}\s+{_ADVERBS}(?P<verb>[a-z]+)")
-# "Let me" commits only with work verbs aimed beyond the call ("let me check with our credit
-# team"); "let me check what you hold" or "let me double-check" happen during the call itself.
-LET_ME = re.compile(
-    r"\b[Ll]et me\s+(?P<verb>check with|speak to|talk to|ask|find out|get back|come back|look into|raise|chase"
-    r"|arrange|book|send|email|write)\b"
-)
-NOTE_ACTION = re.compile(
-    r"^(?P<who>[A-Z]{2,4}|(?:[A-Z][\w&-]*\s+)(?:[\w&-]+\s+){0,3}?(?:team|desk|department|unit)|[A-Z][a-z]+)"
-    r"\s+(?:to|will)\s+(?P<verb>[a-z]+)"
-)
-THIRD_PARTY = re.compile(
-    r"(?:^|[,:;]\s*|\b(?:then|and|so)\s+)(?P<who>(?:[Oo]ur|[Tt]he)\s+(?:[\w&-]+\s+){0,3}?(?:team|desk|department|unit)"
-    r"|[A-Z][\w&-]+(?:\s+[A-Za-z][\w&-]+){0,2}\s+(?:team|services|operations)"
-    r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?"
-    # "My colleague in payments will...": the work falls to that department.
-    r"|(?:[Mm]y|[Oo]ur|[Aa]|[Oo]ne of (?:my|our)) colleagues? (?:in|from|on) (?:the )?[\w&-]+(?:\s+[\w&-]+)?)"
-    rf"{_MODAL}\s+{_ADVERBS}(?P<verb>[a-z]+)"
-)
-SIGNOFF_TEAM = re.compile(
-    r"\bneeds?\s+(?:sign-off|sign off|approval|authori[sz]ation)\s+from\s+"
-    r"(?P<who>(?:our|the)\s+(?:[\w&-]+\s+){0,3}?team)\b",
-    re.IGNORECASE,
-)
-
-# Verbs a request must ask for before it is a piece of work (keeps "can you hear me",
-# "can you confirm your date of birth" and other in-call exchanges out).
-WORK_VERBS = frozenset(
-    """send post email forward return sign complete provide upload pay transfer move ring call phone contact
-    check confirm give get pull match waive review arrange book cancel recall raise submit update dig find
-    scan share chase speak talk ask fill drop put make set sort approve increase reduce refund change
-    consider organise organize prepare write reply respond let look escalate investigate open lodge
-    process release stop amend issue agree action execute draw settle remove add delete close switch sell
-    buy invest redeem withdraw encash order renew extend reissue replace reinstate reverse credit correct
-    fix lift lower unblock block freeze unfreeze register record note come honour backdate apply pass
-    schedule top pop bring drop notify inform""".split()
-)
-# In writing, asking to be told or shown something is a request for a reply; in a call the
-# answer comes during the call ("can you tell me your postcode").
-# Work asked for in writing: "could you verify the totals", "can you include me on the invite".
-WRITTEN_WORK_VERBS = WORK_VERBS | frozenset(
-    """tell explain advise clarify outline show verify test include handle coordinate resend print fax mail
-    email e-mail remind mention draft circulate distribute deliver obtain collect gather compile calculate run
-    determine identify research trace proceed work help assist follow schedule reschedule set fill attach
-    introduce recommend suggest summarise summarize finalise finalize""".split()
-)
-REQUEST_PATTERNS: list[re.Pattern[str]] = [
-    # "What I'd like you to do is ring them": the work is the verb after "is".
-    re.compile(r"\bwhat (?:I|we)(?:'d| would|’d)? (?:like|need|want) you to do (?:is|now is|first is)\s+(?:to\s+)?"
-               r"(?P<verb>[a-z]+)", re.IGNORECASE),
-    re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+|just\s+|kindly\s+)*(?:re-)?(?P<verb>[a-z]+)",
-               re.IGNORECASE),
-    re.compile(r"(?<!to )\bplease\s+(?:could you\s+|can you\s+|do\s+)?(?:re-)?(?P<verb>[a-z]+)", re.IGNORECASE),
-    # Polite forms of the same ask: "would you mind sending", "if you could post", "can I ask you to".
-    re.compile(r"\bwould you mind\s+(?:just\s+|also\s+)?(?P<verb>[a-z]+ing)\b", re.IGNORECASE),
-    re.compile(r"\bif you (?:could|can|would)\s+(?:please\s+|just\s+|also\s+|kindly\s+)*(?P<verb>[a-z]+)",
-               re.IGNORECASE),
-    re.compile(r"\b(?:can|could|may|might) I ask you to\s+(?:please\s+|just\s+|also\s+)*(?P<verb>[a-z]+)",
-               re.IGNORECASE),
-    re.compile(r"\b(?:I|we)(?:'ll|’ll| will)?\s+(?:need|would like|'d like|’d like|want)\s+you\s+to\s+(?P<verb>[a-z]+)",
-               re.IGNORECASE),
-    re.compile(r"\bit would (?:really )?help(?: us| me)? if you (?:could |can )?(?P<verb>[a-z]+)", re.IGNORECASE),
-    re.compile(r"\bwould you be (?:willing|able|happy) to\s+(?P<verb>[a-z]+)", re.IGNORECASE),
-    re.compile(r"\byou(?:'ll|’ll| will) need to\s+(?P<verb>[a-z]+)", re.IGNORECASE),
-    re.compile(r"\b(?:can|could)\s+(?:the|your|my|our)\s+[^?]{2,60}?\s+(?:be\s+(?P<verb>[a-z]+ed)\b|"
-               r"(?P<verb2>give|send|provide|check|look|confirm|go up)\b)", re.IGNORECASE),
-]
-# A client asking for a formal record in writing: "I need to make this a formal complaint",
-# "please treat this as a complaint". The recipient owns logging it (a `case`).
-RECORD_REQUEST = re.compile(
-    r"\b(?:I|we)\s+(?:need|want|would like|'d like|’d like|wish|am writing|are writing)\s+to\s+(?:make|raise|lodge"
-    r"|register|file|log|open)\s+(?:this|it|a|an)\s+(?:as\s+)?(?:an?\s+)?(?:formal\s+|official\s+)?"
-    r"(?:complaint|claim|dispute)\b"
-    r"|\b(?:please\s+)?(?:treat|log|record|register)\s+(?:this|it)\s+as\s+an?\s+(?:formal\s+)?(?:complaint|claim)\b",
-    re.IGNORECASE,
-)
-# A written wish to change a service is a request to the recipient: "we would like to switch
-# to paper statements", "I'd like to close the old account". Wishes to talk, know or
-# understand are questions, not work.
-SERVICE_WISH = re.compile(
-    r"\b(?:I|we)(?:\s+would|'d|’d)\s+(?:also\s+|now\s+|really\s+)?like\s+to\s+(?P<verb>switch|change|close|open|cancel|add|remove"
-    r"|move|transfer|withdraw|increase|reduce|update|stop|set up|upgrade|downgrade|redeem|sell|buy|invest|top up"
-    r"|pay|convert|renew|extend|order|register|opt)\b",
-    re.IGNORECASE,
-)
-# "Could Mei Lin find a slot?": a request to another named participant, who owns it.
-NAMED_REQUEST = re.compile(
-    r"\b(?:can|could|would|will)\s+(?P<who>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})\s+(?:please\s+|also\s+)?"
-    r"(?P<verb>[a-z]+)"
-)
-# "The other thing we'll need is a copy of the death certificate": a need addressed to the listener.
-# A need inside a relative clause ("it explains which documents we need") states nothing.
-NEED_STATEMENT = re.compile(
-    r"(?<!which )(?<!what )(?<!whatever )(?<!documents )(?<!everything )"
-    r"\bwe(?:'ll|’ll| will)? need\b(?!\s+to\b)(?P<verb>)",
-    re.IGNORECASE,
-)
-# A need that adds to the deliverable just asked for ("we'll need a certified translation with
-# it") extends that request rather than creating a second one.
-ADD_ON = re.compile(r"\b(?:with it|with them|with that|along with it|as well|too|alongside it)\s*[,.]?"
-                    r"(?:\s*I'm afraid|\s*I’m afraid)?\s*[.!]?\s*$", re.IGNORECASE)
-# Bare imperatives count only in written text (emails, notes): in speech they are mostly
-# instructions for the call itself ("take photos", "read it back to me").
-# A written ask may open with a greeting, the reader's name or a connective: "Mark, send...",
-# "Hi all - could you...", "Also, please...". The lead-in is skipped before an imperative.
-LEAD_IN = re.compile(
-    r"^(?:(?:(?i:hi|hello|hey|dear|ok|okay|also|and|so|but|then|again|finally|first|meanwhile|otherwise|"
-    r"in the meantime|in addition|when you get a chance|when you have a (?:minute|moment|chance)|"
-    r"(?:[A-Z][a-z]+|all|everyone|everybody|guys|folks|team)(?:\s+(?:and|&)\s+[A-Z][a-z]+)?)\s*[,:;!-]+\s*)"
-    r"|(?i:hi|hello|hey|dear)\s+[A-Z][a-z]+\s*[,:;!-]*\s*|(?i:hi|hey)\s+(?=[a-z]))+"
-)
-_IMPERATIVE_LEAD = r"^(?:(?:just|simply|kindly|also|and|then|please|pls|plz),?\s+)*"
-IMPERATIVE = re.compile(
-    _IMPERATIVE_LEAD + r"(?P<verb>send|return|sign|complete|forward|post|upload|pay"
-    r"|provide|refund|waive|reverse|cancel|close|remove|add|update|transfer|sell|buy|arrange|book|confirm"
-    r"|reissue|replace|call|ring|chase|credit|amend|correct|stop|switch"
-    r"|review|check|(?:e-?mail|mail|fax)(?=\s+(?:me|us|him|her|them|it|the|a|an|your|this|that|those|these)\b)|scan|contact|schedule|advise|reply|respond|share|print|verify"
-    r"|approve|submit|prepare|draft|circulate|distribute|notify|inform|phone|ensure|fill (?:in|out)"
-    r"|set up|sort out|pass (?:on|along)|follow up (?:on|with)|get back to|get in touch"
-    r"|give (?:me|us) (?:a )?(?:quick |brief )?(?:call|ring|buzz|shout)"
-    r"|drop (?:me|us) (?:a )?(?:line|note|email|e-mail)"
-    r"|let (?:me|us) know|make sure|remember to|go ahead (?:and|with)"
-    r"|take a (?:look|moment|minute|few minutes) (?:at|to)|look (?:at|into|over|through))\b",
-    re.IGNORECASE,
-)
-# Looser written signals, used only when scoring sentence-level intent (`loose=True`): the
-# guide's exclusions for vague objects, conditions and courtesies are not applied there, and
-# these forms count as asking the reader to do or answer something.
-LOOSE_IMPERATIVE = re.compile(
-    _IMPERATIVE_LEAD + r"(?:(?:do not|don't|don’t)\s+(?:forget|hesitate|miss|make|send|sign|pay|change|delete|share"
-    r"|forward|reply|respond|wait|worry)\b|(?:let'?s|let’s)\s+(?P<verb2>[a-z]+)|(?P<verb>come|join|read|visit"
-    r"|click|use|try|keep|see(?! you\b)|meet|follow|find|go|hold|plan|bring|enter|log|register|sign up|start"
-    r"|talk|discuss"
-    r"|think|consider|tell|show|download|install|give|get|take|have|put|pick|grab|feel free|stop by|drop"
-    r"|remind|include|attach|note|expect|save|reserve|mark|leave|ask|reach out|write|answer|help|invite|open"
-    r"|accept|activate|learn|explore|view|browse|shop|order|apply|claim|call|tell|head|hurry|act|enjoy|rsvp"
-    r"|print|watch|listen|check out|sign in|subscribe|unsubscribe|opt|update|upgrade|connect|vote|rate|fill"
-    r"|choose|select|pick up|drop by|swing by|hang on|hang in|bear with|stay|wait|make|do|be)\b)",
-    re.IGNORECASE,
-)
-LOOSE_REQUEST = re.compile(
-    r"(?<!to )(?<!sure )\b(?:please|pls|plz|kindly),?\s+(?P<verb>[a-z]+)"
-    r"|\bI (?:do |would |'d )?hope (?:that )?you(?:'ll|’ll| will| can| could| would)\b"
-    r"|\b(?:would|'d|’d)\s+(?:\w+\s+)?(?:appreciate|be (?:\w+\s+)?(?:grateful|helpful|great|useful|nice|good"
-    r"|appreciated|wonderful|ideal))\b"
-    r"|\b(?:I|we)\s+(?:need|want|would like|'d like|’d like)\s+you\b"
-    r"|\byou\s+(?:should|need to|must|have to|will want to)\s+(?P<verb3>[a-z]+)"
-    # Asks for a reply or a call anywhere in the sentence: "if you want to discuss, let me know".
-    r"|\blet (?:me|us) know\b|\b(?:give|drop|shoot) (?:me|us) (?:a )?(?:quick )?(?:call|ring|line|note|e-?mail|shout)\b"
-    r"|\bget back to (?:me|us)\b|\bwhy (?:don't|don’t|not) (?:you|we)\b|\byou(?:'re|’re| are) welcome to\b"
-    r"|\bI(?: would|'d|’d)? (?:suggest|recommend)\b|\b(?:I|we) need (?:your|you|this|that|it|the)\b"
-    # Proposals to meet or talk: "we could discuss this on Monday", "I'd like to set up a call".
-    r"|\b(?:we|you|I)\s+(?:can|could|should|might|may|need to|want to|would like to|'d like to|’d like to"
-    r"|would love to|'d love to|’d love to|ought to|must)\s+(?:\w+\s+)?(?:discuss|meet|talk|chat|speak|get together"
-    r"|catch up|sit down|go over|set up|schedule|arrange|have (?:a |an )?(?:\w+ )?(?:call|meeting|lunch|dinner|chat"
-    r"|discussion))\b",
-    re.IGNORECASE,
-)
-# A direct question in writing asks the reader to answer; tag questions ("..., isn't it?") do not.
-QUESTION = re.compile(r"\?\s*[\W]*$")
-TAG_QUESTION = re.compile(r",\s*(?:isn't|aren't|doesn't|don't|didn't|wasn't|won't|right|eh|huh)\s+\w*\s*\?\s*$",
-                          re.IGNORECASE)
-_LOOSE_KEEP = frozenset({"negated", "mailing list"})
-# Loose mode still leaves out standing offers of help and opt-out choices: "if you have any
-# questions, contact us", "if you'd rather not receive these, click below". They invite
-# nothing unless the reader's situation calls for it.
-OPEN_OFFER = re.compile(
-    r"\bif you (?:have|should have|need|experience|encounter|run into) (?:any|further|other|more|additional)?\s*"
-    r"(?:\w+\s+)?(?:questions?|queries|problems?|concerns?|comments?|issues?|trouble|difficult(?:y|ies)|help"
-    r"|assistance|support|feedback|suggestions?)\b"
-    r"|\bif you(?: would|'d|’d| do)? (?:no longer|not|rather not|prefer not|don't|don’t)\b"
-    r"|\bif you(?: would|'d|’d)? (?:like|wish|want|prefer|choose) to (?:unsubscribe|stop|opt|be removed|remove"
-    r"|update your|change your|manage|cancel|no longer|be taken)\b",
-    re.IGNORECASE,
-)
-_SEGMENT = re.compile(
-    r"^(?:if|when|once|whenever|as soon as|after|before|until|unless|in case|since|for|to)\b[^,;:]{0,120}?"
-    r"(?:[,;:]|\s[-–—]+)\s+",
-    re.IGNORECASE,
-)
-
-_VERIFICATION = re.compile(
-    r"\b(?:date of birth|postcode|post code|first line of (?:your|the) address|account number|last four"
-    r"|security|your name|full name|spell|read (?:it|that) back|hear (?:me|us)|see it)\b",
-    re.IGNORECASE,
-)
-# Exclusions from the labelling guide, one pattern per kind of non-action.
-HYPOTHETICAL = re.compile(
-    r"(?<!even )(?<!as )(?<!see )(?<!ask )(?<!check )(?<!know )(?<!asking )(?<!whether )\bif\b"
-    r"(?!\s+(?:you|we)\s+(?:can|could)\b)(?!\s+(?:needed|necessary|required|possible)\b)"
-    r"|\botherwise\b|\bin case\b|\bunless\b",
-    re.IGNORECASE,
-)
-VAGUE = re.compile(
-    r"\bfollow up\s*[.,!]?$|\bkeep in touch\b|\bbe in touch\b|\bcatch up\b|\bkeep (?:you|that|it|this) "
-    r"(?:posted|updated|informed|in mind)\b|\bkeep (?:you|him|her) (?:up to date|in the loop)\b"
-    r"|\bmake sure (?:you|we) have what\b|\bbear (?:that|it|this) in mind\b|\bhave a think\b|\bspeak soon\b"
-    r"|\btalk soon\b|\btake care\b|\blook after\b|\bdo (?:everything|what|my best|all) (?:I|we)? ?can\b"
-    r"|\bhelp you with (?:everything|anything)\b|\bmake sure the right people\b|\bdo everything\b"
-    r"|\bthe right people pick up\b|\bput that right\b"
-    # Leave-takings and idioms that promise nothing: "I'll let you go", "I'll believe it when I see it".
-    r"|\blet you (?:go|get on|get back)\b|\bleave you to it\b|\bbelieve it when\b|\bhold you to (?:that|it)\b"
-    r"|\bwait and see\b",
-    re.IGNORECASE,
-)
-# Recording what was just agreed is part of the call, not new work: "I'll put that on the
-# referral", "I'll make a note of that", "I'll note that on your file".
-NOTE_TAKING = re.compile(
-    r"\b(?:put|add|note|pop|write|mark)\s+(?:that|it|this|those)\s+(?:down\s+)?(?:on|in|to|against)\s+(?:the|your|my|our)"
-    r"\s+(?:\w+\s+)?(?:referral|note|notes|file|record|records|system|account|case|request|ticket)\b"
-    r"|\bmake a note\b|\bnote (?:that|it) down\b",
-    re.IGNORECASE,
-)
-# Written courtesies that ask for nothing: "please find attached", "please note", "please
-# don't hesitate to call".
-COURTESY = re.compile(
-    r"\bplease (?:find|see) (?:attached|enclosed|below|above|the attached)\b|\bplease note\b"
-    r"|\b(?:attached|enclosed|below),? please (?:find|see)\b"
-    r"|\b(?:take|taking) (?:your|all the) time\b|\bplease (?:do not|don't|don’t) hesitate\b"
-    r"|\b(?:please (?:do )?)?let (?:me|us) know if you have any\b",
-    re.IGNORECASE,
-)
-# Mailing-list housekeeping asks nothing of the reader's business: "add us to your address
-# book", "update your email preferences", "unsubscribe here".
-MAILING_LIST = re.compile(
-    r"\bunsubscribe\b|\bopt[- ]?out\b|\bsafe[- ]?senders?\b|\baddress book\b|\bcontacts list\b|\bmailing list\b"
-    r"|\b(?:email|e-mail|notification|subscription) (?:preferences|settings)\b|\bwhite ?list\b"
-    r"|\bto (?:ensure|make sure)\b[^,;]{0,60}\b(?:inbox|delivery|deliverability)\b|\badd us to your\b",
-    re.IGNORECASE,
-)
-# A lead-in that announces a list ("There are two things I would like you to look at:",
-# "Please can you:") is not itself an action; its items are.
-LIST_LEAD = re.compile(r"\b(?:following|as follows|below|these|those|things|items|points|steps|questions|list|"
-                       r"details|documents|ones)\s*:\s*$|^[^a-z]*\w+(?:\s+\w+){0,2}\s*:\s*$"
-                       r"|\b(?:two|three|four|five|a few|a couple of|some|several|the following|these|those)\s+"
-                       r"(?:things|items|points|questions|matters|requests|issues)\b[^:]*:\s*$", re.IGNORECASE)
-"""A lead-in whose object is the list after it ("please send the following:"); a request that names its own
-object and ends at a colon ("could you change the payee details on my account to:") is still a request."""
-SUGGESTION = re.compile(r"\b(?:may|might|could) be worth\b|\byou (?:may|might) want to\b|\bI'd suggest\b",
-                        re.IGNORECASE)
-OFFER = re.compile(
-    r"\b(?:would you like me to|do you want me to|did you want me to|shall I|should I|would it help if I"
-    r"|want me to|happy to\b.*\bif)\b",
-    re.IGNORECASE,
-)
-ATTENDANCE = re.compile(
-    r"\bsee you (?:at|there|on|then)\b|\bI(?:'ll|’ll| will) be there\b|\bbring (?:my|a|our)\b|\battend\b"
-    r"|\bcome along\b|\bjoin you\b",
-    re.IGNORECASE,
-)
-NEGATED = re.compile(
-    r"\b(?:won't|won’t|will not|can't|can’t|cannot|not going to|let me not|I'd rather|I’d rather|never)\b",
-    re.IGNORECASE,
-)
-# "I'll be handling your claim", "I will be your point of contact": roles, not deliverables.
-ONGOING_VERBS = frozenset(
-    {"be", "need", "keep", "have", "see", "want", "leave", "hold", "try", "wait", "hear", "think", "mull", "enjoy"}
-)
-VAGUE_VERBS = frozenset({"follow", "catch", "touch"})
 
 
 @dataclass(frozen=True)
@@ -314,7 +84,7 @@ def _exclusion(text: str, *, loose: bool = False) -> str | None:
         ("courtesy", COURTESY),
         ("mailing list", MAILING_LIST),
     ):
-        if (not loose or name in _LOOSE_KEEP) and pattern.search(text):
+        if (not loose or name in LOOSE_KEEP) and pattern.search(text):
             return name
     if loose and OPEN_OFFER.search(text):
         return "open offer"
@@ -352,7 +122,7 @@ def detect(text: str, *, written: bool, notes: bool = False, loose: bool = False
     said = _own_or_assigned(stripped, notes=notes)
     if said is not None:
         return said
-    if _VERIFICATION.search(stripped) and not loose:
+    if VERIFICATION.search(stripped) and not loose:
         return None  # "can you confirm your date of birth": identity checks are part of the call
     return _asked(stripped, written=written, loose=loose)
 
@@ -426,7 +196,7 @@ def _loose_request(text: str) -> Detection | None:
     # An imperative may open the sentence or follow a leading condition or aside:
     # "If you want to discuss it, give me a call", "Rob - send it over".
     lead = LEAD_IN.match(text)
-    starts = [lead.end() if lead else 0] + [m.end() for m in _SEGMENT.finditer(text)]
+    starts = [lead.end() if lead else 0] + [m.end() for m in SEGMENT.finditer(text)]
     for offset in starts:
         for pattern in (IMPERATIVE, LOOSE_IMPERATIVE):
             m = pattern.search(text[offset:])
@@ -440,37 +210,3 @@ def _loose_request(text: str) -> Detection | None:
     if QUESTION.search(text) and not TAG_QUESTION.search(text):
         return Detection("request", "reply", None, 0)
     return None
-
-
-# A reply that takes up a request without naming new work: "I can do that", "will do, I'll send it".
-# Delegating it without naming new work is a pro-form too: "I'll get our secretary onto that",
-# "I'll get my accountant to do it"; so is restating the ask: "could you have all of that with me".
-PRO_FORM = re.compile(
-    r"\b(?:do|get|send|post|return|upload|forward|sort|manage)\s+(?:that|it|them|those|this)\b"
-    r"(?!\s+(?:to|on)\s+\w+ team)"
-    r"|^\s*(?:yes,?\s*)?(?:will do|I can|no problem)\b"
-    r"|\bget\s+(?:our|my|the|his|her|their)\s+(?:[\w-]+\s+){0,2}?(?:onto|on to)\s+(?:that|it|this|them)\b"
-    r"|\bget\s+(?:our|my|the|his|her|their)\s+(?:[\w-]+\s+){0,2}?to\s+(?:do|draft|sort|send|prepare|handle|deal with"
-    r"|look at|draw up|write)\s+(?:that|it|this|them|one)\b"
-    r"|\bhave\s+(?:all\s+(?:of\s+)?)?(?:that|it|them|those|this)\s+(?:back\s+)?(?:with|to)\s+(?:me|us|you)\b",
-    re.IGNORECASE,
-)
-# "I'll have that to you by Thursday": a delivery, though "have" alone is not work.
-HAVE_DELIVERY = re.compile(r"\bhave\s+[^.,;]{1,40}?\s+(?:over\s+|back\s+)?(?:to|with)\s+(?:you|him|her|them)\b",
-                           re.IGNORECASE)
-# Date corrections and confirmations: "actually, make that Thursday", "Wednesday's fine".
-CORRECTION = re.compile(
-    r"\b(?:actually|make (?:it|that)|let's say|let’s say|(?:can|could|shall) we say|could (?:it|we) be|can (?:it|we) be"
-    r"|how about"
-    r"|instead|or rather|more realistic|later said|need until|needs? until|revised|moved to|agreed)\b"
-    r"|^\s*(?:oh,?\s*)?(?:well,?\s*)?no,",
-    re.IGNORECASE,
-)
-CONFIRMATION_LEAD = re.compile(r"^\s*(?:[\w ,.'’-]{0,25}?)(?:'s|’s| is| works| then)?\s*"
-                               r"\b(?:fine|ok|okay|perfect|great|"
-                               r"good|works|then|is the absolute latest)\b", re.IGNORECASE)
-UNAVAILABLE = re.compile(
-    r"\b(?:I'm|I’m|I am|he's|he’s|she's|she’s|I'll be|we're|we’re) (?:out|in|away|off|travelling|on holiday|"
-    r"on leave|at (?:a|my|the|our|his|her))\b|\boff till\b|\boff until\b",
-    re.IGNORECASE,
-)

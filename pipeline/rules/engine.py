@@ -37,7 +37,17 @@ from datetime import date, datetime
 
 from pipeline.dates import DateMention, anchor_bare_days, best_mention, find_dates
 from pipeline.rules import commitments as cm
-from pipeline.rules.action_types import TYPE_PRECEDENCE, classify_type
+from pipeline.rules import patterns as pt
+from pipeline.rules.conversation import (
+    PendingAction,
+    attaches_to,
+    completed_in_newer,
+    drop_superseded_quotes,
+    is_add_on,
+    merge_into,
+    redate,
+)
+from pipeline.rules.describe import build_action
 from pipeline.rules.owners import OwnerResolver, team_name
 from pipeline.rules.purpose import classify_purpose
 from pipeline.rules.summary import build_summary
@@ -50,36 +60,7 @@ from pipeline.rules.turns import (
     transcript_clauses,
     transcript_speakers,
 )
-from pipeline.schemas import Action, ActionType, Due, Evidence, InteractionDraft, Participant
-from pipeline.text import STOPWORDS
-
-_COMPLETION = re.compile(
-    r"\b(?:thanks|thank you) for (?:sending|the|your)\b|\breceived\b|\bgot the\b|\bhas arrived\b|\barrived\b"
-    r"|\bas promised\b|\bhave now\b|\balready\b|\b(?:came|come|gone|went) through\b"
-    r"|\b(?:thanks|thank you) for (?:that|doing|sorting|arranging|organising)\b",
-    re.IGNORECASE,
-)
-_PRONOUN_OBJECT = re.compile(r"^\s*(?:it|that|them|those|this|these)\b", re.IGNORECASE)
-
-
-@dataclass
-class _Draft:
-    """An action under construction, before the conversation rules settle it."""
-
-    clause: Clause
-    detection: cm.Detection
-    owner: str
-    side: str
-    is_team: bool
-    due: Due
-    date_mention: DateMention | None = None
-    merged_from: list[Clause] = field(default_factory=list)
-    merged_indexes: list[int] = field(default_factory=list)
-
-    @property
-    def end(self) -> int:
-        """End offset of the evidence: the last clause attached to this action."""
-        return max([self.clause.end, *(c.end for c in self.merged_from)])
+from pipeline.schemas import Due, InteractionDraft, Participant
 
 
 def _local_date(moment: datetime) -> date:
@@ -164,171 +145,6 @@ def _owner_of(
     return None
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower()) if w not in STOPWORDS}
-
-
-def _completed_in_newer(clause: Clause, clauses: list[Clause]) -> bool:
-    """A quoted commitment is done when a newer message thanks for it or reports it received."""
-    words = _content_words(clause.text[20:] if len(clause.text) > 40 else clause.text)
-    for newer in clauses:
-        if newer.message < clause.message and _COMPLETION.search(newer.text):
-            if words & _content_words(newer.text):
-                return True
-    return False
-
-
-# Verbs that only prepare a deliverable: what happens to it next (sending it to the client,
-# taking it to committee) says what the action is.
-_PREPARATION_VERBS = frozenset(
-    "write prepare draft pull put get pull-together compile collate work dig look".split()
-)
-
-
-def _attaches_to(last: _Draft, clause: Clause, det: cm.Detection | None, index: int, *, has_date: bool) -> bool:
-    """Does `clause` continue the deliverable of the action just drafted, rather than start one?
-
-    The same speaker, in the same turn and within the next three clauses, either refers back to it
-    with a pronoun ("I'll pull up the wording. I'll get that over to you this afternoon";
-    "You'll have that by Friday"), or delivers what the previous clause only prepared
-    ("I'll write the paper and we'll take it to credit committee"). The guide labels one
-    action per deliverable.
-    """
-    if last.detection.kind not in ("commitment", "third_party") or clause.quoted:
-        return False
-    if clause.speaker != last.clause.speaker or clause.turn != last.clause.turn:
-        return False
-    if index - max(last.merged_indexes or [index]) > 3 or cm.UNAVAILABLE.search(clause.text):
-        return False
-    if det is not None and det.kind == "commitment":
-        rest = clause.text[det.start:].split(det.verb, 1)[-1]
-        if _PRONOUN_OBJECT.match(rest):
-            # A restated date ("I'll send them by Tuesday") corrects the first: the last date wins.
-            return True
-    if last.due.kind != "none" and has_date:
-        # Steps stated separately with their own dates are two actions.
-        return False
-    if det is not None and det.kind == "commitment":
-        return last.detection.verb in _PREPARATION_VERBS and clause.sentence == last.clause.sentence
-    if det is None:
-        # "You'll have that by Friday", "It'll be with you tomorrow".
-        return bool(_DELIVERY_FOLLOW_UP.search(clause.text))
-    return False
-
-
-_DELIVERY_FOLLOW_UP = re.compile(
-    r"^\s*(?:and\s+)?(?:you(?:'ll|’ll| will|'d| should)\s+(?:have|get|receive|see)\s+(?:that|it|them|this|those)\b"
-    r"|(?:it|that|they|this)(?:'ll|’ll| will| should)\s+(?:be|reach)\s+(?:with )?you\b)",
-    re.IGNORECASE,
-)
-
-
-def _clientise(text: str, resolver: OwnerResolver) -> str:
-    """Write client-side participants as "the client", so "DP to update OB" reads as a reply to the client."""
-
-    def swap(m: re.Match[str]) -> str:
-        p = resolver.participant(m.group())
-        return "the client" if p is not None and p.side == "client" else m.group()
-
-    return re.sub(r"\b[A-Z]{2,4}\b|\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}\b", swap, text)
-
-
-def _action_type(d: _Draft, resolver: OwnerResolver) -> ActionType:
-    """The guide's ordered type rules over the whole deliverable: the highest-ranked part wins."""
-    if d.detection.kind == "signoff":
-        return "approval"
-    types = [
-        classify_type(_clientise(c.text, resolver), verb=d.detection.verb if c is d.clause else _verb_of(c.text),
-                      owner_side=d.side, owner_is_team=d.is_team, sentence=c.sentence_text, context=c.line_text)
-        for c in [d.clause, *d.merged_from]
-    ]
-    return min(types, key=TYPE_PRECEDENCE.index)
-
-
-def _verb_of(text: str) -> str:
-    m = cm.FIRST_PERSON.search(text)
-    return m.group("verb") if m else ""
-
-
-def _drop_superseded_quotes(drafts: list[_Draft]) -> list[_Draft]:
-    """A quoted commitment that a newer message asks for again is one deliverable, not two.
-
-    "I'll send you a breakdown of the charges" in the quoted reply, then "Send me the
-    breakdown of charges I asked for" on top: the newer request (same verb, same owner, two
-    shared content words) is the open action.
-    """
-    newer = [d for d in drafts if not d.clause.quoted]
-    kept = []
-    for d in drafts:
-        if d.clause.quoted and d.detection.kind == "commitment":
-            words = _content_words(d.clause.text)
-            if any(n.owner == d.owner and n.detection.verb == d.detection.verb
-                   and len(words & _content_words(n.clause.text)) >= 2 for n in newer):
-                continue
-        kept.append(d)
-    return kept
-
-
-def _description(clause: Clause, det: cm.Detection) -> str:
-    text = clause.text.strip()
-    m = re.search(rf"\b{re.escape(det.verb)}\b", text) if det.verb else None
-    body = text[m.start():] if m and det.kind != "signoff" else text
-    body = re.sub(r"[\s.?!,;]+$", "", body)
-    body = body[0].upper() + body[1:] if body else text
-    return body[:160]
-
-
-def _close_condition(action_type: str, description: str) -> str:
-    return {
-        "approval": "Decision recorded and communicated",
-        "case": "Case reference recorded",
-        "internal_request": "Team's answer received",
-        "client_response": "Client has received it",
-    }.get(action_type, "Done and confirmed") + f": {description[:80]}"
-
-
-def _is_correction(clause: Clause) -> bool:
-    return bool(cm.CORRECTION.search(clause.text) or cm.CONFIRMATION_LEAD.match(clause.text))
-
-
-def _merge(last: _Draft, clause: Clause, index: int, mentions: list[DateMention]) -> None:
-    """The same speaker goes on about the same deliverable: one action, dated by the newest date."""
-    last.merged_from.append(clause)
-    last.merged_indexes.append(index)
-    best = best_mention(mentions)
-    if best and best.due.kind != "none":
-        last.due = best.due
-
-
-def _is_add_on(last: _Draft, clause: Clause, det: cm.Detection) -> bool:
-    """A need stated beside a request just made ("we'll need a certified translation with it") is part of it."""
-    return (
-        det.kind == "request" and bool(cm.NEED_STATEMENT.search(clause.text)) and bool(cm.ADD_ON.search(clause.text))
-        and last.detection.kind == "request" and 0 <= clause.turn - last.clause.turn <= 2
-    )  # fmt: skip
-
-
-def _redate(last: _Draft, clause: Clause, mentions: list[DateMention]) -> None:
-    """Not a new action: maybe a date correction, confirmation or pro-form reply that dates the last one."""
-    if not mentions or clause.turn - last.clause.turn > 2 or cm.UNAVAILABLE.search(clause.text):
-        return
-    # "I can do that tomorrow" from the owner, "if you can do that this afternoon" from whoever
-    # asked, or the asker restating it ("could you have all of that with me within a
-    # fortnight?") dates the pending action.
-    pro_form = cm.PRO_FORM.search(clause.text) and (
-        clause.speaker == last.owner or re.search(r"\bdo (?:that|it)\b", clause.text)
-        or (last.detection.kind == "request" and clause.speaker == last.clause.speaker)
-    )
-    restated = (
-        clause.turn == last.clause.turn and clause.speaker == last.clause.speaker
-        and last.due.kind == "none" and re.search(r"\b(?:that|it|them)\b", clause.text)
-    )
-    if _is_correction(clause) or pro_form or restated:
-        mention = mentions[-1] if _is_correction(clause) else best_mention(mentions)
-        if mention and mention.due.kind != "none":
-            last.due = mention.due
-
-
 @dataclass
 class _Pass:
     """One pass over an interaction's clauses, building the drafts in order."""
@@ -338,7 +154,7 @@ class _Pass:
     reference: date
     resolver: OwnerResolver
     clauses: list[Clause]
-    drafts: list[_Draft] = field(default_factory=list)
+    drafts: list[PendingAction] = field(default_factory=list)
     signoff_sentences: set[tuple[int, int]] = field(default_factory=set)
     """Sentences (turn, sentence) that hold a commitment: a sign-off there adds nothing."""
 
@@ -349,22 +165,22 @@ class _Pass:
                                     self.reference)
         last = self.drafts[-1] if self.drafts else None
         has_date = any(m.due.kind != "none" for m in mentions)
-        if last and _attaches_to(last, clause, det, index, has_date=has_date):
+        if last and attaches_to(last, clause, det, index, has_date=has_date):
             # "...I'll get that over to you this afternoon", "...and we'll take it to credit committee".
-            _merge(last, clause, index, mentions)
+            merge_into(last, clause, index, mentions)
             return
         if det is None:
             if last:
-                _redate(last, clause, mentions)
+                redate(last, clause, mentions)
             return
-        if (last and _is_add_on(last, clause, det)) or self._not_an_action(clause, det):
+        if (last and is_add_on(last, clause, det)) or self._not_an_action(clause, det):
             return
         owner = _owner_of(det, clause, self.resolver, self.clauses, index)
         if owner is None or self._dates_pending(clause, det, owner[0], mentions) or self._repeats_signoff(clause, det):
             return
         name, side, is_team = owner
         best = best_mention(mentions)
-        self.drafts.append(_Draft(clause, det, name, side, is_team, best.due if best else Due.none(), best,
+        self.drafts.append(PendingAction(clause, det, name, side, is_team, best.due if best else Due.none(), best,
                                   merged_indexes=[index]))
 
     def _not_an_action(self, clause: Clause, det: cm.Detection) -> bool:
@@ -375,7 +191,7 @@ class _Pass:
                 return True
         if clause.quoted and det.kind == "request":
             return True
-        return clause.quoted and _completed_in_newer(clause, self.clauses)
+        return clause.quoted and completed_in_newer(clause, self.clauses)
 
     def _dates_pending(self, clause: Clause, det: cm.Detection, owner: str, mentions: list[DateMention]) -> bool:
         """A commitment answering a recent request to its owner replaces it, or (pro-form) only dates it."""
@@ -388,7 +204,7 @@ class _Pass:
         )  # fmt: skip
         if pending is None:
             return False
-        if cm.PRO_FORM.search(clause.text):
+        if pt.PRO_FORM.search(clause.text):
             mention = best_mention(mentions)
             if mention and mention.due.kind != "none":
                 pending.due = mention.due
@@ -407,20 +223,6 @@ class _Pass:
             if last and last.detection.kind == "signoff" and (last.clause.turn, last.clause.sentence) == key:
                 self.drafts.pop()
         return False
-
-
-def _action(d: _Draft, text: str, resolver: OwnerResolver) -> Action:
-    action_type = _action_type(d, resolver)
-    description = " ".join(_description(d.clause, d.detection).split())  # a hard-wrapped email reads as one line
-    return Action(
-        description=description,
-        owner=d.owner,
-        owner_side=d.side,  # type: ignore[arg-type]
-        due=d.due,
-        type=action_type,
-        close_condition=_close_condition(action_type, description),
-        evidence=Evidence(text=text[d.clause.start : d.end], start=d.clause.start, end=d.end),
-    )
 
 
 def draft_with_rules(
@@ -449,7 +251,7 @@ def draft_with_rules(
     reading = _Pass(text, kind, _local_date(occurred_at), resolver, clauses)
     for index, clause in enumerate(clauses):
         reading.add(index, clause)
-    actions = [_action(d, text, resolver) for d in _drop_superseded_quotes(reading.drafts)]
+    actions = [build_action(d, text, resolver) for d in drop_superseded_quotes(reading.drafts)]
     opening = _opening(text, kind, clauses, resolver)
     purpose = classify_purpose(text, opening=opening)
     summary = build_summary(

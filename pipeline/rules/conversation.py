@@ -1,0 +1,167 @@
+"""Conversation rules: whether a clause continues, dates or supersedes an action already drafted.
+
+The engine (`pipeline.rules.engine`) reads clauses in text order; these rules decide what a
+clause does to the actions drafted so far: one action per deliverable, the last agreed
+date wins, and quoted history answered by newer messages drops out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.dates import DateMention, best_mention
+from pipeline.rules import commitments as cm
+from pipeline.rules import patterns as pt
+from pipeline.rules.turns import Clause
+from pipeline.schemas import Due
+from pipeline.text import STOPWORDS
+
+_COMPLETION = re.compile(
+    r"\b(?:thanks|thank you) for (?:sending|the|your)\b|\breceived\b|\bgot the\b|\bhas arrived\b|\barrived\b"
+    r"|\bas promised\b|\bhave now\b|\balready\b|\b(?:came|come|gone|went) through\b"
+    r"|\b(?:thanks|thank you) for (?:that|doing|sorting|arranging|organising)\b",
+    re.IGNORECASE,
+)
+_PRONOUN_OBJECT = re.compile(r"^\s*(?:it|that|them|those|this|these)\b", re.IGNORECASE)
+
+
+@dataclass
+class PendingAction:
+    """An action under construction, before the conversation rules settle it."""
+
+    clause: Clause
+    detection: cm.Detection
+    owner: str
+    side: str
+    is_team: bool
+    due: Due
+    date_mention: DateMention | None = None
+    merged_from: list[Clause] = field(default_factory=list)
+    merged_indexes: list[int] = field(default_factory=list)
+
+    @property
+    def end(self) -> int:
+        """End offset of the evidence: the last clause attached to this action."""
+        return max([self.clause.end, *(c.end for c in self.merged_from)])
+
+
+def content_words(text: str) -> set[str]:
+    """The content words of a text (four letters or more, no stopwords), for matching deliverables."""
+    return {w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower()) if w not in STOPWORDS}
+
+
+def completed_in_newer(clause: Clause, clauses: list[Clause]) -> bool:
+    """A quoted commitment is done when a newer message thanks for it or reports it received."""
+    words = content_words(clause.text[20:] if len(clause.text) > 40 else clause.text)
+    for newer in clauses:
+        if newer.message < clause.message and _COMPLETION.search(newer.text):
+            if words & content_words(newer.text):
+                return True
+    return False
+
+
+# Verbs that only prepare a deliverable: what happens to it next (sending it to the client,
+# taking it to committee) says what the action is.
+_PREPARATION_VERBS = frozenset(
+    "write prepare draft pull put get pull-together compile collate work dig look".split()
+)
+
+
+def attaches_to(last: PendingAction, clause: Clause, det: cm.Detection | None, index: int, *, has_date: bool) -> bool:
+    """Does `clause` continue the deliverable of the action just drafted, rather than start one?
+
+    The same speaker, in the same turn and within the next three clauses, either refers back to it
+    with a pronoun ("I'll pull up the wording. I'll get that over to you this afternoon";
+    "You'll have that by Friday"), or delivers what the previous clause only prepared
+    ("I'll write the paper and we'll take it to credit committee"). The guide labels one
+    action per deliverable.
+    """
+    if last.detection.kind not in ("commitment", "third_party") or clause.quoted:
+        return False
+    if clause.speaker != last.clause.speaker or clause.turn != last.clause.turn:
+        return False
+    if index - max(last.merged_indexes or [index]) > 3 or pt.UNAVAILABLE.search(clause.text):
+        return False
+    if det is not None and det.kind == "commitment":
+        rest = clause.text[det.start:].split(det.verb, 1)[-1]
+        if _PRONOUN_OBJECT.match(rest):
+            # A restated date ("I'll send them by Tuesday") corrects the first: the last date wins.
+            return True
+    if last.due.kind != "none" and has_date:
+        # Steps stated separately with their own dates are two actions.
+        return False
+    if det is not None and det.kind == "commitment":
+        return last.detection.verb in _PREPARATION_VERBS and clause.sentence == last.clause.sentence
+    if det is None:
+        # "You'll have that by Friday", "It'll be with you tomorrow".
+        return bool(_DELIVERY_FOLLOW_UP.search(clause.text))
+    return False
+
+
+_DELIVERY_FOLLOW_UP = re.compile(
+    r"^\s*(?:and\s+)?(?:you(?:'ll|’ll| will|'d| should)\s+(?:have|get|receive|see)\s+(?:that|it|them|this|those)\b"
+    r"|(?:it|that|they|this)(?:'ll|’ll| will| should)\s+(?:be|reach)\s+(?:with )?you\b)",
+    re.IGNORECASE,
+)
+
+
+def _is_correction(clause: Clause) -> bool:
+    return bool(pt.CORRECTION.search(clause.text) or pt.CONFIRMATION_LEAD.match(clause.text))
+
+
+def merge_into(last: PendingAction, clause: Clause, index: int, mentions: list[DateMention]) -> None:
+    """The same speaker goes on about the same deliverable: one action, dated by the newest date."""
+    last.merged_from.append(clause)
+    last.merged_indexes.append(index)
+    best = best_mention(mentions)
+    if best and best.due.kind != "none":
+        last.due = best.due
+
+
+def is_add_on(last: PendingAction, clause: Clause, det: cm.Detection) -> bool:
+    """A need stated beside a request just made ("we'll need a certified translation with it") is part of it."""
+    return (
+        det.kind == "request" and bool(pt.NEED_STATEMENT.search(clause.text)) and bool(pt.ADD_ON.search(clause.text))
+        and last.detection.kind == "request" and 0 <= clause.turn - last.clause.turn <= 2
+    )  # fmt: skip
+
+
+def redate(last: PendingAction, clause: Clause, mentions: list[DateMention]) -> None:
+    """Not a new action: maybe a date correction, confirmation or pro-form reply that dates the last one."""
+    if not mentions or clause.turn - last.clause.turn > 2 or pt.UNAVAILABLE.search(clause.text):
+        return
+    # "I can do that tomorrow" from the owner, "if you can do that this afternoon" from whoever
+    # asked, or the asker restating it ("could you have all of that with me within a
+    # fortnight?") dates the pending action.
+    pro_form = pt.PRO_FORM.search(clause.text) and (
+        clause.speaker == last.owner or re.search(r"\bdo (?:that|it)\b", clause.text)
+        or (last.detection.kind == "request" and clause.speaker == last.clause.speaker)
+    )
+    restated = (
+        clause.turn == last.clause.turn and clause.speaker == last.clause.speaker
+        and last.due.kind == "none" and re.search(r"\b(?:that|it|them)\b", clause.text)
+    )
+    if _is_correction(clause) or pro_form or restated:
+        mention = mentions[-1] if _is_correction(clause) else best_mention(mentions)
+        if mention and mention.due.kind != "none":
+            last.due = mention.due
+
+
+def drop_superseded_quotes(drafts: list[PendingAction]) -> list[PendingAction]:
+    """A quoted commitment that a newer message asks for again is one deliverable, not two.
+
+    "I'll send you a breakdown of the charges" in the quoted reply, then "Send me the
+    breakdown of charges I asked for" on top: the newer request (same verb, same owner, two
+    shared content words) is the open action.
+    """
+    newer = [d for d in drafts if not d.clause.quoted]
+    kept = []
+    for d in drafts:
+        if d.clause.quoted and d.detection.kind == "commitment":
+            words = content_words(d.clause.text)
+            if any(n.owner == d.owner and n.detection.verb == d.detection.verb
+                   and len(words & content_words(n.clause.text)) >= 2 for n in newer):
+                continue
+        kept.append(d)
+    return kept
