@@ -50,7 +50,7 @@ def llm_section(n_ctx: int, max_tokens: int) -> Raw:
     from clientloop.interactions import load_interaction
     from clientloop.settings import Settings
     from evals.llm_server import MODEL_NAME, LlamaServerUnavailable, running_llama_server, smollm2_gguf
-    from pipeline import llm_engine
+    from pipeline import llm_engine, llm_windows
     from pipeline.llm import make_chat_model
     from pipeline.prompt_files import load_prompt
     from pipeline.schemas import Participant
@@ -80,12 +80,12 @@ def llm_section(n_ctx: int, max_tokens: int) -> Raw:
             text = load_interaction((INTERACTIONS / name).read_bytes(), name, entry["kind"], 10_000_000).text
             people = [Participant.model_validate(p) for p in entry["participants"]]
             when = datetime.fromisoformat(entry["occurred_at"])
-            budget = llm_engine._text_budget_chars(prompt, n_ctx, entry["kind"], entry["client"], when, people)
+            budget = llm_windows.text_budget_chars(prompt, n_ctx, entry["kind"], entry["client"], when, people)
             windows = llm_engine.split_windows(text, budget)
             tokens = 0
             for i, window in enumerate(windows):
-                rendered = llm_engine._render(prompt, window.text, entry["kind"], entry["client"], when, people,
-                                              llm_engine._window_note(i, len(windows)))
+                rendered = llm_windows.render_extraction(prompt, window.text, entry["kind"], entry["client"], when,
+                                                         people, llm_windows.window_note(i, len(windows)))
                 tokens += count(rendered.system) + count(rendered.user)
             t0 = time.perf_counter()
             result = llm_engine.draft_with_llm(text, kind=entry["kind"], occurred_at=when, participants=people,
