@@ -84,34 +84,7 @@ def split_body(
     for line in lines:
         offsets.append(pos)
         pos += len(line) + 1
-    cut = _history_cut(lines)
-    limit = len(lines) if cut is None else cut
-
-    # Label each line before the cut: quoted (">" runs and their attribution) or new.
-    quoted = [False] * len(lines)
-    for i in range(limit):
-        if _QUOTE_LINE.match(lines[i]):
-            quoted[i] = True
-    for i in range(limit):
-        if not quoted[i] and _is_on_wrote(lines, i):
-            j = i + 1 + (0 if _WROTE_END.search(lines[i]) else 1)
-            while j < limit and not lines[j].strip():
-                j += 1
-            if j < limit and quoted[j]:
-                for k in range(i, j):
-                    quoted[k] = True
-    # Blank lines inside a quoted run belong to it.
-    for i in range(limit):
-        if not lines[i].strip() and i > 0 and quoted[i - 1]:
-            j = i
-            while j < limit and not lines[j].strip():
-                j += 1
-            if j < limit and quoted[j]:
-                for k in range(i, j):
-                    quoted[k] = True
-    for i in range(limit, len(lines)):
-        quoted[i] = True
-
+    quoted = _quoted_lines(lines)
     quoted_heading = f"{heading} > {QUOTED_HEADING}" if heading else QUOTED_HEADING
     sections: list[Section] = []
     i = 0
@@ -122,14 +95,35 @@ def split_body(
         seg_end = offsets[j] - 1 if j < len(lines) else end
         s, e = trim_span(text, offsets[i], max(offsets[i], seg_end))
         if s < e:
-            if quoted[i]:
-                sections.append(
-                    Section(start=s, end=e, role="quoted", heading=quoted_heading, message_index=message_index)
-                )
-            else:
-                sections.append(Section(start=s, end=e, role="body", heading=heading, message_index=message_index))
+            role, head = ("quoted", quoted_heading) if quoted[i] else ("body", heading)
+            sections.append(Section(start=s, end=e, role=role, heading=head, message_index=message_index))
         i = j
     return sections
+
+
+def _quoted_lines(lines: list[str]) -> list[bool]:
+    """Label each line quoted (">" runs, their attribution, the history after a cut) or new."""
+    cut = _history_cut(lines)
+    limit = len(lines) if cut is None else cut
+    quoted = [i >= limit or bool(_QUOTE_LINE.match(lines[i])) for i in range(len(lines))]
+    for i in range(limit):
+        if not quoted[i] and _is_on_wrote(lines, i):
+            _quote_up_to_run(quoted, lines, i, i + 1 + (0 if _WROTE_END.search(lines[i]) else 1), limit)
+    # Blank lines inside a quoted run belong to it.
+    for i in range(1, limit):
+        if not lines[i].strip() and quoted[i - 1]:
+            _quote_up_to_run(quoted, lines, i, i, limit)
+    return quoted
+
+
+def _quote_up_to_run(quoted: list[bool], lines: list[str], first: int, scan: int, limit: int) -> None:
+    """Mark lines `first`.. as quoted when, after blank lines from `scan`, a quoted run follows."""
+    j = scan
+    while j < limit and not lines[j].strip():
+        j += 1
+    if j < limit and quoted[j]:
+        for k in range(first, j):
+            quoted[k] = True
 
 
 def parse_date(value: str | None) -> datetime | None:

@@ -42,86 +42,81 @@ def _parse(data: bytes | str) -> tuple[BeautifulSoup, str]:
     return soup, title
 
 
-def _blocks(root: Tag) -> list[Block]:
-    blocks: list[Block] = []
-    inline: list[str] = []
+_CONTAINERS = frozenset(
+    "div section article main header footer aside body html ul ol dl blockquote figure details fieldset center".split()
+)
 
-    def flush() -> None:
-        text = collapse_spaces(" ".join(inline))
-        inline.clear()
+
+class _BlockWalker:
+    """Walks an element tree, emitting headings, paragraphs, list items and table rows in order."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.inline: list[str] = []
+
+    def flush(self) -> None:
+        text = collapse_spaces(" ".join(self.inline))
+        self.inline.clear()
         if text:
-            blocks.append(Block("p", text))
+            self.blocks.append(Block("p", text))
 
-    def walk(node: Tag) -> None:
+    def walk(self, node: Tag) -> None:
         for child in node.children:
             if isinstance(child, (Comment, Doctype, ProcessingInstruction)):
                 continue
             if isinstance(child, NavigableString):
-                inline.append(str(child))
-                continue
-            if not isinstance(child, Tag):
-                continue
-            name = child.name
-            if name in _HEADINGS:
-                flush()
-                text = collapse_spaces(child.get_text(" "))
-                if text:
-                    blocks.append(Block("h", text, _HEADINGS[name]))
-            elif name in _LEAF_BLOCKS:
-                flush()
-                text = collapse_spaces(child.get_text(" "))
-                if text:
-                    blocks.append(Block("p", text))
-            elif name == "li":
-                flush()
-                # A nested list is emitted after its parent item, not mashed into it.
-                nested = child.find_all(["ul", "ol"], recursive=False)
-                for lst in nested:
-                    lst.extract()
-                text = collapse_spaces(child.get_text(" "))
-                if text:
-                    blocks.append(Block("li", text))
-                for lst in nested:
-                    walk(lst)
-            elif name == "table":
-                flush()
-                for row in child.find_all("tr"):
-                    cells = [collapse_spaces(c.get_text(" ")) for c in row.find_all(["td", "th"])]
-                    cells = [c for c in cells if c]
-                    if cells:
-                        blocks.append(Block("tr", " | ".join(cells)))
-            elif name == "br":
-                inline.append("\n")
-                flush()
-            elif name in (
-                "div",
-                "section",
-                "article",
-                "main",
-                "header",
-                "footer",
-                "aside",
-                "body",
-                "html",
-                "ul",
-                "ol",
-                "dl",
-                "blockquote",
-                "figure",
-                "details",
-                "fieldset",
-                "center",
-            ):
-                flush()
-                walk(child)
-                flush()
-            else:
-                inline.append(child.get_text(" "))
-        return None
+                self.inline.append(str(child))
+            elif isinstance(child, Tag):
+                self._element(child)
 
-    walk(root)
-    flush()
-    return blocks
+    def _element(self, child: Tag) -> None:
+        name = child.name
+        if name == "br":
+            self.inline.append("\n")
+            self.flush()
+            return
+        if not (name in _HEADINGS or name in _LEAF_BLOCKS or name in _CONTAINERS or name in ("li", "table")):
+            self.inline.append(child.get_text(" "))  # an inline element: part of the running text
+            return
+        self.flush()
+        if name in _HEADINGS:
+            self._text_block(child, "h", _HEADINGS[name])
+        elif name in _LEAF_BLOCKS:
+            self._text_block(child, "p")
+        elif name == "li":
+            self._item(child)
+        elif name == "table":
+            self._table(child)
+        else:
+            self.walk(child)
+            self.flush()
+
+    def _text_block(self, child: Tag, kind: str, level: int = 0) -> None:
+        text = collapse_spaces(child.get_text(" "))
+        if text:
+            self.blocks.append(Block(kind, text, level))
+
+    def _item(self, child: Tag) -> None:
+        # A nested list is emitted after its parent item, not mashed into it.
+        nested = child.find_all(["ul", "ol"], recursive=False)
+        for lst in nested:
+            lst.extract()
+        self._text_block(child, "li")
+        for lst in nested:
+            self.walk(lst)
+
+    def _table(self, child: Tag) -> None:
+        for row in child.find_all("tr"):
+            cells = [c for c in (collapse_spaces(c.get_text(" ")) for c in row.find_all(["td", "th"])) if c]
+            if cells:
+                self.blocks.append(Block("tr", " | ".join(cells)))
+
+
+def _blocks(root: Tag) -> list[Block]:
+    walker = _BlockWalker()
+    walker.walk(root)
+    walker.flush()
+    return walker.blocks
 
 
 def build_from_blocks(blocks: list[Block], builder: TextBuilder, **extra: object) -> str | None:

@@ -31,12 +31,17 @@ def test_html_comment_in_eml_is_listed_but_not_in_the_text() -> None:
 
 
 def test_hidden_styled_html_in_eml_is_listed() -> None:
-    html = (f'<p>Hello.</p><div style="display: none">{INSTRUCTION}</div>'
-            '<span style="font-size:0px">tiny words</span><p style="color:#FFFFFF">white words</p>'
-            '<p style="background-color:#ffffff">visible words</p>')
+    html = (
+        f'<p>Hello.</p><div style="display: none">{INSTRUCTION}</div>'
+        '<span style="font-size:0px">tiny words</span><p style="color:#FFFFFF">white words</p>'
+        '<p style="background-color:#ffffff">visible words</p>'
+    )
     fragments = decode_hidden(load_document(_eml(html), "x.eml").metadata)
-    assert fragments == [{"kind": "hidden_html", "text": INSTRUCTION}, {"kind": "hidden_html", "text": "tiny words"},
-                         {"kind": "hidden_html", "text": "white words"}]
+    assert fragments == [
+        {"kind": "hidden_html", "text": INSTRUCTION},
+        {"kind": "hidden_html", "text": "tiny words"},
+        {"kind": "hidden_html", "text": "white words"},
+    ]
 
 
 def test_html_alternative_not_used_as_body_is_still_checked() -> None:
@@ -47,8 +52,9 @@ def test_html_alternative_not_used_as_body_is_still_checked() -> None:
 def test_mbox_collects_hidden_content_of_every_message() -> None:
     one = _eml("<p>First.</p><!-- first secret -->").decode()
     two = _eml("<p>Second.</p><!-- second secret -->").decode()
-    doc = load_document(f"From a@b Mon Nov 16 10:00:00 2026\n{one}\nFrom a@b Mon Nov 16 11:00:00 2026\n{two}".encode(),
-                        "t.mbox")
+    doc = load_document(
+        f"From a@b Mon Nov 16 10:00:00 2026\n{one}\nFrom a@b Mon Nov 16 11:00:00 2026\n{two}".encode(), "t.mbox"
+    )
     assert [f["text"] for f in decode_hidden(doc.metadata)] == ["first secret", "second secret"]
 
 
@@ -59,7 +65,8 @@ def test_plain_email_without_html_has_no_hidden_entry() -> None:
 
 def test_conditional_comment_keeps_its_text_not_its_markup() -> None:
     assert html_hidden("<!--[if mso]><p>Outlook only</p><![endif]--><p>x</p>") == [
-        {"kind": "html_comment", "text": "[if mso]> Outlook only"}]
+        {"kind": "html_comment", "text": "[if mso]> Outlook only"}
+    ]
 
 
 def _docx_with_hidden_runs() -> bytes:
@@ -84,8 +91,10 @@ def test_white_tiny_and_hidden_docx_runs_are_listed_and_stay_in_the_text() -> No
     doc = load_document(_docx_with_hidden_runs(), "note.docx")
     assert INSTRUCTION in doc.text
     assert decode_hidden(doc.metadata) == [
-        {"kind": "white_text", "text": INSTRUCTION}, {"kind": "tiny_text", "text": "tiny instruction"},
-        {"kind": "hidden_text", "text": "vanished instruction"}, {"kind": "white_text", "text": "white cell"},
+        {"kind": "white_text", "text": INSTRUCTION},
+        {"kind": "tiny_text", "text": "tiny instruction"},
+        {"kind": "hidden_text", "text": "vanished instruction"},
+        {"kind": "white_text", "text": "white cell"},
     ]
 
 

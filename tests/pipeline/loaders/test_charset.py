@@ -12,18 +12,25 @@ BODY = "Dear Priya, please move £20,000 to my new account. We’ll call on Frid
 
 def _eml(body: bytes, charset: str | None) -> bytes:
     ctype = "text/plain" + (f"; charset={charset}" if charset else "")
-    return (b"From: Zoe Marsh <zoe@example.com>\nTo: priya@bank.example\nSubject: Transfer\n"
-            b"Date: Thu, 20 Nov 2026 09:12:00 +0000\nMIME-Version: 1.0\n"
-            + f"Content-Type: {ctype}\nContent-Transfer-Encoding: 8bit\n\n".encode() + body + b"\n")
+    return (
+        b"From: Zoe Marsh <zoe@example.com>\nTo: priya@bank.example\nSubject: Transfer\n"
+        b"Date: Thu, 20 Nov 2026 09:12:00 +0000\nMIME-Version: 1.0\n"
+        + f"Content-Type: {ctype}\nContent-Transfer-Encoding: 8bit\n\n".encode()
+        + body
+        + b"\n"
+    )
 
 
-@pytest.mark.parametrize(("encoding", "declared"), [
-    ("utf-8", None),  # undeclared UTF-8: the case that lost every £
-    ("utf-8", "utf-8"),
-    ("cp1252", "windows-1252"),
-    ("cp1252", None),
-    ("cp1252", "utf-8"),  # a wrong declaration: the bytes win
-])
+@pytest.mark.parametrize(
+    ("encoding", "declared"),
+    [
+        ("utf-8", None),  # undeclared UTF-8: the case that lost every £
+        ("utf-8", "utf-8"),
+        ("cp1252", "windows-1252"),
+        ("cp1252", None),
+        ("cp1252", "utf-8"),  # a wrong declaration: the bytes win
+    ],
+)
 def test_emails_decode_without_replacement_characters(encoding, declared) -> None:
     doc = load_document(_eml(BODY.encode(encoding), declared), "mail.eml")
     assert "\ufffd" not in doc.text

@@ -64,7 +64,11 @@ def test_the_api_answers_a_bomb_with_413_quickly(container) -> None:
     _u, key = make_user(container, "priya", "rm")
     api = TestClient(create_app(container))
     started = time.monotonic()
-    r = api.post("/v1/documents", headers=auth_headers(key), data={"client": "Daniel Okafor"},
-                 files={"file": ("statement.docx", BOMB, "application/octet-stream")})
+    r = api.post(
+        "/v1/documents",
+        headers=auth_headers(key),
+        data={"client": "Daniel Okafor"},
+        files={"file": ("statement.docx", BOMB, "application/octet-stream")},
+    )
     assert r.status_code == 413 and "expands to" in r.text
     assert time.monotonic() - started < 2.0
