@@ -16,7 +16,10 @@ Design decisions:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -64,6 +67,27 @@ def _in(column: Any, ids: list[str]) -> Any:
     return col(column).in_(ids)
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """The book being reviewed: its clients, today, and the start of the measured period."""
+
+    session: Session
+    clients: dict[str, Client]
+    as_of: date
+    start: datetime
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.clients)
+
+    def name(self, client_id: str | None) -> str | None:
+        return self.clients[client_id].name if client_id else None
+
+    def rows(self, query: Any) -> Sequence[Any]:
+        """The query's rows; nothing for an empty book (no query at all)."""
+        return self.session.exec(query).all() if self.clients else []
+
+
 def weekly_review(*, session: Session, owner: str | None = None, user: User | None = None,
                   as_of: date | None = None, period_days: int = 30) -> WeeklyReview:
     """Build the weekly review.
@@ -77,61 +101,84 @@ def weekly_review(*, session: Session, owner: str | None = None, user: User | No
     """
     as_of = as_of or utcnow().date()
     owner = book_owner(user, owner)
-    clients = _book(session, owner)
-    ids = list(clients)
-    start = datetime.combine(as_of - timedelta(days=period_days), datetime.min.time())
+    scope = _Scope(session, _book(session, owner), as_of,
+                   datetime.combine(as_of - timedelta(days=period_days), datetime.min.time()))
+    overdue_rows, overdue = _overdue(scope)
+    r60, r90, lapsed = _key_dates(scope)
+    open_actions = scope.rows(select(RecordAction).where(RecordAction.status == "open",
+                                                         _in(RecordAction.client_id, scope.ids)))
+    recent = scope.rows(
+        select(InteractionRecord.id, InteractionRecord.client_id, Source.text, Source.occurred_at)
+        .join(Source, col(Source.id) == col(InteractionRecord.source_id))
+        .where(_in(InteractionRecord.client_id, scope.ids), col(Source.occurred_at) >= scope.start))
+    vague, usable = _vague_notes(scope, recent)
+    return WeeklyReview(
+        as_of=as_of, owner=owner, clients=len(scope.clients), overdue_by_owner=overdue,
+        awaiting_review=_awaiting(scope), silent_clients=_silent(scope), renewals_60=r60, renewals_90=r90,
+        lapsed=lapsed, open_cases=_open_cases(scope), alerts_by_quadrant=_alerts(scope),
+        other_teams=_other_teams(scope, open_actions),
+        note_quality={"vague_notes": vague, "actions_missing_owner_or_date": _unowned(scope, open_actions),
+                      "open_past_due": [a for rows in overdue.values() for a in rows]},
+        measures=_measures(scope, period_days, recent, usable, len(overdue_rows)),
+    )
 
-    # Overdue actions by owner.
-    overdue_rows = session.exec(
-        select(RecordAction).where(RecordAction.status == "open", col(RecordAction.due_date) < as_of,
-                                   _in(RecordAction.client_id, ids)).order_by(col(RecordAction.due_date))
-    ).all() if ids else []
+
+def _overdue(scope: _Scope) -> tuple[Sequence[RecordAction], dict[str, list[dict[str, Any]]]]:
+    """Overdue actions, and the same grouped by owner."""
+    rows = scope.rows(select(RecordAction).where(
+        RecordAction.status == "open", col(RecordAction.due_date) < scope.as_of,
+        _in(RecordAction.client_id, scope.ids)).order_by(col(RecordAction.due_date)))
     overdue: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for a in overdue_rows:
+    for a in rows:
         assert a.due_date is not None
         overdue[a.owner or "(no owner)"].append({
-            "action_id": a.id, "client": clients[a.client_id].name if a.client_id else None,
-            "description": a.description, "due": a.due_date.isoformat(), "days_overdue": (as_of - a.due_date).days,
-            "type": a.type})
+            "action_id": a.id, "client": scope.name(a.client_id), "description": a.description,
+            "due": a.due_date.isoformat(), "days_overdue": (scope.as_of - a.due_date).days, "type": a.type})
+    return rows, dict(overdue)
 
-    # Items awaiting review, with their age.
-    pending = session.exec(select(ReviewItem).where(col(ReviewItem.status).in_(PENDING),
-                                                    _in(ReviewItem.client_id, ids))
-                           .order_by(col(ReviewItem.created_at))).all() if ids else []
-    awaiting = [{"review_id": r.id, "client": clients[r.client_id].name if r.client_id else None,
-                 "status": r.status, "kind": r.kind, "author": r.author, "assignee": r.assignee,
-                 "age_days": (as_of - r.created_at.date()).days} for r in pending]
 
-    # Silent clients: last contact beyond their own cadence.
-    last_contact = dict(session.exec(
+def _awaiting(scope: _Scope) -> list[dict[str, Any]]:
+    """Items awaiting review, oldest first, with their age."""
+    pending = scope.rows(select(ReviewItem).where(col(ReviewItem.status).in_(PENDING),
+                                                  _in(ReviewItem.client_id, scope.ids))
+                         .order_by(col(ReviewItem.created_at)))
+    return [{"review_id": r.id, "client": scope.name(r.client_id), "status": r.status, "kind": r.kind,
+             "author": r.author, "assignee": r.assignee, "age_days": (scope.as_of - r.created_at.date()).days}
+            for r in pending]
+
+
+def _silent(scope: _Scope) -> list[dict[str, Any]]:
+    """Clients whose last contact is beyond their own cadence (or who have none), most silent first."""
+    last_contact = dict(scope.rows(
         select(InteractionRecord.client_id, func.max(Source.occurred_at))
         .join(Source, col(Source.id) == col(InteractionRecord.source_id))
-        .where(_in(InteractionRecord.client_id, ids)).group_by(col(InteractionRecord.client_id))
-    ).all()) if ids else {}
-    cadences = dict(session.exec(select(ClientProfile.client_id, ClientProfile.contact_cadence_days)
-                                 .where(_in(ClientProfile.client_id, ids))).all()) if ids else {}
+        .where(_in(InteractionRecord.client_id, scope.ids)).group_by(col(InteractionRecord.client_id))))
+    cadences = dict(scope.rows(select(ClientProfile.client_id, ClientProfile.contact_cadence_days)
+                               .where(_in(ClientProfile.client_id, scope.ids))))
     silent: list[dict[str, Any]] = []
-    for cid, client in clients.items():
+    for cid, client in scope.clients.items():
         cadence = cadences.get(cid) or DEFAULT_CADENCE_DAYS
         last = last_contact.get(cid)
-        gap = (as_of - last.date()).days if last else None
+        gap = (scope.as_of - last.date()).days if last else None
         if gap is None or gap > cadence:
             silent.append({"client_id": cid, "client": client.name, "owner": client.relationship_owner,
                            "last_contact": last.date().isoformat() if last else None, "days_silent": gap,
                            "cadence_days": cadence})
     silent.sort(key=lambda s: -(s["days_silent"] if s["days_silent"] is not None else 10**6))
+    return silent
 
-    # Renewals, reviews and fixed-rate ends.
-    holdings = session.exec(select(Holding).where(_in(Holding.client_id, ids), Holding.status == "active")
-                            ).all() if ids else []
+
+def _key_dates(scope: _Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Renewals, reviews and fixed-rate ends within 60 and 90 days, and renewals or reviews lapsed."""
+    holdings = scope.rows(select(Holding).where(_in(Holding.client_id, scope.ids), Holding.status == "active"))
     r60, r90, lapsed = [], [], []
     for h in holdings:
         for name in ("renewal_on", "rate_fixed_until", "review_on", "maturity_on"):
             d = getattr(h, name)
             if d is None:
                 continue
-            days = (d - as_of).days
-            item = {"client": clients[h.client_id].name, "holding_id": h.id, "holding": h.name,
+            days = (d - scope.as_of).days
+            item = {"client": scope.clients[h.client_id].name, "holding_id": h.id, "holding": h.name,
                     "what": name.removesuffix("_on").replace("_", " "), "date": d.isoformat(), "days": days}
             if days < 0 and name in ("renewal_on", "review_on"):
                 lapsed.append(item)
@@ -139,78 +186,75 @@ def weekly_review(*, session: Session, owner: str | None = None, user: User | No
                 r60.append(item)
             elif 60 < days <= 90:
                 r90.append(item)
-    r90 = sorted(r60 + r90, key=lambda i: i["days"])
-    r60.sort(key=lambda i: i["days"])
-    lapsed.sort(key=lambda i: i["days"])
+    by_days = itemgetter("days")
+    return sorted(r60, key=by_days), sorted(r60 + r90, key=by_days), sorted(lapsed, key=by_days)
 
-    # Open cases and complaints.
-    cases = session.exec(select(ServiceCase).where(_in(ServiceCase.client_id, ids), ServiceCase.status != "closed")
-                         ).all() if ids else []
-    open_cases: list[dict[str, Any]] = sorted(({
-        "case_id": c.id, "client": clients[c.client_id].name, "type": c.case_type, "complaint": c.is_complaint,
-        "age_days": (as_of - c.opened_on).days, "sla_days": c.sla_days,
-        "past_sla": c.sla_days is not None and (as_of - c.opened_on).days > c.sla_days,
+
+def _open_cases(scope: _Scope) -> list[dict[str, Any]]:
+    """Open cases, complaints and those past their SLA first."""
+    cases = scope.rows(select(ServiceCase).where(_in(ServiceCase.client_id, scope.ids),
+                                                 ServiceCase.status != "closed"))
+    return sorted(({
+        "case_id": c.id, "client": scope.clients[c.client_id].name, "type": c.case_type, "complaint": c.is_complaint,
+        "age_days": (scope.as_of - c.opened_on).days, "sla_days": c.sla_days,
+        "past_sla": c.sla_days is not None and (scope.as_of - c.opened_on).days > c.sla_days,
     } for c in cases), key=lambda c: (not c["complaint"], not c["past_sla"], -c["age_days"]))
 
-    # Alerts by quadrant (refreshed first).
-    alerts = refresh_alerts(session, ids, as_of) if ids else []
+
+def _alerts(scope: _Scope) -> dict[str, list[dict[str, Any]]]:
+    """Advisory alerts by quadrant, refreshed first."""
+    alerts = refresh_alerts(scope.session, scope.ids, scope.as_of) if scope.clients else []
     by_quadrant: dict[str, list[dict[str, Any]]] = {q: [] for q in QUADRANTS}
     for alert in sorted(alerts, key=lambda a: (a.due_on or date.max, a.rule_id)):
-        by_quadrant[alert.quadrant].append(_alert_view(alert, clients))
+        by_quadrant[alert.quadrant].append(_alert_view(alert, scope.clients))
+    return by_quadrant
 
-    # Open actions that need another team.
-    open_actions = session.exec(select(RecordAction).where(RecordAction.status == "open",
-                                                           _in(RecordAction.client_id, ids))).all() if ids else []
-    other_teams = [{"action_id": a.id, "client": clients[a.client_id].name if a.client_id else None,
-                    "owner": a.owner, "description": a.description, "type": a.type,
-                    "due": a.due_date.isoformat() if a.due_date else None}
-                   for a in open_actions
-                   if a.type == "internal_request" or a.owner.lower().endswith(" team")]
 
-    # Note quality and the workflow measures over the period.
-    recent = session.exec(
-        select(InteractionRecord.id, InteractionRecord.client_id, Source.text, Source.occurred_at)
-        .join(Source, col(Source.id) == col(InteractionRecord.source_id))
-        .where(_in(InteractionRecord.client_id, ids), col(Source.occurred_at) >= start)
-    ).all() if ids else []
-    vague = []
-    usable = 0
+def _other_teams(scope: _Scope, open_actions: Sequence[RecordAction]) -> list[dict[str, Any]]:
+    """Open actions that need another team."""
+    return [{"action_id": a.id, "client": scope.name(a.client_id), "owner": a.owner, "description": a.description,
+             "type": a.type, "due": a.due_date.isoformat() if a.due_date else None}
+            for a in open_actions if a.type == "internal_request" or a.owner.lower().endswith(" team")]
+
+
+def _vague_notes(scope: _Scope, recent: Sequence[Any]) -> tuple[list[dict[str, Any]], int]:
+    """The period's notes too vague to use, and how many were usable."""
+    vague, usable = [], 0
     for record_id, record_client_id, text, occurred in recent:
         verdict = assess_note(text)
         usable += verdict.usable
         if not verdict.usable:
-            # The query keeps only this book's clients and dated sources, so neither is None here.
-            vague.append({"record_id": record_id,
-                          "client": clients[record_client_id].name if record_client_id else None,
-                          "date": occurred.date().isoformat() if occurred else None,
-                          "issues": verdict.issues})
-    unowned = []
+            vague.append({"record_id": record_id, "client": scope.name(record_client_id),
+                          "date": occurred.date().isoformat() if occurred else None, "issues": verdict.issues})
+    return vague, usable
+
+
+def _unowned(scope: _Scope, open_actions: Sequence[RecordAction]) -> list[dict[str, Any]]:
+    """Open actions missing an owner or a date."""
+    out = []
     for a in open_actions:
         issues = [i for i in assess_action(owner=a.owner, due_kind=a.due_kind, due_date=a.due_date,
-                                           status=a.status, as_of=as_of) if not i.startswith("open ")]
+                                           status=a.status, as_of=scope.as_of) if not i.startswith("open ")]
         if issues:
-            unowned.append({"action_id": a.id, "client": clients[a.client_id].name if a.client_id else None,
-                            "description": a.description, "issues": issues})
+            out.append({"action_id": a.id, "client": scope.name(a.client_id), "description": a.description,
+                        "issues": issues})
+    return out
+
+
+def _measures(scope: _Scope, period_days: int, recent: Sequence[Any], usable: int, overdue: int) -> dict[str, Any]:
+    """The workflow measures over the period."""
     record_ids = [r[0] for r in recent]
-    follow_ups = session.exec(select(func.count()).select_from(RecordAction)
-                              .where(_in(RecordAction.record_id, record_ids))).one() if record_ids else 0
-    reopened = session.exec(select(func.count()).select_from(ActionStatusChange).where(
-        ActionStatusChange.to_status == "open", col(ActionStatusChange.changed_at) >= start,
-        _in(ActionStatusChange.client_id, ids))).one() if ids else 0
-    measures = {
+    follow_ups = scope.session.exec(select(func.count()).select_from(RecordAction).where(
+        _in(RecordAction.record_id, record_ids))).one() if record_ids else 0
+    reopened = scope.rows(select(func.count()).select_from(ActionStatusChange).where(
+        ActionStatusChange.to_status == "open", col(ActionStatusChange.changed_at) >= scope.start,
+        _in(ActionStatusChange.client_id, scope.ids)))
+    return {
         "period_days": period_days, "interactions": len(recent),
         "usable_note_share": round(usable / len(recent), 3) if recent else None,
         "follow_ups_per_interaction": round(follow_ups / len(recent), 2) if recent else None,
-        "overdue_actions": len(overdue_rows), "actions_reopened": reopened,
+        "overdue_actions": overdue, "actions_reopened": reopened[0] if reopened else 0,
     }
-    return WeeklyReview(
-        as_of=as_of, owner=owner, clients=len(clients), overdue_by_owner=dict(overdue), awaiting_review=awaiting,
-        silent_clients=silent, renewals_60=r60, renewals_90=r90, lapsed=lapsed, open_cases=open_cases,
-        alerts_by_quadrant=by_quadrant, other_teams=other_teams,
-        note_quality={"vague_notes": vague, "actions_missing_owner_or_date": unowned,
-                      "open_past_due": [a for rows in overdue.values() for a in rows]},
-        measures=measures,
-    )
 
 
 def _alert_view(alert: Alert, clients: dict[str, Client]) -> dict[str, Any]:
