@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import httpx
+import httpx2
 import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -51,14 +52,9 @@ from pipeline.options import ChatModelOptions
 from pipeline.prompt_files import RenderedPrompt
 from pipeline.serialize import to_xml
 
-try:  # openai >= 3 ships its own fork of httpx; both may surface from the client.
-    import httpx2
-
-    _HTTPX_TRANSPORT: tuple[type[BaseException], ...] = (httpx.TransportError, httpx2.TransportError)
-    _HTTPX_ANY: tuple[type[BaseException], ...] = (httpx.HTTPError, httpx2.HTTPError)
-except ImportError:  # pragma: no cover - depends on the installed openai
-    _HTTPX_TRANSPORT = (httpx.TransportError,)
-    _HTTPX_ANY = (httpx.HTTPError,)
+# openai 3 (pinned) talks through its own fork of httpx; both may surface from the client.
+_HTTPX_TRANSPORT: tuple[type[BaseException], ...] = (httpx.TransportError, httpx2.TransportError)
+_HTTPX_ANY: tuple[type[BaseException], ...] = (httpx.HTTPError, httpx2.HTTPError)
 
 __all__ = [
     "DEFAULT_WAIT",
