@@ -31,7 +31,7 @@ from records.errors import ClientloopError, Unauthenticated
 from records.session import session_scope
 from records.tables import User
 
-READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 
 
 def _bearer(ctx: Context) -> str | None:

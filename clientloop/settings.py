@@ -157,7 +157,7 @@ class Settings(BaseSettings):
             raise EngineDisabled(f"the {engine} engine is not enabled on this server (enabled: "
                                  f"{', '.join(self.enabled_engines)}); an operator can enable it with "
                                  f"CLIENTLOOP_ENGINES")
-        return engine  # type: ignore[return-value]
+        return engine
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -101,7 +101,7 @@ class Redactor:
             registry.add_recognizer(PatternRecognizer(supported_entity="PERSON", deny_list=terms,
                                                       deny_list_score=1.0, name="known people"))
         self._analyzer = AnalyzerEngine(registry=registry, nlp_engine=_nlp(), supported_languages=["en"])
-        self._anonymizer = AnonymizerEngine()
+        self._anonymizer = AnonymizerEngine()  # type: ignore[no-untyped-call]
         self._by_value: dict[tuple[str, str], str] = {}
         self._by_placeholder: dict[str, str] = {}
 
@@ -123,7 +123,9 @@ class Redactor:
             return text
         operators = {entity: OperatorConfig("custom", {"lambda": (lambda v, e=entity: self._placeholder(e, v))})
                      for entity in {r.entity_type for r in found}}
-        return str(self._anonymizer.anonymize(text=text, analyzer_results=found, operators=operators).text)
+        # Presidio's analyzer and anonymizer each declare their own (identical) result class.
+        return str(self._anonymizer.anonymize(text=text, analyzer_results=found,  # type: ignore[arg-type]
+                                              operators=operators).text)
 
     def restore(self, text: str) -> str:
         """The text with placeholders this redactor made mapped back to the values they stand for."""

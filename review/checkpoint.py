@@ -143,7 +143,8 @@ class AnchorResult:
 
 
 def _event_problems(session: Session, key: bytes) -> tuple[int, int, list[str]]:
-    checked, legacy, problems = 0, 0, []
+    checked, legacy = 0, 0
+    problems: list[str] = []
     signing_began = False
     last = 0
     while True:

@@ -12,6 +12,7 @@ from clientloop.api.auth import AnyUser
 from clientloop.api.errors import responses
 from clientloop.ask import ask
 from clientloop.deps import ContainerDep
+from clientloop.model_pool import ModelPool
 from knowledge.schemas import Answer
 
 router = APIRouter(prefix="/v1", tags=["knowledge"])
@@ -33,6 +34,6 @@ async def ask_question(body: AskRequest, request: Request, container: ContainerD
     serve everyone else.
     """
     if container.settings.engine_for(body.engine) == "llm":
-        pool = request.app.state.model_pool
+        pool: ModelPool = request.app.state.model_pool
         return await pool.run(lambda: ask(container, body.question, engine="llm"))
     return await run_in_threadpool(ask, container, body.question, engine=body.engine)

@@ -53,15 +53,15 @@ def install_handlers(app: FastAPI) -> None:
         headers = None
         if status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
-        elif isinstance(getattr(exc, "current", None), int):
-            headers = {"ETag": f'"{exc.current}"'}  # a stale version: the caller re-reads this one
-        elif isinstance(getattr(exc, "retry_after", None), int):
-            headers = {"Retry-After": str(exc.retry_after)}
+        elif isinstance(current := getattr(exc, "current", None), int):
+            headers = {"ETag": f'"{current}"'}  # a stale version: the caller re-reads this one
+        elif isinstance(retry_after := getattr(exc, "retry_after", None), int):
+            headers = {"Retry-After": str(retry_after)}
         return error_response(status, code, str(exc), headers)
 
     async def handle_validation(_request: Request, exc: Exception) -> JSONResponse:
         # FastAPI's own 422 body ({"detail": [...]}) would break the documented error shape.
-        errors = getattr(exc, "errors", lambda: [])()
+        errors: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
         where = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in errors[:5])
         return error_response(422, "invalid_request", where or "the request is not valid")
 

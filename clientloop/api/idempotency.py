@@ -107,12 +107,12 @@ class IdempotencyMiddleware:
         start: dict[str, object] = {}
         chunks: list[bytes] = []
 
-        async def capture(message: dict[str, object]) -> None:  # type: ignore[type-arg]
+        async def capture(message: dict[str, object]) -> None:
             if message["type"] == "http.response.start":
                 start.update(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))  # type: ignore[arg-type]
-            await send(message)  # type: ignore[arg-type]
+            await send(message)
 
         await self.app(scope, replay_body, capture)  # type: ignore[arg-type]
         status = int(start.get("status", 500))  # type: ignore[call-overload]

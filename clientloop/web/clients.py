@@ -19,7 +19,7 @@ from clientloop.web.session import CsrfChecked
 from records.access import book_filter
 from records.errors import ClientloopError, NotFound
 from records.session import session_scope
-from records.tables import Client, Source
+from records.tables import Client, Source, User
 from review.models import InteractionRecord
 
 router = page_router()
@@ -58,14 +58,14 @@ def record_page(client: PageClientInBook, record_id: str, request: Request, sess
                   source_html=highlight(text, marks), marked=bool(marks))
 
 
-def _action_step(request: Request, container: ContainerDep, user: object, action_id: str, to_status: str,
+def _action_step(request: Request, container: ContainerDep, user: User, action_id: str, to_status: str,
                  reason: str, back: str) -> Response:
     from clients.actions import set_status
 
     try:
         with session_scope(container.engine) as session:
             set_status(session=session, action_id=action_id, to_status=to_status, reason=reason.strip(),
-                       actor=user.name, user=user)  # type: ignore[attr-defined]
+                       actor=user.name, user=user)
     except ClientloopError as exc:
         return render(request, "error.html.jinja", status_code=exc.status_code, title="The action was not changed",
                       message=str(exc), back=back)

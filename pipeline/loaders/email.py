@@ -95,8 +95,11 @@ def split_body(
         seg_end = offsets[j] - 1 if j < len(lines) else end
         s, e = trim_span(text, offsets[i], max(offsets[i], seg_end))
         if s < e:
-            role, head = ("quoted", quoted_heading) if quoted[i] else ("body", heading)
-            sections.append(Section(start=s, end=e, role=role, heading=head, message_index=message_index))
+            if quoted[i]:
+                sections.append(Section(start=s, end=e, role="quoted", heading=quoted_heading,
+                                        message_index=message_index))
+            else:
+                sections.append(Section(start=s, end=e, role="body", heading=heading, message_index=message_index))
         i = j
     return sections
 
