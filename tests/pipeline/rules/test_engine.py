@@ -11,7 +11,7 @@ from pipeline.rules import draft_with_rules, infer_participants
 from pipeline.schemas import Participant
 from tests.eval_data import missing_eval_data
 
-DEV = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval-data" / "fs-interactions" / "dev.jsonl"
+DEV = Path(__file__).resolve().parents[3] / ".." / "shared" / "eval-data" / "fs-interactions" / "dev.jsonl"
 
 EXAMPLE_1 = """Arun Anand: Could the limit on my card go up to fifteen thousand? We've got the wedding coming.
 Marta Kowal: I'll ask our credit team whether the card limit can go up to fifteen thousand, and call you back by Friday.
@@ -150,7 +150,7 @@ def test_dev_set_meets_quality_bar() -> None:
 
 # --- General rules added for out-of-sample robustness (sentences invented for the tests) -----
 
-FRESH = Path(__file__).resolve().parents[2] / "evals" / "data" / "fs-fresh.jsonl"
+FRESH = Path(__file__).resolve().parents[3] / "evals" / "data" / "fs-fresh.jsonl"
 AGENT = Participant(name="Nadia Volkov", role="service_agent", side="firm")
 CALLER = Participant(name="Tomasz Reid", role="client", side="client")
 WHEN = "2025-06-04T10:00:00+01:00"  # a Wednesday
@@ -422,7 +422,7 @@ def test_a_hard_wrapped_email_gives_whole_sentence_actions() -> None:
     from pipeline.drafting import DraftRequest, draft
     from pipeline.loaders import load_document
 
-    path = Path(__file__).resolve().parents[2] / "clientloop/demo_data/interactions/email-marsh-2026-11-20.eml"
+    path = Path(__file__).resolve().parents[3] / "clientloop/demo_data/interactions/email-marsh-2026-11-20.eml"
     doc = load_document(path.read_bytes(), path.name)
     out = draft(DraftRequest(text=doc.text, kind="email", occurred_at=doc.occurred_at, client="Helen Marsh"))
     descriptions = [a.description for a in out.draft.actions]
