@@ -8,12 +8,12 @@ recorded (closing an action) or where the RM's book should limit what is shown.
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+
+from clientloop.cli_common import console, parse_as_of, run_in_session, user_named
 
 if TYPE_CHECKING:
     from clients.brief import ClientBrief
@@ -22,43 +22,9 @@ if TYPE_CHECKING:
 clients_app = typer.Typer(help="Client records: import CRM exports, list clients.", no_args_is_help=True)
 actions_app = typer.Typer(help="Close or reopen follow-up actions (audited).", no_args_is_help=True)
 
-console = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
-
 
 def _run(fn: Any) -> Any:
-    from clientloop.container import Container
-    from records.errors import ClientloopError
-    from records.session import session_scope
-
-    container = Container()
-    try:
-        with session_scope(container.engine) as session:
-            return fn(session, container)
-    except ClientloopError as exc:
-        raise _fail(str(exc)) from exc
-
-
-def _user(session: Any, name: str | None) -> Any:
-    if name is None:
-        return None
-    from review.users import get_user
-
-    return get_user(session=session, name=name)
-
-
-def _as_of(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _fail(f"--as-of must be YYYY-MM-DD, not {value!r}", 2) from None
+    return run_in_session(fn)
 
 
 def brief(
@@ -71,12 +37,18 @@ def brief(
     """The two-minute client brief: six sections, every line linked to its source."""
     from clients.brief import generate_brief
 
-    day = _as_of(as_of)
+    day = parse_as_of(as_of)
 
     def run(session: Any, container: Any) -> ClientBrief:
         model = container.chat_model if narrative and container.settings.engine == "llm" else None
-        return generate_brief(session=session, client_ref=client, as_of=day, user=_user(session, as_user),
-                              model=model, settings=container.settings)
+        return generate_brief(
+            session=session,
+            client_ref=client,
+            as_of=day,
+            user=user_named(session, as_user),
+            model=model,
+            settings=container.settings,
+        )
 
     result = _run(run)
     if as_json:
@@ -100,8 +72,7 @@ def print_brief(b: ClientBrief) -> None:
         for line in section.lines:
             head = f"[bold]{line.label}:[/] " if line.label else ""
             why = f" [yellow]← {line.reason}[/]" if line.reason else ""
-            console.print(f"  [dim]{line.id}[/] {head}{line.text}{why} [dim]({line.source.kind})[/]",
-                          highlight=False)
+            console.print(f"  [dim]{line.id}[/] {head}{line.text}{why} [dim]({line.source.kind})[/]", highlight=False)
     if b.narrative:
         console.print("\n[bold cyan]Narrative[/]")
         for s in b.narrative:
@@ -119,9 +90,8 @@ def weekly(
     """The weekly review: overdue, awaiting review, silent clients, renewals, cases, alerts, measures."""
     from clients.weekly import weekly_review
 
-    day = _as_of(as_of)
-    result = _run(lambda session, _c: weekly_review(session=session, owner=owner, as_of=day,
-                                                    period_days=period_days))
+    day = parse_as_of(as_of)
+    result = _run(lambda session, _c: weekly_review(session=session, owner=owner, as_of=day, period_days=period_days))
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
@@ -148,8 +118,13 @@ def print_weekly(w: WeeklyReview) -> None:
     for quadrant, rows in w.alerts_by_quadrant.items():
         sections.append((f"Alerts: {quadrant}", rows, "{client}: {title} → {follow_up}"))
     sections.append(("Vague notes", w.note_quality["vague_notes"], "{client} {date}: {issues}"))
-    sections.append(("Actions missing owner or date", w.note_quality["actions_missing_owner_or_date"],
-                     "{client}: {description}: {issues}"))
+    sections.append(
+        (
+            "Actions missing owner or date",
+            w.note_quality["actions_missing_owner_or_date"],
+            "{client}: {description}: {issues}",
+        )
+    )
     for title, rows, fmt in sections:
         console.print(f"[bold cyan]{title}[/] ({len(rows)})")
         for r in rows[:8]:
@@ -160,8 +135,7 @@ def print_weekly(w: WeeklyReview) -> None:
 @clients_app.command("import")
 def import_cmd(
     files: Annotated[list[Path], typer.Argument(help="CSV or JSON exports.", exists=True, dir_okay=False)],
-    mapping: Annotated[Path, typer.Option("--mapping", help="The column mapping (YAML).", exists=True,
-                                          dir_okay=False)],
+    mapping: Annotated[Path, typer.Option("--mapping", help="The column mapping (YAML).", exists=True, dir_okay=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
 ) -> None:
     """Import CRM exports; bad rows are reported with their line, good rows kept, re-imports update."""
@@ -173,8 +147,10 @@ def import_cmd(
         typer.echo(json.dumps([r.as_dict() for r in reports], indent=2))
     else:
         for r in reports:
-            console.print(f"[bold]{r.file}[/] ({r.entity}, {r.encoding}): {r.rows} rows, {r.created} created, "
-                          f"{r.updated} updated, {r.unchanged} unchanged, {len(r.errors)} rejected")
+            console.print(
+                f"[bold]{r.file}[/] ({r.entity}, {r.encoding}): {r.rows} rows, {r.created} created, "
+                f"{r.updated} updated, {r.unchanged} unchanged, {len(r.errors)} rejected"
+            )
             for w in r.warnings:
                 console.print(f"  [yellow]{w}[/]")
             for e in r.errors:
@@ -193,23 +169,35 @@ def list_cmd(owner: Annotated[str | None, typer.Option("--owner", help="One RM's
 
     def run(session: Any, _c: Any) -> list[Any]:
         query = select(Client, ClientProfile.external_id).join(
-            ClientProfile, col(ClientProfile.client_id) == col(Client.id), isouter=True)
+            ClientProfile, col(ClientProfile.client_id) == col(Client.id), isouter=True
+        )
         if owner:
             query = query.where(Client.relationship_owner == owner)
         return list(session.exec(query.order_by(col(Client.name))).all())
 
     for client, ext in _run(run):
-        console.print(f"{client.id}  {ext or '-':10} {client.name:32} {client.relationship_owner or '-'}",
-                      highlight=False)
+        console.print(
+            f"{client.id}  {ext or '-':10} {client.name:32} {client.relationship_owner or '-'}", highlight=False
+        )
 
 
 def _change(action_id: str, status: str, reason: str, name: str) -> None:
     from clients.actions import set_status
 
-    change = _run(lambda session, _c: set_status(session=session, action_id=action_id, to_status=status,
-                                                 reason=reason, actor=name, user=_user(session, name)))
-    console.print(f"{change.action_kind} {change.action_id}: {change.from_status} → {change.to_status} "
-                  f"by {change.actor} (audit #{change.audit_seq})")
+    change = _run(
+        lambda session, _c: set_status(
+            session=session,
+            action_id=action_id,
+            to_status=status,
+            reason=reason,
+            actor=name,
+            user=user_named(session, name),
+        )
+    )
+    console.print(
+        f"{change.action_kind} {change.action_id}: {change.from_status} → {change.to_status} "
+        f"by {change.actor} (audit #{change.audit_seq})"
+    )
 
 
 @actions_app.command("close")

@@ -22,8 +22,14 @@ SHARED_FS = Path(__file__).resolve().parents[2] / "shared" / "eval-data" / "fs-i
 def _progress() -> Progress:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 def _metrics_table(title: str, metrics: dict[str, object], notes: dict[str, str] | None = None) -> None:
@@ -31,21 +37,33 @@ def _metrics_table(title: str, metrics: dict[str, object], notes: dict[str, str]
 
     table = Table("metric", "value", title=title)
     for name, value in metrics.items():
-        shown = "n/a" + (f" ({notes[name]})" if notes and name in notes else "") if value is None else (
-            f"{value:.3f}" if isinstance(value, float) else str(value))
+        shown = (
+            "n/a" + (f" ({notes[name]})" if notes and name in notes else "")
+            if value is None
+            else (f"{value:.3f}" if isinstance(value, float) else str(value))
+        )
         table.add_row(name, shown)
     console.print(table)
 
 
 EngineOpt = Annotated[str, typer.Option("--engine", help="rules or llm (where the dataset supports it).")]
-DataDirOpt = Annotated[Path | None, typer.Option("--data-dir",
-                                                 help="The eval-data folder (default ../shared/eval-data).")]
+DataDirOpt = Annotated[
+    Path | None, typer.Option("--data-dir", help="The eval-data folder (default ../shared/eval-data).")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write an HTML report here (and a .md beside it).")]
 
 
-def _run_and_show(names: list[str], *, engine: str, data_dir: Path | None, as_json: bool, report: Path | None,
-                  fs_path: Path | None = None, split: str | None = None) -> None:
+def _run_and_show(
+    names: list[str],
+    *,
+    engine: str,
+    data_dir: Path | None,
+    as_json: bool,
+    report: Path | None,
+    fs_path: Path | None = None,
+    split: str | None = None,
+) -> None:
     """Run datasets with a progress bar, then print tables or JSON and write the report."""
     from evals.datasets import DatasetMissing
     from evals.runner import ENGINES, EngineNotSupported, data_available, run
@@ -70,8 +88,9 @@ def _run_and_show(names: list[str], *, engine: str, data_dir: Path | None, as_js
                 bar.update(task, completed=done, total=total)
 
             try:
-                results.append(run(name, engine=engine, split=split, data_dir=data_dir, fs_path=fs_path,
-                                   on_progress=on_progress))
+                results.append(
+                    run(name, engine=engine, split=split, data_dir=data_dir, fs_path=fs_path, on_progress=on_progress)
+                )
             except (EngineNotSupported, DatasetMissing) as exc:
                 skipped[name] = str(exc)
             bar.remove_task(task)
@@ -84,8 +103,7 @@ def _run_and_show(names: list[str], *, engine: str, data_dir: Path | None, as_js
         html_path, md_path = write_report(results, report, skipped=skipped)
         err.print(f"report written: {html_path} and {md_path}")
     if as_json:
-        typer.echo(json.dumps({"results": [r.model_dump(mode="json") for r in results], "skipped": skipped},
-                              indent=2))
+        typer.echo(json.dumps({"results": [r.model_dump(mode="json") for r in results], "skipped": skipped}, indent=2))
         results = []
     for r in results:
         _metrics_table(f"{r.dataset} · {r.split} · {r.engine}", dict(r.metrics), r.notes)
@@ -102,11 +120,23 @@ def _run_and_show(names: list[str], *, engine: str, data_dir: Path | None, as_js
 def _misses_table(misses: list[dict[str, object]], limit: int = 40) -> None:
     from rich.table import Table
 
-    table = Table("record", "miss", "expected", "predicted", "text", title=f"{len(misses)} misses (first {limit})",
-                  show_lines=True)
+    table = Table(
+        "record",
+        "miss",
+        "expected",
+        "predicted",
+        "text",
+        title=f"{len(misses)} misses (first {limit})",
+        show_lines=True,
+    )
     for m in misses[:limit]:
-        table.add_row(str(m.get("record_id") or m.get("meeting") or ""), str(m.get("kind", "")),
-                      str(m.get("expected", "")), str(m.get("predicted", "")), str(m.get("text", ""))[:300])
+        table.add_row(
+            str(m.get("record_id") or m.get("meeting") or ""),
+            str(m.get("kind", "")),
+            str(m.get("expected", "")),
+            str(m.get("predicted", "")),
+            str(m.get("text", ""))[:300],
+        )
     console.print(table)
 
 
@@ -123,13 +153,13 @@ def fs_interactions(
         raise typer.BadParameter(f"{data} does not exist; pass --data PATH to a fs-interactions JSONL file")
     if data is None and data_dir is None and not SHARED_FS.exists():
         raise typer.BadParameter(f"{SHARED_FS} does not exist; pass --data PATH to a fs-interactions JSONL file")
-    _run_and_show(["fs-interactions"], engine=engine, data_dir=data_dir, as_json=as_json, report=report,
-                  fs_path=data)
+    _run_and_show(["fs-interactions"], engine=engine, data_dir=data_dir, as_json=as_json, report=report, fs_path=data)
 
 
 def _dataset_command(name: str, help_text: str) -> None:
-    def command(engine: EngineOpt = "rules", data_dir: DataDirOpt = None, as_json: JsonOpt = False,
-                report: ReportOpt = None) -> None:
+    def command(
+        engine: EngineOpt = "rules", data_dir: DataDirOpt = None, as_json: JsonOpt = False, report: ReportOpt = None
+    ) -> None:
         _run_and_show([name], engine=engine, data_dir=data_dir, as_json=as_json, report=report)
 
     command.__doc__ = help_text
@@ -142,8 +172,9 @@ _dataset_command("fs-fresh2", "Score an engine on the project's fs-fresh2 set (w
 
 @eval_app.command("kb-questions")
 def kb_questions(
-    split: Annotated[str, typer.Option(help="test (reported), train, dev, train+dev, or demo (the 58 demo questions).")
-                     ] = "test",
+    split: Annotated[
+        str, typer.Option(help="test (reported), train, dev, train+dev, or demo (the 58 demo questions).")
+    ] = "test",
     engine: EngineOpt = "rules",
     as_json: JsonOpt = False,
     report: ReportOpt = None,
@@ -159,8 +190,9 @@ _dataset_command("qmsum-ami", "Cited answers over AMI meeting transcripts and su
 
 
 @eval_app.command("all")
-def all_datasets(engine: EngineOpt = "rules", data_dir: DataDirOpt = None, as_json: JsonOpt = False,
-                 report: ReportOpt = None) -> None:
+def all_datasets(
+    engine: EngineOpt = "rules", data_dir: DataDirOpt = None, as_json: JsonOpt = False, report: ReportOpt = None
+) -> None:
     """Score every dataset (reported splits) and optionally write one HTML report."""
     from evals.runner import DATASETS
 
@@ -169,11 +201,14 @@ def all_datasets(engine: EngineOpt = "rules", data_dir: DataDirOpt = None, as_js
 
 @eval_app.command("baseline")
 def baseline(
-    write: Annotated[bool, typer.Option(
-        "--write", help="Regenerate evals/baseline.json from the current engines.")] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="Regenerate evals/baseline.json from the current engines.")
+    ] = False,
     data_dir: DataDirOpt = None,
-    only: Annotated[list[str] | None, typer.Option(
-        "--only", help="Score only this dataset (repeatable); default every gated dataset.")] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Score only this dataset (repeatable); default every gated dataset."),
+    ] = None,
 ) -> None:
     """Compare the rules engine's dev/train scores with evals/baseline.json, or rewrite it.
 
@@ -188,13 +223,16 @@ def baseline(
         err.print(f"[red]not a gated dataset: {', '.join(unknown)} (gated: {', '.join(BASELINE_SPLITS)})")
         raise typer.Exit(2)
     with console.status("scoring development splits…") as status:
-        scores, skipped = compute_scores(data_dir=data_dir, names=only or None,
-                                         on_step=lambda n: status.update(f"scoring {n}…"))
+        scores, skipped = compute_scores(
+            data_dir=data_dir, names=only or None, on_step=lambda n: status.update(f"scoring {n}…")
+        )
     for name, why in skipped.items():
         err.print(f"[red]data missing for {name}: {why}")
     if skipped:
-        err.print(f"[red]{len(skipped)} of {len(skipped) + len(scores)} gated datasets could not be scored; "
-                  "the gate did not run" + (" and the baseline was not written" if write else ""))
+        err.print(
+            f"[red]{len(skipped)} of {len(skipped) + len(scores)} gated datasets could not be scored; "
+            "the gate did not run" + (" and the baseline was not written" if write else "")
+        )
         raise typer.Exit(2)
     if write:
         save_baseline(scores)
@@ -240,22 +278,29 @@ def bench(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the table.")] = False,
     quick: Annotated[bool, typer.Option("--quick", help="Small sizes, no LLM: under 2 minutes on 2 cores.")] = False,
     synthetic_docs: Annotated[int | None, typer.Option(help="Documents in the synthetic ingestion corpus.")] = None,
-    ask_sizes: Annotated[str | None, typer.Option(
-        help="Store sizes (chunks) for ask latency, e.g. 10000,100000.")] = None,
+    ask_sizes: Annotated[
+        str | None, typer.Option(help="Store sizes (chunks) for ask latency, e.g. 10000,100000.")
+    ] = None,
     questions: Annotated[int | None, typer.Option(help="Questions timed per store size.")] = None,
     draft_words: Annotated[int | None, typer.Option(help="Transcript length for drafting latency.")] = None,
     brief_clients: Annotated[int | None, typer.Option(help="Clients in the synthetic brief book.")] = None,
     brief_interactions: Annotated[int | None, typer.Option(help="Interactions in the synthetic brief book.")] = None,
     review_requests: Annotated[int | None, typer.Option(help="Requests sent to the review API.")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Concurrent review-API clients.")] = None,
-    llm: Annotated[bool | None, typer.Option(
-        "--llm/--no-llm",
-        help="Draft the demo transcripts with SmolLM2 on a local llama.cpp server (default: on, off with --quick).",
-    )] = None,
+    llm: Annotated[
+        bool | None,
+        typer.Option(
+            "--llm/--no-llm",
+            help="Draft the demo transcripts with SmolLM2 on a local llama.cpp server (default: on, off with --quick).",
+        ),
+    ] = None,
     demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Measure `clientloop demo` peak memory.")] = True,
-    only: Annotated[str | None, typer.Option(
-        help="Comma-separated sections to run (help, ingest, ask, draft_rules, brief, review_api, llm, demo).",
-    )] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated sections to run (help, ingest, ask, draft_rules, brief, review_api, llm, demo).",
+        ),
+    ] = None,
 ) -> None:
     """Measure ingestion, ask, drafting, briefs, the review API, the LLM engine and memory, each beside a baseline."""
     from dataclasses import replace
@@ -268,9 +313,14 @@ def bench(
 
     params = BenchParams.quick() if quick else BenchParams()
     overrides: dict[str, Any] = {
-        "synthetic_docs": synthetic_docs, "ask_questions": questions, "draft_words": draft_words,
-        "brief_clients": brief_clients, "brief_interactions": brief_interactions,
-        "review_requests": review_requests, "review_concurrency": concurrency, "llm": llm,
+        "synthetic_docs": synthetic_docs,
+        "ask_questions": questions,
+        "draft_words": draft_words,
+        "brief_clients": brief_clients,
+        "brief_interactions": brief_interactions,
+        "review_requests": review_requests,
+        "review_concurrency": concurrency,
+        "llm": llm,
     }
     params = replace(params, **{k: v for k, v in overrides.items() if v is not None}, demo=demo)
     if ask_sizes is not None:
@@ -291,14 +341,24 @@ def bench(
         typer.echo(json.dumps(report, indent=2, allow_nan=False))
         return
     m = report["machine"]
-    console.print(f"[bold]machine[/]: {m.get('cpus')} CPUs ({m.get('cpus_usable')} usable"
-                  + (f", cgroup limit {m['cgroup_cpus']}" if "cgroup_cpus" in m else "")
-                  + f"), {m.get('cpu_model', 'unknown model')}, {m.get('ram_gb', '?')} GB RAM, Python {m['python']}; "
-                  f"load average {m['load_avg_1m']} at start, {m['load_avg_1m_end']} at end")
-    table = Table("section", "figure", "value", "baseline", "ratio", title=f"clientloop bench"
-                  f"{' --quick' if quick else ''} ({format_value(report['total_s'], 's')})")
+    console.print(
+        f"[bold]machine[/]: {m.get('cpus')} CPUs ({m.get('cpus_usable')} usable"
+        + (f", cgroup limit {m['cgroup_cpus']}" if "cgroup_cpus" in m else "")
+        + f"), {m.get('cpu_model', 'unknown model')}, {m.get('ram_gb', '?')} GB RAM, Python {m['python']}; "
+        f"load average {m['load_avg_1m']} at start, {m['load_avg_1m_end']} at end"
+    )
+    table = Table(
+        "section",
+        "figure",
+        "value",
+        "baseline",
+        "ratio",
+        title=f"clientloop bench{' --quick' if quick else ''} ({format_value(report['total_s'], 's')})",
+    )
     for row in table_rows(report_figures(report)):
         table.add_row(*row)
     console.print(table)
-    console.print("[dim]ratio = value / baseline. Every baseline is measured in this run on this machine; "
-                  "ask_* stores use synthetic vectors (see the store build row). --json gives every raw figure.[/]")
+    console.print(
+        "[dim]ratio = value / baseline. Every baseline is measured in this run on this machine; "
+        "ask_* stores use synthetic vectors (see the store build row). --json gives every raw figure.[/]"
+    )

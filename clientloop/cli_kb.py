@@ -3,38 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
+
+from clientloop.cli_common import console, detached_user, fail, make_container
+
+if TYPE_CHECKING:
+    from clientloop.container import Container
+    from records.tables import User
 
 kb_app = typer.Typer(help="Knowledge-base changes: a second person approves each one.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
 AsUser = Annotated[str, typer.Option("--as", help="Act as this knowledge-team user or admin.")]
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(1)
-
-
-def _context(as_user: str):  # type: ignore[no-untyped-def]
-    from clientloop.container import Container
-    from records.session import session_scope
-    from review.users import get_user
-
-    container = Container()
-    with session_scope(container.engine) as session:
-        user = get_user(session=session, name=as_user)
-        session.expunge(user)
+def _context(as_user: str) -> tuple[Container, User]:
+    container = make_container()
+    user = detached_user(container, as_user)
+    assert user is not None
     return container, user
 
 
 @kb_app.command("propose")
-def propose_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The document.")],
-                as_user: AsUser) -> None:
+def propose_cmd(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The document.")], as_user: AsUser
+) -> None:
     """Propose a new knowledge document or a new version of one (held for a second person by default)."""
     from clientloop.kb_changes import propose
     from records.errors import ClientloopError
@@ -43,7 +36,7 @@ def propose_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False
         container, user = _context(as_user)
         out = propose(container, file.read_bytes(), file.name, user)
     except ClientloopError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if out.ingested is None:
         console.print(f"change {out.change.id}: version {out.change.version} of {file.name}, waiting for approval")
     else:
@@ -51,9 +44,12 @@ def propose_cmd(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False
 
 
 @kb_app.command("pending")
-def pending_cmd(as_user: AsUser, status: Annotated[str, typer.Option(help="pending, approved, rejected or "
-                                                                          "superseded.")] = "pending") -> None:
+def pending_cmd(
+    as_user: AsUser, status: Annotated[str, typer.Option(help="pending, approved, rejected or superseded.")] = "pending"
+) -> None:
     """List knowledge changes (default: those waiting for a decision)."""
+    from rich.table import Table
+
     from clientloop.kb_changes import changes
     from records.access import require_kb_writer
     from records.errors import ClientloopError
@@ -69,7 +65,7 @@ def pending_cmd(as_user: AsUser, status: Annotated[str, typer.Option(help="pendi
             for c in rows:
                 table.add_row(c.id, c.filename, str(c.version), c.status, c.proposed_by, c.decided_by or "-")
     except ClientloopError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     console.print(table if rows else f"no {status} changes")
 
 
@@ -83,7 +79,7 @@ def approve_cmd(change_id: str, as_user: AsUser) -> None:
         container, user = _context(as_user)
         out = approve(container, change_id, user)
     except ClientloopError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     console.print(f"approved: {out.change.filename} version {out.change.version} is searchable")
 
 
@@ -97,5 +93,5 @@ def reject_cmd(change_id: str, as_user: AsUser, reason: Annotated[str, typer.Opt
         container, user = _context(as_user)
         change = reject(container, change_id, user, reason)
     except ClientloopError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     console.print(f"rejected: {change.filename} version {change.version}")
