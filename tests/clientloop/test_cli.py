@@ -113,7 +113,7 @@ def test_help_names_values_in_words_not_python_types() -> None:
 
 
 def test_draft_json_includes_the_review_item_with_reasons(env, container, tmp_path: Path) -> None:
-    from tests.clientloop.api.test_interactions_api import HELD_CALL
+    from tests.clientloop.api.test_interactions import HELD_CALL
     from tests.factories import make_client, make_user
 
     make_client(container)
