@@ -36,12 +36,14 @@ from typing import NamedTuple
 from langchain_core.embeddings import Embeddings
 
 from knowledge.abstention import DEFAULT_ABSTAIN_THRESHOLD, abstain, is_supported
+from knowledge.answerability import DEFAULT_CUTOFF, assess
 from knowledge.bm25 import content_terms
+from knowledge.near_miss import near_miss_answer
 from knowledge.relevance import sentence_scores, share, term_weights
 from knowledge.schemas import Answer, Citation, Passage
 from knowledge.sentences import Sentence, quotable_sentences
 
-__all__ = ["CANDIDATE_PASSAGES", "DEFAULT_ABSTAIN_THRESHOLD", "answer_with_rules"]
+__all__ = ["CANDIDATE_PASSAGES", "DEFAULT_ABSTAIN_THRESHOLD", "DEFAULT_CUTOFF", "answer_with_rules"]
 
 CANDIDATE_PASSAGES = 5
 
@@ -219,6 +221,7 @@ def answer_with_rules(
     passages: Sequence[Passage],
     *,
     abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD,
+    answerability_cutoff: float | None = DEFAULT_CUTOFF,
     embeddings: Embeddings | None = None,
 ) -> Answer:
     """Answer from the passages by quoting the best section's most relevant sentences, or abstain.
@@ -226,7 +229,11 @@ def answer_with_rules(
     Args:
         question: The question as asked.
         passages: Retrieved passages, best first (from `HybridRetriever.retrieve`).
-        abstain_threshold: Best-passage cosine needed to answer on semantic evidence alone.
+        abstain_threshold: Best-passage cosine needed to answer on semantic evidence alone, when
+            `answerability_cutoff` is None (the cosine-and-coverage rule of `knowledge.abstention`).
+        answerability_cutoff: Answer when `knowledge.answerability.assess` estimates the
+            probability that the passages answer the question at this or more (the knowledge
+            base's measured decision); None for the cosine rule alone (other corpora).
         embeddings: Optional embedding model; when given, sentence choice also uses each
             sentence's cosine to the question.
 
@@ -238,11 +245,18 @@ def answer_with_rules(
     Raises:
         BackendError: The embedding model failed.
     """
-    if not is_supported(question, passages, abstain_threshold=abstain_threshold):
-        return abstain(question)
+    if answerability_cutoff is None:
+        probability = None
+        if not is_supported(question, passages, abstain_threshold=abstain_threshold):
+            return abstain(question)
+    else:
+        decision = assess(question, passages)
+        probability = decision.probability
+        if not passages or probability < answerability_cutoff:
+            return near_miss_answer(question, passages, decision)
     runs = _compose(question, passages[:CANDIDATE_PASSAGES], embeddings)
     if not runs:
-        return abstain(question)
+        return abstain(question).model_copy(update={"answerability": probability})
 
     parts: list[str] = []
     citations: list[Citation] = []
@@ -269,6 +283,5 @@ def answer_with_rules(
         citations=citations,
         documents=documents,
         engine="rules",
+        answerability=probability,
     )
-
-

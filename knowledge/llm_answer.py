@@ -7,14 +7,21 @@ choosing passages, and for nothing else.
 
 Decisions:
 
-- **Citations are checked, whatever the model returned.** A number outside
-  ``1..n`` is removed, and so is a number whose passage shares no content word with the
-  sentence (a cheap check against citing the wrong passage); a sentence left with no
-  valid number is dropped and listed in `Answer.unsupported`; when nothing remains, or the model says ``not_found``, the
-  answer abstains with `NOT_FOUND`. Numbers the model wrote inline as ``[2]`` in the
+- **The same answerability decision as the rules engine.** Before the model is asked,
+  `knowledge.answerability.assess` must find the passages likely to answer the question
+  (`DEFAULT_CUTOFF`); otherwise the answer is the same abstention (or honest near miss,
+  `knowledge.near_miss`) the rules engine gives, and no model call is made.
+- **Every sentence must be supported by a quote of a passage it cites.** A number outside
+  ``1..n`` is removed, and so is a number whose passage holds no sentence sharing at least
+  `MIN_SUPPORT` of the answer sentence's content words (token overlap, cosine-normalised), or
+  that lacks a figure the sentence states (an amount, a rate, a count: a model that changes
+  £25 to £20 cites nothing); a sentence left with no valid number is dropped and listed in
+  `Answer.unsupported`; when nothing remains, or the model says ``not_found``, the answer
+  abstains with `NOT_FOUND`. Numbers the model wrote inline as ``[2]`` in the
   text count as citations too (small models do that instead of filling the field).
 - **Quotes never come from the model.** For each cited passage we pick the passage
-  sentence with the highest token overlap with the answer sentence(s) citing it and
+  sentence with the highest token overlap with the answer sentence(s) citing it (holding
+  their figures) and
   record its exact offsets in the source, so ``source_text[span[0]:span[1]] == quote``
   always holds (given the retrieval contract ``passage.text ==
   source_text[passage.start:passage.end]``).
@@ -37,6 +44,8 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 from tenacity.wait import wait_base
 
+from knowledge.answerability import DEFAULT_CUTOFF, assess
+from knowledge.near_miss import near_miss_answer
 from knowledge.schemas import NOT_FOUND, Answer, Citation, Passage
 from pipeline.llm import invoke_structured, prompt_messages
 from pipeline.options import ModelLimits
@@ -61,6 +70,11 @@ _OUTPUT_RESERVE_TOKENS = 1024
 _CHARS_PER_TOKEN = 4
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _WORD = re.compile(r"[a-z0-9]+")
+_FIGURE = re.compile(r"\d+(?:[.,:]\d+)*")
+
+MIN_SUPPORT = 0.3
+"""Least token overlap (shared content words over the geometric mean of both sizes) between an
+answer sentence and the passage sentence that supports it."""
 
 
 class AnswerSentence(BaseModel):
@@ -112,6 +126,7 @@ def answer_with_llm(
     model: BaseChatModel,
     settings: ModelLimits,
     wait: wait_base | None = None,
+    answerability_cutoff: float = DEFAULT_CUTOFF,
 ) -> Answer:
     """Answer a question from retrieved passages with the chat model, citing them.
 
@@ -121,15 +136,20 @@ def answer_with_llm(
         model: The chat model (see `pipeline.llm.make_chat_model`).
         settings: ``llm_max_retries`` and ``llm_context_tokens`` are used.
         wait: Backoff between transport retries (default: `pipeline.llm.DEFAULT_WAIT`).
+        answerability_cutoff: The answerability the passages need before the model is asked
+            (`knowledge.answerability`, the rules engine's decision).
 
     Returns:
-        An answer whose every sentence cites a retrieved passage, or an abstention.
+        An answer whose every sentence cites a retrieved passage that supports it, or an
+        abstention.
 
     Raises:
         ModelUnavailable: The model server failed after all retries.
         ExtractionFailed: The model's output was invalid even after the repair.
     """
-    return run_llm_answer(question, passages, model=model, settings=settings, wait=wait).answer
+    return run_llm_answer(
+        question, passages, model=model, settings=settings, wait=wait, answerability_cutoff=answerability_cutoff
+    ).answer
 
 
 def run_llm_answer(
@@ -139,6 +159,7 @@ def run_llm_answer(
     model: BaseChatModel,
     settings: ModelLimits,
     wait: wait_base | None = None,
+    answerability_cutoff: float = DEFAULT_CUTOFF,
 ) -> LLMAnswerRun:
     """Like `answer_with_llm`, also returning the prompt hash, calls and token usage.
 
@@ -148,6 +169,7 @@ def run_llm_answer(
         model: The chat model.
         settings: ``llm_max_retries`` and ``llm_context_tokens`` are used.
         wait: Backoff between transport retries.
+        answerability_cutoff: As for `answer_with_llm`.
 
     Returns:
         The answer and its run metadata.
@@ -158,9 +180,11 @@ def run_llm_answer(
     """
     prompt = load_prompt(PROMPT_NAME)
     kept = _fit_context(question, passages, settings.llm_context_tokens)
-    if not kept:
+    decision = assess(question, passages) if passages else None
+    if not kept or decision is None or decision.probability < answerability_cutoff:
+        refusal = _abstain(question, []) if decision is None else near_miss_answer(question, passages, decision)
         return LLMAnswerRun(
-            answer=_abstain(question, []),
+            answer=refusal.model_copy(update={"engine": "llm"}),
             prompt_id=prompt.id,
             prompt_version_hash=prompt.version_hash,
             calls=0,
@@ -173,11 +197,15 @@ def run_llm_answer(
     # A question can carry client data (a name, an account number): redacted before it leaves.
     redactor = Redactor() if settings.redact_model_input else None
     result = invoke_structured(
-        model, redact_messages(prompt_messages(rendered), redactor), LLMAnswer,
-        max_retries=settings.llm_max_retries, wait=wait,
+        model,
+        redact_messages(prompt_messages(rendered), redactor),
+        LLMAnswer,
+        max_retries=settings.llm_max_retries,
+        wait=wait,
     )
+    grounded = ground_llm_answer(question, kept, restore_parsed(result.parsed, redactor))
     return LLMAnswerRun(
-        answer=ground_llm_answer(question, kept, restore_parsed(result.parsed, redactor)),
+        answer=grounded.model_copy(update={"answerability": decision.probability}),
         prompt_id=prompt.id,
         prompt_version_hash=prompt.version_hash,
         calls=result.calls,
@@ -215,7 +243,7 @@ def ground_llm_answer(question: str, passages: list[Passage], output: LLMAnswer)
             if not 1 <= n <= len(passages):
                 continue
             score, span = _best_sentence(passages[n - 1].text, text)
-            if score <= 0:
+            if score < MIN_SUPPORT:
                 continue
             valid.append(n)
             if n not in best or score > best[n][0]:
@@ -295,13 +323,20 @@ def _tokens(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
 
 
+def _figures(text: str) -> set[str]:
+    return {f.replace(",", "") for f in _FIGURE.findall(text)}
+
+
 def _best_sentence(passage_text: str, claim: str) -> tuple[float, tuple[int, int]]:
-    """The passage sentence most similar to ``claim``, as (score, (start, end)) in the passage."""
-    claim_tokens = _tokens(claim)
+    """The passage sentence that best supports ``claim``, as (score, (start, end)) in the passage.
+
+    The score is the token overlap; a sentence lacking one of the claim's figures scores 0.
+    """
+    claim_tokens, claim_figures = _tokens(claim), _figures(claim)
     best_score, best_span = -1.0, (0, len(passage_text.rstrip()))
     for i, j, _ in sentence_spans(passage_text):
         tokens = _tokens(passage_text[i:j])
-        if not tokens or not claim_tokens:
+        if not tokens or not claim_tokens or not claim_figures <= _figures(passage_text[i:j]):
             score = 0.0
         else:
             score = len(tokens & claim_tokens) / math.sqrt(len(tokens) * len(claim_tokens))

@@ -48,6 +48,12 @@ class Answer(BaseModel):
     answerability: float | None = Field(
         default=None, description="Estimated probability that the knowledge base answers the question (0-1)."
     )
+    near_miss: str | None = Field(
+        default=None,
+        description="When the knowledge base covers a neighbouring product instead of the one asked about, what it "
+        "covers (e.g. 'describes the Harbour Classic Credit Card, not a travel card'). The answer then quotes and "
+        "cites it but does not answer the question: `abstained` is True.",
+    )
 
 
 NOT_FOUND = "Not found in the knowledge base."

@@ -217,7 +217,8 @@ def evaluate(
                 n_gold_ranges += len(gold_ranges)
                 chance.append(len(gold) / len(turns))
                 passages = container.retriever.retrieve(q["query"], where={"source_id": result.source_id}, k=5)
-                answer = answer_with_rules(q["query"], passages, abstain_threshold=threshold)
+                answer = answer_with_rules(q["query"], passages, abstain_threshold=threshold,
+                                           answerability_cutoff=None)
                 if answer.abstained:
                     n_abstained += 1
                 cited = [_turns_of(c.span, line_starts) for c in answer.citations]

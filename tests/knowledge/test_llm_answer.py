@@ -29,6 +29,7 @@ def _passage(n: int, needle: str, heading: str) -> Passage:
         start=start,
         end=end,
         score=1.0 / n,
+        vector_score=0.7,
     )
 
 
@@ -225,3 +226,57 @@ def test_answer_with_llm_repairs_missing_required_field(llm_settings):
 
     assert run.repaired and run.calls == 2
     assert run.answer.citations[0].quote == "Domestic ATM withdrawals are free."
+
+
+def test_answer_with_llm_drops_sentence_whose_figure_the_quote_lacks(llm_settings):
+    model = FakeChatModel(
+        responses=[
+            _reply(
+                [
+                    {"text": "A replacement card costs 15 EUR.", "citations": [2]},
+                    {"text": "Domestic ATM withdrawals are free.", "citations": [1]},
+                ]
+            )
+        ]
+    )
+
+    answer = answer_with_llm(QUESTION, PASSAGES, model=model, settings=llm_settings)
+
+    assert answer.answer == "Domestic ATM withdrawals are free [1]."
+    assert answer.unsupported == ["A replacement card costs 15 EUR."]
+    _assert_citations_valid(answer)
+
+
+def test_answer_with_llm_drops_sentence_sharing_one_word_with_its_passage(llm_settings):
+    model = FakeChatModel(
+        responses=[_reply([{"text": "Abroad, premium clients get a concierge and lounge access.", "citations": [1]}])]
+    )
+
+    answer = answer_with_llm(QUESTION, PASSAGES, model=model, settings=llm_settings)
+
+    assert answer.abstained and answer.citations == []
+    assert answer.unsupported == ["Abroad, premium clients get a concierge and lounge access."]
+
+
+def test_answer_with_llm_gives_the_rules_near_miss_without_calling_the_model(llm_settings):
+    model = FakeChatModel(responses=[])
+    card = Passage(
+        chunk_id="c9",
+        source_id="src-card",
+        source_title="Credit card guide",
+        heading="Fees",
+        text="The Harbour Classic Credit Card late payment fee is £12.",
+        start=0,
+        end=56,
+        score=1.0,
+        vector_score=0.6,
+    )
+
+    answer = answer_with_llm(
+        "What's the late fee on the Harbour travel card?", [card], model=model, settings=llm_settings
+    )
+
+    assert model.calls == 0
+    assert answer.abstained and answer.engine == "llm"
+    assert answer.near_miss == "describes the Harbour Classic Credit Card, not the Harbour travel card"
+    assert answer.citations[0].quote == card.text

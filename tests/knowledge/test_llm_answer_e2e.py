@@ -45,6 +45,7 @@ def _passages() -> list[Passage]:
                 start=start,
                 end=end,
                 score=1.0 / n,
+                vector_score=0.7,
             )
         )
     return passages

@@ -1,0 +1,207 @@
+"""Answerability: does a retrieved passage answer the question, or only a neighbouring one?
+
+Cosine similarity alone cannot tell: answerable and unanswerable questions overlap (medians
+about 0.52 and 0.49 on the blind set), because a near miss ("the 1-year fixed rate savings
+bond", when the knowledge base has only the Easy Saver) is *about* the same things as the
+passage. What gives a near miss away is the thing it names: the question asks about a
+product, an entity or a term the passages never mention. So the decision combines:
+
+- `cosine`: the best passage's cosine to the question;
+- `coverage`: the IDF-weighted share of the question's content words in the best-covered
+  passage (`knowledge.abstention.evidence`);
+- `named_asked`: a *named thing* of the sentences that ask (ending in "?", `asked_part`) is
+  absent from every passage. A named thing is a run of content words ending in a product
+  or object noun ("Premier current account", "student loan", "invoice finance facility",
+  "safe deposit box", "tapered allowance"), a capitalised word inside the question
+  ("Bitcoin", "Spain"), or a hyphenated compound ("buy-to-let"). Absent means a word of it
+  is in no passage, or a product phrase's noun never comes with its modifier ("personal" and
+  "loan" in two places do not make a personal loan). A situational question tells a story
+  first, whose names are incidental ("her husband died on Saturday"), so only the asking
+  sentences count, and a capitalised word after "in", "to", "on"... is a place or a date;
+- `missing_share`: the share of the question's content words found in no passage;
+- `length`: the number of the question's content words (log).
+
+They are combined by a logistic regression (`WEIGHTS`, `BIAS`) fitted on the blind set's
+*train* split only by `evals/fit_answerability.py` (numpy, L2-regularised, features
+standardised with `MEANS` / `SCALES`); the cut-off (`DEFAULT_CUTOFF`) was chosen on the dev
+split; every figure is reported on the test split. Refit after changing a feature: the
+constants below are that script's output.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge.abstention import evidence, key_phrases
+from knowledge.bm25 import content_terms, tokenize
+from knowledge.relevance import holds
+from knowledge.schemas import Passage
+from pipeline.text import STOPWORDS
+
+FEATURES = ("cosine", "coverage", "named_asked", "missing_share", "length")
+"""The features, in the order of `WEIGHTS`."""
+
+MEANS = (0.5485, 0.5377, 0.2537, 0.2405, 2.2062)
+SCALES = (0.1282, 0.2306, 0.4351, 0.181, 0.4196)
+WEIGHTS = (0.818, -0.2681, -1.0907, -0.0908, 0.6162)
+BIAS = 0.7435
+"""Logistic regression over the standardised features (see the module docstring)."""
+
+DEFAULT_CUTOFF = 0.35
+"""Answer when the estimated probability of answerability reaches this (chosen on dev)."""
+
+PRODUCT_NOUNS = frozenset(
+    """account accounts card cards loan loans mortgage mortgages isa isas saver savers bond bonds finance
+    facility facilities fund funds allowance allowances pension pensions sipp insurance contract contracts
+    box boxes overdraft overdrafts scheme schemes plan plans list bonus grant cap club trade trades
+    certificate voucher app""".split()
+)
+"""Nouns that end the name of a product or object ("Junior Saver", "savings bond", "hardship fund")."""
+
+PAIR_GAP = 1
+"""Words allowed between a product noun and its modifier in a passage ("Classic credit card" is a Classic card)."""
+
+PRODUCT_STEMS = frozenset(t for noun in PRODUCT_NOUNS for t in tokenize(noun))
+
+GENERIC_MODIFIERS = frozenset(
+    """new higher lower bigger smaller own other existing old usual standard normal extra additional first next
+    last same""".split()
+)
+"""Words before a product noun that qualify it without naming another product ("a higher overdraft")."""
+
+PLACE_PREPOSITIONS = frozenset({"in", "to", "from", "on", "at", "into"})
+"""A capitalised word after one of these is a place or a date ("to Turkey", "on Saturday"), not a product."""
+
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+_BREAK = re.compile(r"[,;:?!.()]")
+
+
+@dataclass(frozen=True)
+class Answerability:
+    """The features of one question against its retrieved passages, and the decision."""
+
+    cosine: float
+    coverage: float
+    name_missing: float
+    """1 when a word of a named thing is in no passage."""
+    pair_missing: float
+    """1 when a product phrase's words are there but never together."""
+    named_asked: float
+    """1 when a named thing of the asking sentences (those ending in "?") is in no passage."""
+    missing_share: float
+    length: float
+    missing_names: tuple[str, ...]
+    """The named things of the question that no passage mentions."""
+    probability: float
+    """Estimated probability that the passages answer the question."""
+
+    def vector(self) -> list[float]:
+        """The features in `FEATURES` order."""
+        return [getattr(self, name) for name in FEATURES]
+
+
+def _phrases(question: str) -> list[list[tuple[str, bool, bool]]]:
+    """Runs of consecutive non-stopwords, broken at punctuation.
+
+    Each word comes with whether it starts a sentence and whether it follows a place preposition.
+    """
+    runs: list[list[tuple[str, bool, bool]]] = []
+    run: list[tuple[str, bool, bool]] = []
+    last, previous = 0, ""
+    for m in _WORD.finditer(question):
+        gap = question[last : m.start()]
+        last = m.end()
+        initial = not question[: m.start()].strip() or bool(re.search(r"[.?!]\s*$", question[: m.start()]))
+        if _BREAK.search(gap) or m.group().lower() in STOPWORDS:
+            if run:
+                runs.append(run)
+            run = []
+        if m.group().lower() not in STOPWORDS:
+            run.append((m.group(), initial, previous in PLACE_PREPOSITIONS))
+        previous = m.group().lower()
+    if run:
+        runs.append(run)
+    return runs
+
+
+def named_things(question: str) -> list[str]:
+    """What the question names: product phrases, capitalised words inside it, hyphenated compounds.
+
+    Args:
+        question: The question.
+
+    Returns:
+        The named things, as written (a product phrase with up to two modifiers), in question order.
+    """
+    names: list[str] = []
+    for run in _phrases(question):
+        for i, (word, initial, after) in enumerate(run):
+            lower = word.lower()
+            modifiers = [w for w, _, _ in run[max(0, i - 2) : i] if w.lower() not in GENERIC_MODIFIERS]
+            if lower in PRODUCT_NOUNS and modifiers and not modifiers[-1][0].isdigit():
+                names.append(" ".join([*modifiers, word]))
+            elif word[:1].isupper() and not (initial or word.isupper() or lower in PRODUCT_NOUNS or after):
+                names.append(word)
+    names.extend(key_phrases(question))
+    return list(dict.fromkeys(names))
+
+
+def _absence(name: str, vocabulary: set[str], sequences: Sequence[list[str]]) -> str | None:
+    """How a named thing is missing from the passages: `word`, `pair`, or None when it is there.
+
+    `word`: a word of it is in no passage. `pair`: its words are there, but a product phrase's
+    noun never comes with its modifier (at most `PAIR_GAP` words between): "personal" and "loan"
+    in two places do not make a personal loan.
+    """
+    terms = tokenize(name)
+    if any(not holds(vocabulary, t) for t in terms):
+        return "word"
+    if len(terms) < 2 or terms[-1] not in PRODUCT_STEMS:
+        return None
+    modifier, head = terms[-2:]
+    for seq in sequences:
+        if any(seq[i] == head and modifier in seq[max(0, i - 1 - PAIR_GAP) : i] for i in range(len(seq))):
+            return None
+    return "pair"
+
+
+def asked_part(question: str) -> str:
+    """The sentences that ask (ending in "?"), without the situation told before them; all if none does."""
+    sentences = re.findall(r"[^.?!]+[.?!]*", question)
+    asking = [x for x in sentences if x.rstrip().endswith("?")]
+    return " ".join(asking) if asking else question
+
+
+def assess(question: str, passages: Sequence[Passage]) -> Answerability:
+    """The answerability features of a question and its passages, and the model's probability.
+
+    Args:
+        question: The question.
+        passages: Retrieved passages, best first.
+
+    Returns:
+        The features, the named things no passage mentions, and the probability.
+    """
+    cosine, coverage = evidence(question, passages)
+    sequences = [tokenize(f"{p.heading or ''} {p.text}") for p in passages]
+    vocabulary = {t for seq in sequences for t in seq}
+    terms = content_terms(question)
+    missing = [t for t in terms if not holds(vocabulary, t)]
+    absences = {n: _absence(n, vocabulary, sequences) for n in named_things(question)}
+    asked = set(named_things(asked_part(question)))
+    names = tuple(n for n, how in absences.items() if how)
+    values = {
+        "cosine": cosine,
+        "coverage": coverage,
+        "name_missing": 1.0 if "word" in absences.values() else 0.0,
+        "pair_missing": 1.0 if "pair" in absences.values() else 0.0,
+        "missing_share": len(missing) / len(terms) if terms else 1.0,
+        "length": math.log(1 + len(terms)),
+        "named_asked": 1.0 if any(how for n, how in absences.items() if n in asked) else 0.0,
+    }
+    z = BIAS + sum(w * (values[f] - m) / s for f, w, m, s in zip(FEATURES, WEIGHTS, MEANS, SCALES, strict=True))
+    probability = 1.0 / (1.0 + math.exp(-z)) if passages else 0.0
+    return Answerability(**values, missing_names=names, probability=round(probability, 4))

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from knowledge.answer import answer_with_rules
+from knowledge.answerability import DEFAULT_CUTOFF, assess, named_things
+from tests.knowledge.test_answer import passage
+
+CARD = "The Harbour Classic Credit Card has a representative APR of 24.9% variable. The late payment fee is £12."
+
+
+def test_named_things_are_product_phrases_and_names_not_places_or_weekdays() -> None:
+    assert "travel card" in named_things("What's the foreign fee on the travel card?")
+    assert "Bitcoin" in named_things("Can customers buy Bitcoin through the app?")
+    assert "buy-to-let" in named_things("Maximum LTV on a buy-to-let mortgage?")
+    names = named_things("Customer's payment to Turkey was held on Saturday; what can I say?")
+    assert "Turkey" not in names and "Saturday" not in names
+    assert named_things("Can a business get a higher overdraft?") == []
+
+
+def test_a_product_the_passages_do_not_name_lowers_answerability() -> None:
+    asked = assess("What's the APR on the Harbour travel card?", [passage(CARD, vector_score=0.6)])
+    covered = assess("What's the APR on the Harbour Classic card?", [passage(CARD, vector_score=0.6)])
+    assert asked.missing_names == ("Harbour travel card",)
+    assert covered.missing_names == ()
+    assert asked.probability < DEFAULT_CUTOFF <= covered.probability
+
+
+def test_words_of_a_product_in_two_places_do_not_make_that_product() -> None:
+    text = "Personal customers can apply online. A business term loan runs for 1 to 10 years."
+    decision = assess("What's the APR on a personal loan?", [passage(text, vector_score=0.6)])
+    assert decision.pair_missing == 1.0 and decision.missing_names == ("personal loan",)
+
+
+def test_near_miss_says_what_the_knowledge_base_covers_and_cites_it() -> None:
+    answer = answer_with_rules("What's the APR on the Harbour travel card?", [passage(CARD, vector_score=0.6)])
+    assert answer.abstained
+    assert answer.near_miss == "describes the Harbour Classic Credit Card, not the Harbour travel card"
+    assert answer.answer.startswith("Not found in the knowledge base: it describes the Harbour Classic Credit Card")
+    assert answer.answer.endswith("[1]") and len(answer.citations) == 1
+    assert CARD.startswith(answer.citations[0].quote)
+    assert answer.answerability is not None and answer.answerability < DEFAULT_CUTOFF
+
+
+def test_an_answer_carries_its_answerability() -> None:
+    answer = answer_with_rules("What is the late payment fee on the Classic card?", [passage(CARD, vector_score=0.7)])
+    assert not answer.abstained and answer.near_miss is None
+    assert "£12" in answer.answer
+    assert answer.answerability is not None and answer.answerability >= DEFAULT_CUTOFF
+
+
+def test_unrelated_question_abstains_without_a_near_miss() -> None:
+    answer = answer_with_rules("What time does the staff canteen open?", [passage(CARD, vector_score=0.2)])
+    assert answer.abstained and answer.near_miss is None and answer.citations == []
