@@ -20,7 +20,7 @@ from pipeline.text import STOPWORDS
 _COMPLETION = re.compile(
     r"\b(?:thanks|thank you) for (?:sending|the|your)\b|\breceived\b|\bgot the\b|\bhas arrived\b|\barrived\b"
     r"|\bas promised\b|\bhave now\b|\balready\b|\b(?:came|come|gone|went) through\b"
-    r"|\b(?:thanks|thank you) for (?:that|doing|sorting|arranging|organising)\b",
+    r"|\b(?:thanks|thank you) for (?:that|doing|sorting|arranging|organising|setting up|\w+ing)\b",
     re.IGNORECASE,
 )
 _PRONOUN_OBJECT = re.compile(r"^\s*(?:it|that|them|those|this|these)\b", re.IGNORECASE)

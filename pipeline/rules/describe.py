@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from pipeline.rules import commitments as cm
 from pipeline.rules import patterns as pt
 from pipeline.rules.action_types import TYPE_PRECEDENCE, classify_type
 from pipeline.rules.conversation import PendingAction
 from pipeline.rules.owners import OwnerResolver
-from pipeline.rules.turns import Clause
+from pipeline.rules.wording import Voices, task_wording
 from pipeline.schemas import Action, ActionType, Evidence
 
 
@@ -40,13 +39,40 @@ def _verb_of(text: str) -> str:
     return m.group("verb") if m else ""
 
 
-def _description(clause: Clause, det: cm.Detection) -> str:
-    text = clause.text.strip()
-    m = re.search(rf"\b{re.escape(det.verb)}\b", text) if det.verb else None
-    body = text[m.start():] if m and det.kind != "signoff" else text
-    body = re.sub(r"[\s.?!,;]+$", "", body)
-    body = body[0].upper() + body[1:] if body else text
-    return body[:160]
+def _description(d: PendingAction, text: str, resolver: OwnerResolver) -> str:
+    clause, det = d.clause, d.detection
+    whole = clause.text.strip()
+    # The detected verb, not an earlier one ("If you can send us the invoice, I'll send a request...").
+    m = re.compile(rf"\b{re.escape(det.verb)}\b").search(whole, min(det.start, len(whole))) if det.verb else None
+    body = whole[m.start():] if m and det.kind != "signoff" else whole
+    body = _with_list(body, text, clause.end)
+    return task_wording(body, voices=_voices(d, resolver), before=text[max(0, clause.start - 700) : clause.start],
+                        resolver=resolver, clause=whole)
+
+
+def _voices(d: PendingAction, resolver: OwnerResolver) -> Voices:
+    """The clause's first person (its speaker) and second person (the owner of a request, else the listener)."""
+    speaker = resolver.participant(d.clause.speaker)
+    is_firm = speaker.side == "firm" if speaker else True
+    if d.detection.kind == "request":
+        return Voices(speaker.name if speaker else None, is_firm, d.owner)
+    listeners = [p for p in (resolver.participant(a) for a in d.clause.addressees) if p is not None]
+    other = [p for p in listeners if speaker is None or p.side != speaker.side] or [
+        p for p in resolver.participants if speaker is None or p.side != speaker.side]
+    return Voices(speaker.name if speaker else None, is_firm, other[0].name if other else None)
+
+
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*•]\s+|\d+[.)]\s+)?(?P<item>\S[^\n]{0,80})$", re.MULTILINE)
+
+
+def _with_list(body: str, text: str, end: int) -> str:
+    """A lead-in ending in a colon ("change the payee details to:") takes the lines it introduces."""
+    if not body.rstrip().endswith(":"):
+        return body
+    block = text[end:].lstrip(" \t:").split("\n\n", 2)
+    lines = [m["item"].strip() for m in _LIST_ITEM.finditer(block[0] if block[0].strip() else "\n".join(block[1:2]))]
+    items = [line for line in lines if line][:4]
+    return body.rstrip().rstrip(":") + " " + ", ".join(items) if items else body
 
 
 def _close_condition(action_type: str, description: str) -> str:
@@ -61,7 +87,7 @@ def _close_condition(action_type: str, description: str) -> str:
 def build_action(d: PendingAction, text: str, resolver: OwnerResolver) -> Action:
     """The finished action: description, type, close condition, and its evidence as an exact span of `text`."""
     action_type = _action_type(d, resolver)
-    description = " ".join(_description(d.clause, d.detection).split())  # a hard-wrapped email reads as one line
+    description = _description(d, text, resolver)
     return Action(
         description=description,
         owner=d.owner,

@@ -24,6 +24,8 @@ Pipeline, one pass per step so each can be read and tested alone:
    "the refund came through") or asks for the same deliverable again (the newer ask wins).
    Quoted (older) messages are never replies to newer requests.
 6. Due dates (`pipeline.dates`), types (`action_types`) and purpose (`purpose`).
+7. Control actions (`controls`): a written payee-change request gets the firm's call-back.
+8. Wording (`wording`): each description becomes a third-person task; the evidence stays exact.
 
 The engine never reads names or amounts from configuration: everything it knows about a
 specific interaction comes from the text and the participant list.
@@ -38,6 +40,7 @@ from datetime import date, datetime
 from pipeline.dates import DateMention, anchor_bare_days, best_mention, find_dates
 from pipeline.rules import commitments as cm
 from pipeline.rules import patterns as pt
+from pipeline.rules.controls import payee_call_back
 from pipeline.rules.conversation import (
     PendingAction,
     attaches_to,
@@ -252,6 +255,10 @@ def draft_with_rules(
     for index, clause in enumerate(clauses):
         reading.add(index, clause)
     actions = [build_action(d, text, resolver) for d in drop_superseded_quotes(reading.drafts)]
+    call_back = payee_call_back(text=text, kind=kind, clauses=clauses, resolver=resolver, client=client,
+                                actions=actions)
+    if call_back is not None:
+        actions.append(call_back)
     opening = _opening(text, kind, clauses, resolver)
     purpose = classify_purpose(text, opening=opening)
     summary = build_summary(

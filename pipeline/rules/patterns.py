@@ -217,7 +217,9 @@ VAGUE = re.compile(
     r"|\bthe right people pick up\b|\bput that right\b"
     # Leave-takings and idioms that promise nothing: "I'll let you go", "I'll believe it when I see it".
     r"|\blet you (?:go|get on|get back)\b|\bleave you to it\b|\bbelieve it when\b|\bhold you to (?:that|it)\b"
-    r"|\bwait and see\b",
+    r"|\bwait and see\b"
+    # An offer of help with nothing named: "Two more things, if you can help."
+    r"|\bif (?:you|we|I) (?:can|could) help\s*[.!?]?$|\bhappy to help\s*[.!?]?$",
     re.IGNORECASE,
 )
 # Recording what was just agreed is part of the call, not new work: "I'll put that on the

@@ -426,7 +426,14 @@ def test_a_hard_wrapped_email_gives_whole_sentence_actions() -> None:
     doc = load_document(path.read_bytes(), path.name)
     out = draft(DraftRequest(text=doc.text, kind="email", occurred_at=doc.occurred_at, client="Helen Marsh"))
     descriptions = [a.description for a in out.draft.actions]
-    assert "Change the payee details on my current account to:" in descriptions  # was cut to "Change the payee"
+    # A lead-in ending in a colon takes the lines it introduces, in the third person.
+    assert ("Change the payee details on Helen Marsh’s current account to Carter & Lowe Builders Ltd, "
+            "Sort code 20-45-77, Account 63018842") in descriptions  # was cut to "Change the payee"
     assert "Waive the £25 CHAPS fee on this one" in descriptions  # was "Waive"
+    assert "Help" not in descriptions  # "Two more things, if you can help." names no work
+    # The standing order the newer message thanks her for is done, not an open action.
+    assert not any("standing order" in d for d in descriptions), descriptions
+    call_back = [a for a in out.draft.actions if a.description.startswith("Call Helen Marsh back")]
+    assert len(call_back) == 1 and call_back[0].owner == "Priya Shah" and "payee" in call_back[0].evidence.text
     assert all("\n" not in d and not d.endswith((" the", " to", " by")) for d in descriptions), descriptions
     assert all(a.evidence.text in doc.text for a in out.draft.actions)  # evidence stays an exact span

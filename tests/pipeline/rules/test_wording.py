@@ -1,0 +1,84 @@
+"""Action wording: third-person tasks from first- and second-person clauses (sentences invented for the tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.rules.owners import OwnerResolver
+from pipeline.rules.wording import Voices, task_wording
+from pipeline.schemas import Participant
+
+PEOPLE = [
+    Participant(name="Amira Haddad", role="relationship_manager", side="firm"),
+    Participant(name="Danny Kowalczyk", role="client", side="client"),
+    Participant(name="Mei-Lin Tan", role="relationship_manager", side="firm"),
+]
+RESOLVER = OwnerResolver(PEOPLE)
+FIRM_TO_CLIENT = Voices(speaker="Amira Haddad", speaker_is_firm=True, addressee="Danny Kowalczyk")
+CLIENT_TO_FIRM = Voices(speaker="Danny Kowalczyk", speaker_is_firm=False, addressee="Amira Haddad")
+
+
+def word(body: str, voices: Voices = FIRM_TO_CLIENT, before: str = "", clause: str = "") -> str:
+    return task_wording(body, voices=voices, before=before, resolver=RESOLVER, clause=clause or body)
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("send you that form by Friday.", "Send Danny Kowalczyk that form by Friday"),
+    ("call you back on your home number tomorrow", "Call Danny Kowalczyk back on Danny’s home number tomorrow"),
+    ("send the figures over to our tax team today", "Send the figures over to the tax team today"),
+    ("let you know the outcome by Monday", "Let Danny Kowalczyk know the outcome by Monday"),
+])
+def test_firm_commitment_reads_in_the_third_person(body: str, expected: str) -> None:
+    assert word(body) == expected
+
+
+def test_client_request_names_the_firm_person_and_the_clients_own_account() -> None:
+    assert word("pay £500 into my current account and send me the receipt", CLIENT_TO_FIRM) == (
+        "Pay £500 into Danny Kowalczyk’s current account and send Danny the receipt")
+
+
+def test_trailing_purpose_clause_is_cut_but_not_a_leading_one() -> None:
+    assert word("write up the proposal, so you've got it all in writing") == "Write up the proposal"
+    assert word("raise a formal complaint today, I'll also chase the team") == "Raise a formal complaint today"
+    assert word("send it so") == "Send it so"  # too short to cut: the clause stays whole
+
+
+def test_bare_object_takes_the_deliverable_named_just_before() -> None:
+    before = "Amira Haddad: If you can send us the invoice, I'll send a request to the team. Danny Kowalczyk: Sure."
+    assert word("post it to you", CLIENT_TO_FIRM, before=before) == "Post the invoice to Amira Haddad"
+
+
+def test_ringing_them_takes_an_organisation_named_before_never_a_document() -> None:
+    before = "There's free advice from a charity called ClearPath Money Advice. Would you send the letter to them?"
+    assert word("phone them tomorrow", CLIENT_TO_FIRM, before=before) == "Phone ClearPath Money Advice tomorrow"
+    assert word("phone them tomorrow", CLIENT_TO_FIRM, before="Please send the letter.") == "Phone them tomorrow"
+
+
+def test_a_determiner_is_not_a_pronoun_to_resolve() -> None:
+    assert word("stop that collection today", before="we could put forward a payment plan") == (
+        "Stop that collection today")
+
+
+def test_need_statement_and_sign_off_become_tasks() -> None:
+    clause = "The other thing we'll need is a copy of the death certificate."
+    assert word(clause, clause=clause) == "Provide a copy of the death certificate"
+    clause = "Because they were applied automatically, the refund needs sign-off from our fees review team."
+    assert word(clause, clause=clause) == "Sign off the refund"
+
+
+def test_initials_in_notes_become_names_and_acronyms_stay() -> None:
+    assert word("send the summary to MLT once requote in") == "Send the summary to Mei-Lin Tan once the requote arrives"
+    assert word("ask whether we can offer a US-reportable mandate") == (
+        "Ask whether the firm can offer a US-reportable mandate")
+
+
+def test_a_person_named_for_you_takes_the_third_person_verb() -> None:
+    assert word("get that to you today, whichever you prefer") == (
+        "Get that to Danny Kowalczyk today, whichever Danny prefers")
+
+
+def test_long_description_is_cut_at_a_clause_boundary_never_mid_word() -> None:
+    body = "ring the supplier on the number you have always used, " + "not any number in that email, " * 6 + "and ask"
+    out = word(body)
+    assert len(out) <= 180 and not out.endswith((" the", " to", " and", ","))
+    assert out.startswith("Ring the supplier on the number Danny Kowalczyk has always used")
