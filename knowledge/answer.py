@@ -3,11 +3,13 @@
 Decisions:
 
 - **Extractive, never generated.** The rules engine answers with one contiguous run of
-  sentences copied from the best retrieved section (and at most one more run from a second
-  section of the same document), each run followed by its marker `[n]`; citation `n` carries
+  sentences copied from the best retrieved section (and at most `MAX_RUNS` in all: a second
+  section of the same document, and the best section for each ask of a question that asks two
+  things), each run followed by its marker `[n]`; citation `n` carries
   the run's exact text and its `[start, end)` span in the *source* text (`passage.start` +
   offset in the chunk), so `source_text[start:end] == quote` always holds and a reviewer can
-  jump to it. Whether to answer at all is `knowledge.abstention`'s decision.
+  jump to it. Whether to answer at all is `knowledge.answerability`'s decision (a near miss
+  gets `knowledge.near_miss`'s honest abstention).
 - **Answer from the best section, not from scattered sentences.** Sentences picked one by one
   across passages read incoherently. Each retrieved passage is scored as a section: its fused
   retrieval score (relative to the best), the question words in its own heading (document
@@ -15,7 +17,12 @@ Decisions:
   (`knowledge.relevance`); a document's introduction (text above the first heading) loses
   `INTRO_PENALTY` when one of its sections was retrieved too, since it states scope, not
   steps. The best section is quoted; the next section of the same document is quoted too
-  (shorter) when it scores within `SECOND_SECTION_FRACTION` of the best.
+  (shorter) when it scores within `SECOND_SECTION_FRACTION` of the best. Runs are shown most
+  relevant first, not in document order.
+- **A question that asks two things gets both answers** ("How much was the fee, and can I
+  refund it myself?", split by `knowledge.near_miss.split_asks`): each ask ranks the sections on
+  its own words, and its best section, when not already quoted and holding a sentence that scores
+  `ASK_MIN_SCORE` for it, adds a run, from whichever document it comes.
 - **The quote is a contiguous run in document order.** Each sentence counts its score less
   `LEAD_IN_FRACTION` of the section's best; the run with the most relevance within `MAX_CHARS`
   wins, so a scope or boilerplate sentence is skipped when a more specific one scores higher.
@@ -38,7 +45,7 @@ from langchain_core.embeddings import Embeddings
 from knowledge.abstention import DEFAULT_ABSTAIN_THRESHOLD, abstain, is_supported
 from knowledge.answerability import DEFAULT_CUTOFF, assess
 from knowledge.bm25 import content_terms
-from knowledge.near_miss import near_miss_answer
+from knowledge.near_miss import near_miss_answer, split_asks
 from knowledge.relevance import sentence_scores, share, term_weights
 from knowledge.schemas import Answer, Citation, Passage
 from knowledge.sentences import Sentence, quotable_sentences
@@ -59,7 +66,7 @@ SECOND_MAX_CHARS = 250
 SECOND_SECTION_FRACTION = 0.85
 """A second section is quoted only when it scores at least this share of the best one."""
 
-RANK_WEIGHT = 1.0
+RANK_WEIGHT = 2.0
 """Weight of the fused retrieval score (relative to the best passage's) in a section's score."""
 
 SECTION_HEADING_WEIGHT = 0.5
@@ -81,6 +88,12 @@ a section says what to do."""
 
 LEAD_IN_FRACTION = 0.3
 """A sentence before the best one joins the run only if it scores at least this share of it."""
+
+ASK_MIN_SCORE = 0.4
+"""A section answers one ask of a two-part question only if a sentence scores this much for that ask."""
+
+MAX_RUNS = 3
+"""Most quoted runs in one answer."""
 
 _EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
 
@@ -190,12 +203,37 @@ def _join_display(sentences: Sequence[Sentence]) -> str:
     return " ".join(part if i == len(parts) - 1 or part[-1] in ".!?:;" else part + ";" for i, part in enumerate(parts))
 
 
+def _ask_runs(
+    asks: Sequence[str], passages: Sequence[Passage], embeddings: Embeddings | None, cited: set[str]
+) -> list[tuple[_Section, tuple[int, int]]]:
+    """For a question that asks two things, a run from the best section for each ask not yet cited.
+
+    Each ask ("How much was the fee", "can I refund it myself") ranks the sections on its own
+    words, so the second half of a question is answered from whichever document
+    holds it.
+    """
+    runs: list[tuple[_Section, tuple[int, int]]] = []
+    for ask in asks:
+        best = _rank_sections(ask, passages, term_weights(ask, passages), embeddings)[0]
+        if best.passage.chunk_id in cited or max(best.sentence_scores, default=0.0) < ASK_MIN_SCORE:
+            continue
+        window = _window(best, SECOND_MAX_CHARS)
+        if window is not None:
+            cited.add(best.passage.chunk_id)
+            runs.append((best, window))
+    return runs
+
+
 def _compose(
     question: str,
     passages: Sequence[Passage],
     embeddings: Embeddings | None,
 ) -> list[tuple[Passage, list[Sentence]]]:
-    """The quoted runs: from the best section, and from the next one of the same source if close behind."""
+    """The quoted runs, most relevant first.
+
+    The best section, the next one of its source if close behind, and for a question that asks
+    two things the best section of each ask.
+    """
     weights = term_weights(question, passages)
     sections = _rank_sections(question, passages, weights, embeddings)
     best = sections[0]
@@ -211,9 +249,8 @@ def _compose(
             if window is not None:
                 runs.append((other, window))
         break
-    # Read in document order when both runs come from one source.
-    runs.sort(key=lambda r: (r[0].passage.start, r[1][0]) if len(runs) > 1 else 0)
-    return [(sec.passage, [s for s in sec.sentences[a : b + 1] if s is not None]) for sec, (a, b) in runs]
+    runs += _ask_runs(split_asks(question), passages, embeddings, {sec.passage.chunk_id for sec, _ in runs})
+    return [(sec.passage, [s for s in sec.sentences[a : b + 1] if s is not None]) for sec, (a, b) in runs[:MAX_RUNS]]
 
 
 def answer_with_rules(

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from knowledge.abstention import abstain
-from knowledge.answerability import PRODUCT_STEMS, Answerability
+from knowledge.answerability import PRODUCT_STEMS, Answerability, asked_part
 from knowledge.bm25 import tokenize
 from knowledge.schemas import NOT_FOUND, Answer, Citation, Passage
 from knowledge.sentences import quotable_sentences
@@ -80,6 +80,23 @@ def near_miss_answer(question: str, passages: Sequence[Passage], decision: Answe
                     update={"answer": text, "citations": [citation], "near_miss": said, "documents": [p.source_title]}
                 )
     return plain
+
+
+_ASK_SPLIT = re.compile(
+    r"[;?]\s*|,?\s+(?:and|or|but)\s+(?=(?:what|who|how|when|which|where|why|can|could|do|does|is|are|will|would"
+    r"|should|must|may)\b)",
+    re.IGNORECASE,
+)
+
+
+def split_asks(question: str) -> list[str]:
+    """The separate asks of a question that asks more than one thing, else [].
+
+    "How much was the fee, and can I refund it myself?" -> ["How much was the fee", "can I refund
+    it myself"]. Only the asking sentences count (`asked_part`), and an ask needs a content word.
+    """
+    asks = [a.strip() for a in _ASK_SPLIT.split(asked_part(question)) if tokenize(a)]
+    return asks if len(asks) > 1 else []
 
 
 def _article(name: str) -> str:

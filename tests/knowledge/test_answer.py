@@ -171,3 +171,25 @@ def test_second_section_only_from_the_same_source() -> None:
     assert [c.source_id for c in answer.citations] == ["c", "c"]
     assert "8 weeks" in answer.answer and "15 business days" in answer.answer
     assert "lending" not in answer.answer
+
+
+def test_question_asking_two_things_is_answered_from_both_documents_each_cited() -> None:
+    fees = passage("A CHAPS payment costs £25. A Faster Payment is free.", source_id="fees", vector_score=0.7)
+    waivers = passage(
+        "Service agents may waive a fee up to £25. Team leaders approve waivers up to £100.",
+        source_id="waivers",
+        vector_score=0.5,
+    )
+    answer = answer_with_rules("How much is a CHAPS payment, and who can approve a waiver?", [fees, waivers])
+    assert not answer.abstained
+    assert [c.source_id for c in answer.citations] == ["fees", "waivers"]
+    assert answer.answer.startswith("A CHAPS payment costs £25.")
+    assert answer.answer.endswith("Team leaders approve waivers up to £100. [2]")
+
+
+def test_split_asks_finds_each_ask_of_the_asking_sentence() -> None:
+    from knowledge.near_miss import split_asks
+
+    question = "She paid a day late. How much was the fee, and can I refund it myself as a service agent?"
+    assert split_asks(question) == ["How much was the fee", "can I refund it myself as a service agent"]
+    assert split_asks("What is the CHAPS fee?") == []
