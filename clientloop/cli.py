@@ -8,9 +8,8 @@ at the top and everything heavy inside the commands, so `clientloop --help` stay
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-import click
 import typer
 
 from clientloop.cli_common import err
@@ -49,6 +48,7 @@ def _register_commands() -> None:
     from clientloop.cli_clients import actions_app, brief, clients_app, weekly
     from clientloop.cli_demo import demo
     from clientloop.cli_eval import bench, eval_app
+    from clientloop.cli_jobs import jobs_app
     from clientloop.cli_kb import kb_app
     from clientloop.cli_review import review_app
     from clientloop.cli_serve import mcp, serve, worker
@@ -61,6 +61,7 @@ def _register_commands() -> None:
         ("review", review_app),
         ("audit", audit_app),
         ("users", users_app),
+        ("jobs", jobs_app),
         ("clients", clients_app),
         ("actions", actions_app),
         ("kb", kb_app),
@@ -71,25 +72,37 @@ def _register_commands() -> None:
 _register_commands()
 
 
-def _plain_help(command: click.Command) -> click.Command:
-    """Help in words: a flag shows no type, a value its name (`--client CLIENT`), never `<str>` or `<list[Path]>`."""
+_METAVARS = {"as_user": "NAME"}
+"""Value names that read better than the parameter's (`--as NAME`, not `--as AS_USER`)."""
+
+
+def _metavar(param: Any) -> str:
+    return _METAVARS.get(param.name or "", (param.name or "value").upper())
+
+
+def _plain_help(command: Any) -> Any:
+    """Help in words: a flag shows no type, a value its name (`--client CLIENT`), never `<str>` or `<list[Path]>`.
+
+    `command` is the click command Typer builds (Typer carries its own copy of click, so
+    parameters are told apart by their `param_type_name`, not by class).
+    """
     for param in command.params:
         desc = getattr(param, "type_descriptor", None)
-        if isinstance(param, click.Argument) or param.param_type_name == "argument":
+        if param.param_type_name == "argument":
             # Typer prints an argument's Python type beside its name; the name says enough.
-            param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
-            param.metavar = param.metavar or (param.name or "value").upper()
+            param.display_type_rich = lambda ctx: None
+            param.metavar = param.metavar or _metavar(param)
         elif param.metavar is None and not (desc is not None and desc.is_choice):
-            param.metavar = "" if getattr(param, "is_flag", False) else (param.name or "value").upper()
+            param.metavar = "" if getattr(param, "is_flag", False) else _metavar(param)
     make_help = command.get_help_option
 
-    def help_option(ctx: click.Context) -> click.Option | None:
+    def help_option(ctx: Any) -> Any:
         option = make_help(ctx)
         if option is not None:
             option.metavar = ""
         return option
 
-    command.get_help_option = help_option  # type: ignore[method-assign]
+    command.get_help_option = help_option
     for sub in getattr(command, "commands", {}).values():
         _plain_help(sub)
     return command

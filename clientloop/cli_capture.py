@@ -2,46 +2,75 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clientloop.cli_common import console, detached_user, err, fail, make_container
+from clientloop.cli_common import console, detached_user, err, fail, make_container, make_table
+from records.vocabulary import INTERACTION_KINDS, InteractionKind
 
 if TYPE_CHECKING:
     from clientloop.container import Container
     from clientloop.ingest import BatchReport
+    from pipeline.documents import SourceKind
+
+
+KIND_WORDS = "kb, call_transcript, meeting_notes or email"
+"""The one `--kind` vocabulary of `ingest` and `draft`: the interaction kinds of
+`records.vocabulary`, plus `kb` (knowledge served to everyone) for `ingest`."""
+
+_SOURCE_KIND: dict[str, SourceKind] = {
+    "kb": "kb",
+    "call_transcript": "transcript",
+    "meeting_notes": "note",
+    "email": "email",
+}
+"""How each `--kind` word is stored as a source (the loaders' own words)."""
+
+_KIND_ALIASES = {"transcript": "call_transcript", "note": "meeting_notes", "meeting": "meeting_notes"}
+"""Older spellings still accepted (`ingest --kind transcript` was the documented one)."""
+
+
+def _source_kind(kind: str | None) -> SourceKind | None:
+    """The stored source kind for an `ingest --kind` word; None lets the loader detect it."""
+    if kind is None:
+        return None
+    word = _KIND_ALIASES.get(kind, kind)
+    if word not in _SOURCE_KIND:
+        raise fail(f"--kind must be {KIND_WORDS}, not {kind!r}", 2)
+    return _SOURCE_KIND[word]
 
 
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest (folders recursively).")],
     client: Annotated[str | None, typer.Option("--client", help="Client id or name the files belong to.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="kb, transcript or email (default: detect).")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help=f"{KIND_WORDS} (default: detect; kb without --client).")
+    ] = None,
     create_client: Annotated[bool, typer.Option("--create-client", help="Create the client if unknown.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Store, chunk, embed and index documents. One bad file does not stop the rest."""
-    if kind not in (None, "kb", "transcript", "email"):
-        raise fail(f"--kind must be kb, transcript or email, not {kind!r}", 2)
+    source_kind = _source_kind(kind)
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise fail(f"no such file or folder: {', '.join(missing)}", 2)
-    report = _ingest_with_progress(paths, kind=kind, client=client, create_client=create_client)
-    from rich.table import Table
-
-    table = Table("file", "outcome", "kind", "chunks", "title")
-    for r in report.results:
-        table.add_row(r.filename, r.outcome, r.kind, str(r.chunks), r.title)
-    for path, message in report.errors:
-        table.add_row(Path(path).name, "[red]rejected", "", "", message)
-    console.print(table)
+    report = _ingest_with_progress(paths, kind=source_kind, client=client, create_client=create_client)
+    if as_json:
+        results = [dataclasses.asdict(r) for r in report.results]
+        errors = [{"path": path, "error": message} for path, message in report.errors]
+        typer.echo(json.dumps({"results": results, "errors": errors}, indent=2))
+    else:
+        _print_ingest(report)
     if report.errors:
         raise fail(f"{len(report.errors)} file(s) rejected; the others were ingested")
 
 
 def _ingest_with_progress(
-    paths: list[Path], *, kind: str | None, client: str | None, create_client: bool
+    paths: list[Path], *, kind: SourceKind | None, client: str | None, create_client: bool
 ) -> BatchReport:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -66,7 +95,7 @@ def _ingest_with_progress(
             return ingest_paths(
                 container,
                 paths,
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
                 client=client,
                 create_client=create_client,
                 progress=on_progress,
@@ -76,14 +105,36 @@ def _ingest_with_progress(
             raise fail(str(exc)) from exc
 
 
-_EXT_KIND = {".eml": "email", ".mbox": "email"}
+def _print_ingest(report: BatchReport) -> None:
+    table = make_table("file", "outcome", "kind", "chunks", "title", ids=("file",))
+    table.columns[0].min_width = None
+    for r in report.results:
+        table.add_row(r.filename, r.outcome, r.kind, str(r.chunks), r.title)
+    for path, message in report.errors:
+        table.add_row(Path(path).name, "[red]rejected", "", "", message)
+    console.print(table)
+
+
+_EXT_KIND: dict[str, InteractionKind] = {".eml": "email", ".mbox": "email"}
+
+
+def _interaction_kind(kind: str | None, file: Path) -> InteractionKind:
+    """The interaction kind `--kind` names (an older spelling mapped), or the file's (default a call)."""
+    if kind is None:
+        return _EXT_KIND.get(file.suffix.lower(), "call_transcript")
+    word = _KIND_ALIASES.get(kind, kind)
+    if word == "kb":
+        raise fail("a knowledge-base document is not drafted: `clientloop ingest FILE --kind kb`", 2)
+    if word not in INTERACTION_KINDS:
+        raise fail(f"--kind must be call_transcript, meeting_notes or email, not {kind!r}", 2)
+    return word
 
 
 def draft(
     file: Annotated[Path, typer.Argument(help="Transcript, meeting note or email file.", exists=True, dir_okay=False)],
     client: Annotated[str, typer.Option("--client", help="Client id, CRM id or exact name.")],
     kind: Annotated[
-        str | None, typer.Option(help="call_transcript, meeting_notes or email (default: from the file).")
+        str | None, typer.Option("--kind", help="call_transcript, meeting_notes or email (default: from the file).")
     ] = None,
     occurred_at: Annotated[str | None, typer.Option("--occurred-at", help="ISO 8601 time of the interaction.")] = None,
     engine: Annotated[str | None, typer.Option(help="rules or llm (default: settings).")] = None,
@@ -97,9 +148,7 @@ def draft(
     from clientloop.worker import claim, process_job, worker_name
     from records.errors import ClientloopError
 
-    kind = kind or _EXT_KIND.get(file.suffix.lower(), "call_transcript")
-    if kind not in ("call_transcript", "meeting_notes", "email"):
-        raise fail(f"--kind must be call_transcript, meeting_notes or email, not {kind!r}", 2)
+    interaction_kind = _interaction_kind(kind, file)
     if engine not in (None, "rules", "llm"):
         raise fail(f"--engine must be rules or llm, not {engine!r}", 2)
     container = make_container()
@@ -109,7 +158,7 @@ def draft(
             container,
             user=detached_user(container, as_user),
             client=client,
-            kind=kind,
+            kind=interaction_kind,
             data=file.read_bytes(),
             filename=file.name,
             occurred_at=occurred_at,

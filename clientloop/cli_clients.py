@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clientloop.cli_common import console, parse_as_of, run_in_session, user_named
+from clientloop.cli_common import AsJson, console, echo_json, make_table, parse_as_of, run_in_session, user_named
 
 if TYPE_CHECKING:
     from clients.brief import ClientBrief
@@ -36,10 +36,13 @@ def brief(
 ) -> None:
     """The two-minute client brief: six sections, every line linked to its source."""
     from clients.brief import generate_brief
+    from records.access import require_permission
 
     day = parse_as_of(as_of)
 
     def run(session: Any, container: Any) -> ClientBrief:
+        user = user_named(session, as_user)
+        require_permission(user, "clients")
         model = container.chat_model if narrative and container.settings.engine == "llm" else None
         return generate_brief(
             session=session,
@@ -86,12 +89,20 @@ def weekly(
     as_json: Annotated[bool, typer.Option("--json", help="Print the review as JSON.")] = False,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Today, YYYY-MM-DD.")] = None,
     period_days: Annotated[int, typer.Option("--period-days", min=1, max=365, help="Window for measures.")] = 30,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this user (an RM gets their own book).")] = None,
 ) -> None:
     """The weekly review: overdue, awaiting review, silent clients, renewals, cases, alerts, measures."""
     from clients.weekly import weekly_review
+    from records.access import require_permission
 
     day = parse_as_of(as_of)
-    result = _run(lambda session, _c: weekly_review(session=session, owner=owner, as_of=day, period_days=period_days))
+
+    def run(session: Any, _c: Any) -> WeeklyReview:
+        user = user_named(session, as_user)
+        require_permission(user, "clients")
+        return weekly_review(session=session, owner=owner, user=user, as_of=day, period_days=period_days)
+
+    result = _run(run)
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
         return
@@ -160,25 +171,48 @@ def import_cmd(
 
 
 @clients_app.command("list")
-def list_cmd(owner: Annotated[str | None, typer.Option("--owner", help="One RM's book.")] = None) -> None:
-    """List clients with their CRM id and owner."""
+def list_cmd(
+    owner: Annotated[str | None, typer.Option("--owner", help="One RM's book.")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Act as this user (RMs see their own book).")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """List clients with their CRM id, segment and owner."""
     from sqlmodel import col, select
 
     from clients.models import ClientProfile
+    from records.access import book_filter, book_owner, require_permission
     from records.tables import Client
 
-    def run(session: Any, _c: Any) -> list[Any]:
+    def run(session: Any, _c: Any) -> list[dict[str, Any]]:
+        user = user_named(session, as_user)
+        require_permission(user, "clients")
         query = select(Client, ClientProfile.external_id).join(
             ClientProfile, col(ClientProfile.client_id) == col(Client.id), isouter=True
         )
-        if owner:
-            query = query.where(Client.relationship_owner == owner)
-        return list(session.exec(query.order_by(col(Client.name))).all())
+        query = query.where(book_filter(user, Client.id))
+        book = book_owner(user, owner)
+        if book:
+            query = query.where(Client.relationship_owner == book)
+        rows = session.exec(query.order_by(col(Client.name))).all()
+        return [
+            {
+                "id": c.id,
+                "name": c.name,
+                "external_id": ext,
+                "segment": c.segment,
+                "relationship_owner": c.relationship_owner,
+            }
+            for c, ext in rows
+        ]
 
-    for client, ext in _run(run):
-        console.print(
-            f"{client.id}  {ext or '-':10} {client.name:32} {client.relationship_owner or '-'}", highlight=False
-        )
+    rows = _run(run)
+    if as_json:
+        echo_json(rows)
+        return
+    table = make_table("id", "CRM id", "name", "segment", "owner", title=f"{len(rows)} client(s)")
+    for r in rows:
+        table.add_row(r["id"], r["external_id"] or "-", r["name"], r["segment"] or "-", r["relationship_owner"] or "-")
+    console.print(table)
 
 
 def _change(action_id: str, status: str, reason: str, name: str) -> None:

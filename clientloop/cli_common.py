@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from rich.table import Table
     from sqlmodel import Session
 
     from clientloop.container import Container
@@ -104,3 +105,25 @@ def echo_json(data: Any) -> None:
     import json
 
     typer.echo(json.dumps(data, indent=2, default=str))
+
+
+ID_WIDTH = 26
+"""A record id's length (a ULID): an id column is never narrower, so it is never cut."""
+
+
+def make_table(*headers: str, ids: tuple[str, ...] = ("id",), title: str | None = None) -> Table:
+    """A table that fits an 80-column terminal without cutting the ids people paste into the next command.
+
+    The columns named in `ids` keep their full width on one line; the others wrap. Light
+    borders (a rule under the header only) leave the width to the content.
+    """
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, title=title, pad_edge=False)
+    for header in headers:
+        if header in ids:
+            table.add_column(header, no_wrap=True, min_width=ID_WIDTH)
+        else:
+            table.add_column(header, overflow="fold")
+    return table

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from clientloop.cli_common import console, detached_user, fail, make_container
+from clientloop.cli_common import AsJson, console, detached_user, echo_json, fail, make_container, make_table
 
 if TYPE_CHECKING:
     from clientloop.container import Container
@@ -43,13 +43,29 @@ def propose_cmd(
         console.print(f"{file.name}: {out.ingested.outcome}, searchable now (approval is off)")
 
 
+_CHANGE_FIELDS = (
+    "id",
+    "filename",
+    "source_id",
+    "version",
+    "status",
+    "proposed_by",
+    "decided_by",
+    "reason",
+    "content_hash",
+    "created_at",
+    "decided_at",
+)
+"""What `kb pending --json` prints of a change: the fields of the API's view (`GET /v1/kb/changes`)."""
+
+
 @kb_app.command("pending")
 def pending_cmd(
-    as_user: AsUser, status: Annotated[str, typer.Option(help="pending, approved, rejected or superseded.")] = "pending"
+    as_user: AsUser,
+    status: Annotated[str, typer.Option(help="pending, approved, rejected or superseded.")] = "pending",
+    as_json: AsJson = False,
 ) -> None:
     """List knowledge changes (default: those waiting for a decision)."""
-    from rich.table import Table
-
     from clientloop.kb_changes import changes
     from records.access import require_kb_writer
     from records.errors import ClientloopError
@@ -59,14 +75,19 @@ def pending_cmd(
         container, user = _context(as_user)
         require_kb_writer(user)
         with session_scope(container.engine) as session:
-            rows = changes(session, status=status)
-            table = Table("change", "document", "version", "status", "proposed by", "decided by")
-            table.columns[0].no_wrap = True  # an id people paste into `kb approve`
-            for c in rows:
-                table.add_row(c.id, c.filename, str(c.version), c.status, c.proposed_by, c.decided_by or "-")
+            rows = [c.model_dump(mode="json", include=set(_CHANGE_FIELDS)) for c in changes(session, status=status)]
     except ClientloopError as exc:
         raise fail(str(exc)) from exc
-    console.print(table if rows else f"no {status} changes")
+    if as_json:
+        echo_json([{k: r[k] for k in _CHANGE_FIELDS} for r in rows])
+        return
+    if not rows:
+        console.print(f"no {status} changes")
+        return
+    table = make_table("change", "document", "v", "status", "proposed by", "decided by", ids=("change",))
+    for r in rows:
+        table.add_row(r["id"], r["filename"], str(r["version"]), r["status"], r["proposed_by"], r["decided_by"] or "-")
+    console.print(table)
 
 
 @kb_app.command("approve")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from clientloop.cli_common import console, fail, run_in_session, user_named
+from clientloop.cli_common import console, fail, make_table, run_in_session, user_named
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -83,19 +83,18 @@ def list_cmd(
     if as_json:
         typer.echo(json.dumps({"items": rows, "total": result.total, "page": result.page}, indent=2))
         return
-    from rich.table import Table
+    _print_queue(rows, total=result.total)
 
-    table = Table("id", "kind", "status", "flags", "author", "assignee", "v", title=f"{result.total} item(s)")
+
+def _print_queue(rows: list[dict[str, Any]], *, total: int) -> None:
+    """The queue as an 80-column table: ids whole, one flag a line, last; `kind` only when the page mixes kinds."""
+    mixed = len({r["kind"] for r in rows}) > 1
+    headers = ["id", "kind"] if mixed else ["id"]
+    table = make_table(*headers, "status", "v", "author", "claimed", "flags", title=f"{total} item(s)")
     for r in rows:
-        table.add_row(
-            r["id"],
-            r["kind"],
-            r["status"],
-            ", ".join(r["flags"]) or "-",
-            r["author"] or "-",
-            r["assignee"] or "-",
-            str(r["version"]),
-        )
+        kind = [r["kind"]] if mixed else []
+        flags = "\n".join(r["flags"]) or "-"
+        table.add_row(r["id"], *kind, r["status"], str(r["version"]), r["author"] or "-", r["assignee"] or "-", flags)
     console.print(table)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from clientloop.cli_common import console, err, iso, run_in_session
+from clientloop.cli_common import console, err, iso, make_table, run_in_session
 
 users_app = typer.Typer(help="Users, roles and API keys.", no_args_is_help=True)
 
@@ -79,22 +79,20 @@ def users_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    from rich.table import Table
-
-    table = Table(
-        "name", "role", "state", "key id", "expires", "rotated", "revoked", "sessions", title=f"{len(rows)} user(s)"
+    table = make_table(
+        "name", "role", "key", "key id", "expires", "changed", "web", ids=("key id",), title=f"{len(rows)} user(s)"
     )
+    table.columns[3].min_width = 12  # a key id is 12 characters, shown whole
     for r in rows:
-        table.add_row(
-            r["name"],
-            r["role"],
-            r["state"],
-            r["key_id"],
-            r["key_expires_at"] or "never",
-            r["rotated_at"] or "-",
-            r["revoked_at"] or "-",
-            str(r["web_sessions"]),
+        changed = (
+            f"revoked {r['revoked_at'][:10]}"
+            if r["revoked_at"]
+            else f"rotated {r['rotated_at'][:10]}"
+            if r["rotated_at"]
+            else "-"
         )
+        expires = r["key_expires_at"][:10] if r["key_expires_at"] else "never"
+        table.add_row(r["name"], r["role"], r["state"], r["key_id"], expires, changed, str(r["web_sessions"]))
     console.print(table)
 
 

@@ -129,3 +129,23 @@ def test_draft_json_includes_the_review_item_with_reasons(env, container, tmp_pa
     names = [f["flag"] for f in review["flags"]]
     assert "money_movement" in names and len(names) == len(set(names))
     assert all(f["reason"].startswith("mentions ") for f in review["flags"])
+
+
+def test_tables_fit_80_columns_and_keep_the_ids_people_paste(env, container, monkeypatch) -> None:
+    from clientloop import cli_common
+    from tests.factories import make_book_world
+
+    world = make_book_world(container)
+    monkeypatch.setattr(cli_common.console, "_width", 80)
+    key_ids = [u["key_id"] for u in json.loads(runner.invoke(app, ["users", "list", "--json"]).stdout)]
+    for args, ids in [
+        (["review", "list", "--as", "rita"], [world.review_id]),
+        (["jobs", "list"], [world.job_id]),
+        (["clients", "list", "--as", "priya"], [world.client_id]),
+        (["users", "list"], key_ids),
+    ]:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+        assert max(len(line) for line in result.stdout.splitlines()) <= 80, (args, result.stdout)
+        for some_id in ids:
+            assert some_id in result.stdout, (args, some_id, result.stdout)

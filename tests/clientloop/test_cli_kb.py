@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -32,6 +34,11 @@ def test_a_change_waits_for_a_second_person_on_the_command_line(cli, container, 
     assert cli("kb", "propose", str(doc), "--as", "priya").exit_code == 1  # an RM may not
     r = cli("kb", "pending", "--as", "ken")
     assert r.exit_code == 0 and change in r.output
+    pending = json.loads(cli("kb", "pending", "--as", "ken", "--json").stdout)
+    assert [(c["id"], c["filename"], c["status"], c["proposed_by"]) for c in pending] == [
+        (change, "fees.md", "pending", "kate")
+    ]
+    assert cli("kb", "pending", "--as", "priya", "--json").exit_code == 1  # an RM may not see them
     r = cli("kb", "approve", change, "--as", "kate")
     assert r.exit_code == 1 and "second person" in r.output
     r = cli("kb", "approve", change, "--as", "ken")

@@ -1,0 +1,41 @@
+"""`clientloop clients list`, `brief` and `weekly` with `--as`: an RM sees their own book, service staff none."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from clientloop.cli import app
+from clientloop.settings import get_settings
+from tests.factories import BOOK_TODAY, make_book_world
+
+
+@pytest.fixture
+def cli(container, settings, monkeypatch):
+    monkeypatch.setenv("CLIENTLOOP_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CLIENTLOOP_ENV", "test")
+    if settings.database_url:
+        monkeypatch.setenv("CLIENTLOOP_DATABASE_URL", settings.database_url)
+    get_settings.cache_clear()
+    yield lambda *args: CliRunner().invoke(app, list(args))
+    get_settings.cache_clear()
+
+
+def test_clients_list_and_weekly_as_a_user_keep_to_their_book(cli, container) -> None:
+    world = make_book_world(container)
+    everyone = json.loads(cli("clients", "list", "--json").stdout)
+    mine = json.loads(cli("clients", "list", "--as", "priya", "--json").stdout)
+    assert world.client_id in {c["id"] for c in mine} and len(mine) < len(everyone)
+    assert {c["relationship_owner"] for c in mine} == {"priya"}
+    assert {"id", "name", "external_id", "segment", "relationship_owner"} == set(mine[0])
+    # An RM asking for another book still gets their own.
+    assert json.loads(cli("clients", "list", "--as", "priya", "--owner", "tom", "--json").stdout) == mine
+
+    week = json.loads(cli("weekly", "--as", "priya", "--owner", "tom", "--as-of", BOOK_TODAY, "--json").stdout)
+    assert week["owner"] == "priya" and week["clients"] == len(mine)
+    assert json.loads(cli("weekly", "--as", "rita", "--as-of", BOOK_TODAY, "--json").stdout)["clients"] == len(everyone)
+    for args in (["weekly", "--as", "sam"], ["clients", "list", "--as", "sam"], ["brief", "CRM-1001", "--as", "sam"]):
+        r = cli(*args)
+        assert r.exit_code == 1 and "needs the role" in r.output, (args, r.output)
