@@ -50,3 +50,18 @@ def test_an_answer_carries_its_answerability() -> None:
 def test_unrelated_question_abstains_without_a_near_miss() -> None:
     answer = answer_with_rules("What time does the staff canteen open?", [passage(CARD, vector_score=0.2)])
     assert answer.abstained and answer.near_miss is None and answer.citations == []
+
+
+def test_a_property_no_sentence_gives_for_the_thing_marks_the_attribute_missing() -> None:
+    from knowledge.answerability import attribute_missing
+
+    saver = passage(
+        "The Easy Saver pays 3.1% AER variable. Business customers use the Business Reserve Account instead.",
+        vector_score=0.6,
+    )
+    assert attribute_missing("What's the interest rate on the Business Reserve Account?", [saver]) == 1.0
+    rated = passage("The Business Reserve Account pays an interest rate of 2.5%.", vector_score=0.6)
+    assert attribute_missing("What's the interest rate on the Business Reserve Account?", [rated]) == 0.0
+    # Not a property question, or a figure the passage states without the word: no signal.
+    assert attribute_missing("How do I close an Easy Saver?", [saver]) == 0.0
+    assert attribute_missing("What's the least a cardholder has to pay on the card?", [saver]) == 0.0
