@@ -68,7 +68,9 @@ def render_html(results: Sequence[DatasetReport], *, skipped: dict[str, str] | N
 
 
 def render_markdown(results: Iterable[DatasetReport], *, skipped: dict[str, str] | None = None) -> str:
-    """A short Markdown summary: one table row per dataset, every metric, n/a with its reason."""
+    """A short Markdown summary: one table row per dataset, every metric, n/a with its reason, and any
+    abstention curve on a line of its own."""
+    results = list(results)
     lines = ["# clientloop evaluation summary", "", "| dataset | split | engine | metrics | misses |",
              "|---|---|---|---|---|"]
     for r in results:
@@ -77,6 +79,14 @@ def render_markdown(results: Iterable[DatasetReport], *, skipped: dict[str, str]
         lines.append(f"| {r.dataset} | {r.split} | {r.engine} | {shown} | {len(r.misses)} |")
     for name, why in (skipped or {}).items():
         lines.append(f"| {name} | – | – | skipped: {why} | – |")
+    for r in results:
+        if r.abstention_curve:
+            points = ", ".join(
+                f"{p['cutoff']:.2f}{'*' if p.get('shipped') else ''} {_fmt(p['precision'])}/{_fmt(p['recall'])}"
+                for p in r.abstention_curve
+            )
+            lines += ["", f"{r.dataset} ({r.split}) abstention precision/recall by answerability cut-off "
+                      f"(* shipped): {points}"]
     return "\n".join(lines) + "\n"
 
 

@@ -193,10 +193,15 @@ def _kb_report(engine: str, split: str, on_progress: Progress | None = None) -> 
     for name, value in metrics.items():
         if value is None:
             notes.setdefault(name, "nothing to count in this question set")
-    curve = {f"abstain below {p['cutoff']:.2f}": {"precision": p["precision"], "recall": p["recall"]}
-             for p in report.abstention_curve}
+    from knowledge.answerability import DEFAULT_CUTOFF
+
+    curve = [{**p, "shipped": 1.0 if abs((p["cutoff"] or 0) - DEFAULT_CUTOFF) < 1e-9 else 0.0}
+             for p in report.abstention_curve]
+    if curve:
+        notes["abstention_curve"] = (f"abstain when the answerability estimate is below the cut-off; the answerer "
+                                     f"uses {DEFAULT_CUTOFF} (chosen on dev)")
     return DatasetReport(dataset="kb-questions", split=split, engine=engine, metrics=metrics, notes=notes,
-                         counts={"questions": len(report.results)}, per_label=curve or None, misses=misses,
+                         counts={"questions": len(report.results)}, abstention_curve=curve, misses=misses,
                          seconds=time.perf_counter() - started)
 
 

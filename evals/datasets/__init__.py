@@ -51,6 +51,9 @@ class DatasetReport(BaseModel):
     """Every error, each with its source text."""
     sources: dict[str, str] = Field(default_factory=dict)
     """Full source texts by record id, for datasets whose misses point into longer documents."""
+    abstention_curve: list[dict[str, float | None]] = Field(default_factory=list)
+    """Abstention precision and recall at each answerability cut-off (`cutoff`, `precision`, `recall`,
+    `shipped` 1.0 on the cut-off the answerer uses), for datasets whose answers carry answerability."""
     seconds: float | None = None
 
 
