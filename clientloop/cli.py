@@ -1,26 +1,50 @@
 """The `clientloop` command line (Typer + Rich): the app, its commands in order, plain help.
 
 The commands live beside this module, one concern each (`cli_ask`, `cli_capture`,
-`cli_serve`, `cli_demo`, `cli_clients`, `cli_review`, `cli_audit`, `cli_users`, `cli_kb`,
-`cli_eval`); this module only puts them together. Those modules import typer and rich
-at the top and everything heavy inside the commands, so `clientloop --help` stays fast.
+`cli_serve`, `cli_demo`, `cli_clients`, `cli_review`, `cli_audit`, `cli_users`,
+`cli_jobs`, `cli_kb`, `cli_eval`); this module only puts them together. Those modules
+import typer and rich at the top and everything heavy inside the commands.
+
+`main` builds only the command it is asked to run (`clientloop ask ...` loads `cli_ask`
+and nothing else of the CLI); `--help`, `--version` and anything unknown get the whole
+app, as does `from clientloop.cli import app`.
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
 from typing import Annotated, Any
 
 import typer
 
-from clientloop.cli_common import err
+COMMANDS: list[tuple[str, str, str]] = [
+    ("ingest", "clientloop.cli_capture", "ingest"),
+    ("ask", "clientloop.cli_ask", "ask"),
+    ("demo", "clientloop.cli_demo", "demo"),
+    ("serve", "clientloop.cli_serve", "serve"),
+    ("mcp", "clientloop.cli_serve", "mcp"),
+    ("draft", "clientloop.cli_capture", "draft"),
+    ("worker", "clientloop.cli_serve", "worker"),
+    ("bench", "clientloop.cli_eval", "bench"),
+    ("brief", "clientloop.cli_clients", "brief"),
+    ("weekly", "clientloop.cli_clients", "weekly"),
+]
+"""The commands (name, module, function), in the order `clientloop --help` lists them."""
 
-app = typer.Typer(
-    name="clientloop",
-    help="Cited knowledge answers, interaction drafts and review gates for relationship and service teams.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-)
+GROUPS: list[tuple[str, str, str]] = [
+    ("eval", "clientloop.cli_eval", "eval_app"),
+    ("review", "clientloop.cli_review", "review_app"),
+    ("audit", "clientloop.cli_audit", "audit_app"),
+    ("users", "clientloop.cli_users", "users_app"),
+    ("jobs", "clientloop.cli_jobs", "jobs_app"),
+    ("clients", "clientloop.cli_clients", "clients_app"),
+    ("actions", "clientloop.cli_clients", "actions_app"),
+    ("kb", "clientloop.cli_kb", "kb_app"),
+]
+"""The command groups (name, module, Typer app), listed after the commands."""
+
+_HELP = "Cited knowledge answers, interaction drafts and review gates for relationship and service teams."
 
 
 def _show_version(value: bool) -> None:
@@ -31,7 +55,6 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")
@@ -40,36 +63,27 @@ def _main(
     """Cited knowledge answers, interaction drafts and review gates for relationship and service teams."""
 
 
-def _register_commands() -> None:
-    """Every command and group, in the order `clientloop --help` lists them."""
-    from clientloop.cli_ask import ask
-    from clientloop.cli_audit import audit_app
-    from clientloop.cli_capture import draft, ingest
-    from clientloop.cli_clients import actions_app, brief, clients_app, weekly
-    from clientloop.cli_demo import demo
-    from clientloop.cli_eval import bench, eval_app
-    from clientloop.cli_jobs import jobs_app
-    from clientloop.cli_kb import kb_app
-    from clientloop.cli_review import review_app
-    from clientloop.cli_serve import mcp, serve, worker
-    from clientloop.cli_users import users_app
-
-    for command in (ingest, ask, demo, serve, mcp, draft, worker, bench, brief, weekly):
-        app.command()(command)
-    for name, group in (
-        ("eval", eval_app),
-        ("review", review_app),
-        ("audit", audit_app),
-        ("users", users_app),
-        ("jobs", jobs_app),
-        ("clients", clients_app),
-        ("actions", actions_app),
-        ("kb", kb_app),
-    ):
-        app.add_typer(group, name=name)
+def build_app(only: str | None = None) -> typer.Typer:
+    """The Typer app with every command and group, or with only the one named `only`."""
+    built = typer.Typer(
+        name="clientloop", help=_HELP, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False
+    )
+    built.callback()(_main)
+    for name, module, attr in COMMANDS:
+        if only in (None, name):
+            built.command(name)(getattr(importlib.import_module(module), attr))
+    for name, module, attr in GROUPS:
+        if only in (None, name):
+            built.add_typer(getattr(importlib.import_module(module), attr), name=name)
+    return built
 
 
-_register_commands()
+def __getattr__(name: str) -> Any:
+    # `from clientloop.cli import app` (the tests, `python -m`) gets the whole app, built once.
+    if name == "app":
+        globals()["app"] = built = build_app()
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _METAVARS = {"as_user": "NAME"}
@@ -112,8 +126,12 @@ def main() -> None:
     """The `clientloop` console script: the Typer app with plain help; bad settings exit 2 with what to fix."""
     from pydantic import ValidationError
 
+    from clientloop.cli_common import err
+
+    first = sys.argv[1] if len(sys.argv) > 1 else None
+    known = {name for name, _m, _a in COMMANDS + GROUPS}
     try:
-        _plain_help(typer.main.get_command(app))(prog_name="clientloop")
+        _plain_help(typer.main.get_command(build_app(first if first in known else None)))(prog_name="clientloop")
     except ValidationError as exc:  # the settings read from CLIENTLOOP_* variables or .env
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg'].removeprefix('Value error, ')}"

@@ -1,8 +1,8 @@
 """The composition root: one object that owns settings, the database and lazy heavy parts.
 
 The CLI and the HTTP app each build one `Container`. Heavy libraries (onnxruntime,
-chromadb, langchain) are imported only when a feature first needs them, which keeps
-`clientloop --help` fast.
+chromadb, langchain, SQLAlchemy) are imported only when a feature first needs them, which
+keeps `clientloop --help` and `clientloop ask` fast.
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ import threading
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import Engine
-
-from clientloop.db import migrated_engine
 from clientloop.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
+    from sqlalchemy.engine import Engine
 
     from knowledge.retrieval import HybridRetriever
     from pipeline.vectorstore import ChunkStore
@@ -36,6 +34,10 @@ class Container:
     @cached_property
     def engine(self) -> Engine:
         """The database engine, migrated to head on first use."""
+        # Imported here: a knowledge question needs no database, and SQLAlchemy with the
+        # tables costs a `clientloop ask` a fifth of a second.
+        from clientloop.db import migrated_engine
+
         return migrated_engine(self.settings)
 
     @cached_property
