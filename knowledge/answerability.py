@@ -198,8 +198,8 @@ FIGURE_WORDS = frozenset(
 def attribute_missing(question: str, passages: Sequence[Passage]) -> float:
     """1 when the question asks for a property of a thing and no passage names both.
 
-    "The monthly fee on the Premier account" needs a passage naming the Premier account (in its
-    text or heading) with a sentence holding "monthly fee". 0 when one does, or when the question
+    "The monthly fee on the Premier account" needs a passage about accounts with a sentence holding
+    "monthly fee" and "Premier" (or "Premier" in its section heading). 0 when one does, or when the question
     is not of that form (the property is a run of words with no stopword: "the least a
     cardholder has to pay" is not one). The property's figure-asking words ("maximum",
     "deadline") are left out: a passage gives the figure, not the word.
@@ -211,11 +211,16 @@ def attribute_missing(question: str, passages: Sequence[Passage]) -> float:
     entity = tokenize(match["entity"])
     if not attribute or not entity:
         return 0.0
+    # The naming words ("Bacs" in "Bacs payment") must come with the property, in its sentence or
+    # the section heading; the kind of thing (the last word, "payment") anywhere in the passage.
+    naming = entity[:-1] or entity
     for p in passages:
-        if not all(holds(set(tokenize(f"{p.heading or ''} {p.text}")), t) for t in entity):
+        heading = set(tokenize(p.heading or ""))
+        if not all(holds(heading | set(tokenize(p.text)), t) for t in entity):
             continue
         for sentence in quotable_sentences(p.text):
-            if all(holds(set(tokenize(sentence.text)), t) for t in attribute):
+            terms = set(tokenize(sentence.text))
+            if all(holds(terms, t) for t in attribute) and all(holds(terms | heading, t) for t in naming):
                 return 0.0
     return 1.0
 

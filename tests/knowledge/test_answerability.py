@@ -41,7 +41,8 @@ def test_near_miss_says_what_the_knowledge_base_covers_and_cites_it() -> None:
 
 
 def test_an_answer_carries_its_answerability() -> None:
-    answer = answer_with_rules("What is the late payment fee on the Classic card?", [passage(CARD, vector_score=0.7)])
+    fees = passage(CARD, vector_score=0.7).model_copy(update={"heading": "Harbour Classic Credit Card > Fees"})
+    answer = answer_with_rules("What is the late payment fee on the Classic card?", [fees])
     assert not answer.abstained and answer.near_miss is None
     assert "£12" in answer.answer
     assert answer.answerability is not None and answer.answerability >= DEFAULT_CUTOFF
@@ -62,6 +63,10 @@ def test_a_property_no_sentence_gives_for_the_thing_marks_the_attribute_missing(
     assert attribute_missing("What's the interest rate on the Business Reserve Account?", [saver]) == 1.0
     rated = passage("The Business Reserve Account pays an interest rate of 2.5%.", vector_score=0.6)
     assert attribute_missing("What's the interest rate on the Business Reserve Account?", [rated]) == 0.0
+    # The property must come with the thing's own name: the CHAPS cut-off is not the Bacs cut-off.
+    payments = passage("Bacs payments are free. The CHAPS cut-off is 3:30pm.", vector_score=0.6)
+    assert attribute_missing("What's the cut-off time for a Bacs payment?", [payments]) == 1.0
+    assert attribute_missing("What's the cut-off time for a CHAPS payment?", [payments]) == 0.0
     # Not a property question, or a figure the passage states without the word: no signal.
     assert attribute_missing("How do I close an Easy Saver?", [saver]) == 0.0
     assert attribute_missing("What's the least a cardholder has to pay on the card?", [saver]) == 0.0
