@@ -106,8 +106,7 @@ def _ingest_with_progress(
 
 
 def _print_ingest(report: BatchReport) -> None:
-    table = make_table("file", "outcome", "kind", "chunks", "title", ids=("file",))
-    table.columns[0].min_width = None
+    table = make_table("file", "outcome", "kind", "chunks", "title", ids=())
     for r in report.results:
         table.add_row(r.filename, r.outcome, r.kind, str(r.chunks), r.title)
     for path, message in report.errors:

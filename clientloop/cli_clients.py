@@ -109,6 +109,20 @@ def weekly(
     print_weekly(result)
 
 
+_ROW_IDS = ("action_id", "review_id", "case_id", "alert_id")
+"""The id a weekly row carries, printed first so it can be pasted (`actions close`, `review show`)."""
+
+
+def _row_id(row: dict[str, Any]) -> str:
+    found = next((row[k] for k in _ROW_IDS if row.get(k)), None)
+    return f"[dim]{found}[/] " if found else ""
+
+
+def _silence(row: dict[str, Any]) -> dict[str, Any]:
+    days = row.get("days_silent")
+    return {**row, "silence": "no contact on record" if days is None else f"{days} days silent"}
+
+
 def print_weekly(w: WeeklyReview) -> None:
     """Render the weekly review for a person."""
     console.rule(f"[bold]Weekly review[/] · {w.owner or 'all books'} · {w.clients} clients · as of {w.as_of}")
@@ -116,10 +130,15 @@ def print_weekly(w: WeeklyReview) -> None:
     for owner, rows in sorted(w.overdue_by_owner.items(), key=lambda kv: -len(kv[1])):
         console.print(f"  [bold]{owner}[/] ({len(rows)})")
         for r in rows[:5]:
-            console.print(f"    {r['client']}: {r['description']} ({r['days_overdue']} days)", highlight=False)
+            line = f"{r['client']}: {r['description']} ({r['days_overdue']} days)"
+            console.print(f"    {_row_id(r)}{line}", highlight=False)
     sections: list[tuple[str, list[dict[str, Any]], str]] = [
         ("Awaiting review", w.awaiting_review, "{client}: {status}, {age_days} days"),
-        ("Silent beyond cadence", w.silent_clients, "{client}: {days_silent} days silent (cadence {cadence_days})"),
+        (
+            "Silent beyond cadence",
+            [_silence(r) for r in w.silent_clients],
+            "{client}: {silence} (cadence {cadence_days})",
+        ),
         ("Renewals / reviews within 60 days", w.renewals_60, "{client}: {holding} {what} {date} ({days} days)"),
         ("Within 90 days", w.renewals_90, "{client}: {holding} {what} {date} ({days} days)"),
         ("Lapsed or overdue dates", w.lapsed, "{client}: {holding} {what} {date} ({days} days)"),
@@ -139,7 +158,7 @@ def print_weekly(w: WeeklyReview) -> None:
     for title, rows, fmt in sections:
         console.print(f"[bold cyan]{title}[/] ({len(rows)})")
         for r in rows[:8]:
-            console.print("  " + fmt.format(**r), highlight=False)
+            console.print("  " + _row_id(r) + fmt.format(**r), highlight=False)
     console.print(f"[bold cyan]Measures[/] {json.dumps(w.measures)}", highlight=False)
 
 

@@ -35,6 +35,11 @@ def test_clients_list_and_weekly_as_a_user_keep_to_their_book(cli, container) ->
 
     week = json.loads(cli("weekly", "--as", "priya", "--owner", "tom", "--as-of", BOOK_TODAY, "--json").stdout)
     assert week["owner"] == "priya" and week["clients"] == len(mine)
+    # The plain review prints each overdue action's and waiting item's id, to paste into the next command.
+    text = cli("weekly", "--as", "priya", "--as-of", BOOK_TODAY).stdout
+    overdue = [r["action_id"] for rows in week["overdue_by_owner"].values() for r in rows[:5]]
+    assert overdue and all(a in text for a in overdue)
+    assert world.review_id in text
     assert json.loads(cli("weekly", "--as", "rita", "--as-of", BOOK_TODAY, "--json").stdout)["clients"] == len(everyone)
     for args in (["weekly", "--as", "sam"], ["clients", "list", "--as", "sam"], ["brief", "CRM-1001", "--as", "sam"]):
         r = cli(*args)
