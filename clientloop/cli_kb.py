@@ -1,4 +1,4 @@
-"""The `kb` command group: propose, list, show, approve and reject knowledge-base changes."""
+"""The `kb` command group: propose, list (`pending`), show, approve and reject knowledge-base changes."""
 
 from __future__ import annotations
 
@@ -88,6 +88,37 @@ def pending_cmd(
     for r in rows:
         table.add_row(r["id"], r["filename"], str(r["version"]), r["status"], r["proposed_by"], r["decided_by"] or "-")
     console.print(table)
+
+
+@kb_app.command("show")
+def show_cmd(change_id: str, as_user: AsUser, as_json: AsJson = False) -> None:
+    """Show one change with its text, to read before deciding."""
+    from clientloop.kb_changes import change_text
+    from knowledge.models import KBChange
+    from records.access import require_kb_writer
+    from records.errors import ClientloopError, NotFound
+    from records.session import session_scope
+
+    try:
+        container, user = _context(as_user)
+        require_kb_writer(user)
+        with session_scope(container.engine) as session:
+            change = session.get(KBChange, change_id)
+            if change is None:
+                raise NotFound(f"no knowledge change {change_id!r}")
+            row = change.model_dump(mode="json", include=set(_CHANGE_FIELDS))
+            row = {k: row[k] for k in _CHANGE_FIELDS} | {"text": change_text(container, change)}
+    except ClientloopError as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        echo_json(row)
+        return
+    decided = f" · decided by {row['decided_by']}" if row["decided_by"] else ""
+    console.rule(f"[bold]{row['filename']}[/] · version {row['version']} · {row['status']}")
+    console.print(f"change {row['id']} · proposed by {row['proposed_by']}{decided}", highlight=False)
+    if row["reason"]:
+        console.print(f"reason: {row['reason']}", highlight=False)
+    console.print(row["text"], highlight=False, markup=False)
 
 
 @kb_app.command("approve")

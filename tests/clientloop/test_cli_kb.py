@@ -39,6 +39,12 @@ def test_a_change_waits_for_a_second_person_on_the_command_line(cli, container, 
         (change, "fees.md", "pending", "kate")
     ]
     assert cli("kb", "pending", "--as", "priya", "--json").exit_code == 1  # an RM may not see them
+    shown = json.loads(cli("kb", "show", change, "--as", "ken", "--json").stdout)
+    assert shown["id"] == change and "£25" in shown["text"]
+    r = cli("kb", "show", change, "--as", "ken")
+    assert r.exit_code == 0 and "CHAPS payment costs £25" in r.stdout and "proposed by kate" in r.stdout, r.output
+    assert cli("kb", "show", "nosuch", "--as", "ken").exit_code == 1
+    assert cli("kb", "show", change, "--as", "priya").exit_code == 1
     r = cli("kb", "approve", change, "--as", "kate")
     assert r.exit_code == 1 and "second person" in r.output
     r = cli("kb", "approve", change, "--as", "ken")
