@@ -90,7 +90,7 @@ def snapshot_lines(b: ClientBook, as_of: date, L: LineNumbers) -> list[BriefLine
                           label="Alerts"))
     if b.recent and len(out) < 12:
         sentiment = json.loads(b.recent[0].record.content_json or "{}").get("summary", {}).get("sentiment")
-        if sentiment and sentiment != "neutral":
+        if sentiment and sentiment not in ("neutral", "unknown"):
             out.append(L.line(f"{sentiment} at the last contact", record_link(b.recent[0]), label="Sentiment"))
     return out[:12]
 

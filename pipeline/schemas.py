@@ -47,7 +47,7 @@ Role = Literal[
     "assistant",
     "other",
 ]
-Sentiment = Literal["positive", "neutral", "mixed", "negative"]
+Sentiment = Literal["positive", "neutral", "mixed", "negative", "unknown"]
 DueKind = Literal["date", "range", "none"]
 
 NO_DATE_STATED = "no date stated"
@@ -162,7 +162,10 @@ class InteractionSummary(BaseModel):
         description="What was agreed or decided, including things completed during the interaction. "
         "A vague note yields none.",
     )
-    sentiment: Sentiment = Field(default="neutral", description="The client's overall sentiment.")
+    sentiment: Sentiment = Field(
+        default="neutral",
+        description="The client's overall sentiment, from their own words; `unknown` when they show none.",
+    )
     sensitive_points: list[str] = Field(
         default_factory=list,
         description="Content a reviewer must see: advice, complaints, money movement, fees, account terms, "

@@ -2,7 +2,7 @@
 
 Dates and periods go through the product's own resolver, `pipeline.dates.find_dates`,
 with the reference date 2022-03-15 (the dataset's "now" is 2022-03-15 09:00; the resolver
-works in days). Amounts go through `evals.datasets.amounts.find_amounts`.
+works in days). Amounts go through `pipeline.amounts.find_amounts`.
 
 How a gold slot is scored:
 
@@ -155,7 +155,7 @@ def _score_amount(item: dict[str, Any], slot: dict[str, Any], found: list[Any], 
 
 
 def _score_item(item: dict[str, Any], scores: _Scores) -> None:
-    from evals.datasets.amounts import find_amounts
+    from pipeline.amounts import find_amounts
     from pipeline.dates import find_dates
 
     text, slots = item["text"], item.get("slots") or {}

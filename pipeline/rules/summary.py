@@ -1,35 +1,94 @@
 """The interaction summary fields the rules engine can fill from surface cues.
 
-Deliberately modest: client asks are the client's questions and requests, decisions are
-things agreed or done during the interaction, concerns and preferences come from a few
-explicit phrasings. A vague note yields almost nothing, which is the honest answer.
+Every list holds short phrases in the third person (`pipeline.rules.wording`), not pasted
+sentences:
+
+- **client asks**: the client's requests as tasks ("Cancel the golf club direct debit") and
+  the client's questions as "Whether ..." phrases ("Whether probate is needed");
+- **decisions**: what was agreed ("let's go ahead with...", "agreed", "in principle") and what
+  was done during the interaction ("I've cancelled the direct debit");
+- **key facts**: one clause each that holds an amount or a rate, amounts written as figures
+  ("fifteen thousand pounds" is "£15,000");
+- **concerns** and **preferences** from explicit phrasings;
+- **sentiment** from the client's own words, or `unknown` when they say nothing that shows
+  it: a fraud call is not "positive" because someone said thanks;
+- **before the next interaction**: what to keep in mind that is not already an action (the
+  client's preferences and concerns, and what the client still owes).
+
+Deliberately modest: a vague note yields almost nothing, which is the honest answer.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
+from pipeline.amounts import find_amounts
+from pipeline.rules import commitments as cm
 from pipeline.rules.owners import OwnerResolver
 from pipeline.rules.turns import Clause
+from pipeline.rules.wording import Voices, antecedent, task_wording
 from pipeline.schemas import Action, InteractionSummary, Participant, Purpose, Sentiment, SummaryParticipant
 
 _ASK = re.compile(r"\?\s*$|\b(?:could|can|would) you\b|\bplease\b|\bI (?:want|would like|'d like|need)\b",
                   re.IGNORECASE)
-_DONE = re.compile(r"\bI(?:'ve|’ve| have) (?:just )?(?:cancelled|updated|sent|put|logged|changed|registered|"
-                   r"added|stopped|set up|forwarded|asked)\b|\bagreed\b|\bthat's sent\b", re.IGNORECASE)
+_QUESTION = re.compile(
+    r"^(?:(?:so|and|but|also|okay|ok|right|well|um|uh|just|oh),?\s+)*(?P<aux>can|could|would|will|do|does|did|am|is|are|"
+    r"was|were|should|has|have)\s+(?P<subject>I|we|you|it|there|this|that|the \w+(?: \w+)?|my \w+(?: \w+)?)\s+"
+    r"(?P<rest>.+?)\??$",
+    re.IGNORECASE,
+)
+_WH_QUESTION = re.compile(r"^(?:(?:so|and|but|also|okay|ok|right|well|just),?\s+)*(?P<wh>what|how|when|why|where|"
+                          r"which|who)\b(?P<rest>.+?)\??$", re.IGNORECASE)
+_DONE = re.compile(r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |already )?(?:cancelled|updated|sent|put|logged|changed|"
+                   r"registered|added|stopped|set up|forwarded|asked|raised|blocked|frozen|refunded|removed|"
+                   r"requested|booked|approved|reversed)\b|\bthat's (?:sent|done|cancelled|sorted)\b", re.IGNORECASE)
+_AGREED = re.compile(
+    r"\blet(?:'s|’s| us)\s+(?!me\b|you\b|say\b|see\b|just\b|hope\b|get started\b|start\b|have a look\b)\w+"
+    r"|\bwe(?:'ll|’ll| will) (?:go ahead|go with|proceed|stick with)\b"
+    r"|\bgo ahead (?:with|and)\b|\bin principle\b|\b(?:we've|we have|I've|I have) (?:agreed|decided)\b"
+    r"|\bagreed (?:to|that|on)\b|\bhappy to (?:go ahead|proceed|go with)\b|\bon hold\b|\bput a hold\b"
+    r"|\bwon't (?:process|pay|release|make)\b|\bthat's (?:agreed|settled|decided)\b"
+    r"|\b(?:ok|okay|happy|fine) with (?:this|that|it)\b|\s-\s+agreed\b",
+    re.IGNORECASE,
+)
+_PAST = re.compile(r"\b(?:last|previous) (?:year|time|month|week|review|meeting)\b|\bused to\b", re.IGNORECASE)
+_DONE_OBJECT = re.compile(
+    r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |already )?(?P<verb>cancelled|updated|sent|logged|changed|registered|"
+    r"added|stopped|set up|forwarded|raised|blocked|frozen|refunded|removed|requested|booked|approved|reversed)\s+"
+    r"(?P<object>[^,.;!?]{2,80}?)(?=\s+(?:now|for you|today|just now|already|on|from|so|as|and)\b|[,.;!?]|$)",
+    re.IGNORECASE,
+)
+_BANKING_THING = re.compile(
+    r"\b(?:the|that|this|your|his|her|my|our)\s+(?P<thing>(?:[\w-]+\s+){0,3}?(?:direct debit|standing order|payment|"
+    r"card|account|subscription|transfer|payee|claim|complaint|policy|loan|order|collection|instruction|mandate))\b",
+    re.IGNORECASE,
+)
+_PLACED = re.compile(
+    r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |also |already )?put (?:a|an) "
+    r"(?P<what>(?:temporary |24-hour )?(?:hold|block|stop|freeze|marker|flag))\s+on\s+(?P<on>[^,.;!?]{3,90})",
+    re.IGNORECASE,
+)
+_VAGUE_ASK = re.compile(r"^(?:whether|what|how)\s+(?:that|it|this|there|so)\b(?:\s+\w+){0,3}$|^what happens",
+                        re.IGNORECASE)
+_NEGATED = re.compile(r"\b(?:not|never|no)\s+(?:\w+\s+)?$|n[’']t\s+(?:\w+\s+)?$", re.IGNORECASE)
 _CONCERN = re.compile(r"\b(?:worried|concerned|unhappy|not happy|fed up|frustrat\w+|disappointed|dreading|"
-                      r"complain\w*|not acceptable|scare)\b", re.IGNORECASE)
+                      r"complain\w*|not acceptable|scare\w*|anxious|stress\w*)\b", re.IGNORECASE)
 _PREFERENCE = re.compile(r"\b(?:mornings?|afternoons?|evenings?) (?:are|is) best\b|\bI(?:'d| would) prefer\b|"
                          r"\bprefer(?:s|red)?\b|\bwould rather\b", re.IGNORECASE)
-_NEGATIVE = re.compile(r"\b(?:not happy|fed up|unacceptable|not acceptable|complaint|angry|screaming|"
-                       r"worried|upset|dreading)\b", re.IGNORECASE)
-_POSITIVE = re.compile(r"\b(?:thanks a million|brilliant|wonderful|lovely|great|perfect|splendid|"
-                       r"very clear|comfortable|relief|happy with)\b", re.IGNORECASE)
+_NEGATIVE = re.compile(r"\b(?:not happy|fed up|unacceptable|not acceptable|complaint|angry|screaming|worried|upset|"
+                       r"dreading|scam|fraud\w*|disappointed|frustrat\w+|distress\w*|died|passed away|"
+                       r"struggling)\b", re.IGNORECASE)
+_POSITIVE = re.compile(r"\b(?:thanks a million|brilliant|wonderful|lovely|perfect|splendid|very clear|"
+                       r"comfortable|relief|relieved|happy with|really helpful|appreciate it)\b", re.IGNORECASE)
+_FACT = re.compile(r"[£$€]\s?\d|\d\s?%|\bper ?cent\b|\b(?:GBP|EUR|USD|SGD|AUD|A\$)\s?\d", re.IGNORECASE)
 _SENSITIVE = re.compile(r"\b(?:recommend\w*|complain\w*|transfer|payment|payee|fee|charge|rate|premium|limit|"
                         r"covenant|exclusion|excess|died|bereave\w*|redundan\w*|diagnos\w*|tax|probate|trust|will)\b",
                         re.IGNORECASE)
 _CHANNELS = {"call_transcript": "phone", "email": "email", "meeting_notes": "meeting"}
+_PHRASE_CHARS = 140
 
 
 def _sentiment(client_text: str) -> Sentiment:
@@ -37,7 +96,7 @@ def _sentiment(client_text: str) -> Sentiment:
     positive = len(_POSITIVE.findall(client_text))
     if negative and positive:
         return "mixed" if positive >= negative else "negative"
-    return "negative" if negative else "positive" if positive else "neutral"
+    return "negative" if negative else "positive" if positive else "unknown"
 
 
 def build_summary(
@@ -53,30 +112,186 @@ def build_summary(
     actions: list[Action],
 ) -> InteractionSummary:
     """Assemble the summary from clauses, actions and the purpose already chosen."""
-    client_clauses = [
-        c for c in clauses if (p := resolver.participant(c.speaker)) is not None and p.side == "client"
-    ]
-    channel = _CHANNELS.get(kind, "other")
-    if kind == "meeting_notes" and re.search(r"\b(?:video|teams|zoom)\b", text[:300], re.IGNORECASE):
-        channel = "video call"
-    elif kind == "meeting_notes" and re.search(r"\bphone\b", text[:300], re.IGNORECASE):
-        channel = "phone"
-    client_text = " ".join(c.text for c in client_clauses)
+    new = [c for c in clauses if not c.quoted]
+    # A client's ask in the quoted email the firm is answering is still the client's ask.
+    client_clauses = [c for c in clauses if (p := resolver.participant(c.speaker)) is not None and p.side == "client"]
+    asks = [_useful(_ask(c, resolver, kind)) for c in client_clauses]
+    if kind == "meeting_notes":
+        asks += [_useful(a) for c in clauses for a in _noted_asks(c, resolver)]
+    concerns = _unique(_statement(c, resolver) for c in client_clauses if _voiced_concern(c.text))[:5]
+    preferences = _unique(_statement(c, resolver) for c in client_clauses if _PREFERENCE.search(c.text))[:5]
     return InteractionSummary(
         client=client,
         kind=kind,  # type: ignore[arg-type]
         occurred_at=occurred_at,
-        channel=channel,
+        channel=_channel(kind, text),
         participants=[SummaryParticipant(name=p.name, role=p.role, side=p.side) for p in participants],
         purpose=purpose,
-        key_facts=[c.text for c in clauses if re.search(r"[£$€]\s?\d|\d%|\bper cent\b", c.text)][:8],
-        client_asks=[c.text for c in client_clauses if _ASK.search(c.text) and len(c.text) > 15][:8],
-        concerns=[c.text for c in client_clauses if _CONCERN.search(c.text)][:5],
-        preferences=[c.text for c in client_clauses if _PREFERENCE.search(c.text)][:5],
-        decisions=[c.text for c in clauses if _DONE.search(c.text)][:8],
-        sentiment=_sentiment(client_text),
+        key_facts=_unique(_fact(c, resolver) for c in new if _FACT.search(_figures(c.text)))[:8],
+        client_asks=_unique(asks)[:8],
+        concerns=concerns,
+        preferences=preferences,
+        decisions=_unique(_decision(c, resolver, text, kind) for c in new)[:8],
+        sentiment=_sentiment(" ".join(c.text for c in client_clauses)),
         sensitive_points=[c.text for c in clauses if _SENSITIVE.search(c.text)][:8],
-        before_next_interaction=[
-            a.description + (f" (due {a.due.deadline.isoformat()})" if a.due.deadline else "") for a in actions
-        ],
+        before_next_interaction=_before_next(preferences, concerns, actions),
     )
+
+
+def _channel(kind: str, text: str) -> str:
+    if kind == "meeting_notes" and re.search(r"\b(?:video|teams|zoom)\b", text[:300], re.IGNORECASE):
+        return "video call"
+    if kind == "meeting_notes" and re.search(r"\bphone\b", text[:300], re.IGNORECASE):
+        return "phone"
+    return _CHANNELS.get(kind, "other")
+
+
+def _voices(clause: Clause, resolver: OwnerResolver) -> Voices:
+    speaker = resolver.participant(clause.speaker)
+    is_firm = speaker.side == "firm" if speaker else True
+    others = [p for p in (resolver.participant(a) for a in clause.addressees) if p is not None]
+    other = [p for p in others if speaker is None or p.side != speaker.side] or [
+        p for p in resolver.participants if speaker is None or p.side != speaker.side]
+    return Voices(speaker.name if speaker else None, is_firm, other[0].name if other else None)
+
+
+def _roles(voices: Voices) -> Voices:
+    """The same voices written as roles: an ask reads "the client's account", a list of asks needs no names."""
+    return Voices(None, voices.speaker_is_firm, None)
+
+
+def _ask(clause: Clause, resolver: OwnerResolver, kind: str) -> str | None:
+    """A client's request as a task, or a client's question as a "Whether ..." / "How ..." phrase."""
+    stripped = clause.text.strip()
+    detection = cm.detect(stripped, written=kind != "call_transcript", notes=kind == "meeting_notes")
+    voices = _voices(clause, resolver)
+    if detection is not None and detection.kind == "request" and detection.verb:
+        m = re.compile(rf"\b{re.escape(detection.verb)}\b").search(stripped, min(detection.start, len(stripped)))
+        if m:
+            return _short(task_wording(stripped[m.start():], voices=_roles(voices), before="", resolver=resolver,
+                                       clause=stripped))
+    question = _QUESTION.match(stripped)
+    if question and stripped.endswith("?"):
+        aux = question["aux"].lower()
+        # "Do I need probate?" asks whether the client needs probate: "do" carries no meaning of its own.
+        verb = "" if aux in ("do", "does", "did") else f" {aux}"
+        phrase = f"whether {question['subject']}{verb} {question['rest']}"
+        return _short(task_wording(phrase, voices=_roles(voices), before="", resolver=resolver))
+    wh = _WH_QUESTION.match(stripped)
+    if wh and stripped.endswith("?"):
+        return _short(task_wording(wh["wh"].lower() + wh["rest"], voices=voices, before="", resolver=resolver))
+    # Any other ask ("I'd like the fees refunded") keeps its words, in the third person.
+    return _statement(clause, resolver) if _ASK.search(stripped) and len(stripped) > 15 else None
+
+
+_NOTED_ASK = re.compile(
+    r"\b(?P<who>client|[A-Z]{2,4}|[A-Z][a-z]+)(?:\s+also)?\s+(?P<how>wants?|asked(?:\s+(?:for|if|whether|about|to))?|"
+    r"requested|would like|keen (?:to|on)|pushed (?:on|for))\s+(?P<what>[^.;]{4,160})"
+)
+
+
+def _noted_asks(clause: Clause, resolver: OwnerResolver) -> list[str]:
+    """Asks a meeting note reports: "SR asked for the covenant to step down", "EK asked if the limit can go higher"."""
+    out = []
+    for m in _NOTED_ASK.finditer(clause.text):
+        who = resolver.participant(m["who"])
+        if m["who"].lower() != "client" and (who is None or who.side != "client"):
+            continue
+        what = re.sub(r"^(?:it|this|that)\s+", "", m["what"].strip(), flags=re.IGNORECASE)
+        lead = "Whether " if m["how"].endswith(("if", "whether")) else ""
+        out.append(_short(task_wording(lead + what, voices=_voices(clause, resolver), before="", resolver=resolver)))
+    return out
+
+
+def _useful(ask: str | None) -> str | None:
+    """Drop asks that name nothing ("Whether that is right", "What happens now")."""
+    return None if ask is None or _VAGUE_ASK.search(ask) else ask
+
+
+def _voiced_concern(text: str) -> bool:
+    """A worry the client states, not one they deny ("I'm not complaining")."""
+    return any(not _NEGATED.search(text[: m.start()]) for m in _CONCERN.finditer(text))
+
+
+def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> str | None:
+    """What was agreed, or what was done during the interaction ("Golf club direct debit cancelled during the call")."""
+    where = {"call_transcript": "the call", "email": "the email", "meeting_notes": "the meeting"}[kind]
+    placed = _PLACED.search(clause.text)
+    if placed:
+        return _short(f"{placed['what'].capitalize()} placed on {placed['on'].strip()} during {where}")
+    done = _DONE_OBJECT.search(clause.text)
+    if done:
+        object_ = done["object"].strip()
+        as_what = re.match(r"(?:that|it|this)\s+as\s+(?:an?\s+)?(?P<what>.+)", object_, re.IGNORECASE)
+        if as_what:
+            object_ = as_what["what"]  # "I've logged that as a formal complaint": a formal complaint was logged
+        elif re.fullmatch(r"(?:that|it|this|them|those)", object_, re.IGNORECASE):
+            before = text[max(0, clause.start - 700) : clause.start]
+            named = list(_BANKING_THING.finditer(before))
+            object_ = ("the " + named[-1]["thing"] if named
+                       else antecedent(before, object_.lower(), people=False) or "")
+        if object_:
+            phrase = task_wording(f"{object_} {done['verb'].lower()} during {where}",
+                                  voices=_roles(_voices(clause, resolver)), before="", resolver=resolver)
+            phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
+            return _short(phrase[0].upper() + phrase[1:])
+    if (_DONE.search(clause.text) or _AGREED.search(clause.text)) and not _PAST.search(clause.text):
+        return _statement(clause, resolver, roles=True)
+    return None
+
+
+def _statement(clause: Clause, resolver: OwnerResolver, *, roles: bool = False) -> str:
+    """A clause in the third person (people by role with `roles`), trimmed to its main part."""
+    body = re.sub(r"^(?:(?:so|and|but|okay|ok|right|well|then|yes|great|perfect|now|um|uh|look|listen|honestly|"
+                  r"basically|fine|good),?\s+)+", "",
+                  clause.text.strip(), flags=re.IGNORECASE)
+    body = re.sub(r"^let(?:'s|’s| us)\s+", "", body, flags=re.IGNORECASE)
+    voices = _voices(clause, resolver)
+    return _short(task_wording(body, voices=_roles(voices) if roles else voices, before="", resolver=resolver))
+
+
+def _fact(clause: Clause, resolver: OwnerResolver) -> str:
+    return _statement(replace(clause, text=_figures(clause.text)), resolver)
+
+
+def _figures(text: str) -> str:
+    """Spoken amounts as figures: "fifteen thousand pounds" becomes "£15,000"."""
+    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}
+    out, last = [], 0
+    for amount in find_amounts(text):
+        if amount.currency in symbol and re.search(r"[a-z]", amount.text, re.IGNORECASE):
+            value = f"{amount.amount:,.2f}".removesuffix(".00")
+            out += [text[last : amount.start], f"{symbol[amount.currency]}{value}"]
+            last = amount.end
+    return "".join(out) + text[last:]
+
+
+def _before_next(preferences: list[str], concerns: list[str], actions: list[Action]) -> list[str]:
+    """What to keep in mind next time that is not already an action: the client's preferences and concerns.
+
+    A concern an action already answers (it shares its content words) is left to that action.
+    """
+    answered = {w for a in actions for w in _content(a.description)}
+    open_concerns = [c for c in concerns if len(_content(c) - answered) >= 2]
+    return [*(f"Preference: {p}" for p in preferences), *(f"Concern raised: {c}" for c in open_concerns)][:8]
+
+
+def _content(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]{4,}", text.lower()))
+
+
+def _short(text: str) -> str:
+    if len(text) <= _PHRASE_CHARS:
+        return text
+    cut = max(text.rfind(", ", 0, _PHRASE_CHARS), text.rfind(" and ", 0, _PHRASE_CHARS))
+    return text[: cut if cut > _PHRASE_CHARS // 2 else text.rfind(" ", 0, _PHRASE_CHARS)]
+
+
+def _unique(items: Iterable[str | None]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item and item.lower() not in seen:
+            seen.add(item.lower())
+            out.append(item)
+    return out

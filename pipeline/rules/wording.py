@@ -101,10 +101,14 @@ def _cased(word: str) -> str:
 
 _VOICE = re.compile(
     r"\b(?P<w>" + "|".join(_cased(w) for w in _PERSON_WORDS) + r")\b(?![-'’]\w)"
-    rf"(?:(?P<team>\s+{_TEAM_WORDS}\b)|(?P<verb>\s+(?:am|are|were|have|do|prefer|want|need|like|wish|mean)\b))?",
+    rf"(?:(?P<team>\s+{_TEAM_WORDS}\b)|(?P<verb>\s+(?:am|are|were|have|do|prefer|want|need|like|wish|mean|think"
+    rf"|hope|feel|believe|understand|haven{_APOS}t|don{_APOS}t|aren{_APOS}t|weren{_APOS}t)\b))?",
 )
 _THIRD_PERSON = {"am": "is", "are": "is", "were": "was", "have": "has", "do": "does", "prefer": "prefers",
-                 "want": "wants", "need": "needs", "like": "likes", "wish": "wishes", "mean": "means"}
+                 "want": "wants", "need": "needs", "like": "likes", "wish": "wishes", "mean": "means",
+                 "think": "thinks", "hope": "hopes", "feel": "feels", "believe": "believes",
+                 "understand": "understands", "haven't": "hasn't", "don't": "doesn't", "aren't": "isn't",
+                 "weren't": "wasn't"}
 """A person named in place of "I" or "you" takes the verb's third person ("whichever you prefer")."""
 _INITIALS = re.compile(r"\b[A-Z]{2,4}\b")
 _DANGLING = frozenset(
@@ -182,13 +186,13 @@ def _resolve_bare_object(text: str, before: str) -> str:
     if bare is None:
         return text
     verb = bare["verb"].split()[0].lower()
-    object_ = _antecedent(before, bare["pron"].lower(), people=verb in _PEOPLE_VERBS)
+    object_ = antecedent(before, bare["pron"].lower(), people=verb in _PEOPLE_VERBS)
     if object_ is None:
         return text
     return text[: bare.start("pron")] + object_ + text[bare.end("pron") :]
 
 
-def _antecedent(before: str, pronoun: str, *, people: bool) -> str | None:
+def antecedent(before: str, pronoun: str, *, people: bool) -> str | None:
     """The thing a bare pronoun most likely stands for: the last deliverable named just before.
 
     After a verb of contact ("ring them", "ask them") it is an organisation introduced by name
@@ -249,8 +253,8 @@ def _voices(text: str, voices: Voices) -> str:
         }
         written = table[word]() + team
         verb = m["verb"]
-        if verb and word in ("i", "you") and not written.startswith("the firm"):
-            return f"{written} {_THIRD_PERSON[verb.strip().lower()]}"
+        if verb and word in ("i", "you") and written != "the firm":
+            return f"{written} {_THIRD_PERSON[verb.strip().lower().replace('’', chr(39))]}"
         return written + (verb or "")
 
     return _VOICE.sub(swap, text)

@@ -8,12 +8,12 @@ import pytest
 from typer.testing import CliRunner
 
 from evals.datasets import DatasetReport, prf
-from evals.datasets.amounts import find_amounts, words_to_number
 from evals.datasets.banking77 import load_mapping
 from evals.datasets.enron import is_request
 from evals.datasets.qmsum import extractive_summary, rouge_l_f, rouge_n_f
 from evals.report import render_html, render_markdown
 from evals.runner import EngineNotSupported, data_available, run
+from pipeline.amounts import find_amounts, words_to_number
 from tests.eval_data import missing_eval_data
 
 
