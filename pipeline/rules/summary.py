@@ -227,9 +227,8 @@ def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> 
             object_ = as_what["what"]  # "I've logged that as a formal complaint": a formal complaint was logged
         elif re.fullmatch(r"(?:that|it|this|them|those)", object_, re.IGNORECASE):
             before = text[max(0, clause.start - 700) : clause.start]
-            named = list(_BANKING_THING.finditer(before))
-            object_ = ("the " + named[-1]["thing"] if named
-                       else antecedent(before, object_.lower(), people=False) or "")
+            named = _named_thing(before)
+            object_ = ("the " + named if named else antecedent(before, object_.lower(), people=False) or "")
         if object_:
             phrase = task_wording(f"{object_} {done['verb'].lower()} during {where}",
                                   voices=_roles(_voices(clause, resolver)), before="", resolver=resolver)
@@ -237,6 +236,15 @@ def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> 
             return _short(phrase[0].upper() + phrase[1:])
     if (_DONE.search(clause.text) or _AGREED.search(clause.text)) and not _PAST.search(clause.text):
         return _statement(clause, resolver, roles=True)
+    return None
+
+
+def _named_thing(before: str) -> str | None:
+    """The thing the latest sentence naming one is about: "that direct debit on the joint account" is the debit."""
+    for sentence in reversed(re.split(r"(?<=[.?!])\s+", before)):
+        found = _BANKING_THING.search(sentence)
+        if found:
+            return found["thing"]
     return None
 
 

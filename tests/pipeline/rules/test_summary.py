@@ -1,0 +1,49 @@
+"""The summary in short third-person phrases (an invented call)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pipeline.rules import draft_with_rules
+from pipeline.schemas import Participant
+
+PEOPLE = [Participant(name="Tomasz Nowak", role="service_agent", side="firm"),
+          Participant(name="Evelyn Marsh", role="client", side="client")]
+CALL = """Tomasz Nowak: Good morning, you're through to Tomasz.
+Evelyn Marsh: Hello. My husband died last week and I don't know where to start. Do I need probate?
+Tomasz Nowak: I'm so sorry. That depends on the estate; the pack explains it.
+Evelyn Marsh: There's his gym. They take money every month, I think it's forty pounds.
+Tomasz Nowak: I can see that direct debit on the joint account. Would you like me to cancel it?
+Evelyn Marsh: Yes, please.
+Tomasz Nowak: I've cancelled that now. I'll send you a bereavement pack today.
+"""
+
+
+def _summary(text: str = CALL):
+    return draft_with_rules(text, kind="call_transcript", occurred_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+                            participants=PEOPLE, client="Evelyn Marsh").summary
+
+
+def test_a_question_becomes_a_whether_phrase_without_names() -> None:
+    assert "Whether the client needs probate" in _summary().client_asks
+
+
+def test_work_done_during_the_call_is_a_decision_with_its_object() -> None:
+    assert "Direct debit cancelled during the call" in _summary().decisions
+
+
+def test_spoken_amounts_are_figures_in_key_facts() -> None:
+    assert any("£40" in fact for fact in _summary().key_facts)
+
+
+def test_bereavement_reads_negative_and_silence_reads_unknown() -> None:
+    assert _summary().sentiment == "negative"
+    quiet = "Tomasz Nowak: Hello.\nEvelyn Marsh: Hello. Can you send me a statement?\nTomasz Nowak: I'll post one."
+    assert _summary(quiet).sentiment == "unknown"
+
+
+def test_before_next_interaction_does_not_repeat_the_actions() -> None:
+    summary = draft_with_rules(CALL, kind="call_transcript", occurred_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+                               participants=PEOPLE, client="Evelyn Marsh")
+    descriptions = {a.description for a in summary.actions}
+    assert descriptions and not descriptions & set(summary.summary.before_next_interaction)
