@@ -19,6 +19,10 @@ Decisions:
   steps. The best section is quoted; the next section of the same document is quoted too
   (shorter) when it scores within `SECOND_SECTION_FRACTION` of the best. Runs are shown most
   relevant first, not in document order.
+- **A strong sentence is not lost to the run.** A sentence of the best section outside the quoted
+  run that scores `STANDOUT_FRACTION` of the section's best (a procedure step far below the
+  lead-in: "If the customer cannot be reached after two attempts...") is quoted too, cited on
+  its own.
 - **A question that asks two things gets both answers** ("How much was the fee, and can I
   refund it myself?", split by `knowledge.near_miss.split_asks`): each ask ranks the sections on
   its own words, and its best section, when not already quoted and holding a sentence that scores
@@ -92,7 +96,10 @@ LEAD_IN_FRACTION = 0.3
 ASK_MIN_SCORE = 0.4
 """A section answers one ask of a two-part question only if a sentence scores this much for that ask."""
 
-MAX_RUNS = 3
+STANDOUT_FRACTION = 0.5
+"""A sentence of the best section outside the quoted run is quoted too when it scores this share of the best."""
+
+MAX_RUNS = 4
 """Most quoted runs in one answer."""
 
 _EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
@@ -197,6 +204,28 @@ def _window(section: _Section, budget: int) -> tuple[int, int] | None:
     return a, b
 
 
+def _standout_run(section: _Section, window: tuple[int, int]) -> tuple[int, int] | None:
+    """A strong sentence the window left out (and what follows it within `SECOND_MAX_CHARS`), if any.
+
+    A window is the most relevant *run*; a procedure step far below it ("If the customer cannot
+    be reached after two attempts...") can answer the question on its own. The best sentence
+    outside the window is quoted too when it scores at least `STANDOUT_FRACTION` of the
+    section's best.
+    """
+    scores = section.sentence_scores
+    outside = [i for i, s in enumerate(section.sentences) if s is not None and not window[0] <= i <= window[1]]
+    best = max(outside, key=lambda i: (scores[i], -i), default=None)
+    if best is None or scores[best] < STANDOUT_FRACTION * max(scores):
+        return None
+    end, used = best, len(_display(section.sentences[best].text))  # type: ignore[union-attr]
+    while end + 1 < len(section.sentences) and end + 1 != window[0]:
+        following = section.sentences[end + 1]
+        if following is None or used + len(_display(following.text)) + 1 > SECOND_MAX_CHARS:
+            break
+        end, used = end + 1, used + len(_display(following.text)) + 1
+    return best, end
+
+
 def _join_display(sentences: Sequence[Sentence]) -> str:
     """The sentences as one line; list items and table rows without end punctuation get a ";"."""
     parts = [_display(s.text) for s in sentences]
@@ -241,6 +270,9 @@ def _compose(
     if window is None:
         return []
     runs: list[tuple[_Section, tuple[int, int]]] = [(best, window)]
+    standout = _standout_run(best, window)
+    if standout is not None:
+        runs.append((best, standout))
     for other in sections[1:]:
         if other.passage.source_id != best.passage.source_id:
             continue

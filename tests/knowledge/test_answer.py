@@ -193,3 +193,23 @@ def test_split_asks_finds_each_ask_of_the_asking_sentence() -> None:
     question = "She paid a day late. How much was the fee, and can I refund it myself as a service agent?"
     assert split_asks(question) == ["How much was the fee", "can I refund it myself as a service agent"]
     assert split_asks("What is the CHAPS fee?") == []
+
+
+def test_a_procedure_step_below_the_quoted_run_that_answers_is_quoted_too() -> None:
+    text = (
+        "Every written request to change bank details must be confirmed by a call-back.\n\n"
+        "1. Call the customer on a telephone number already on file for at least 30 days.\n"
+        "2. Never use a number given in the request itself, even if it looks genuine.\n"
+        "3. Complete full telephone security on the call.\n"
+        "4. Read back the payee name, sort code and account number from the request.\n"
+        "5. Ask how the customer received the new details and whether they checked them.\n"
+        "6. Tell the customer to confirm new details with the payee on a number they know.\n"
+        "7. Record the outcome of the call on the change request in the workflow tool.\n"
+        "8. If the customer cannot be reached after two attempts on different days, do not make the change.\n"
+    )
+    answer = answer_with_rules(
+        "What should I do if I cannot reach the customer for the call-back on a written bank detail change?",
+        [passage(text, vector_score=0.75)],
+    )
+    assert "two attempts on different days" in answer.answer
+    assert all(text[c.span[0] : c.span[1]] == c.quote for c in answer.citations)
