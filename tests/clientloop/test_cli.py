@@ -149,3 +149,25 @@ def test_tables_fit_80_columns_and_keep_the_ids_people_paste(env, container, mon
         assert max(len(line) for line in result.stdout.splitlines()) <= 80, (args, result.stdout)
         for some_id in ids:
             assert some_id in result.stdout, (args, some_id, result.stdout)
+
+
+def test_main_builds_only_the_command_it_runs() -> None:
+    code = (
+        "import sys\n"
+        "sys.argv = ['clientloop', *sys.argv[1:]]\n"
+        "from clientloop.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('clientloop.cli')))\n"
+    )
+
+    def loaded(*args: str) -> tuple[str, list[str]]:
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True).stdout
+        *text, modules = out.strip().splitlines()
+        return "\n".join(text), json.loads(modules.replace("'", '"'))
+
+    text, modules = loaded("ask", "--help")
+    assert "QUESTION" in text and modules == ["clientloop.cli", "clientloop.cli_ask", "clientloop.cli_common"]
+    text, modules = loaded("review", "list", "--help")
+    assert "--as" in text and "clientloop.cli_review" in modules and "clientloop.cli_eval" not in modules
+    text, modules = loaded("--help")
+    assert all(f" {name} " in text for name in ("ask", "ingest", "jobs", "kb", "users")) and len(modules) > 10
