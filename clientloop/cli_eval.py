@@ -186,6 +186,7 @@ def kb_questions(
 _dataset_command("enron-email-intent", "Request detection precision/recall on Enron email sentences (test split).")
 _dataset_command("nlupp-banking", "Date, period and amount resolution on NLU++ banking (folds 10-19).")
 _dataset_command("banking77", "Per-flag precision/recall of the sensitivity policy on Banking77 (test split).")
+_dataset_command("banking77-themes", "Themes clustering purity and AMI against the 77 intents, beside TF-IDF k-means.")
 _dataset_command("qmsum-ami", "Cited answers over AMI meeting transcripts and summary ROUGE (QMSum test).")
 
 

@@ -30,17 +30,18 @@ FS_FRESH2 = REPO / "evals" / "data" / "fs-fresh2.jsonl"
 FRESH_SETS = {"fs-fresh": (FS_FRESH, "all (tuned on)"), "fs-fresh2": (FS_FRESH2, "all (out-of-sample)")}
 
 DATASETS = ("fs-interactions", "fs-fresh", "fs-fresh2", "kb-questions", "enron-email-intent", "nlupp-banking",
-            "banking77", "qmsum-ami")
+            "banking77", "banking77-themes", "qmsum-ami")
 """Every dataset the runner knows, in report order."""
 ENGINES: dict[str, tuple[str, ...]] = {
     "fs-interactions": ("rules", "llm"), "fs-fresh": ("rules", "llm"), "fs-fresh2": ("rules", "llm"),
     "kb-questions": ("rules", "llm"),
     "enron-email-intent": ("rules",), "nlupp-banking": ("rules",), "banking77": ("rules",), "qmsum-ami": ("rules",),
+    "banking77-themes": ("rules",),
 }
 REPORT_SPLITS = {
     "fs-interactions": "dev", "fs-fresh": "all", "fs-fresh2": "all", "kb-questions": "test",
     "enron-email-intent": "test",
-    "nlupp-banking": "test", "banking77": "test", "qmsum-ami": "test",
+    "nlupp-banking": "test", "banking77": "test", "qmsum-ami": "test", "banking77-themes": "test",
 }
 BASELINE_SPLITS = {
     "fs-interactions": "dev", "fs-fresh": "all", "kb-questions": "demo", "enron-email-intent": "train",
@@ -255,6 +256,8 @@ def run(
         from evals.datasets import nlupp as module  # type: ignore[no-redef]
     elif name == "banking77":
         from evals.datasets import banking77 as module  # type: ignore[no-redef]
+    elif name == "banking77-themes":
+        from evals.datasets import banking77_themes as module  # type: ignore[no-redef]
     else:
         from evals.datasets import qmsum as module  # type: ignore[no-redef]
     return module.evaluate(split, data_dir=data_dir, engine=engine, on_progress=on_progress, **options)
@@ -263,7 +266,8 @@ def run(
 def data_available(name: str, data_dir: Path | None = None) -> str | None:
     """None when the dataset's files are present, else why not (for skips and CLI messages)."""
     folders = {"fs-interactions": "fs-interactions", "enron-email-intent": "enron-email-intent",
-               "nlupp-banking": "nlupp-banking", "banking77": "banking77", "qmsum-ami": "qmsum-ami"}
+               "nlupp-banking": "nlupp-banking", "banking77": "banking77", "qmsum-ami": "qmsum-ami",
+               "banking77-themes": "banking77"}
     if name in folders:
         folder = (data_dir or SHARED_DATA) / folders[name]
         return None if folder.is_dir() else f"{folder} is not present (shared evaluation data beside the repository)"

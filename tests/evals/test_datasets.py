@@ -99,3 +99,14 @@ def test_enron_scores_through_runner(shared_dir) -> None:
     report = run("enron-email-intent", split="test")
     assert report.counts["sentences"] == 992 and report.metrics["precision"] is not None
     assert all("text" in m for m in report.misses)
+
+
+@pytest.mark.once
+def test_banking77_themes_scores_clustering_beside_the_tfidf_baseline(shared_dir, embeddings) -> None:
+    report = run("banking77-themes", split="train", data_dir=shared_dir / "eval-data", limit=300, embed=embeddings)
+    figures = report.per_label or {}
+    assert set(figures) == {"themes", "minilm_kmeans77", "tfidf_kmeans77"}
+    assert report.counts["queries"] == 300 and report.counts["tfidf_kmeans77_clusters"] == 77
+    assert all(0 <= report.metrics[f"{m}_{k}"] <= 1 for m in figures for k in ("purity", "ami"))
+    # The local vectors must beat bag-of-words on the same queries, or the themes are no better than keywords.
+    assert report.metrics["minilm_kmeans77_ami"] > report.metrics["tfidf_kmeans77_ami"]
