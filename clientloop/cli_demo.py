@@ -64,7 +64,7 @@ def demo(
         console.rule(f"[cyan]Ask: {q}")
         print_answer(run_ask(container, q))
     console.rule("Demo users (API keys are shown once)")
-    for name, role in DEMO_USERS:
+    for name, role, *_names in DEMO_USERS:
         console.print(f"  {name:<6} {role:<9} {keys[name]}")
     _print_next_steps()
 

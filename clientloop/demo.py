@@ -20,8 +20,10 @@ from records.session import session_scope
 from records.tables import Client
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
-DEMO_USERS = [("priya", "rm"), ("rosa", "reviewer"), ("sam", "service"), ("admin", "admin")]
-"""Demo users: an RM (owner of the demo clients), a reviewer, a service agent and an admin."""
+DEMO_USERS = [("priya", "rm", "Priya Shah", "Relationship Manager"),
+              ("rosa", "reviewer", "Rosa Lindqvist", "Compliance Reviewer"),
+              ("sam", "service", "Sam Okoye", "Client Services"), ("admin", "admin", None, None)]
+"""Demo users: an RM (owner of the demo clients), a reviewer, a service agent and an admin, with names and titles."""
 
 
 @dataclass
@@ -42,8 +44,8 @@ def create_demo_users(container: Container) -> dict[str, str]:
 
     keys: dict[str, str] = {}
     with session_scope(container.engine) as session:
-        for name, role in DEMO_USERS:
-            _user, key = create_user(session=session, name=name, role=role)
+        for name, role, full_name, title in DEMO_USERS:
+            _user, key = create_user(session=session, name=name, role=role, full_name=full_name, title=title)
             keys[name] = key
     return keys
 

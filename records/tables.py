@@ -121,6 +121,10 @@ class User(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True)
     name: str = Field(index=True, unique=True)
     role: str = Field(index=True)
+    full_name: str | None = None
+    """The person's full name as a client reads it ("Priya Shah"); None: the user name stands in."""
+    title: str | None = None
+    """Their job title, under the signature of a client letter ("Relationship Manager")."""
     key_hash: str = Field(index=True, unique=True)
     """`sha256:<hex>` of the API key; the key itself is shown once and never stored."""
     active: bool = True

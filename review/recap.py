@@ -7,7 +7,7 @@ false) for a person to send.
 Design decisions:
 
 - The message is rendered from the *approved* summary with a fixed template
-  (`review/templates/recap.v1.jinja`) in a sandboxed Jinja environment with
+  (`review/templates/recap.v2.jinja`) in a sandboxed Jinja environment with
   `StrictUndefined`; no model writes client-facing text here.
 - Hidden characters (zero-width, Unicode tag characters, bidi controls) are stripped
   from everything placed in the message, so text smuggled into an upload cannot ride
@@ -19,6 +19,8 @@ Design decisions:
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -31,12 +33,26 @@ from sqlmodel import Session, select
 
 from pipeline.text import strip_hidden
 from records.ids import canonical_json, new_id
-from records.tables import Client, Draft
+from records.tables import Client, Draft, User
 from review.audit import append_event
 from review.models import ReviewItem
 
-TEMPLATE = Path(__file__).resolve().parent / "templates" / "recap.v1.jinja"
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "recap.v2.jinja"
+TEMPLATE_VERSION = "recap.v2"
 _OCCASION = {"call_transcript": "your call with us", "meeting_notes": "meeting with us", "email": "your email"}
+_OCCASION_GENTLE = {"call_transcript": "on the phone", "meeting_notes": "when we met", "email": "by email"}
+# What the firm does inside itself stays out of a letter to the client: approvals, cases,
+# requests to other teams, and notes about the client (fraud referrals, vulnerability flags).
+_INTERNAL_TYPES = frozenset({"internal_request", "approval", "case"})
+_INTERNAL_WORDS = re.compile(
+    r"\b(?:fraud|referral|refer (?:it|this|them)|vulnerab\w*|flag\w*|escalat\w*|note (?:on|to) (?:the )?file|internal|"
+    r"sign-off|sign off|approval|underwrit\w*|credit committee|compliance|suspicious|security team)\b",
+    re.IGNORECASE,
+)
+_BEREAVEMENT = re.compile(r"\b(?:died|passed away|death|bereave\w*|funeral|widow\w*|late husband|late wife|"
+                          r"probate|executor)\b", re.IGNORECASE)
+_VULNERABLE = re.compile(r"\b(?:redundan\w*|struggl\w*|diagnos\w*|cancer|illness|hospital|anxious|stress\w*|"
+                         r"can't afford|cannot afford|carer|vulnerab\w*|dreading|arrears)\b", re.IGNORECASE)
 
 
 class ClientMessage(BaseModel):
@@ -49,41 +65,110 @@ class ClientMessage(BaseModel):
     to: str | None = Field(default=None, description="The client the message is for.")
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who signs a letter: their full name and title, and how the client reaches them."""
+
+    name: str
+    title: str | None = None
+
+
 @lru_cache(maxsize=1)
 def _template() -> Any:
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
     return env.from_string(TEMPLATE.read_text(encoding="utf-8"))
 
 
-def render_recap(content: dict[str, Any], *, client: str, sender: str) -> ClientMessage:
-    """Render the recap of an approved `InteractionDraft` (as JSON data).
+def render_recap(content: dict[str, Any], *, client: str, sender: Sender | str) -> ClientMessage:
+    """Render the recap letter of an approved `InteractionDraft` (as JSON data).
+
+    The letter is addressed to the client by name, says what the firm will do (dates written
+    out: "by Friday 5 December") and what it needs from the client, names who to contact, and
+    is signed with the sender's full name and title. Internal work (approvals, cases, requests
+    to other teams, notes such as fraud referrals) never appears. A bereavement opens with
+    condolences; other signs of vulnerability make the wording gentler.
 
     Args:
         content: The approved summary and actions.
         client: The client's name.
-        sender: Who signs the message (the summary's author).
+        sender: Who signs the message (the summary's author), with their title.
 
     Returns:
         The message, hidden characters removed.
     """
+    signer = sender if isinstance(sender, Sender) else Sender(sender)
     summary = content.get("summary") or {}
-
-    def _due(action: dict[str, Any]) -> str:
-        due = action.get("due") or {}
-        return "" if due.get("kind", "none") == "none" else strip_hidden(str(due.get("phrase") or ""))
-
+    client = strip_hidden(client)
+    kind = str(summary.get("kind"))
+    tone = _tone(summary)
     actions = [a for a in content.get("actions") or [] if a.get("status", "open") == "open"]
-    rows = [{"description": strip_hidden(str(a.get("description") or "")), "due": _due(a),
-             "side": a.get("owner_side")} for a in actions]
+    lines = {side: [_line(a, client) for a in actions if a.get("owner_side") == side and not _internal(a)]
+             for side in ("firm", "client")}
     when = _long_date(str(summary.get("occurred_at") or "")[:10])
     body = _template().render(
-        client=strip_hidden(client), occasion=_OCCASION.get(str(summary.get("kind")), "speaking with us"),
-        when=when, decisions=[strip_hidden(str(d)) for d in summary.get("decisions") or []],
-        firm_actions=[r for r in rows if r["side"] == "firm"],
-        client_actions=[r for r in rows if r["side"] == "client"],
-        sender=strip_hidden(sender),
+        client=client, tone=tone, when=when,
+        occasion=(_OCCASION_GENTLE if tone != "plain" else _OCCASION).get(kind, "speaking with us"),
+        decisions=[_to_client(strip_hidden(str(d)), client) for d in summary.get("decisions") or []
+                   if not _INTERNAL_WORDS.search(str(d))],
+        firm_actions=lines["firm"], client_actions=lines["client"],
+        contact=f"me, {strip_hidden(signer.name)}", sender=strip_hidden(signer.name),
+        title=strip_hidden(signer.title or ""),
     )
-    return ClientMessage(subject=f"Summary of our conversation on {when}".strip(), body=body, to=strip_hidden(client))
+    return ClientMessage(subject=f"Summary of our conversation on {when}".strip(), body=body, to=client)
+
+
+def _tone(summary: dict[str, Any]) -> str:
+    said = " ".join(str(v) for key in ("concerns", "key_facts", "sensitive_points", "client_asks", "decisions")
+                    for v in summary.get(key) or [])
+    if _BEREAVEMENT.search(said):
+        return "bereavement"
+    return "gentle" if _VULNERABLE.search(said) else "plain"
+
+
+def _internal(action: dict[str, Any]) -> bool:
+    description = str(action.get("description") or "")
+    owner = str(action.get("owner") or "")
+    return (action.get("type") in _INTERNAL_TYPES or owner.lower().endswith(" team")
+            or bool(_INTERNAL_WORDS.search(description)))
+
+
+def _line(action: dict[str, Any], client: str) -> str:
+    """One action as the client reads it: second person, its date written out once."""
+    text = strip_hidden(str(action.get("description") or ""))
+    due = action.get("due") or {}
+    phrase = strip_hidden(str(due.get("phrase") or ""))
+    when = _due_words(due)
+    if when and phrase and phrase.lower() in text.lower():
+        # "Post the leaflet today" due today: the date replaces the phrase, never both.
+        text = re.sub(r"\s*,?\s*" + re.escape(phrase), "", text, count=1, flags=re.IGNORECASE).strip()
+    return _to_client(text + (f" {when}" if when else ""), client)
+
+
+def _due_words(due: dict[str, Any]) -> str:
+    try:
+        if due.get("kind") == "date" and due.get("date"):
+            day = date.fromisoformat(str(due["date"]))
+            return f"by {day:%A} {day.day} {day:%B}"
+        if due.get("kind") == "range" and due.get("start") and due.get("end"):
+            first, last = date.fromisoformat(str(due["start"])), date.fromisoformat(str(due["end"]))
+            return f"between {first.day} {first:%B} and {last.day} {last:%B}"
+    except ValueError:
+        return ""
+    return ""
+
+
+def _to_client(text: str, client: str) -> str:
+    """The draft's third person as the client reads it: their name and "the client" become "you"."""
+    names = [client, *client.split()[:1]]
+    for name in names:
+        if not name:
+            continue
+        text = re.sub(rf"\b{re.escape(name)}[’']s\b", "your", text)
+        text = re.sub(rf"\b{re.escape(name)}\b", "you", text)
+    text = re.sub(r"\bthe client[’']s\b", "your", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bthe client\b", "you", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bthe firm[’']s\b", "our", text, flags=re.IGNORECASE)
+    return text[:1].upper() + text[1:]
 
 
 def _long_date(iso: str) -> str:
@@ -113,11 +198,13 @@ def draft_recap(session: Session, item: ReviewItem, record_content: dict[str, An
     summary_draft = session.get(Draft, item.current_draft_id)
     assert summary_draft is not None
     client = session.get(Client, item.client_id) if item.client_id else None
-    message = render_recap(record_content, client=client.name if client else "client",
-                           sender=item.author or "Your relationship team")
+    author = session.exec(select(User).where(User.name == item.author)).first() if item.author else None
+    sender = (Sender(author.full_name or author.name, author.title) if author is not None
+              else Sender(item.author or "Your relationship team"))
+    message = render_recap(record_content, client=client.name if client else "client", sender=sender)
     draft_id = new_id()
     draft = Draft(id=draft_id, lineage_id=draft_id, kind="client_message", source_id=item.source_id,
-                  client_id=item.client_id, author=item.author, engine="template", prompt_version="recap.v1",
+                  client_id=item.client_id, author=item.author, engine="template", prompt_version=TEMPLATE_VERSION,
                   content_json=canonical_json(message.model_dump(mode="json")))
     session.add(draft)
     session.flush()

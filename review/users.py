@@ -77,7 +77,7 @@ def _audit(session: Session, event_type: str, actor: str, user: User) -> None:
 
 
 def create_user(*, session: Session, name: str, role: str, expires_at: datetime | None = None,
-                actor: str = "system") -> tuple[User, str]:
+                actor: str = "system", full_name: str | None = None, title: str | None = None) -> tuple[User, str]:
     """Create a user and return it with its API key (the only time the key exists in clear).
 
     Args:
@@ -86,6 +86,8 @@ def create_user(*, session: Session, name: str, role: str, expires_at: datetime 
         role: One of `ROLES`.
         expires_at: When the key stops working (None: never).
         actor: Who made the user, for the audit trail.
+        full_name: The person's full name, for letters to clients.
+        title: Their job title, under their signature.
 
     Raises:
         InvalidUser: unknown role, empty name, or the name is taken.
@@ -98,7 +100,8 @@ def create_user(*, session: Session, name: str, role: str, expires_at: datetime 
     if session.exec(select(User).where(User.name == name)).first() is not None:
         raise InvalidUser(f"a user named {name!r} already exists")
     key = new_key()
-    user = User(name=name, role=role, key_hash=hash_key(key), key_expires_at=expires_at)
+    user = User(name=name, role=role, key_hash=hash_key(key), key_expires_at=expires_at,
+                full_name=(full_name or "").strip() or None, title=(title or "").strip() or None)
     session.add(user)
     try:
         session.flush()

@@ -1,0 +1,70 @@
+"""The client recap letter: what a reviewer could send as it stands."""
+
+from __future__ import annotations
+
+from review.recap import Sender, render_recap
+
+PRIYA = Sender("Priya Shah", "Relationship Manager")
+
+
+def _content(actions: list[dict], **summary) -> dict:
+    return {"summary": {"kind": "call_transcript", "occurred_at": "2026-12-03T10:00:00+00:00", **summary},
+            "actions": actions}
+
+
+def _action(description: str, side: str = "firm", type_: str = "task", owner: str = "Priya Shah",
+            due: dict | None = None) -> dict:
+    return {"description": description, "owner_side": side, "type": type_, "owner": owner, "status": "open",
+            "due": due or {"kind": "none", "phrase": "no date stated"}}
+
+
+def test_letter_names_the_client_dates_the_work_and_is_signed_with_name_and_title() -> None:
+    message = render_recap(_content([
+        _action("Send Helen Marsh the ISA form by Friday", due={"kind": "date", "date": "2026-12-04",
+                                                              "phrase": "by Friday"}),
+        _action("Return the signed form to Priya Shah", side="client", owner="Helen Marsh"),
+    ]), client="Helen Marsh", sender=PRIYA)
+    body = message.body
+    assert body.startswith("Dear Helen Marsh,")
+    assert "- Send you the ISA form by Friday 4 December" in body  # second person, the date once
+    assert "What we need from you:\n- Return the signed form to Priya Shah" in body
+    assert "contact me, Priya Shah" in body
+    assert body.rstrip().endswith("Kind regards,\nPriya Shah\nRelationship Manager")
+
+
+def test_a_relative_phrase_is_replaced_by_its_date_never_repeated() -> None:
+    body = render_recap(_content([_action("Post the leaflet today", due={"kind": "date", "date": "2026-12-03",
+                                                                          "phrase": "today"})]),
+                        client="Helen Marsh", sender=PRIYA).body
+    assert "- Post the leaflet by Thursday 3 December" in body and "(today)" not in body
+
+
+def test_internal_work_stays_out_of_the_letter() -> None:
+    body = render_recap(_content([
+        _action("Raise a fraud referral with the payments security team"),
+        _action("Ask the credit team for a view", type_="internal_request"),
+        _action("Approve the fee refund", type_="approval"),
+        _action("Send Helen Marsh a pack explaining the next steps", owner="Bereavement team"),
+        _action("Call Helen Marsh on Tuesday"),
+    ]), client="Helen Marsh", sender=PRIYA).body
+    assert "fraud" not in body.lower() and "credit team" not in body and "Approve" not in body
+    assert "Bereavement team" not in body and "pack explaining" not in body
+    assert "- Call you on Tuesday" in body
+
+
+def test_a_bereavement_opens_with_condolences_and_plain_calls_thank_for_the_call() -> None:
+    sad = render_recap(_content([_action("Call Evelyn Marsh next Tuesday morning")],
+                                sensitive_points=["My husband died last week."]),
+                       client="Evelyn Marsh", sender=PRIYA).body
+    assert "I am so sorry for your loss" in sad and "Thank you for your call" not in sad
+    assert "With kind regards," in sad
+    plain = render_recap(_content([_action("Call Evelyn Marsh next Tuesday morning")]), client="Evelyn Marsh",
+                         sender=PRIYA).body
+    assert "Thank you for your call with us on 3 December 2026." in plain
+
+
+def test_signs_of_vulnerability_make_the_wording_gentle() -> None:
+    body = render_recap(_content([_action("Send Callum Fraser the plan", side="firm")],
+                                 concerns=["Callum Fraser has been dreading making this call"]),
+                        client="Callum Fraser", sender=PRIYA).body
+    assert "There is no rush with anything we have asked of you." in body
