@@ -49,6 +49,7 @@ Role = Literal[
 ]
 Sentiment = Literal["positive", "neutral", "mixed", "negative", "unknown"]
 DueKind = Literal["date", "range", "none"]
+RangeKind = Literal["calendar", "rolling", "stated"]
 
 NO_DATE_STATED = "no date stated"
 """The phrase a `Due` of kind `none` carries when the source states no date at all."""
@@ -81,6 +82,13 @@ class Due(BaseModel):
     date: dt.date | None = Field(default=None, description="The due day when kind is `date`, else null.")
     start: dt.date | None = Field(default=None, description="First day of the window when kind is `range`.")
     end: dt.date | None = Field(default=None, description="Last day of the window when kind is `range`.")
+    range_kind: RangeKind | None = Field(
+        default=None,
+        description="How a `range` was stated: `calendar` for one named calendar unit ('next week', 'last "
+        "month', 'this quarter', 'August'), `rolling` for a count of whole days, weeks, months or years "
+        "before or after the current one ('the last 10 days', 'the next 8 months'), `stated` when both ends "
+        "are written ('between 3 and 5 June'); null for other kinds and for ranges stored before it existed.",
+    )
     phrase: str = Field(
         default=NO_DATE_STATED,
         description="The words of the source the date came from, e.g. 'by Friday'; 'no date stated' if none.",
@@ -94,6 +102,8 @@ class Due(BaseModel):
             raise ValueError("a due of kind 'range' needs start <= end")
         if self.kind == "none" and (self.date or self.start or self.end):
             raise ValueError("a due of kind 'none' carries no dates")
+        if self.range_kind is not None and self.kind != "range":
+            raise ValueError("only a due of kind 'range' has a range_kind")
         return self
 
     @classmethod

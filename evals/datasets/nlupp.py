@@ -1,8 +1,10 @@
 """NLU++ banking: resolving dates, periods and amounts against the data's reference time.
 
-Dates and periods go through the product's own resolver, `pipeline.dates.find_dates`,
-with the reference date 2022-03-15 (the dataset's "now" is 2022-03-15 09:00; the resolver
-works in days). Amounts go through `pipeline.amounts.find_amounts`.
+Dates and periods go through the product's own resolver, `pipeline.dates.find_dates`, in its
+`calendar` convention (the one NLU++ labels follow: past references resolve backwards, weeks,
+months, quarters and years are ranges), with the reference date 2022-03-15 (the dataset's "now"
+is 2022-03-15 09:00; the resolver works in days). Amounts go through
+`pipeline.amounts.find_amounts`.
 
 How a gold slot is scored:
 
@@ -12,20 +14,20 @@ How a gold slot is scored:
 - **accuracy** is the share of all gold slots whose value is exactly right; the share
   among covered slots is reported too, so a cautious resolver and a wrong one look
   different;
-- `date`: the resolved day equals the gold day;
-- `date_period`: only gold periods of type `absolute` have a start and end to compare.
-  Our resolver is deadline-oriented: it returns one day ("next week" -> that week's
-  Friday), and a range only where it has one. A period is exact only when we return a
-  range with the same start and end; when we never return a range, the period accuracy
-  is None with a note, not 0;
+- `date`: the resolved day equals the gold day. NLU++ gives a period named in a date slot
+  its first day ("last month" as a date is 1 February), so a predicted range scores by its
+  start;
+- `date_period`: only gold periods of type `absolute` have a start and end to compare. A
+  period is exact when we return a range with the same start and end. NLU++ writes one
+  calendar unit ("this month", "last week") with its last day, but a counted span ("the
+  last 4 months", "last 3 days", "next few days") as a half-open interval whose `to` is the
+  day after the span (Duckling's interval end): our `rolling` ranges, whose end is the last
+  day, are compared with their end plus one day;
 - `amount_of_money`: the amount equal to the cent; currency is scored separately where
   the gold currency is not `ambiguous`.
 
-The resolver looks forward (due dates), while many NLU++ dates look back ("8 weeks ago",
-"last night"); those are counted as uncovered, which is what they are for us.
-
-Folds 0-9 are the development folds (the amount cues were written from them); folds 10-19
-are reported.
+Folds 0-9 are the development folds (the amount cues and the date and period rows were written
+from them); folds 10-19 are reported.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -107,13 +109,29 @@ def _score_date(item: dict[str, Any], slot: dict[str, Any], mentions: list[Any],
     gold = _day(slot.get("value"))
     mention = _overlapping(mentions, slot["span"])
     scores.dates.gold += 1
-    got = mention.due.deadline if mention else None
+    due = mention.due if mention else None
+    got = None if due is None else due.start if due.kind == "range" else due.date
     scores.dates.covered += got is not None
     if got is not None and got == gold:
         scores.dates.exact += 1
     else:
-        scores.misses.append({"kind": "date", "text": item["text"], "span": slot["text"], "expected": str(gold),
-                              "predicted": str(got) if got else None, "fold": item["fold"]})
+        scores.misses.append(
+            {
+                "kind": "date",
+                "text": item["text"],
+                "span": slot["text"],
+                "expected": str(gold),
+                "predicted": str(got) if got else None,
+                "fold": item["fold"],
+            }
+        )
+
+
+def _period_bounds(due: Any) -> tuple[date | None, date | None]:
+    """A range as NLU++ writes it: a counted span ends on the day after it (see the module docstring)."""
+    if due.range_kind == "rolling":
+        return due.start, due.end + timedelta(days=1)
+    return due.start, due.end
 
 
 def _score_period(item: dict[str, Any], slot: dict[str, Any], mentions: list[Any], scores: _Scores) -> None:
@@ -128,12 +146,20 @@ def _score_period(item: dict[str, Any], slot: dict[str, Any], mentions: list[Any
     due = mention.due if mention else None
     is_range = due is not None and due.kind == "range"
     scores.period_ranges += is_range
-    if is_range and (due.start, due.end) == (gold_start, gold_end):  # type: ignore[union-attr]
+    if is_range and _period_bounds(due) == (gold_start, gold_end):
         scores.periods.exact += 1
         return
     shown = None if due is None else (f"{due.start}..{due.end}" if due.kind == "range" else str(due.date))
-    scores.misses.append({"kind": "date_period", "text": item["text"], "span": slot["text"],
-                          "expected": f"{gold_start}..{gold_end}", "predicted": shown, "fold": item["fold"]})
+    scores.misses.append(
+        {
+            "kind": "date_period",
+            "text": item["text"],
+            "span": slot["text"],
+            "expected": f"{gold_start}..{gold_end}",
+            "predicted": shown,
+            "fold": item["fold"],
+        }
+    )
 
 
 def _score_amount(item: dict[str, Any], slot: dict[str, Any], found: list[Any], scores: _Scores) -> None:
@@ -148,10 +174,16 @@ def _score_amount(item: dict[str, Any], slot: dict[str, Any], found: list[Any], 
         scores.currency_gold += 1
         scores.currency_hits += mention is not None and mention.currency == value["currency"]
     if not exact:
-        scores.misses.append({"kind": "amount_of_money", "text": item["text"], "span": slot["text"],
-                              "expected": f"{value.get('amount')} {value.get('currency')}",
-                              "predicted": f"{mention.amount} {mention.currency}" if mention else None,
-                              "fold": item["fold"]})
+        scores.misses.append(
+            {
+                "kind": "amount_of_money",
+                "text": item["text"],
+                "span": slot["text"],
+                "expected": f"{value.get('amount')} {value.get('currency')}",
+                "predicted": f"{mention.amount} {mention.currency}" if mention else None,
+                "fold": item["fold"],
+            }
+        )
 
 
 def _score_item(item: dict[str, Any], scores: _Scores) -> None:
@@ -159,7 +191,7 @@ def _score_item(item: dict[str, Any], scores: _Scores) -> None:
     from pipeline.dates import find_dates
 
     text, slots = item["text"], item.get("slots") or {}
-    mentions = [m for m in find_dates(text, REFERENCE) if m.due.kind != "none"]
+    mentions = [m for m in find_dates(text, REFERENCE, convention="calendar") if m.due.kind != "none"]
     found_amounts = find_amounts(text)
     scores.predicted_amounts += len(found_amounts)
     if "date" in slots:
@@ -196,7 +228,11 @@ def _metrics(scores: _Scores) -> tuple[dict[str, float | None], dict[str, str]]:
 
 
 def evaluate(
-    split: str = "test", *, data_dir: Path | None = None, engine: str = "rules", on_progress: Progress | None = None,
+    split: str = "test",
+    *,
+    data_dir: Path | None = None,
+    engine: str = "rules",
+    on_progress: Progress | None = None,
 ) -> DatasetReport:
     """Score date, period and amount resolution on the folds of one split.
 
@@ -228,10 +264,20 @@ def evaluate(
         "amount_of_money": {"gold": amounts.gold, "covered": amounts.covered, "exact": amounts.exact},
     }
     return DatasetReport(
-        dataset=NAME, split=f"{split} (folds {SPLITS[split][0]}-{SPLITS[split][-1]})", engine=engine,
-        metrics=metrics, notes=notes,
-        counts={"utterances": len(items), "date_slots": dates.gold, "date_period_slots_absolute": periods.gold,
-                "date_period_slots_not_absolute": scores.period_types_skipped, "amount_slots": amounts.gold,
-                "amounts_found": scores.predicted_amounts},
-        per_label=per_label, misses=scores.misses, seconds=time.perf_counter() - started,
+        dataset=NAME,
+        split=f"{split} (folds {SPLITS[split][0]}-{SPLITS[split][-1]})",
+        engine=engine,
+        metrics=metrics,
+        notes=notes,
+        counts={
+            "utterances": len(items),
+            "date_slots": dates.gold,
+            "date_period_slots_absolute": periods.gold,
+            "date_period_slots_not_absolute": scores.period_types_skipped,
+            "amount_slots": amounts.gold,
+            "amounts_found": scores.predicted_amounts,
+        },
+        per_label=per_label,
+        misses=scores.misses,
+        seconds=time.perf_counter() - started,
     )
