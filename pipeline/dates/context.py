@@ -20,7 +20,8 @@ Convention = Literal["due", "calendar"]
 - `calendar`: as NLU++ (and Duckling, which its values follow) reads a time reference.
   Weeks, months, quarters and years are ranges; past references are returned; a month still
   running counts as this one ("6th of March" on 15 March is 6 March); a named weekday fixes
-  the year ("Friday, October the 16th").
+  the year ("Friday, October the 16th"); tense is ignored, as NLU++ ignores it ("I submitted
+  it on Nov the 16th" is next November); "before X" is X itself.
 """
 
 Period = tuple[date, date, RangeKind]

@@ -198,7 +198,11 @@ def resolve_due(phrase_context: str, reference: date) -> Due | None:
         A `Due` of kind `date` (or `range`) for a resolvable phrase, a `Due` of kind `none`
         carrying the phrase for vague timing ("soon", "mid-February", "once X arrives"), or
         None when the text states no timing at all. A phrase that only points back in time
-        ("yesterday") states no deadline: None.
+        ("yesterday", "6 days ago") states a time but no deadline: kind `none` with that phrase,
+        so a model's proposed date for it is not taken either.
     """
     best = best_mention(find_dates(phrase_context, reference))
-    return best.due if best else None
+    if best:
+        return best.due
+    past = find_dates(phrase_context, reference, convention="calendar")
+    return Due.none(past[0].phrase) if past else None
