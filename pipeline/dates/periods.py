@@ -162,7 +162,7 @@ def _between(m: re.Match[str], ctx: Context) -> Period | None:
     return start, end, "stated"
 
 
-_AFTER_PREPOSITION = r"(?:(?<=\bin )|(?<=\bon )|(?<=\bof )|(?<=\bfor )|(?<=\bduring )|(?<=\bsince ))"
+_AFTER_PREPOSITION = r"\b(?:in|on|of|for|during|since)\s+"
 
 ROWS: list[Row] = [
     (
