@@ -87,8 +87,13 @@ def review_queue(
                   next_url=page_url(page_no + 1) if page_no < pages else None, now=datetime.now(UTC))
 
 
-def _review_page(request: Request, session: Session, user: User, review_id: str, *, status_code: int = 200,
-                 error: str | None = None, notice: str | None = None, edit_text: str | None = None) -> HTMLResponse:
+def render_review(request: Request, session: Session, user: User, review_id: str, *, status_code: int = 200,
+                  error: str | None = None, notice: str | None = None,
+                  edit_state: dict[str, Any] | None = None, kept: dict[str, str] | None = None) -> HTMLResponse:
+    """The review page; after an error, with the form values the reviewer sent kept."""
+    from clientloop.web.draft_form import ACTION_TYPE_CHOICES, DUE_KINDS, SUMMARY_LISTS, form_state, owner_choices
+    from clientloop.web.versions import draft_versions
+    from review.decisions import lineage_participants
     from review.models import ReviewItem
     from review.queue import show_item
 
@@ -117,8 +122,10 @@ def _review_page(request: Request, session: Session, user: User, review_id: str,
                                                                                              "override_claims")),
         handover_to=_handover_candidates(session, item, user) if holder else [],
         decide_blocked=decide_blocked,
-        edit_text=edit_text if edit_text is not None else json.dumps(content, indent=2, ensure_ascii=False),
-        edit_open=edit_text is not None,
+        edit=edit_state if edit_state is not None else form_state(content), edit_open=edit_state is not None,
+        owners=owner_choices(lineage_participants(session, item), content, text) if pending else [],
+        action_types=ACTION_TYPE_CHOICES, due_kinds=DUE_KINDS, summary_lists=SUMMARY_LISTS,
+        versions=draft_versions(session, item), kept=kept or {},
         flag_groups=_flag_groups(shown["flags"], {m.anchor for m in marks if m.css == "flag"}),
         holds=json.loads(item.holds_json),
     )
@@ -156,7 +163,7 @@ def _flag_groups(flags: list[Any], marked: set[str | None]) -> list[dict[str, An
 def review_page(review_id: str, request: Request, user: PageReviewer, session: SessionDep,
                 done: str = "") -> HTMLResponse:
     """A draft beside its source: evidence marked, flag reasons, decisions and the forms to decide."""
-    return _review_page(request, session, user, review_id, notice=_NOTICES.get(done))
+    return render_review(request, session, user, review_id, notice=_NOTICES.get(done))
 
 
 def _claim_step(request: Request, container: Any, user: User, review_id: str, step: Any,
@@ -167,10 +174,10 @@ def _claim_step(request: Request, container: Any, user: User, review_id: str, st
             item_id = step(session).id
     except StaleVersion:
         with Session(container.engine) as session:
-            return _review_page(request, session, user, review_id, status_code=412, error=STALE_MESSAGE)
+            return render_review(request, session, user, review_id, status_code=412, error=STALE_MESSAGE)
     except (NotAllowed, AlreadyClaimed, InvalidDecision, AlreadyDecided) as exc:
         with Session(container.engine) as session:
-            return _review_page(request, session, user, review_id, status_code=exc.status_code, error=str(exc))
+            return render_review(request, session, user, review_id, status_code=exc.status_code, error=str(exc))
     return RedirectResponse(f"/ui/reviews/{item_id}?done={done}", status_code=303)
 
 
@@ -207,17 +214,14 @@ def hand_over_review(review_id: str, request: Request, user: PageReviewer, conta
         "handover")
 
 
-def _decision_from_form(kind: str, reason: str, content: str) -> Any:
+def _decision_from_form(kind: str, reason: str) -> Any:
     from review.decisions import parse_decision
 
+    if kind == "edit":
+        raise InvalidDecision("edit the draft with the form under “Edit the draft”")
     body: dict[str, Any] = {"kind": kind}
     if reason.strip() or kind == "reject":
         body["reason"] = reason
-    if kind == "edit":
-        try:
-            body["content"] = json.loads(content)
-        except ValueError as exc:
-            raise InvalidDecision(f"the edited draft is not valid JSON: {exc}") from None
     return parse_decision(body)
 
 
@@ -225,24 +229,23 @@ def _decision_from_form(kind: str, reason: str, content: str) -> Any:
 def decide_review(
     review_id: str, request: Request, user: PageReviewer, container: ContainerDep,
     kind: Annotated[str, Form()], version: Annotated[int, Form()],
-    reason: Annotated[str, Form()] = "", content: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
-    """Approve, reject (with a reason) or edit the version the form showed; approval then releases."""
+    """Approve or reject (with a reason) the version the form showed; approval then releases."""
     from review.workflow import decide_and_release
 
-    edit_text = content if kind == "edit" else None
     try:
         outcome = decide_and_release(engine=container.engine, review_id=review_id, user=user,
-                                     decision=_decision_from_form(kind, reason, content), expected_version=version)
+                                     decision=_decision_from_form(kind, reason), expected_version=version)
     except (StaleVersion, AlreadyDecided, NotAllowed, InvalidDecision) as exc:
         message = STALE_MESSAGE if isinstance(exc, StaleVersion) else str(exc)
         with Session(container.engine) as session:
-            return _review_page(request, session, user, review_id, status_code=exc.status_code, error=message,
-                                edit_text=edit_text)
+            return render_review(request, session, user, review_id, status_code=exc.status_code, error=message,
+                                kept={f"{kind}_reason": reason})
     item_id = outcome.item.id
     if outcome.release_error:
         error = (f"Approved, but release failed ({outcome.release_error}). The approval stands; retry with "
                  "POST /v1/reviews/{id}/release or `clientloop review release`.")
         with Session(container.engine) as session:
-            return _review_page(request, session, user, item_id, status_code=500, error=error)
+            return render_review(request, session, user, item_id, status_code=500, error=error)
     return RedirectResponse(f"/ui/reviews/{item_id}?done={kind}", status_code=303)
