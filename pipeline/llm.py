@@ -189,6 +189,7 @@ def invoke_structured(
     *,
     max_retries: int,
     validate: Callable[[T], None] | None = None,
+    repair_check: Callable[[T], None] | None = None,
     wait: wait_base | None = None,
 ) -> StructuredResult[T]:
     """Ask the model for one ``schema`` object, with retries and one repair.
@@ -200,6 +201,10 @@ def invoke_structured(
         max_retries: Transport retries per request (timeouts, 429, 5xx).
         validate: Extra check on the parsed object; raising ``ValueError`` makes the
             output invalid (and triggers the repair).
+        repair_check: A check worth the repair but not worth the answer: when the first
+            output fails it, the model is asked once to fix it; a repaired output that
+            still fails only this check is returned (the caller drops what is wrong, e.g.
+            grounding drops an invented quote) rather than failing the whole extraction.
         wait: Backoff between transport retries; default `DEFAULT_WAIT`.
 
     Returns:
@@ -228,6 +233,8 @@ def invoke_structured(
             tally.add_usage(raw)
         last_output = _describe_output(raw)
         error = _output_error(result, schema, validate)
+        if error is None and attempt == 1:
+            error = _check_error(result["parsed"], repair_check)
         if error is None:
             return StructuredResult(
                 parsed=result["parsed"],
@@ -245,6 +252,16 @@ def invoke_structured(
         attempts=tally.calls,
         last_output=last_output,
     )
+
+
+def _check_error(parsed: T, check: Callable[[T], None] | None) -> str | None:
+    if check is None:
+        return None
+    try:
+        check(parsed)
+    except ValueError as exc:  # pydantic.ValidationError is a ValueError too
+        return _truncate(str(exc))
+    return None
 
 
 def _request(runnable: Any, conversation: list[BaseMessage], retrying: Retrying, tally: _Tally) -> Any:

@@ -17,6 +17,7 @@ from pipeline.dates import resolve_due
 from pipeline.llm_schema import LLMAction, LLMExtraction
 from pipeline.llm_windows import TextWindow
 from pipeline.rules.owners import OwnerResolver, team_name
+from pipeline.rules.wording import Voices, task_wording
 from pipeline.schemas import (
     Action,
     Due,
@@ -93,7 +94,7 @@ def _convert_action(
         start, end, snapped = located
         evidence = Evidence(text=source[start:end], start=start, end=end)
     owner, side = _owner(action, resolver)
-    description = _clean(action.description) or evidence.text[:160]
+    description = _wording(_clean(action.description) or evidence.text, owner, side, source, evidence.start, resolver)
     return (
         Action(
             description=description, owner=owner, owner_side=side, due=_due(action, reference), type=action.type,
@@ -101,6 +102,23 @@ def _convert_action(
         ),
         snapped,
     )  # fmt: skip
+
+
+def _wording(description: str, owner: str, side: Side, source: str, start: int | None,
+             resolver: OwnerResolver) -> str:
+    """The model's description under the rules engine's wording rules: a third-person task.
+
+    A firm action is taken as the owner's own commitment to the client; a client action as
+    the firm's request to its owner: that says who "I" and "you" are in what the model wrote.
+    """
+    firm = [p for p in resolver.participants if p.side == "firm"]
+    clients = [p for p in resolver.participants if p.side == "client"]
+    if side == "firm":
+        voices = Voices(owner, True, clients[0].name if clients else None)
+    else:
+        voices = Voices(firm[0].name if firm else None, True, owner)
+    before = source[max(0, (start or 0) - 700) : start or 0]
+    return task_wording(description, voices=voices, before=before, resolver=resolver)
 
 
 def _clean(text: str) -> str:

@@ -45,6 +45,7 @@ Decisions:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,6 +91,15 @@ __all__ = [
 
 PROMPT_NAME = "extract.v1"
 """The prompt file of this chain."""
+
+
+def _quotes_in(seen: str) -> Callable[[LLMExtraction], None]:
+    """The structured-output check: every evidence quote is words of the text the model saw."""
+
+    def check(parsed: LLMExtraction) -> None:
+        LLMExtraction.model_validate(parsed.model_dump(), context={"source": seen})
+
+    return check
 
 
 @dataclass(frozen=True)
@@ -165,7 +175,8 @@ def draft_with_llm(
             messages = redact_messages(prompt_messages(rendered), redactor)
             try:
                 result = invoke_structured(
-                    model, messages, LLMExtraction, max_retries=settings.llm_max_retries, wait=wait
+                    model, messages, LLMExtraction, max_retries=settings.llm_max_retries, wait=wait,
+                    repair_check=_quotes_in(redactor.redact(window.text) if redactor else window.text),
                 )
             except (ModelUnavailable, ExtractionFailed) as exc:
                 calls += exc.attempts

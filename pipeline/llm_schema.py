@@ -8,9 +8,12 @@ small models emit near-empty objects. `pipeline.llm_convert` turns it into an `I
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+import html
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from pipeline.schemas import ActionType, Purpose, Sentiment, Side
+from pipeline.text import locate_quote
 
 
 class LLMAction(BaseModel):
@@ -30,6 +33,17 @@ class LLMAction(BaseModel):
     due_phrase: str = Field(description="The words stating when, copied exactly (e.g. 'by Friday'); '' if none.")
     due_date: str = Field(description="YYYY-MM-DD when it can be worked out, else ''.")
     close_condition: str = Field(description="What must be true for the action to be done.")
+
+    @field_validator("evidence_quote")
+    @classmethod
+    def _quote_is_in_the_text(cls, quote: str, info: ValidationInfo) -> str:
+        # Validated against the text the model saw (validation context `source`), so the
+        # one repair is spent on an invented or paraphrased quote, not only on bad JSON.
+        source = (info.context or {}).get("source") if isinstance(info.context, dict) else None
+        if source is not None and locate_quote(quote, source) is None and locate_quote(html.unescape(quote),
+                                                                                       html.unescape(source)) is None:
+            raise ValueError(f"evidence_quote {quote[:80]!r} is not in the text: copy the words exactly as written")
+        return quote
 
 
 class LLMExtraction(BaseModel):

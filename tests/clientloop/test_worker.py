@@ -132,7 +132,7 @@ def test_worker_stores_a_grounded_draft_for_either_engine(container, engine) -> 
 
     invented = "I'll wire the money to the new account tonight."
     container.settings.engines = ["rules", "llm"]
-    container._chat_model = FakeChatModel(responses=[tool_reply(LLMExtraction, {
+    reply = {
         "purpose": "product_question", "sentiment": "positive", "client_asks": [], "decisions": [],
         "key_facts": [], "concerns": [],
         "actions": [
@@ -143,7 +143,9 @@ def test_worker_stores_a_grounded_draft_for_either_engine(container, engine) -> 
              "description": "Wire the money", "type": "task", "due_phrase": "", "due_date": "",
              "close_condition": "Done"},
         ],
-    })])
+    }
+    # The invented quote spends the repair; the same answer again is kept and grounded.
+    container._chat_model = FakeChatModel(responses=[tool_reply(LLMExtraction, reply)] * 2)
     job = _submit(container, engine=engine)
     assert claim(container, job.id, "w1")
     process_job(container, job.id, "w1")

@@ -128,10 +128,13 @@ def test_draft_with_llm_drops_invented_evidence_and_unknown_owner_and_counts_the
             _action(CALLBACK, "Marta Kowal", due_phrase="by next Christmas", due_date="2025-12-24"),
         ]
     )
-    model = FakeChatModel(responses=[tool_reply(LLMExtraction, junk)])
+    # The invented quotes spend the one repair; a repair that still invents them is kept, and
+    # grounding drops what is not in the source.
+    model = FakeChatModel(responses=[tool_reply(LLMExtraction, junk), tool_reply(LLMExtraction, junk)])
 
     result = _run(model)
 
+    assert result.model_calls == 2 and "is not in the text" in str(model.prompts[1][-1].content)
     report = result.draft.grounding
     assert not result.fallback
     assert report.dropped == {"evidence_not_in_source": 2, "owner_unresolved": 1}
@@ -238,7 +241,8 @@ class WindowEchoModel(FakeChatModel):
             _action(m.group(1), "Marta Kowal", description=f"Send item {m.group(2)}", due_phrase="tomorrow")
             for m in re.finditer(r"^Marta Kowal: (I'll send item (\d+) tomorrow\.)", block, re.MULTILINE)
         ]
-        actions.append(_action("Marta Kowal: Noted", "Marta Kowal", description="Note the call"))
+        if "Marta Kowal: Noted" in block:  # a quote from another window would spend the repair
+            actions.append(_action("Marta Kowal: Noted", "Marta Kowal", description="Note the call"))
         purpose = "complaint" if "formal complaint" in block else "service_issue"
         self.responses.append(
             tool_reply(LLMExtraction, _extraction(actions, purpose=purpose, client_asks=["Fix the statement"]))
