@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
@@ -27,6 +27,7 @@ from review.audit import MAC_KEY_INFO
 from review.checkpoint import load_or_create_key
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_LOCK = 0x636C6F6F70  # "cloop": the advisory lock every process migrates under
 
 
 def make_engine(settings: Settings, *, owner: bool = False) -> Engine:
@@ -93,10 +94,25 @@ def alembic_config(engine: Engine, *, app_role_login: bool = False) -> Any:
 
 
 def migrate(engine: Engine, *, app_role_login: bool = False) -> None:
-    """Bring the schema to the newest migration (run it with the owner's engine)."""
+    """Bring the schema to the newest migration (run it with the owner's engine).
+
+    On PostgreSQL this holds an advisory lock while it runs: API processes and workers
+    starting together on a fresh database would otherwise each run the same migrations and
+    fail on one another's tables. The first takes the lock and migrates; the others wait,
+    then find the schema at head.
+    """
     from alembic import command
 
-    command.upgrade(alembic_config(engine, app_role_login=app_role_login), "head")
+    config = alembic_config(engine, app_role_login=app_role_login)
+    if engine.dialect.name != "postgresql":
+        command.upgrade(config, "head")
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+        try:
+            command.upgrade(config, "head")
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
 
 
 def migrated_engine(settings: Settings) -> Engine:
