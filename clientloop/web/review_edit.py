@@ -51,6 +51,8 @@ def _edit(request: Request, container: ContainerDep, user: User, review_id: str,
         if isinstance(exc, InvalidDecision):
             state = place_errors(state, str(exc), exc.problems)
         message = STALE_MESSAGE if isinstance(exc, StaleVersion) else str(exc)
+        if isinstance(exc, InvalidDecision) and state["errors"] and not state["general"]:
+            message = "The draft was not saved: fix the fields marked in the editor below."
         with Session(container.engine) as session:
             return render_review(
                 request, session, user, review_id, status_code=exc.status_code, error=message, edit_state=state
