@@ -100,6 +100,8 @@ class Answerability:
     """1 when a named thing of the asking sentences (those ending in "?") is in no passage."""
     missing_share: float
     length: float
+    missing_property: tuple[str, str] | None
+    """`(property, thing)` when the question asks for a property no passage gives for that thing."""
     missing_names: tuple[str, ...]
     """The named things of the question that no passage mentions."""
     probability: float
@@ -196,7 +198,12 @@ FIGURE_WORDS = frozenset(
 
 
 def attribute_missing(question: str, passages: Sequence[Passage]) -> float:
-    """1 when the question asks for a property of a thing and no passage names both.
+    """1 when the question asks for a property of a thing and no passage names both (see `attribute_gap`)."""
+    return 1.0 if attribute_gap(question, passages) else 0.0
+
+
+def attribute_gap(question: str, passages: Sequence[Passage]) -> tuple[str, str] | None:
+    """The `(property, thing)` a question asks for when no passage names both, else None.
 
     "The monthly fee on the Premier account" needs a passage about accounts with a sentence holding
     "monthly fee" and "Premier" (or "Premier" in its section heading). 0 when one does, or when the question
@@ -206,11 +213,11 @@ def attribute_missing(question: str, passages: Sequence[Passage]) -> float:
     """
     match = _ATTRIBUTE_OF.search(asked_part(question))
     if match is None or any(w.lower() in STOPWORDS for w in _WORD.findall(match["attribute"])):
-        return 0.0
+        return None
     attribute = [t for t in tokenize(match["attribute"]) if t not in FIGURE_WORDS]
     entity = tokenize(match["entity"])
     if not attribute or not entity:
-        return 0.0
+        return None
     # The naming words ("Bacs" in "Bacs payment") must come with the property, in its sentence or
     # the section heading; the kind of thing (the last word, "payment") anywhere in the passage.
     naming = entity[:-1] or entity
@@ -221,8 +228,8 @@ def attribute_missing(question: str, passages: Sequence[Passage]) -> float:
         for sentence in quotable_sentences(p.text):
             terms = set(tokenize(sentence.text))
             if all(holds(terms, t) for t in attribute) and all(holds(terms | heading, t) for t in naming):
-                return 0.0
-    return 1.0
+                return None
+    return match["attribute"].strip(), match["entity"].strip()
 
 
 def assess(question: str, passages: Sequence[Passage]) -> Answerability:
@@ -241,6 +248,7 @@ def assess(question: str, passages: Sequence[Passage]) -> Answerability:
     terms = content_terms(question)
     missing = [t for t in terms if not holds(vocabulary, t)]
     absences = {n: _absence(n, vocabulary, sequences) for n in named_things(question)}
+    gap = attribute_gap(question, passages)
     asked = set(named_things(asked_part(question)))
     names = tuple(n for n, how in absences.items() if how)
     values = {
@@ -250,9 +258,9 @@ def assess(question: str, passages: Sequence[Passage]) -> Answerability:
         "pair_missing": 1.0 if "pair" in absences.values() else 0.0,
         "missing_share": len(missing) / len(terms) if terms else 1.0,
         "length": math.log(1 + len(terms)),
-        "attribute_missing": attribute_missing(question, passages),
+        "attribute_missing": 1.0 if gap else 0.0,
         "named_asked": 1.0 if any(how for n, how in absences.items() if n in asked) else 0.0,
     }
     z = BIAS + sum(w * (values[f] - m) / s for f, w, m, s in zip(FEATURES, WEIGHTS, MEANS, SCALES, strict=True))
     probability = 1.0 / (1.0 + math.exp(-z)) if passages else 0.0
-    return Answerability(**values, missing_names=names, probability=round(probability, 4))
+    return Answerability(**values, missing_names=names, missing_property=gap, probability=round(probability, 4))

@@ -4,8 +4,11 @@ When the answerer abstains because the question names a product the passages do 
 `knowledge.answerability`) but a passage describes a product of the same kind ("travel card"
 asked, "Harbour Classic card" there), the abstention says so: "Not found in the knowledge base:
 it describes the Harbour Classic Credit Card, not a travel card." and quotes the passage
-sentence that names it, cited like any answer. The answer stays an abstention (`abstained` is
-True): it does not answer the question; `Answer.near_miss` carries what is covered instead.
+sentence that names it, cited like any answer. When the question asks for a property of a thing
+the passages name without it, it says "it mentions the Business Reserve Account but not its
+interest rate." and quotes the mention. Title and heading lines are never quoted. The answer
+stays an abstention (`abstained` is True): it does not answer the question; `Answer.near_miss`
+carries what is covered instead.
 """
 
 from __future__ import annotations
@@ -16,32 +19,43 @@ from collections.abc import Sequence
 from knowledge.abstention import abstain
 from knowledge.answerability import PRODUCT_STEMS, Answerability, asked_part
 from knowledge.bm25 import tokenize
+from knowledge.relevance import holds
 from knowledge.schemas import NOT_FOUND, Answer, Citation, Passage
-from knowledge.sentences import quotable_sentences
+from knowledge.sentences import Sentence, quotable_sentences
 from pipeline.text import STOPWORDS
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
 
-def _covered_name(sentence: str, head: str, asked: str) -> str | None:
-    """The sentence's own name for a product of kind `head` ("Harbour Classic Credit Card"), if any.
+def _covered_names(sentence: str, head: str, asked: str) -> list[str]:
+    """The sentence's proper names for products of kind `head` ("Harbour Classic credit card").
 
-    The run of words before the noun that are not stopwords, up to three, and it must differ from
-    what was asked.
+    The words right before the noun (up to three, no stopword or punctuation between) from the
+    first capitalised one: a name needs a capitalised word that does not start the sentence or a
+    table cell, or two of them ("Monthly account fee" and "term loans" name no product). Names
+    equal to what was asked are left out.
     """
-    words = _WORD.findall(sentence.replace("**", ""))
-    for i, word in enumerate(words):
-        if tokenize(word) != [head]:
+    text = sentence.replace("**", "")
+    words = list(_WORD.finditer(text))
+    names: list[str] = []
+    for i, m in enumerate(words):
+        if tokenize(m.group()) != [head]:
             continue
         start = i
-        while start > 0 and i - start < 3 and words[start - 1].lower() not in STOPWORDS:
+        while start > 0 and i - start < 3 and words[start - 1].group().lower() not in STOPWORDS:
+            if text[words[start - 1].end() : words[start].start()].strip():
+                break
             start -= 1
-        if start == i:
+        while start < i and not words[start].group()[:1].isupper():
+            start += 1
+        capitals = [w for w in words[start:i] if w.group()[:1].isupper()]
+        opens = not text[: words[start].start()].strip(" |\n") if start < i else True
+        if not capitals or (len(capitals) == 1 and opens and capitals[0] is words[start]):
             continue
-        name = " ".join(words[start : i + 1])
-        if tokenize(name) != tokenize(asked):
-            return name
-    return None
+        name = " ".join(w.group() for w in words[start : i + 1])
+        if tokenize(name) != tokenize(asked) and name not in names:
+            names.append(name)
+    return names
 
 
 def near_miss_answer(question: str, passages: Sequence[Passage], decision: Answerability) -> Answer:
@@ -57,29 +71,70 @@ def near_miss_answer(question: str, passages: Sequence[Passage], decision: Answe
         describes instead, quoting and citing that sentence, and `near_miss` says it in short.
     """
     plain = abstain(question).model_copy(update={"answerability": decision.probability})
+    found = _covered_product(passages, decision) or _named_without_property(passages, decision)
+    if found is None:
+        return plain
+    said, p, s = found
+    citation = Citation(
+        id=1,
+        source_id=p.source_id,
+        source_title=p.source_title,
+        heading=p.heading,
+        quote=s.text,
+        span=(p.start + s.start, p.start + s.end),
+    )
+    text = f"{NOT_FOUND.rstrip('.')}: it {said}. {_shown(s.text)} [1]"
+    return plain.model_copy(
+        update={"answer": text, "citations": [citation], "near_miss": said, "documents": [p.source_title]}
+    )
+
+
+def _shown(text: str) -> str:
+    """A quoted sentence on one line, without Markdown emphasis; a table row as its cells."""
+    text = text.replace("**", "")
+    if text.lstrip().startswith("|"):
+        text = " | ".join(cell.strip() for cell in text.strip().strip("|").split("|") if cell.strip())
+    return " ".join(text.split())
+
+
+def _quotable(p: Passage) -> list[Sentence]:
+    """A passage's sentences less its title and heading lines (never quoted as a near miss)."""
+    lines = {" ".join(x.split()).casefold() for x in [p.source_title, *(p.heading or "").split(">")]}
+    return [
+        s
+        for s in quotable_sentences(p.text)
+        if " ".join(s.text.replace("**", "").split()).rstrip(":").casefold() not in lines
+    ]
+
+
+def _covered_product(passages: Sequence[Passage], decision: Answerability) -> tuple[str, Passage, Sentence] | None:
+    """What covers a missing product: "describes the Harbour Classic Credit Card, not a travel card"."""
     for asked in decision.missing_names:
         terms = tokenize(asked)
         if len(terms) < 2 or terms[-1] not in PRODUCT_STEMS:
             continue
         for p in passages:
-            for s in quotable_sentences(p.text):
-                covered = _covered_name(s.text, terms[-1], asked)
-                if covered is None:
-                    continue
-                said = f"describes the {covered}, not {_article(asked)}"
-                citation = Citation(
-                    id=1,
-                    source_id=p.source_id,
-                    source_title=p.source_title,
-                    heading=p.heading,
-                    quote=s.text,
-                    span=(p.start + s.start, p.start + s.end),
-                )
-                text = f"{NOT_FOUND.rstrip('.')}: it {said}. {' '.join(s.text.replace('**', '').split())} [1]"
-                return plain.model_copy(
-                    update={"answer": text, "citations": [citation], "near_miss": said, "documents": [p.source_title]}
-                )
-    return plain
+            for s in _quotable(p):
+                covered = _covered_names(s.text, terms[-1], asked)
+                if covered:
+                    listed = ", ".join(covered[:-1]) + " and " + covered[-1] if len(covered) > 1 else covered[0]
+                    return f"describes the {listed}, not {_article(asked)}", p, s
+    return None
+
+
+def _named_without_property(
+    passages: Sequence[Passage], decision: Answerability
+) -> tuple[str, Passage, Sentence] | None:
+    """A mention without the property: "mentions the Business Reserve Account but not its interest rate"."""
+    if decision.missing_property is None:
+        return None
+    prop, thing = decision.missing_property
+    naming = tokenize(thing)
+    for p in passages:
+        for s in _quotable(p):
+            if all(holds(set(tokenize(s.text)), t) for t in naming):
+                return f"mentions the {thing} but not its {prop}", p, s
+    return None
 
 
 _ASK_SPLIT = re.compile(

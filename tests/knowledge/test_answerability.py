@@ -70,3 +70,23 @@ def test_a_property_no_sentence_gives_for_the_thing_marks_the_attribute_missing(
     # Not a property question, or a figure the passage states without the word: no signal.
     assert attribute_missing("How do I close an Easy Saver?", [saver]) == 0.0
     assert attribute_missing("What's the least a cardholder has to pay on the card?", [saver]) == 0.0
+
+
+def test_near_miss_on_a_property_says_the_thing_is_mentioned_without_it() -> None:
+    saver = passage("Business customers use the Business Reserve Account instead (not covered here).", vector_score=0.5)
+    answer = answer_with_rules("What's the interest rate on the Business Reserve Account?", [saver])
+    assert answer.abstained
+    assert answer.near_miss == "mentions the Business Reserve Account but not its interest rate"
+    assert answer.citations[0].quote == saver.text
+
+
+def test_near_miss_names_only_proper_product_names_and_never_quotes_a_title() -> None:
+    from knowledge.near_miss import _covered_names
+
+    row = "| Monthly account fee, Harbour Current Account | £0 | n/a |"
+    assert _covered_names(row, "account", "Premier current account") == ["Harbour Current Account"]
+    assert _covered_names("Covers overdrafts, term loans and asset finance.", "loan", "student loan") == []
+    title = passage("Procedure: Lost and Stolen Cards\n\nCall the customer back.", vector_score=0.5)
+    title = title.model_copy(update={"source_title": "Procedure: Lost and Stolen Cards"})
+    answer = answer_with_rules("What's the APR on the Harbour travel card?", [title])
+    assert answer.abstained and answer.near_miss is None and answer.citations == []
