@@ -13,6 +13,7 @@ and `GET /v1/jobs/{id}` return, so both say the same thing.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -87,12 +88,20 @@ def _get(row: Any, name: str) -> Any:
     return row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
 
 
-def _rank(row: Any) -> tuple[int, int, int]:
-    # The most telling match: in the source (what the client said), the longest span
-    # (specific patterns match more words than lone lexicon terms), then the earliest.
+_HEADER = re.compile(r"[“\"](?:Subject|From|To|Cc|Date|Sent|Re)\s*:", re.IGNORECASE)
+_FIGURE = re.compile(r"[£$€]\s?\d|\d[\d,.]*\s?(?:%|pounds|euros|dollars)", re.IGNORECASE)
+
+
+def _rank(row: Any) -> tuple[int, int, int, int, int]:
+    # The most telling match: in the source (what the client said), not in a header line
+    # ("Subject: RE: Standing order..." names a topic, not what was asked), the longest
+    # span (specific patterns match more words than lone lexicon terms), in a sentence
+    # with an amount, then the earliest.
     start = _get(row, "start")
     length = (_get(row, "end") or 0) - (start or 0)
-    return (0 if _get(row, "where") == "source" else 1, -length, start if start is not None else 1 << 30)
+    reason = str(_get(row, "reason") or "")
+    return (0 if _get(row, "where") == "source" else 1, 1 if _HEADER.search(reason) else 0, -length,
+            0 if _FIGURE.search(reason) else 1, start if start is not None else 1 << 30)
 
 
 def flag_reasons(rows: Iterable[Any]) -> list[FlagReason]:

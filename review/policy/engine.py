@@ -8,6 +8,7 @@ always the flag's text. A model can only add flags (`merge_model_flags`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
@@ -41,14 +42,37 @@ CLAUSE_CHARS = 140
 """The longest quote a reason shows around its match."""
 
 
+_NEW_LINE_STARTS = re.compile(r"[ \t]*(?:$|[A-Z][\w .'’-]{0,40}:|[-*•>]|\d+[.)]\s)")
+
+
+def _line_breaks(text: str, start: int, end: int) -> tuple[int, int]:
+    """The line breaks around a span that end its sentence.
+
+    A hard-wrapped email breaks lines mid-sentence: a break ends a sentence only before a
+    blank line, a new speaker ("Name:"), a list item or a quote marker, or after a full stop.
+    """
+    left = start
+    while (left := text.rfind("\n", 0, left)) >= 0:
+        if _NEW_LINE_STARTS.match(text, left + 1) or text[:left].rstrip()[-1:] in (".", "!", "?", ":", ""):
+            break
+    right = end
+    while (right := text.find("\n", right)) >= 0:
+        if _NEW_LINE_STARTS.match(text, right + 1) or text[:right].rstrip()[-1:] in (".", "!", "?", ":"):
+            break
+        right += 1
+    return left, right
+
+
 def quote_around(text: str, start: int, end: int, *, limit: int = CLAUSE_CHARS) -> str:
     """The sentence (or line) holding `text[start:end]`, cut to about `limit` characters around it.
 
-    Sentences end at `.`, `!`, `?` or `;` followed by a space, or at a line break; a cut
-    side is marked with an ellipsis. Whitespace runs read as one space.
+    Sentences end at `.`, `!`, `?` or `;` followed by a space, or at a line break that ends
+    one (`_line_breaks`: not the breaks of a hard-wrapped paragraph); a cut side is marked
+    with an ellipsis. Whitespace runs read as one space.
     """
-    left = max(text.rfind("\n", 0, start), *(text.rfind(p, 0, start) for p in (". ", "! ", "? ", "; "))) + 1
-    ends = [i for i in (text.find(c, end) for c in ("\n", ". ", "! ", "? ", "; ")) if i >= 0]
+    line_left, line_right = _line_breaks(text, start, end)
+    left = max(line_left, *(text.rfind(p, 0, start) for p in (". ", "! ", "? ", "; "))) + 1
+    ends = [i for i in (line_right, *(text.find(c, end) for c in (". ", "! ", "? ", "; "))) if i >= 0]
     right = min(ends) + (1 if ends and text[min(ends)] in ".!?" else 0) if ends else len(text)
     room = max(limit - (end - start), 0)
     cut_left, cut_right = max(left, start - room // 2), min(right, end + room - min(room // 2, start - left))
