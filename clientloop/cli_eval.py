@@ -296,6 +296,16 @@ def bench(
         ),
     ] = None,
     demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Measure `clientloop demo` peak memory.")] = True,
+    compare: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare", help="A saved `bench --json` run: print each figure's change since it.", dir_okay=False
+        ),
+    ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option("--against", help="With --compare: compare this saved run instead of measuring.", dir_okay=False),
+    ] = None,
     only: Annotated[
         str | None,
         typer.Option(
@@ -310,8 +320,18 @@ def bench(
     from rich.table import Table
 
     from evals.bench import BenchParams, run_bench
+    from evals.bench_compare import load_report
     from evals.bench_figures import format_value, report_figures, table_rows
 
+    if against is not None and compare is None:
+        raise typer.BadParameter("--against needs --compare OLD.json")
+    try:
+        old = load_report(compare) if compare is not None else None
+        if old is not None and against is not None:
+            _print_comparison(old, load_report(against), as_json)
+            return
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     params = BenchParams.quick() if quick else BenchParams()
     overrides: dict[str, Any] = {
         "synthetic_docs": synthetic_docs,
@@ -338,6 +358,9 @@ def bench(
 
     with err.status("bench…") as status:
         report = run_bench(params, on_step=started, on_done=done)
+    if old is not None:
+        _print_comparison(old, report, as_json)
+        return
     if as_json:
         typer.echo(json.dumps(report, indent=2, allow_nan=False))
         return
@@ -363,3 +386,30 @@ def bench(
         "[dim]ratio = value / baseline. Every baseline is measured in this run on this machine; "
         "ask_* stores use synthetic vectors (see the store build row). --json gives every raw figure.[/]"
     )
+
+
+def _print_comparison(old: dict[str, object], new: dict[str, object], as_json: bool) -> None:
+    from rich.table import Table
+
+    from evals.bench_compare import change_rows, compare, comparison, machine_differences
+
+    if as_json:
+        typer.echo(json.dumps({"comparison": comparison(old, new), "new": new}, indent=2, allow_nan=False))
+        return
+    for what, a, b in machine_differences(old, new):
+        err.print(f"[yellow]machines differ:[/] {what} {a} → {b} (trust the ratio columns over raw values)")
+    table = Table(
+        "section",
+        "figure",
+        "old",
+        "new",
+        "change",
+        "old ratio",
+        "new ratio",
+        "verdict",
+        title="clientloop bench: change since the old run",
+    )
+    for row in change_rows(compare(old, new)):
+        table.add_row(*row)
+    console.print(table)
+    console.print("[dim]ratio = value / the baseline measured in the same run; verdict: ±5% is the same.[/]")

@@ -8,7 +8,8 @@ quick run, the default run and a large run use the same code.
 This module holds the run (sizes, plan, machine facts); the sections are in
 `evals.bench_process`, `evals.bench_store`, `evals.bench_draft`, `evals.bench_brief` and
 `evals.bench_review`, their synthetic data in `evals.bench_corpus`, the table in
-`evals.bench_figures`, and the shared percentile in `evals.measure`.
+`evals.bench_figures`, the machine facts in `evals.bench_machine`, the comparison of two
+runs in `evals.bench_compare`, and the shared percentile in `evals.measure`.
 
 Sections and their baselines:
 
@@ -39,20 +40,18 @@ Sections and their baselines:
 
 from __future__ import annotations
 
-import contextlib
 import os
-import platform
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Any
 
 from evals.bench_brief import brief_section
 from evals.bench_draft import draft_rules_section, llm_section
 from evals.bench_figures import Raw, figures_for, json_number
+from evals.bench_machine import machine_info
 from evals.bench_process import demo_memory, help_start_time
 from evals.bench_review import review_section
 from evals.bench_store import ask_section, ingest_section
@@ -120,27 +119,6 @@ def plan(params: BenchParams) -> list[tuple[str, Callable[[], Raw]]]:
     if p.only:
         steps = [(name, fn) for name, fn in steps if any(name == o or name.startswith(f"{o}_") for o in p.only)]
     return steps
-
-
-def machine_info() -> dict[str, Any]:
-    """CPU count and model, RAM, load average and Python of this machine."""
-    info: dict[str, Any] = {"cpus": os.cpu_count(), "cpus_usable": len(os.sched_getaffinity(0)),
-                            "python": platform.python_version(), "platform": platform.platform(terse=True)}
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu_model"] = line.split(":", 1)[1].strip()
-                break
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                info["ram_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
-    with contextlib.suppress(OSError):
-        quota = Path("/sys/fs/cgroup/cpu.max").read_text().split()
-        if quota and quota[0] != "max":
-            info["cgroup_cpus"] = round(int(quota[0]) / int(quota[1]), 2)
-    info["load_avg_1m"] = round(os.getloadavg()[0], 2)
-    return info
 
 
 def run_bench(params: BenchParams | None = None, *,
