@@ -58,8 +58,8 @@ def record_page(client: PageClientInBook, record_id: str, request: Request, sess
                   source_html=highlight(text, marks), marked=bool(marks))
 
 
-def _action_step(request: Request, container: ContainerDep, user: User, action_id: str, to_status: str,
-                 reason: str, back: str) -> Response:
+def _action_step(request: Request, container: ContainerDep, user: User, client: Client, action_id: str,
+                 to_status: str, reason: str) -> Response:
     from clients.actions import set_status
 
     try:
@@ -67,9 +67,11 @@ def _action_step(request: Request, container: ContainerDep, user: User, action_i
             set_status(session=session, action_id=action_id, to_status=to_status, reason=reason.strip(),
                        actor=user.name, user=user)
     except ClientloopError as exc:
-        return render(request, "error.html.jinja", status_code=exc.status_code, title="The action was not changed",
-                      message=str(exc), back=back)
-    return RedirectResponse(f"{back}?done={to_status}&action={action_id}", status_code=303)
+        # Back to the brief with the error and the reason as typed, never a page that loses it.
+        with Session(container.engine) as session:
+            return _brief_page(request, session, client, user, status_code=exc.status_code,
+                               error=f"The action was not changed: {exc}", kept={"action": action_id, "reason": reason})
+    return RedirectResponse(f"{_back(client.id)}?done={to_status}&action={action_id}", status_code=303)
 
 
 def _back(client_id: str) -> str:
@@ -82,7 +84,7 @@ def close_action_page(client: PageClientInBook, action_id: str, request: Request
                       status: Annotated[str, Form()] = "done") -> Response:
     """Close an action of the brief as done or cancelled, with a reason (audited)."""
     to = status if status in ("done", "cancelled") else "done"
-    return _action_step(request, container, user, action_id, to, reason, _back(client.id))
+    return _action_step(request, container, user, client, action_id, to, reason)
 
 
 @router.post("/clients/{client_id}/actions/{action_id}/reopen", dependencies=[CsrfChecked])
@@ -90,19 +92,31 @@ def reopen_action_page(client: PageClientInBook, action_id: str, request: Reques
                        container: ContainerDep,
                        reason: Annotated[str, Form(min_length=1, max_length=2000)]) -> Response:
     """Reopen a closed action, with a reason (audited)."""
-    return _action_step(request, container, user, action_id, "open", reason, _back(client.id))
+    return _action_step(request, container, user, client, action_id, "open", reason)
 
 
 @router.get("/clients/{client_id}/brief")
 def client_brief(client: PageClientInBook, request: Request, user: PageClientsUser,
                  session: SessionDep) -> HTMLResponse:
     """The two-minute client brief, every line with where it came from."""
+    return _brief_page(request, session, client, user)
+
+
+def _brief_page(request: Request, session: Session, client: Client, user: User, *, status_code: int = 200,
+                error: str | None = None, kept: dict[str, str] | None = None) -> HTMLResponse:
     from clients.brief import generate_brief
+    from review.models import RecordAction
 
     brief = generate_brief(session=session, client_ref=client.id, user=user)
-    return render(request, "brief.html.jinja", brief=brief, client=client,
-                  action_status=_action_statuses(session, brief), done=request.query_params.get("done"),
-                  changed_action=request.query_params.get("action"))
+    statuses = _action_statuses(session, brief)
+    retry = None
+    if kept and kept["action"] not in statuses:
+        row = session.get(RecordAction, kept["action"])
+        retry = (row.id, row.status) if row is not None and row.client_id == client.id else None
+    return render(request, "brief.html.jinja", status_code=status_code, error=error, kept=kept or {}, brief=brief,
+                  client=client, action_status=statuses, retry=retry,
+                  done=None if error else request.query_params.get("done"),
+                  changed_action=None if error else request.query_params.get("action"))
 
 
 def _action_statuses(session: Session, brief: object) -> dict[str, str]:

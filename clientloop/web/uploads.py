@@ -15,6 +15,7 @@ from clientloop.web.deps import PageUploader
 from clientloop.web.pages import page_router, render
 from clientloop.web.session import CsrfChecked, PageUser
 from records.access import upload_filter
+from records.errors import ClientloopError
 from records.tables import Client, User
 
 router = page_router()
@@ -33,8 +34,14 @@ def uploadable_clients(session: Session, user: User, limit: int = 500) -> list[C
 @router.get("/upload")
 def upload_form(request: Request, user: PageUploader, session: SessionDep) -> HTMLResponse:
     """The interaction upload form."""
-    return render(request, "upload.html.jinja", clients=uploadable_clients(session, user), roles=_ROLE_NAMES,
-                  rows=range(_PARTICIPANT_ROWS))
+    return _upload_page(request, session, user, {})
+
+
+def _upload_page(request: Request, session: Session, user: User, form: dict[str, str], *, status_code: int = 200,
+                 error: str | None = None) -> HTMLResponse:
+    # `form` holds what was posted, so an error costs none of the typing (a file must be chosen again).
+    return render(request, "upload.html.jinja", status_code=status_code, error=error, form=form,
+                  clients=uploadable_clients(session, user), roles=_ROLE_NAMES, rows=range(_PARTICIPANT_ROWS))
 
 
 def _participants_json(form: Any, raw_json: str) -> str | None:
@@ -60,13 +67,21 @@ async def upload(
     """Store the interaction, queue its draft and go to the job page."""
     from clientloop.interactions import intake_interaction
 
-    participants = _participants_json(await request.form(), participants_json)
+    posted = await request.form()
+    participants = _participants_json(posted, participants_json)
     has_file = file is not None and bool(file.filename)
-    data = await read_limited(file, container.settings.max_upload_bytes) if has_file and file else None
-    job = await run_in_threadpool(lambda: intake_interaction(
-        container, user=user, client=client.strip(), kind=kind, data=data, filename=file.filename if file else None,
-        text=text, occurred_at=occurred_at or None, participants=participants,
-    ))
+    try:
+        data = await read_limited(file, container.settings.max_upload_bytes) if has_file and file else None
+        job = await run_in_threadpool(lambda: intake_interaction(
+            container, user=user, client=client.strip(), kind=kind, data=data,
+            filename=file.filename if file else None, text=text, occurred_at=occurred_at or None,
+            participants=participants,
+        ))
+    except ClientloopError as exc:
+        kept = {k: v for k, v in posted.items() if isinstance(v, str)}
+        message = str(exc) + (" Choose the file again." if has_file else "")
+        with Session(container.engine) as session:
+            return _upload_page(request, session, user, kept, status_code=exc.status_code, error=message)
     return RedirectResponse(f"/ui/jobs/{job.id}", status_code=303)
 
 

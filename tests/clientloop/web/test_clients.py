@@ -68,6 +68,10 @@ def test_an_action_is_closed_and_reopened_from_the_brief_with_a_reason(container
     assert r.status_code == 303 and "done=done" in r.headers["location"]
     page = priya.get(r.headers["location"]).text
     assert "Action closed (done)" in page and f"/actions/{action.id}/reopen" in page  # undo from the notice
+    again = priya.post(f"/ui/clients/{cid}/actions/{action.id}/close",
+                       data={"csrf_token": csrf, "reason": "sent twice", "status": "done"})
+    assert again.status_code == 422 and "The action was not changed" in again.text
+    assert 'value="sent twice"' in again.text and "Brief:" in again.text  # back on the brief, the reason kept
     r = priya.post(f"/ui/clients/{cid}/actions/{action.id}/reopen", data={"csrf_token": csrf, "reason": ""})
     assert r.status_code == 422  # a reason is required
     r = priya.post(f"/ui/clients/{cid}/actions/{action.id}/reopen", data={"csrf_token": csrf, "reason": "bounced"})

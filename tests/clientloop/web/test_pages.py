@@ -152,8 +152,14 @@ def test_upload_refuses_bad_input_with_a_message(browser) -> None:
     priya = browser("priya")
     r = post(priya, "/ui/upload", {"client": "Daniel Okafor", "kind": "email"})
     assert r.status_code == 422 and "paste" in r.text
-    r = post(priya, "/ui/upload", {"client": "Daniel Okafor", "kind": "email", "text": "Hi", "participants_json": "{"})
+    r = post(priya, "/ui/upload", {"client": "Daniel Okafor", "kind": "email", "text": "Hi there",
+                                   "participants_json": "{", "occurred_at": "2026-11-16T10:00",
+                                   "p0_name": "Priya Shah", "p1_role": "operations"})
     assert r.status_code == 422 and "participants" in r.text
+    # What was typed comes back in the form.
+    assert 'value="Daniel Okafor"' in r.text and '<option value="email" selected>' in r.text
+    assert ">Hi there</textarea>" in r.text and 'value="2026-11-16T10:00"' in r.text and 'value="Priya Shah"' in r.text
+    assert '<option value="operations" selected>' in r.text and "<details open>" in r.text
 
 
 def test_review_page_marks_evidence_and_flag_spans(browser, container) -> None:
