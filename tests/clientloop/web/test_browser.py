@@ -20,7 +20,7 @@ import pytest
 from clientloop.api import create_app
 from tests.factories import COMPLAINT_CALL, make_client, make_user
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.once]  # slow: the SQLite pass only
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -17,7 +17,7 @@ import pytest
 from tests.clientloop.web.test_browser import SHOTS, chromium, server, sign_in  # noqa: F401  (fixtures)
 from tests.factories import COMPLAINT_CALL, make_client, make_draft, make_user, review_of
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.once]  # slow: the SQLite pass only
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -81,8 +81,18 @@ def test_claim_hand_over_edit_with_diff_approve_release_and_close_from_the_brief
     expect(rita.get_by_role("button", name="Approve draft v2")).to_be_disabled()  # maker-checker
     rita.screenshot(path=str(SHOTS / "21-edit-diff.png"), full_page=True)
 
+    # Rex approves with the keyboard alone: the skip link comes first, then Tab reaches the button.
     rex.goto(url)
-    rex.get_by_role("button", name="Approve draft v2").click()
+    rex.keyboard.press("Tab")
+    assert rex.evaluate("() => document.activeElement.textContent") == "Skip to content"
+    rex.keyboard.press("Enter")
+    for _ in range(200):
+        rex.keyboard.press("Tab")
+        if rex.evaluate("() => document.activeElement.textContent.trim()") == "Approve draft v2":
+            break
+    else:
+        pytest.fail("Tab never reached the approve button")
+    rex.keyboard.press("Enter")
     expect(rex.get_by_text("Approved by rex")).to_be_visible()
     expect(rex.get_by_text("Released to the record")).to_be_visible()
 
