@@ -29,6 +29,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("bench", "clientloop.cli_eval", "bench"),
     ("brief", "clientloop.cli_clients", "brief"),
     ("weekly", "clientloop.cli_clients", "weekly"),
+    ("themes", "clientloop.cli_themes", "themes"),
 ]
 """The commands (name, module, function), in the order `clientloop --help` lists them."""
 

@@ -167,6 +167,18 @@ _NOTES: list[tuple[str, str, str, list[tuple[str, str, str, int | None, str]]]] 
 ]
 
 
+_VOICED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "renewal": ((), ("The premium went up to {small} and I want to understand why.",)),
+    "service_issue": (("Can you find out what happened?",),
+                      ("my card was declined twice in Lisbon last week even though I had funds.",)),
+    "portfolio_update": (("{first} asked about moving {amount} from cash into the ISA before April.",), ()),
+    "payment_issue": ((), ("A direct debit of {small} went out twice this month.",)),
+    "product_question": (("Could you send me the current two and five year fixed rates?",), ()),
+    "complaint": (("I want to make a formal complaint.",), ("The transfer of {amount} took nine days.",)),
+}
+"""The client's own words in each kind of note, as a CRM export lists them: (asks, concerns)."""
+
+
 def _interactions(rng: random.Random, client: dict[str, Any], idx: int) -> tuple[list[dict[str, Any]],
                                                                                 list[dict[str, Any]]]:
     cid = client["Client ID"]
@@ -197,6 +209,8 @@ def _interactions(rng: random.Random, client: dict[str, Any], idx: int) -> tuple
             "id": iid, "client": cid, "when": at.isoformat().replace("+00:00", "Z"), "kind": kind,
             "purpose": purpose, "author": rm, "text": text,
             "people": f"{rm_name}|relationship_manager|firm; {client['Client Name']}|client|client",
+            **{key: " | ".join(p.format(**fill) for p in phrases)
+               for key, phrases in zip(("asks", "concerns"), _VOICED.get(purpose, ((), ())), strict=True)},
         })
         for k, (desc, owner, evidence, due_days, a_type) in enumerate(specs):
             owner_name = {"rm": rm_name, "client": client["Client Name"]}.get(owner, owner)
@@ -374,6 +388,8 @@ files:
       author: author
       text: text
       participants: people
+      client_asks: asks
+      concerns: concerns
   actions.csv:
     entity: action
     columns:

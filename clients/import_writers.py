@@ -108,6 +108,15 @@ def _participants(raw: str | None, client_name: str) -> list[dict[str, str]]:
     return people
 
 
+def _spans(raw: str | None, text: str, field: str) -> list[str]:
+    """The client's own words an export lists (`|`-separated); each must be a span of the interaction's text."""
+    phrases = [p.strip() for p in (raw or "").split("|") if p.strip()]
+    for phrase in phrases:
+        if phrase not in text:
+            raise RowProblem(f"{field} {phrase!r} is not a span of the interaction's text")
+    return phrases
+
+
 def _import_interaction(session: Session, values: dict[str, Any], key: ImportKey | None, ctx: ImportContext) -> str:
     from pipeline.schemas import InteractionDraft, InteractionSummary
 
@@ -141,6 +150,8 @@ def _import_interaction(session: Session, values: dict[str, Any], key: ImportKey
         participants=_participants(values.get("participants"), client.name),  # type: ignore[arg-type]
         purpose=purpose, sentiment=values.get("sentiment") if values.get("sentiment") in  # type: ignore[arg-type]
         ("positive", "neutral", "mixed", "negative") else "neutral",
+        client_asks=_spans(values.get("client_asks"), text, "client_asks"),
+        concerns=_spans(values.get("concerns"), text, "concerns"),
     )
     content = InteractionDraft(summary=summary, actions=[], engine="import",
                                no_actions_reason="imported from a CRM export; its actions are imported as rows")

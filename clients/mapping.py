@@ -92,7 +92,7 @@ ENTITIES: dict[str, dict[str, FieldSpec]] = {
     "interaction": {
         "external_id": _REF, "client_external_id": _REF, "occurred_at": _f("datetime", True),
         "kind": _REF, "text": _f("text", True), "channel": _f(), "purpose": _f(), "author": _f(),
-        "participants": _f("text"), "sentiment": _f(),
+        "participants": _f("text"), "sentiment": _f(), "client_asks": _f("text"), "concerns": _f("text"),
     },
     "action": {
         "external_id": _REF, "interaction_external_id": _REF, "description": _f("text", True),

@@ -11,6 +11,8 @@ Design decisions:
 - The workflow measures cover a trailing window (`period_days`, default 30) so they move
   week to week: share of interactions with usable notes (`clients.note_quality`),
   follow-ups per interaction, open overdue actions, actions reopened.
+- Service themes (`clients.themes`) look back further (`THEMES_DAYS`): a concern becomes
+  a theme by repeating, which takes more than a month in most books.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from sqlmodel import Session, col, select
 from clients.advisory import QUADRANTS, refresh_alerts
 from clients.models import ActionStatusChange, Alert, ClientProfile, Holding, ServiceCase
 from clients.note_quality import assess_action, assess_note
+from clients.themes import service_themes, theme_lines
 from records.access import book_owner
 from records.ids import utcnow
 from records.tables import Client, Source, User
 from review.models import PENDING, InteractionRecord, RecordAction, ReviewItem
 
 DEFAULT_CADENCE_DAYS = 30
+THEMES_DAYS = 90
 
 
 class WeeklyReview(BaseModel):
@@ -54,6 +58,7 @@ class WeeklyReview(BaseModel):
     other_teams: list[dict[str, Any]]
     note_quality: dict[str, list[dict[str, Any]]]
     measures: dict[str, Any]
+    themes: list[dict[str, Any]] = Field(default_factory=list, description="The top service themes of the book.")
 
 
 def _book(session: Session, owner: str | None) -> dict[str, Client]:
@@ -120,6 +125,8 @@ def weekly_review(*, session: Session, owner: str | None = None, user: User | No
         note_quality={"vague_notes": vague, "actions_missing_owner_or_date": _unowned(scope, open_actions),
                       "open_past_due": [a for rows in overdue.values() for a in rows]},
         measures=_measures(scope, period_days, recent, usable, len(overdue_rows)),
+        themes=theme_lines(service_themes(session=session, user=user, owner=owner,
+                                          since=as_of - timedelta(days=THEMES_DAYS))),
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from evals.datasets import DatasetReport, Progress
 from evals.datasets.banking77 import read_split
@@ -74,17 +75,14 @@ def evaluate(
     per_label: dict[str, dict[str, float | int | None]] = {}
     for step_no, (name, labels) in enumerate(methods.items(), 2):
         per_label[name] = {
-            "purity": round(purity(gold, labels), 4),
+            "purity": round(purity(gold, labels.tolist()), 4),
             "ami": round(float(adjusted_mutual_info_score(gold, labels)), 4),
             "clusters": len(set(labels.tolist())),
         }
         if on_progress:
             on_progress(step_no, 4)
     metrics: dict[str, float | None] = {
-        f"{m}_{k_}": v
-        for m, figures in per_label.items()  # type: ignore[misc]
-        for k_, v in figures.items()
-        if k_ != "clusters"
+        f"{m}_{k_}": v for m, figures in per_label.items() for k_, v in figures.items() if k_ != "clusters"
     }
     notes = {
         "themes_purity": f"agglomerative, average linkage, cosine distance < {DISTANCE_THRESHOLD} on local MiniLM "
@@ -109,12 +107,12 @@ def evaluate(
     )
 
 
-def _mixed_clusters(texts: list[str], gold: list[str], labels: object, limit: int = 20) -> list[dict[str, object]]:
+def _mixed_clusters(texts: list[str], gold: list[str], labels: Any, limit: int = 20) -> list[dict[str, Any]]:
     """The largest theme clusters that mix intents, with a few of their queries."""
     from collections import Counter
 
     members: dict[int, list[int]] = {}
-    for i, label in enumerate(labels):  # type: ignore[attr-defined]
+    for i, label in enumerate(labels):
         members.setdefault(int(label), []).append(i)
     mixed = []
     for idx in sorted(members.values(), key=len, reverse=True):

@@ -44,3 +44,15 @@ def test_clients_list_and_weekly_as_a_user_keep_to_their_book(cli, container) ->
     for args in (["weekly", "--as", "sam"], ["clients", "list", "--as", "sam"], ["brief", "CRM-1001", "--as", "sam"]):
         r = cli(*args)
         assert r.exit_code == 1 and "needs the role" in r.output, (args, r.output)
+
+
+def test_themes_command_keeps_to_the_users_book_and_refuses_service_staff(cli, container) -> None:
+    make_book_world(container)
+    mine = json.loads(cli("themes", "--as", "priya", "--json").stdout)
+    assert mine["owner"] == "priya" and mine["themes"]
+    assert mine["clients"] < json.loads(cli("themes", "--json", "--since", "2026-01-01").stdout)["clients"]
+    text = cli("themes", "--as", "priya").stdout
+    assert "Service themes" in text and "mentions" in text
+    refused = cli("themes", "--as", "sam")
+    assert refused.exit_code == 1 and "needs the role" in refused.output
+    assert cli("themes", "--since", "yesterday").exit_code == 2

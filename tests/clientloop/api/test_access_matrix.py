@@ -62,6 +62,7 @@ READS = {
     "GET /v1/clients/{client}/brief": (200, 404, 200, 403, 200),
     "GET /v1/clients/CRM-1001/brief": (200, 404, 200, 403, 200),
     "GET /v1/weekly": (200, 200, 200, 403, 200),
+    "GET /v1/themes": (200, 200, 200, 403, 200),
     "POST /v1/ask": (200, 200, 200, 200, 200),
     "POST /v1/reviews/{review}/release": (409, 404, 409, 403, 409),  # pending: nothing to release yet
 }
@@ -152,3 +153,15 @@ def test_upload_by_crm_id_files_it_under_that_client(world, api) -> None:
 
     with Session(world.container.engine) as session:
         assert session.get(Job, r.json()["job_id"]).client_id == world.client_id
+
+
+def test_themes_keep_to_the_callers_book_and_link_their_examples(world, api) -> None:
+    with Session(world.container.engine) as session:
+        owners = {c.id: c.relationship_owner for c in session.exec(select(Client)).all()}
+    for who in ("priya", "tom"):
+        body = api("GET", "/v1/themes?owner=ada", who).json()
+        examples = [e for t in body["themes"] for e in t["examples"]]
+        assert body["owner"] == who and examples and {owners[e["client_id"]] for e in examples} == {who}
+    every = api("GET", "/v1/themes", "rita").json()
+    assert every["clients"] == len(owners) and every["themes"][0]["by_month"]
+    assert api("GET", "/v1/themes?since=2026-13-01", "rita").status_code == 422

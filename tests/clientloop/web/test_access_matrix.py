@@ -60,6 +60,7 @@ PAGES = {
     "/ui/clients/{client}/brief": (200, 404, 200, 403, 200),
     "/ui/clients/CRM-1001/brief": (200, 404, 200, 403, 200),
     "/ui/weekly": (200, 200, 200, 403, 200),
+    "/ui/themes": (200, 200, 200, 403, 200),
 }
 
 
@@ -110,3 +111,11 @@ def test_form_answers_by_role(world, browsers, form: str, who: str, status: int)
         data = {"version": "1", "kind": "approve"} if form.endswith("/decide") else {"version": "1"}
         r = _post(browser, form.format(fresh=fresh.id), data)
     assert r.status_code == status, r.text
+
+
+def test_themes_page_links_examples_to_their_interactions_and_the_nav_links_it(world, browsers) -> None:
+    page = browsers["priya"].get("/ui/themes").text
+    assert 'href="/ui/themes"' in page and "Mentions by month" in page
+    assert "/records/" in page and "?start=" in page
+    assert browsers["priya"].get("/ui/themes?since=soon").status_code == 422
+    assert "Service themes" in browsers["priya"].get("/ui/weekly").text
