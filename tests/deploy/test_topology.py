@@ -135,7 +135,7 @@ def test_two_apis_and_two_workers_lose_nothing_and_draft_each_job_once(tmp_path:
         ]
         jobs = [_upload((a, b)[i % 2], priya, body, f"2026-11-2{i}T10:00:00+00:00") for i, body in enumerate(bodies)]
 
-        done = _wait_done(b, priya, [long_job, *jobs], timeout=30 + 3 * LEASE_SECONDS)
+        done = _wait_done(b, priya, [long_job, *jobs], timeout=60 + 3 * LEASE_SECONDS)
         assert {v["status"] for v in done.values()} == {"done"}, done
         assert done[long_job]["attempts"] == 2  # leased by the killed worker, then by a live one
         assert all(done[j]["attempts"] == 1 for j in jobs)

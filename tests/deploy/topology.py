@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine, make_url
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-LEASE_SECONDS = 6
+LEASE_SECONDS = 10
 """The workers' lease: short, so a killed worker's job is taken over within seconds."""
 
 
