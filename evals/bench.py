@@ -27,7 +27,8 @@ Sections and their baselines:
   The output says ``vectors: synthetic``.
 - ``draft_rules``: rules-engine drafting time per 1,000 words vs a regex pass over the
   same text (the floor for reading it).
-- ``brief``: `generate_brief` p50/p95 on a bulk-inserted synthetic book (no baseline).
+- ``brief``: `generate_brief` p50/p95 on a bulk-inserted synthetic book vs reading the same
+  client's rows (one query per table, nothing composed).
 - ``review_api``: requests per second and p99 under 32 concurrent clients on loopback vs
   the same server's `/healthz` under the same clients (framework and loopback floor).
 - ``llm`` (``--llm``): model calls and prompt tokens per demo transcript as reported by the

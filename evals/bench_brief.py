@@ -133,6 +133,21 @@ def _time_briefs(container: Container, sample: list[str], *, check_links: bool) 
     return timings, lines, broken
 
 
+def _time_row_reads(container: Container, sample: list[str]) -> list[float]:
+    """Milliseconds to read each client's rows a brief draws on (client, profile, holdings, records, actions,
+    sources), one query per table in one session, nothing composed: the floor under a brief."""
+    timings = []
+    for cid in sample:
+        start = time.perf_counter()
+        with Session(container.engine) as session:
+            session.get(Client, cid)
+            session.get(ClientProfile, cid)
+            for model in (Holding, InteractionRecord, RecordAction, Source):
+                session.exec(select(model).where(model.client_id == cid)).all()  # type: ignore[attr-defined]
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
 def run_brief_bench(n_clients: int, n_interactions: int, *, samples: int = 200,
                     database_url: str | None = None) -> dict[str, Any]:
     """Time briefs on a synthetic book (or the demo book when `n_clients` is 0): p50/p95 in ms.
@@ -153,6 +168,7 @@ def run_brief_bench(n_clients: int, n_interactions: int, *, samples: int = 200,
             load_s = time.perf_counter() - t0
             sample = ids if len(ids) <= samples else random.Random(1).sample(ids, samples)
             timings, lines, broken = _time_briefs(container, sample, check_links=not n_clients)
+            rows = _time_row_reads(container, sample)
             database = container.engine.dialect.name
         finally:
             container.engine.dispose()
@@ -160,6 +176,7 @@ def run_brief_bench(n_clients: int, n_interactions: int, *, samples: int = 200,
         "book": label, "database": database, "load_s": round(load_s, 1),
         "briefs": len(timings), "p50_ms": round(percentile(timings, 50), 1),
         "p95_ms": round(percentile(timings, 95), 1), "max_ms": round(max(timings), 1),
+        "rows_p50_ms": round(percentile(rows, 50), 2), "rows_p95_ms": round(percentile(rows, 95), 2),
     }
     if not n_clients:
         result.update(lines=lines, working_links=lines - broken, link_coverage=round((lines - broken) / lines, 4))

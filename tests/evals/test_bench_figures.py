@@ -55,3 +55,10 @@ def test_figures_for_every_section_have_baselines_where_promised():
     assert llm[1].ratio == 2.2
     failed = figures_for("brief", {"error": "RuntimeError: boom"})
     assert failed[0].name == "error" and "boom" in failed[0].baseline_name
+
+
+def test_brief_figures_stand_beside_the_read_of_the_same_rows():
+    figs = figures_for("brief", {"p50_ms": 6.0, "p95_ms": 8.0, "rows_p50_ms": 2.0, "rows_p95_ms": 4.0,
+                                 "clients": 500, "interactions": 20000})
+    assert [(f.ratio, f.baseline_name) for f in figs] == [(3.0, "the client's rows, read only"),
+                                                          (2.0, "the client's rows, read only")]
