@@ -26,6 +26,7 @@ Design decisions:
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -112,6 +113,15 @@ class _Phrase:
     client_id: str
     day: date
     link: SourceLink
+
+
+_AMOUNT = re.compile(r"(?<![\w£$€])([£$€])\s?\d[\d,]*(?:\.\d+)?(?:k|m|bn)?\b", re.IGNORECASE)
+
+
+def theme_name(phrase: str) -> str:
+    """A theme's name: its most central phrase with figures generalised (one client's £166 is not the theme)."""
+    name = _AMOUNT.sub(lambda m: f"{m.group(1)}…", phrase.strip()).rstrip(".")
+    return name[:1].upper() + name[1:]
 
 
 def _span(text: str, phrase: str) -> tuple[int, int] | None:
@@ -236,7 +246,7 @@ def _themes(phrases: list[_Phrase], clients: dict[str, str], embed: Any) -> list
         themes.append(
             Theme(
                 id="",
-                name=central[0],
+                name=theme_name(central[0]),
                 central_phrases=central,
                 keywords=cluster.keywords,
                 mentions=len(members),

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from clients.demo_book import load_demo_book
 from clients.importer import import_bytes
 from clients.mapping import parse_mapping
-from clients.themes import service_themes
+from clients.themes import service_themes, theme_name
 from clients.weekly import weekly_review
 from records.errors import Forbidden
 from records.session import session_scope
@@ -122,3 +122,12 @@ files:
             mapping,
         )
     assert report.created == 1 and len(report.errors) == 1 and "not a span" in report.errors[0].reason
+
+
+def test_a_theme_is_named_by_its_central_phrase_with_figures_generalised() -> None:
+    assert (
+        theme_name("A direct debit of £166 went out twice this month.")
+        == "A direct debit of £… went out twice this month"
+    )
+    assert theme_name("my card was declined in Lisbon") == "My card was declined in Lisbon"
+    assert theme_name("moving $1,500.50 and €2k") == "Moving $… and €…"
