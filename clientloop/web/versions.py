@@ -132,6 +132,7 @@ def draft_versions(session: Session, item: ReviewItem) -> list[dict[str, Any]]:
         versions.append(
             {
                 "version": draft.version,
+                "draft_id": draft.id,
                 "author": draft.author,
                 "engine": draft.engine,
                 "created_at": draft.created_at,

@@ -58,6 +58,7 @@ def test_form_edit_saves_the_next_draft_version_and_the_page_shows_its_diff(brow
     assert "Saved as a new version" in page and "Draft v2" in page and "Approve draft v2" in page
     assert "Changes from draft v1" in page and "Action 1 · description" in page and "Action 2" in page
     assert "<ins>Send Daniel the remortgage illustration</ins>" in page and "clearer wording" in page
+    assert "<strong>edit</strong> of draft v1 into draft v2 by priya" in page  # the history names versions
 
 
 def test_form_errors_sit_beside_their_field_and_keep_what_was_typed(browser, container) -> None:  # noqa: F811
