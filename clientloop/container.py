@@ -57,9 +57,11 @@ class Container:
     @cached_property
     def retriever(self) -> HybridRetriever:
         """Vector + keyword retrieval over the chunk store."""
+        from knowledge.keyword_index import KeywordIndex
         from knowledge.retrieval import HybridRetriever
 
-        return HybridRetriever(self.store, self.embeddings, k=self.settings.retrieval_k)
+        keyword = KeywordIndex(self.engine)
+        return HybridRetriever(self.store, self.embeddings, k=self.settings.retrieval_k, keyword_index=keyword)
 
     @property
     def chat_model(self) -> BaseChatModel:

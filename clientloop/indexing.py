@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, delete, select
 
+from knowledge.keyword_index import KeywordRow, index_chunks, unindex_sources
 from records.ids import utcnow
 from records.session import session_scope
 from records.tables import Chunk, Source
@@ -130,10 +131,16 @@ def _commit(container: Container, batch: list[Staged]) -> None:
         replaced = [s.source_id for s in batch if s.replacing]
         if replaced:
             session.exec(delete(Chunk).where(col(Chunk.source_id).in_(replaced)))  # type: ignore[call-overload]
+            unindex_sources(session.connection(), replaced)
         for staged in batch:
             for cid, c in zip(staged.chunk_ids, staged.chunks, strict=True):
                 session.add(Chunk(id=cid, source_id=staged.source_id, ordinal=c.ordinal, start=c.start, end=c.end,
                                   heading=c.heading, speaker=c.speaker, text=c.text))
+            # The keyword index is written in this transaction: it holds exactly the committed versions.
+            index_chunks(session.connection(), [
+                KeywordRow(cid, staged.source_id, c.text, staged.doc.kind, staged.client_id)
+                for cid, c in zip(staged.chunk_ids, staged.chunks, strict=True)
+            ])
             row = session.get(Source, staged.source_id)
             assert row is not None
             doc = staged.doc

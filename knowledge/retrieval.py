@@ -12,8 +12,13 @@ Decisions:
   keyword-only hit is computed from its stored vector, and the BM25 score of a vector-only
   hit is read from the keyword index (0 when it shares no term). The answerer's abstention
   rule relies on these raw signals, not on the fused rank score.
-- **The keyword index is built from the store** (`ChunkStore.get_all(where)`), one per filter,
-  and cached until the store's `count()` or `version` changes; a few filters are kept (LRU).
+- **The keyword index lives in the database** (`knowledge.keyword_index.KeywordIndex`: SQLite
+  FTS5 or PostgreSQL full-text search), written by the indexer with the chunk rows, so no
+  process builds anything before its first answer. Keyword-only hits get their text,
+  metadata and vector from the store by id.
+- **The old in-memory index** (no `keyword_index` given) is still here for a bare store, as
+  the benchmark's baseline: BM25 built from the store (`ChunkStore.get_all(where)`), one per
+  filter, cached until the store's `count()` or `version` changes (LRU of a few filters).
   `invalidate()` drops the caches when another process wrote to a shared Chroma server.
 """
 
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -29,6 +34,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from knowledge.bm25 import BM25Index
+from knowledge.keyword_index import KeywordIndex
 from knowledge.schemas import Passage
 from pipeline.vectorstore import ChunkStore, StoredChunk
 
@@ -70,6 +76,7 @@ class HybridRetriever:
         candidates: int = 20,
         rrf_k: int = RRF_K,
         max_cached_filters: int = 8,
+        keyword_index: KeywordIndex | None = None,
     ) -> None:
         """Configure the retriever.
 
@@ -79,7 +86,8 @@ class HybridRetriever:
             k: Passages returned by default.
             candidates: Hits taken from each of the vector and keyword lists before fusion.
             rrf_k: RRF constant.
-            max_cached_filters: Keyword indexes (one per distinct `where`) kept in memory.
+            max_cached_filters: In-memory keyword indexes (one per distinct `where`) kept.
+            keyword_index: The database keyword index; without it BM25 is built in memory.
         """
         self.store = store
         self.embeddings = embeddings
@@ -89,6 +97,7 @@ class HybridRetriever:
         self._max_cached = max_cached_filters
         self._indexes: OrderedDict[str, _KeywordIndex] = OrderedDict()
         self._lock = threading.Lock()
+        self.keyword_index = keyword_index
 
     def invalidate(self) -> None:
         """Forget every cached keyword index (they rebuild on next use)."""
@@ -141,38 +150,52 @@ class HybridRetriever:
             return []
         query_vector = self.embeddings.embed_query(question)
         vector_hits = self.store.query(query_vector, self.candidates, where=where) if mode != "keyword" else []
-        keyword = self._keyword_index(where)
-        bm25 = keyword.index.scores(question)
-        keyword_hits = sorted(bm25.items(), key=lambda item: (-item[1], item[0]))[: self.candidates]
+        by_id: dict[str, StoredChunk] = {h.id: StoredChunk(h.id, h.text, h.metadata) for h in vector_hits}
+        cosine = {h.id: h.similarity for h in vector_hits}
+        keyword_hits, keyword_score = self._keyword(question, where, [h.id for h in vector_hits], by_id)
         if mode == "vector":
             keyword_hits = []
 
         fused: dict[str, float] = {}
-        for rank, hit in enumerate(vector_hits, start=1):
-            fused[hit.id] = fused.get(hit.id, 0.0) + 1.0 / (self.rrf_k + rank)
-        for rank, (pos, _) in enumerate(keyword_hits, start=1):
-            cid = keyword.chunks[pos].id
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.rrf_k + rank)
+        for ranked in ([h.id for h in vector_hits], keyword_hits):
+            for rank, cid in enumerate(ranked, start=1):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.rrf_k + rank)
         top = sorted(fused.items(), key=lambda item: -item[1])[:k]
+        self._fill_cosines(query_vector, [cid for cid, _ in top if cid not in cosine], cosine, by_id)
+        return [_passage(by_id[cid], score, cosine.get(cid), keyword_score(cid)) for cid, score in top if cid in by_id]
 
-        by_id: dict[str, StoredChunk] = {h.id: StoredChunk(h.id, h.text, h.metadata) for h in vector_hits}
-        cosine = {h.id: h.similarity for h in vector_hits}
-        for pos, _ in keyword_hits:
-            chunk = keyword.chunks[pos]
-            by_id.setdefault(chunk.id, chunk)
-        self._fill_cosines(query_vector, [cid for cid, _ in top if cid not in cosine], cosine)
+    def _keyword(
+        self, question: str, where: Where | None, vector_ids: list[str], by_id: dict[str, StoredChunk]
+    ) -> tuple[list[str], Callable[[str], float | None]]:
+        """Keyword hits (ids, best first) and a function giving any chunk's keyword score."""
+        if self.keyword_index is None:
+            keyword = self._keyword_index(where)
+            bm25 = keyword.index.scores(question)
+            ranked = sorted(bm25.items(), key=lambda item: (-item[1], item[0]))[: self.candidates]
+            for pos, _ in ranked:
+                by_id.setdefault(keyword.chunks[pos].id, keyword.chunks[pos])
 
-        passages = []
-        for cid, score in top:
-            at = keyword.position.get(cid)
-            passages.append(_passage(by_id[cid], score, cosine.get(cid), bm25.get(at, 0.0) if at is not None else None))
-        return passages
+            def memory_score(cid: str) -> float | None:
+                at = keyword.position.get(cid)
+                return bm25.get(at, 0.0) if at is not None else None
 
-    def _fill_cosines(self, query_vector: list[float], missing: list[str], cosine: dict[str, float]) -> None:
-        """Add the cosine of keyword-only hits, computed from their stored vectors."""
+            return [keyword.chunks[pos].id for pos, _ in ranked], memory_score
+        hits = self.keyword_index.search(question, where=where, k=self.candidates)
+        scores = dict(hits)
+        missing = [cid for cid in vector_ids if cid not in scores]
+        scores.update(self.keyword_index.scores(question, missing) if missing else {})
+        # A chunk in the database index but not (yet) in the store cannot be shown: it is skipped.
+        return [cid for cid, _ in hits], lambda cid: scores.get(cid, 0.0)
+
+    def _fill_cosines(
+        self, query_vector: list[float], missing: list[str], cosine: dict[str, float], by_id: dict[str, StoredChunk]
+    ) -> None:
+        """Add the cosine of keyword-only hits, computed from their stored vectors (and their text)."""
         if not missing:
             return
-        stored = self.store.get_embeddings(missing)
+        stored, chunks = self.store.get_with_embeddings(missing)
+        for chunk in chunks:
+            by_id.setdefault(chunk.id, chunk)
         q = np.asarray(query_vector, dtype=np.float32)
         for cid, vec in stored.items():
             v = np.asarray(vec, dtype=np.float32)

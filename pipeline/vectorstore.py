@@ -365,6 +365,33 @@ class ChunkStore:
             return {}
         return {cid: [float(x) for x in vec] for cid, vec in zip(page["ids"], vectors, strict=True)}
 
+    def get_with_embeddings(self, ids: Sequence[str]) -> tuple[dict[str, list[float]], list[StoredChunk]]:
+        """Some chunks with their stored vectors, in one request.
+
+        Args:
+            ids: Chunk ids; unknown ids are absent from the result.
+
+        Returns:
+            Chunk id to vector, and the chunks (text and metadata).
+
+        Raises:
+            BackendError: Chroma failed.
+        """
+        if not ids:
+            return {}, []
+        with map_exceptions("get"):
+            page = self._collection.get(ids=list(ids), include=["embeddings", "documents", "metadatas"])
+        vectors = page.get("embeddings")
+        docs = page.get("documents") or [""] * len(page["ids"])
+        metas = page.get("metadatas") or [{}] * len(page["ids"])
+        chunks = [
+            StoredChunk(cid, doc or "", dict(meta or {}))  # type: ignore[arg-type]
+            for cid, doc, meta in zip(page["ids"], docs, metas, strict=True)
+        ]
+        if vectors is None:
+            return {}, chunks
+        return {cid: [float(x) for x in vec] for cid, vec in zip(page["ids"], vectors, strict=True)}, chunks
+
     def count(self) -> int:
         """Number of chunks in the collection.
 

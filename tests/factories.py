@@ -163,7 +163,8 @@ def truncate_all(c: Container) -> None:
     # The audit table refuses TRUNCATE to everyone (migration 0004). The harness connects
     # as the owner, the one role that may switch that trigger off, and does so only inside
     # this transaction; the application role cannot (tests/review/test_audit.py proves it).
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    # chunk_keyword (migration 0011) is raw SQL, not a SQLModel table.
+    tables = ", ".join([f'"{t.name}"' for t in SQLModel.metadata.sorted_tables] + ['"chunk_keyword"'])
     owner = create_engine(c.settings.database_owner_url or c.settings.resolved_database_url)
     try:
         c.engine  # noqa: B018  (migrates the fresh database on first use)
