@@ -30,6 +30,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("brief", "clientloop.cli_clients", "brief"),
     ("weekly", "clientloop.cli_clients", "weekly"),
     ("themes", "clientloop.cli_themes", "themes"),
+    ("handover", "clientloop.cli_handover", "handover"),
 ]
 """The commands (name, module, function), in the order `clientloop --help` lists them."""
 

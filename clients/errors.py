@@ -34,3 +34,14 @@ class AdvisoryRulesError(ClientsError, ConfigurationError):
 
 class RowProblem(ValueError):
     """One export row cannot be imported; the message says why (reported, never raised past the importer)."""
+
+
+class InvalidHandover(ClientsError, CallerError):
+    """The change of owner cannot be made: the new owner is not an RM, nothing changes, or it was decided."""
+
+
+class HandoverSelfApproval(ClientsError, CallerError):
+    """Whoever proposed a change of owner cannot also approve it."""
+
+    status_code = 403
+    code = "forbidden"

@@ -230,3 +230,23 @@ Index("ix_recordaction_status_due", RecordAction.__table__.c.status,  # type: ig
       RecordAction.__table__.c.due_date)  # type: ignore[attr-defined]
 Index("ix_interactionrecord_client_created", InteractionRecord.__table__.c.client_id,  # type: ignore[attr-defined]
       InteractionRecord.__table__.c.created_at)  # type: ignore[attr-defined]
+
+
+class HandoverRequest(SQLModel, table=True):
+    """A proposed change of a client's relationship owner, waiting for an admin's approval."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    client_id: str = Field(foreign_key="client.id", index=True)
+    from_owner: str | None = None
+    """The RM (user name) who owns the client when the change is proposed."""
+    to_owner: str
+    """The RM (user name) who will own it."""
+    proposed_by: str
+    proposed_at: datetime = _ts()
+    reason: str = _text("")
+    status: str = Field(default="pending", index=True)
+    """`pending`, `approved` or `rejected`."""
+    decided_by: str | None = None
+    decided_at: datetime | None = _ts(nullable=True)
+    moved_actions_json: str = _text("[]")
+    """Ids of the open actions that moved from the old owner to the new one on approval."""

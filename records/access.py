@@ -37,7 +37,8 @@ Role = Literal["rm", "reviewer", "service", "knowledge", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
 """The roles a user can hold."""
 
-Permission = Literal["ask", "upload", "review", "check", "override_claims", "clients", "import_clients", "write_kb"]
+Permission = Literal["ask", "upload", "review", "check", "override_claims", "clients", "import_clients", "write_kb",
+                     "reassign_clients"]
 """What a role may do:
 
 - `ask`: knowledge questions, knowledge documents, the status of one's own uploads.
@@ -51,6 +52,8 @@ Permission = Literal["ask", "upload", "review", "check", "override_claims", "cli
 - `import_clients`: CRM imports (they touch every book).
 - `write_kb`: add or replace knowledge-base documents, and approve or reject someone
   else's change; every member of staff is answered from them, so nobody else writes them.
+- `reassign_clients`: approve or reject a proposed change of a client's relationship owner
+  (it moves the client between books).
 """
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -57,6 +57,8 @@ AdminUser = Annotated[User, Depends(requires("import_clients", get_current_user)
 """A CRM import touches every book, so only admins run it."""
 KnowledgeUser = Annotated[User, Depends(requires("write_kb", get_current_user))]
 """The knowledge team and admins: knowledge-base changes and their approval."""
+ReassignUser = Annotated[User, Depends(requires("reassign_clients", get_current_user))]
+"""Approving a change of owner moves a client between books: admins only."""
 
 ClientInBook = Annotated[Client, Depends(client_in_book(requires("clients", get_current_user)))]
 """The `{client_id}` of the path (id, CRM external id or exact name), in the caller's book."""
