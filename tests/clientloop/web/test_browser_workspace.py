@@ -51,7 +51,7 @@ def test_claim_hand_over_edit_with_diff_approve_release_and_close_from_the_brief
     item = review_of(container, make_draft(container, COMPLAINT_CALL).id)
     url = f"{server}/ui/reviews/{item.id}"
 
-    rita = sign_in(chromium, server, rita_key)
+    rita = sign_in(chromium, server, rita_key, bypass_csp=True)
     rita.goto(url)
     rita.get_by_role("button", name="Claim this item").click()
     expect(rita.get_by_text("Claimed: other reviewers")).to_be_visible()
@@ -80,6 +80,7 @@ def test_claim_hand_over_edit_with_diff_approve_release_and_close_from_the_brief
     expect(diff.locator("ins")).to_contain_text("Log Daniel's complaint about the transfer today")
     expect(rita.get_by_role("button", name="Approve draft v2")).to_be_disabled()  # maker-checker
     rita.screenshot(path=str(SHOTS / "21-edit-diff.png"), full_page=True)
+    assert no_horizontal_scroll(rita) and not blocking(axe_violations(rita))
 
     # Rex approves with the keyboard alone: the skip link comes first, then Tab reaches the button.
     rex.goto(url)
