@@ -49,10 +49,10 @@ from pipeline.text import STOPWORDS
 FEATURES = ("cosine", "coverage", "named_asked", "missing_share", "length", "attribute_missing")
 """The features, in the order of `WEIGHTS`."""
 
-MEANS = (0.5485, 0.5377, 0.2537, 0.2405, 2.2062, 0.0896)
-SCALES = (0.1282, 0.2306, 0.4351, 0.181, 0.4196, 0.2855)
-WEIGHTS = (0.9559, -0.4098, -1.0231, -0.2186, 0.5575, -1.0743)
-BIAS = 0.6884
+MEANS = (0.5485, 0.5377, 0.2537, 0.2405, 2.2062, 0.0746)
+SCALES = (0.1282, 0.2306, 0.4351, 0.181, 0.4196, 0.2628)
+WEIGHTS = (0.9484, -0.3618, -1.0544, -0.1719, 0.5892, -1.0144)
+BIAS = 0.7208
 """Logistic regression over the standardised features (see the module docstring)."""
 
 DEFAULT_CUTOFF = 0.4
@@ -191,6 +191,11 @@ _ATTRIBUTE_OF = re.compile(
     re.IGNORECASE,
 )
 
+PRICE_WORDS = frozenset(tokenize("fee fees charge charges cost costs price prices rate rates interest apr aer"))
+"""Words for what something costs: any of them, or an amount, in the sentence gives a price ("costs 25 GBP")."""
+
+_AMOUNT = re.compile(r"£\s?\d|\d\s?%|\d+(?:[.,]\d+)?\s?(?:GBP|EUR|USD)\b|\b(?:GBP|EUR|USD)\s?\d")
+
 FIGURE_WORDS = frozenset(
     tokenize("deadline latest earliest least most maximum minimum much many long soon time date amount figure thing")
 )
@@ -209,7 +214,9 @@ def attribute_gap(question: str, passages: Sequence[Passage]) -> tuple[str, str]
     "monthly fee" and "Premier" (or "Premier" in its section heading). 0 when one does, or when the question
     is not of that form (the property is a run of words with no stopword: "the least a
     cardholder has to pay" is not one). The property's figure-asking words ("maximum",
-    "deadline") are left out: a passage gives the figure, not the word.
+    "deadline") are left out: a passage gives the figure, not the word; and a price ("fee",
+    "rate", "charge") is given by any price word or an amount ("A CHAPS payment costs 25 GBP"
+    gives the CHAPS fee), while its other words ("early repayment" fee) must be there.
     """
     match = _ATTRIBUTE_OF.search(asked_part(question))
     if match is None or any(w.lower() in STOPWORDS for w in _WORD.findall(match["attribute"])):
@@ -221,13 +228,16 @@ def attribute_gap(question: str, passages: Sequence[Passage]) -> tuple[str, str]
     # The naming words ("Bacs" in "Bacs payment") must come with the property, in its sentence or
     # the section heading; the kind of thing (the last word, "payment") anywhere in the passage.
     naming = entity[:-1] or entity
+    specific = [t for t in attribute if t not in PRICE_WORDS]
     for p in passages:
         heading = set(tokenize(p.heading or ""))
         if not all(holds(heading | set(tokenize(p.text)), t) for t in entity):
             continue
         for sentence in quotable_sentences(p.text):
             terms = set(tokenize(sentence.text))
-            if all(holds(terms, t) for t in attribute) and all(holds(terms | heading, t) for t in naming):
+            priced = len(specific) < len(attribute) and (terms & PRICE_WORDS or _AMOUNT.search(sentence.text))
+            gives = all(holds(terms, t) for t in specific) and (priced or all(holds(terms, t) for t in attribute))
+            if gives and all(holds(terms | heading, t) for t in naming):
                 return None
     return match["attribute"].strip(), match["entity"].strip()
 

@@ -90,3 +90,12 @@ def test_near_miss_names_only_proper_product_names_and_never_quotes_a_title() ->
     title = title.model_copy(update={"source_title": "Procedure: Lost and Stolen Cards"})
     answer = answer_with_rules("What's the APR on the Harbour travel card?", [title])
     assert answer.abstained and answer.near_miss is None and answer.citations == []
+
+
+def test_a_price_is_given_by_any_price_word_or_an_amount() -> None:
+    from knowledge.answerability import attribute_missing
+
+    chaps = passage("A CHAPS payment costs 25 GBP.", vector_score=0.6)
+    assert attribute_missing("What is the fee for a CHAPS payment?", [chaps]) == 0.0
+    loan = passage("Business term loan: £10,000 to £2 million. Arrangement fee 1.5%.", vector_score=0.6)
+    assert attribute_missing("What's the early repayment fee on a business term loan?", [loan]) == 1.0
