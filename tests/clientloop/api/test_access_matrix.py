@@ -61,6 +61,7 @@ READS = {
     "GET /v1/clients": (200, 200, 200, 403, 200),
     "GET /v1/clients/{client}/brief": (200, 404, 200, 403, 200),
     "GET /v1/clients/CRM-1001/brief": (200, 404, 200, 403, 200),
+    "GET /v1/clients/{client}/handover": (200, 404, 200, 403, 200),
     "GET /v1/weekly": (200, 200, 200, 403, 200),
     "GET /v1/themes": (200, 200, 200, 403, 200),
     "POST /v1/ask": (200, 200, 200, 200, 200),

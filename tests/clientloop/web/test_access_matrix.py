@@ -61,6 +61,7 @@ PAGES = {
     "/ui/clients/CRM-1001/brief": (200, 404, 200, 403, 200),
     "/ui/weekly": (200, 200, 200, 403, 200),
     "/ui/themes": (200, 200, 200, 403, 200),
+    "/ui/clients/{client}/handover": (200, 404, 200, 403, 200),
 }
 
 
@@ -119,3 +120,12 @@ def test_themes_page_links_examples_to_their_interactions_and_the_nav_links_it(w
     assert "/records/" in page and "?start=" in page
     assert browsers["priya"].get("/ui/themes?since=soon").status_code == 422
     assert "Service themes" in browsers["priya"].get("/ui/weekly").text
+
+
+def test_handover_page_shows_every_section_and_links_from_the_brief(world, browsers) -> None:
+    page = browsers["priya"].get(f"/ui/clients/{world.client_id}/handover").text
+    for title in ("How the relationship started", "Key decisions", "Our promises still open",
+                  "Restrictions and sensitivities", "What should happen next"):
+        assert title in page
+    assert f'href="/ui/clients/{world.client_id}/handover"' in browsers["priya"].get(
+        f"/ui/clients/{world.client_id}/brief").text
