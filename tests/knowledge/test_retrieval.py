@@ -48,12 +48,11 @@ def index_source(store: ChunkStore, embeddings, source_id: str, title: str, text
             {
                 "source_id": source_id,
                 "source_title": title,
-                "kind": "kb",
                 "heading": title,
                 "start": s,
                 "end": e,
                 "ordinal": i,
-                **meta,
+                **{"kind": "kb", **meta},
             }
             for i, (s, e) in enumerate(spans)
         ],
@@ -100,7 +99,8 @@ def test_paraphrase_is_found_by_the_vector_side(kb: ChunkStore, embeddings) -> N
 
 def test_where_filter_limits_both_searches(kb: ChunkStore, embeddings, tmp_path: Path) -> None:
     index_source(
-        kb, embeddings, "call-1", "Call", "Client asked about the CHAPS fee for a house purchase.", client_id="c-9"
+        kb, embeddings, "call-1", "Call", "Client asked about the CHAPS fee for a house purchase.", client_id="c-9",
+        kind="call_transcript",
     )
     retriever = HybridRetriever(kb, embeddings, k=10)
     only_client = retriever.retrieve("CHAPS fee", where={"client_id": "c-9"})

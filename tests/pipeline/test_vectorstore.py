@@ -150,3 +150,34 @@ def test_unreachable_server_is_a_backend_error(tmp_path: Path) -> None:
     )
     with pytest.raises(BackendError):
         ChunkStore.from_settings(settings)
+
+
+def test_kb_and_history_live_in_separate_collections(store: ChunkStore) -> None:
+    _fill(store)
+    kb = store.client.get_collection("test-chunks-kb")
+    history = store.client.get_collection("test-chunks-history")
+    assert sorted(kb.get()["ids"]) == ["a:0", "a:1"] and history.get()["ids"] == ["b:0"]
+    assert [h.id for h in store.query(_unit(0, 1, 0), 3, where={"kind": "kb"})] == ["a:1", "a:0"]
+    assert [h.id for h in store.query(_unit(1, 0, 0), 3, where={"client_id": "c-1"})] == ["b:0"]
+    assert [h.id for h in store.query(_unit(0, 0, 1), 3)][0] == "b:0"  # no filter: both, merged by similarity
+    assert store.count() == 3 and len(store.get_all()) == 3
+    assert {c.id for c in store.get_all({"source_id": "a"})} == {"a:0", "a:1"}
+    assert set(store.get_embeddings(["a:0", "b:0"])) == {"a:0", "b:0"}
+
+
+def test_an_old_single_collection_is_split_on_open(tmp_path: Path) -> None:
+    first = ChunkStore.from_settings(_settings(tmp_path))
+    legacy = first.client.get_or_create_collection(
+        "test-chunks", configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+    )
+    legacy.upsert(
+        ids=["a:0", "b:0"],
+        documents=["alpha zero", "beta zero"],
+        metadatas=[{"source_id": "a", "kind": "kb"}, {"source_id": "b", "kind": "email", "client_id": "c-1"}],
+        embeddings=[_unit(1, 0, 0), _unit(0, 0, 1)],
+    )
+    reopened = ChunkStore(_settings(tmp_path), client=first.client)
+    assert "test-chunks" not in {c.name for c in reopened.client.list_collections()}
+    assert [h.id for h in reopened.query(_unit(1, 0, 0), 2, where={"kind": "kb"})] == ["a:0"]
+    assert reopened.query(_unit(1, 0, 0), 2, where={"kind": "kb"})[0].similarity == pytest.approx(1.0, abs=1e-5)
+    assert [h.id for h in reopened.query(_unit(1, 0, 0), 2, where={"client_id": "c-1"})] == ["b:0"]
