@@ -59,7 +59,7 @@ def test_claim_hand_over_edit_with_diff_approve_release_and_close_from_the_brief
     rita.get_by_role("button", name="Hand over").click()
     expect(rita.get_by_text("Handed over")).to_be_visible()
     expect(rita.get_by_text("claimed by rex")).to_be_visible()
-    rex = sign_in(chromium, server, rex_key)
+    rex = sign_in(chromium, server, rex_key, bypass_csp=True)
     rex.goto(url)
     rex.get_by_role("button", name="Give the claim back").click()
     expect(rex.get_by_text("Claim given back")).to_be_visible()
@@ -105,6 +105,11 @@ def test_claim_hand_over_edit_with_diff_approve_release_and_close_from_the_brief
     form.get_by_role("button", name="Close action").click()
     expect(rex.get_by_text("Action closed (done)")).to_be_visible()
     rex.screenshot(path=str(SHOTS / "22-brief-closed.png"), full_page=True)
+    assert not blocking(axe_violations(rex))
+    rex.get_by_role("link", name="the interaction").first.click()  # the released record, its span marked
+    rex.wait_for_url("**/records/**")
+    rex.screenshot(path=str(SHOTS / "23-record.png"), full_page=True)
+    assert no_horizontal_scroll(rex) and not blocking(axe_violations(rex))
     with container.engine.connect() as conn:
         statuses = [row[0] for row in conn.exec_driver_sql("select status from recordaction order by ordinal")]
     assert "done" in statuses
@@ -131,6 +136,7 @@ def test_every_page_has_no_serious_axe_violation_and_no_sideways_scroll(containe
         "upload": (page, "/ui/upload"), "job": (page, f"/ui/jobs/{job_id}"), "queue": (page, "/ui/reviews"),
         "review": (page, f"/ui/reviews/{item.id}"), "clients": (page, "/ui/clients"),
         "brief": (page, f"/ui/clients/{client.id}/brief"), "weekly": (page, "/ui/weekly"),
+        "handover": (page, f"/ui/clients/{client.id}/handover"), "themes": (page, "/ui/themes"),
         "not-found": (page, "/ui/reviews/no-such-item"), "logout": (page, "/ui/logout"),
     }
     found: dict[str, list[str]] = {}
