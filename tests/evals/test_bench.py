@@ -1,6 +1,8 @@
-"""The bench run's plan follows its parameters (no timing, no models, no servers)."""
+"""The bench run's plan follows its parameters; one tiny ask section runs for real (once)."""
 
 from __future__ import annotations
+
+import pytest
 
 from evals.bench import BenchParams, plan
 
@@ -34,3 +36,14 @@ def test_bench_modules_import_each_other_without_a_cycle():
         return any(n == target or (n not in seen and reaches(n, target, seen | {n})) for n in graph[start])
 
     assert [name for name in graph if reaches(name, name)] == []
+
+
+@pytest.mark.once
+def test_ask_section_times_the_database_index_beside_the_old_one() -> None:
+    from evals.bench_store import ask_section
+
+    raw = ask_section(300, 3, 8, 100, 7)
+    assert raw["synthetic_chunks"] == 300 and raw["chunks"] > 300
+    for key in ("first_ask_s", "ask_p95_ms", "retrieval_p95_ms", "vector_p50_ms", "old_first_retrieval_s",
+                "old_retrieval_p95_ms"):
+        assert raw[key] > 0, key

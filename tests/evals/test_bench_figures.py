@@ -50,7 +50,7 @@ def test_figures_for_every_section_have_baselines_where_promised():
     assert figs[0].name == "ask p50 (10,138 chunks)" and figs[0].ratio == 1.5
     assert any("vectors: synthetic" in f.baseline_name for f in figs)
     by_name = {f.name: f for f in figs}
-    assert by_name["first ask (builds BM25)"].ratio == pytest.approx(100.0)  # 3 s against a warm 30 ms
+    assert by_name["first ask"].ratio == pytest.approx(100.0)  # 3 s against a warm 30 ms
     assert by_name["peak RSS"].ratio is None  # no model-only reading in this raw: no invented baseline
     with_floor = {f.name: f for f in figures_for("ask_10000", {**raw, "rss_model_mb": 450.0})}
     assert with_floor["peak RSS"].ratio == 2.0 and with_floor["peak RSS"].baseline_name == "model loaded, demo KB only"
