@@ -122,3 +122,19 @@ def test_a_rejection_reason_survives_an_error(browser, container) -> None:  # no
         {"kind": "reject", "version": "9", "reason": "the wrong client"},
     )
     assert r.status_code == 412 and ">the wrong client</textarea>" in r.text
+
+
+def test_a_client_message_is_edited_as_subject_and_body(browser, container) -> None:  # noqa: F811
+    item = review_of(container, make_draft(container, PLAIN_CALL).id)
+    priya = browser("priya")
+    r = post(priya, f"/ui/reviews/{item.id}/decide", {"kind": "approve", "version": "1"})
+    recap_url = re.search(r'href="(/ui/reviews/[^"]+)">open it', priya.get(r.headers["location"]).text)[1]
+    data = _form(priya.get(recap_url).text)
+    assert set(data) >= {"subject", "body", "version"} and "rows" not in data
+    data["subject"] = "Your call today"
+    r = post(priya, recap_url + "/edit", {**data, "body": "", "save": "1"})
+    assert r.status_code == 422 and 'value="Your call today"' in r.text  # an empty body is refused, input kept
+    r = post(priya, recap_url + "/edit", {**data, "body": data["body"] + "\nKind regards", "save": "1"})
+    assert r.status_code == 303, r.text
+    page = priya.get(r.headers["location"]).text
+    assert "Draft v2" in page and "Subject" in page and "<ins>Your call today</ins>" in page
