@@ -43,6 +43,7 @@ GROUPS: list[tuple[str, str, str]] = [
     ("clients", "clientloop.cli_clients", "clients_app"),
     ("actions", "clientloop.cli_clients", "actions_app"),
     ("kb", "clientloop.cli_kb", "kb_app"),
+    ("onboarding", "clientloop.cli_onboarding", "onboarding_app"),
 ]
 """The command groups (name, module, Typer app), listed after the commands."""
 

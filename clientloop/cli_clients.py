@@ -276,8 +276,13 @@ def reopen_cmd(
 
 def load_demo_book_cmd(container: Any) -> list[Any]:
     """Load the demo book into the container's database (used by `clientloop demo`)."""
+    from datetime import date
+
     from clients.demo_book import load_demo_book
+    from clients.onboarding import seed_demo_onboarding
     from records.session import session_scope
 
     with session_scope(container.engine) as session:
-        return load_demo_book(session)
+        reports = load_demo_book(session)
+        seed_demo_onboarding(session, date.today())
+        return reports

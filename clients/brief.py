@@ -57,7 +57,7 @@ from clients.brief_sections import (
 )
 from clients.brief_suggest import suggest_lines
 from clients.lookup import readable_client
-from clients.models import Brief, Holding, OutstandingDocument, ServiceCase, WatchItem
+from clients.models import Brief, Holding, OnboardingPhase, OutstandingDocument, ServiceCase, WatchItem
 from records.ids import canonical_json, new_id, sha256_tag, utcnow
 from records.tables import Client, Source, User
 from review.models import InteractionRecord, RecordAction
@@ -188,7 +188,7 @@ def generate_brief(*, session: Session, client_ref: str, as_of: date | None = No
 
 _LINK_MODELS: dict[str, type[Any]] = {
     "client": Client, "account": Holding, "case": ServiceCase, "record": InteractionRecord,
-    "action": RecordAction, "document": OutstandingDocument, "watch": WatchItem,
+    "action": RecordAction, "document": OutstandingDocument, "watch": WatchItem, "onboarding": OnboardingPhase,
 }
 
 

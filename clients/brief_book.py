@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -20,10 +20,13 @@ from clients.models import (
     ClientProfile,
     Contact,
     Holding,
+    OnboardingPhase,
     OutstandingDocument,
     ServiceCase,
     WatchItem,
 )
+from clients.onboarding import overdue_phases
+from records.ids import utcnow
 from records.tables import Client, Source
 from review.models import InteractionRecord, RecordAction
 
@@ -57,6 +60,8 @@ class ClientBook:
     changes_since_brief: list[ActionStatusChange] = field(default_factory=list)
     changes_since_interaction: list[ActionStatusChange] = field(default_factory=list)
     new_records: list[RecentInteraction] = field(default_factory=list)
+    onboarding_overdue: list[tuple[OnboardingPhase, str]] = field(default_factory=list)
+    """Onboarding phases past their due time, with their titles."""
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -95,6 +100,7 @@ def gather_book(session: Session, client: Client, as_of: date) -> ClientBook:
             .order_by(col(RecordAction.due_date))).all()),
         previous=previous,
     )
+    book.onboarding_overdue = overdue_phases(session, cid, min(utcnow(), datetime.combine(as_of, time.max, UTC)))
     if previous is not None:
         since = aware(previous.generated_at)
         book.changes_since_brief = list(session.exec(

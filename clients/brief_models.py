@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-LinkKind = Literal["client", "account", "case", "record", "action", "document", "watch"]
+LinkKind = Literal["client", "account", "case", "record", "action", "document", "watch", "onboarding"]
 
 
 class SourceLink(BaseModel):

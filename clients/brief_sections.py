@@ -127,6 +127,9 @@ def open_items_lines(b: ClientBook, as_of: date, L: LineNumbers) -> list[BriefLi
             due = f"due {alert.due_on.isoformat()}" if alert.due_on else "no due date"
             out.append(L.line(f"{alert.title} ({alert.owner or 'no owner'}; {due}; alert {alert.id})",
                               alert_link(alert)))
+    for phase, title in b.onboarding_overdue:
+        out.append(L.line(f"Onboarding: {title} ({phase.owner}; due {phase.due_at:%Y-%m-%d}, overdue)",
+                          SourceLink(kind="onboarding", id=phase.id)))
     for case in b.cases:
         age = (as_of - case.opened_on).days
         label = "complaint" if case.is_complaint else case.case_type.replace("_", " ")

@@ -45,3 +45,7 @@ class HandoverSelfApproval(ClientsError, CallerError):
 
     status_code = 403
     code = "forbidden"
+
+
+class InvalidOnboarding(ClientsError, CallerError):
+    """No onboarding case, an unknown phase, a phase done already, or a second case for one client."""

@@ -250,3 +250,31 @@ class HandoverRequest(SQLModel, table=True):
     decided_at: datetime | None = _ts(nullable=True)
     moved_actions_json: str = _text("[]")
     """Ids of the open actions that moved from the old owner to the new one on approval."""
+
+
+class OnboardingCase(SQLModel, table=True):
+    """A new client or mandate being onboarded: phases with due dates counted from the signature."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    client_id: str = Field(foreign_key="client.id", index=True)
+    signed_at: datetime = _ts()
+    """When the client signed: every phase's due time is counted from here."""
+    mandate: str = ""
+    opened_by: str
+    created_at: datetime = _ts()
+
+
+class OnboardingPhase(SQLModel, table=True):
+    """One phase of an onboarding case, with its named owner and due time."""
+
+    __table_args__ = (UniqueConstraint("case_id", "key", name="uq_onboardingphase_case_key"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    case_id: str = Field(foreign_key="onboardingcase.id", index=True)
+    key: str
+    ordinal: int
+    owner: str
+    due_at: datetime = _ts()
+    done_at: datetime | None = _ts(nullable=True)
+    done_by: str | None = None
+    note: str = _text("")

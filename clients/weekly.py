@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
 
@@ -59,6 +59,7 @@ class WeeklyReview(BaseModel):
     note_quality: dict[str, list[dict[str, Any]]]
     measures: dict[str, Any]
     themes: list[dict[str, Any]] = Field(default_factory=list, description="The top service themes of the book.")
+    onboarding: dict[str, Any] = Field(default_factory=dict, description="Onboarding: overdue phases and measures.")
 
 
 def _book(session: Session, owner: str | None) -> dict[str, Client]:
@@ -127,7 +128,19 @@ def weekly_review(*, session: Session, owner: str | None = None, user: User | No
         measures=_measures(scope, period_days, recent, usable, len(overdue_rows)),
         themes=theme_lines(service_themes(session=session, user=user, owner=owner,
                                           since=as_of - timedelta(days=THEMES_DAYS))),
+        onboarding=_onboarding(scope),
     )
+
+
+def _onboarding(scope: _Scope) -> dict[str, Any]:
+    """The book's onboarding cases: overdue phases, days from signature to kickoff, share active at day 90."""
+    from clients.onboarding import onboarding_cases, onboarding_measures
+
+    now = min(utcnow(), datetime.combine(scope.as_of, time.max, UTC))
+    views = [v for v in onboarding_cases(session=scope.session, user=None, now=now) if v.client_id in scope.clients]
+    overdue = [{"client": v.client_name, "phase": p.title, "owner": p.owner, "due": p.due_at.date().isoformat()}
+               for v in views for p in v.phases if p.status == "overdue"]
+    return {"overdue_phases": overdue, "measures": onboarding_measures(views, scope.session, scope.as_of)}
 
 
 def _overdue(scope: _Scope) -> tuple[Sequence[RecordAction], dict[str, list[dict[str, Any]]]]:

@@ -10,7 +10,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from clientloop import __version__
-from clientloop.api import ask, clients, documents, drafts, handover, interactions, kb, reviews, themes
+from clientloop.api import ask, clients, documents, drafts, handover, interactions, kb, onboarding, reviews, themes
 from clientloop.api.errors import install_handlers
 from clientloop.api.idempotency import IdempotencyMiddleware
 from clientloop.container import Container
@@ -64,6 +64,7 @@ def create_app(container: Container | None = None, *, drafting_workers: int = 0)
     app.include_router(clients.router)
     app.include_router(themes.router)
     app.include_router(handover.router)
+    app.include_router(onboarding.router)
     install_web(app)  # the /ui pages and their static files
 
     @app.get("/healthz", tags=["ops"])

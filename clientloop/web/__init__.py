@@ -14,12 +14,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from clientloop.web import clients, handover, home, review_edit, reviews, signin, themes, uploads
+from clientloop.web import clients, handover, home, onboarding, review_edit, reviews, signin, themes, uploads
 from clientloop.web.pages import STATIC_DIR
 
 
 def install_web(app: FastAPI) -> None:
     """Add the `/ui` pages and their static files to the app."""
-    for module in (signin, home, uploads, reviews, review_edit, clients, themes, handover):
+    for module in (signin, home, uploads, reviews, review_edit, clients, themes, handover, onboarding):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")

@@ -64,6 +64,7 @@ READS = {
     "GET /v1/clients/{client}/handover": (200, 404, 200, 403, 200),
     "GET /v1/weekly": (200, 200, 200, 403, 200),
     "GET /v1/themes": (200, 200, 200, 403, 200),
+    "GET /v1/onboarding": (200, 200, 200, 403, 200),
     "POST /v1/ask": (200, 200, 200, 200, 200),
     "POST /v1/reviews/{review}/release": (409, 404, 409, 403, 409),  # pending: nothing to release yet
 }

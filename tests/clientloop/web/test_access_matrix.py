@@ -61,6 +61,7 @@ PAGES = {
     "/ui/clients/CRM-1001/brief": (200, 404, 200, 403, 200),
     "/ui/weekly": (200, 200, 200, 403, 200),
     "/ui/themes": (200, 200, 200, 403, 200),
+    "/ui/onboarding": (200, 200, 200, 403, 200),
     "/ui/clients/{client}/handover": (200, 404, 200, 403, 200),
 }
 
