@@ -155,11 +155,16 @@ def print_weekly(w: WeeklyReview) -> None:
             "{client}: {description}: {issues}",
         )
     )
+    sections.append(("Service themes", w.themes, "{name} ({mentions} mentions, {clients} clients)"))
+    sections.append(("Onboarding phases overdue", w.onboarding.get("overdue_phases", []),
+                     "{client}: {phase} ({owner}, due {due})"))
     for title, rows, fmt in sections:
         console.print(f"[bold cyan]{title}[/] ({len(rows)})")
         for r in rows[:8]:
             console.print("  " + _row_id(r) + fmt.format(**r), highlight=False)
     console.print(f"[bold cyan]Measures[/] {json.dumps(w.measures)}", highlight=False)
+    if w.onboarding.get("measures"):
+        console.print(f"[bold cyan]Onboarding[/] {json.dumps(w.onboarding['measures'])}", highlight=False)
 
 
 @clients_app.command("import")
