@@ -93,6 +93,9 @@ def _print_next_steps() -> None:
     console.print("  clientloop draft FILE --client NAME           draft a summary and actions from a transcript")
     console.print("  clientloop brief CRM-1001 [--json]              the two-minute brief of a demo client")
     console.print("  clientloop weekly [--owner priya]              the weekly review")
+    console.print("  clientloop handover CRM-1001 [--to RM]        the relationship in one read for a new owner")
+    console.print("  clientloop themes                              repeated service concerns across the book")
+    console.print("  clientloop onboarding list                     the three demo clients being onboarded")
     console.print(
         "  clientloop serve                               then open http://127.0.0.1:8000/ui/ "
         "(sign in with a key above); API docs at /docs"
