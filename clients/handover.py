@@ -92,7 +92,11 @@ def relationship_handover(*, session: Session, client_ref: str, user: User | Non
             L.line(f"{c.name} ({c.role or 'contact'})" + (" · primary" if c.is_primary else "")
                    + "".join(f" · {v}" for v in (c.email, c.phone) if v), client_link(client))
             for c in book.contacts]),
-        BriefSection(key="next_steps", title="What should happen next", lines=suggest_lines(book, as_of, L)),
+        BriefSection(key="next_steps", title="What should happen next", lines=[
+            *(L.line(f"Onboarding: {title} ({phase.owner}; due {phase.due_at:%Y-%m-%d}, overdue)",
+                     SourceLink(kind="onboarding", id=phase.id), rule="onboarding_overdue",
+                     reason="the phase is past its due time") for phase, title in book.onboarding_overdue),
+            *suggest_lines(book, as_of, L)]),
     ]
     for s in sections:
         if not s.lines:
@@ -121,8 +125,10 @@ def _relationship(book: ClientBook, records: Sequence[tuple[InteractionRecord, S
     link = client_link(client)
     out = []
     if profile and profile.client_since:
-        out.append(L.line(f"Client since {profile.client_since.isoformat()} "
-                          f"({days_text((as_of - profile.client_since).days)})", link, label="Tenure"))
+        days = (as_of - profile.client_since).days
+        years = days // 365
+        span = f"{years} year{'s' if years != 1 else ''}" if days >= 365 else f"{days // 30} months"
+        out.append(L.line(f"Client since {profile.client_since.isoformat()} ({span})", link, label="Tenure"))
     if records:
         first_record, first_source = records[-1]
         when = (first_source.occurred_at or first_record.created_at).date().isoformat()
