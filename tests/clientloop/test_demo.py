@@ -26,6 +26,7 @@ def test_demo_runs_every_step_on_embedded_defaults(settings, container, monkeypa
     out = result.output
     assert "Ingested 16 knowledge documents" in out
     assert "call-okafor-2026-11-16.txt" in out and "in_review" in out
+    assert "call-adeyemi-2026-11-24.txt" in out and "awaiting_" in out  # unflagged: the RM confirms it
     assert "£25" in out  # the CHAPS fee, quoted from the fee schedule
     assert "Not found in the knowledge base." in out  # the cryptocurrency question abstains
     assert "priya" in out and "clk_" in out
