@@ -60,6 +60,18 @@ def brief(
     print_brief(result)
 
 
+def print_sections(sections: list[Any]) -> None:
+    """Brief-style sections (the brief's, the handover's): numbered lines with their reason and source kind."""
+    for section in sections:
+        console.print(f"\n[bold cyan]{section.title}[/]")
+        if not section.lines:
+            console.print(f"  [dim]{section.empty}[/]")
+        for line in section.lines:
+            head = f"[bold]{line.label}:[/] " if line.label else ""
+            why = f" [yellow]← {line.reason}[/]" if line.reason else ""
+            console.print(f"  [dim]{line.id}[/] {head}{line.text}{why} [dim]({line.source.kind})[/]", highlight=False)
+
+
 def print_brief(b: ClientBrief) -> None:
     """Render a brief for a person."""
     console.rule(f"[bold]{b.client_name}[/] · brief {b.brief_id} · as of {b.as_of}")
@@ -68,14 +80,7 @@ def print_brief(b: ClientBrief) -> None:
             console.print(f"[bold magenta]Changed {changes.label}[/]: " + ("" if changes.lines else "nothing"))
             for line in changes.lines:
                 console.print(f"  [dim]{line.id}[/] {line.text}", highlight=False)
-    for section in b.sections:
-        console.print(f"\n[bold cyan]{section.title}[/]")
-        if not section.lines:
-            console.print(f"  [dim]{section.empty}[/]")
-        for line in section.lines:
-            head = f"[bold]{line.label}:[/] " if line.label else ""
-            why = f" [yellow]← {line.reason}[/]" if line.reason else ""
-            console.print(f"  [dim]{line.id}[/] {head}{line.text}{why} [dim]({line.source.kind})[/]", highlight=False)
+    print_sections(b.sections)
     if b.narrative:
         console.print("\n[bold cyan]Narrative[/]")
         for s in b.narrative:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from clientloop.cli_clients import print_sections
 from clientloop.cli_common import console, fail, parse_as_of, run_in_session, user_named
 
 if TYPE_CHECKING:
@@ -67,11 +68,4 @@ def print_handover(h: Handover) -> None:
         moving = f"; {len(h.change.actions_to_move)} open action(s) move" if h.change.actions_to_move else ""
         console.print(f"[bold magenta]Change of owner {h.change.status}[/]: {h.change.from_owner or 'unassigned'} → "
                       f"{h.change.to_owner} (proposed by {h.change.proposed_by}){moving}", highlight=False)
-    for section in h.sections:
-        console.print(f"\n[bold cyan]{section.title}[/]")
-        if not section.lines:
-            console.print(f"  [dim]{section.empty}[/]")
-        for line in section.lines:
-            head = f"[bold]{line.label}:[/] " if line.label else ""
-            why = f" [yellow]← {line.reason}[/]" if line.reason else ""
-            console.print(f"  [dim]{line.id}[/] {head}{line.text}{why} [dim]({line.source.kind})[/]", highlight=False)
+    print_sections(h.sections)

@@ -4,23 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from typer.testing import CliRunner
-
-from clientloop.cli import app
-from clientloop.settings import get_settings
 from tests.factories import make_book_world
-
-
-@pytest.fixture
-def cli(container, settings, monkeypatch):
-    monkeypatch.setenv("CLIENTLOOP_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("CLIENTLOOP_ENV", "test")
-    if settings.database_url:
-        monkeypatch.setenv("CLIENTLOOP_DATABASE_URL", settings.database_url)
-    get_settings.cache_clear()
-    yield lambda *args: CliRunner().invoke(app, list(args))
-    get_settings.cache_clear()
 
 
 def test_jobs_list_and_show_follow_the_job_access_rule(cli, container) -> None:
