@@ -7,9 +7,9 @@ cite any line of the brief by id.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
-from clients.brief_book import ClientBook
+from clients.brief_book import ClientBook, RecentInteraction, aware
 from clients.brief_lines import (
     DEFAULT_CADENCE_DAYS,
     KIND_LABEL,
@@ -93,6 +93,21 @@ def snapshot_lines(b: ClientBook, as_of: date, L: LineNumbers) -> list[BriefLine
         if sentiment and sentiment not in ("neutral", "unknown"):
             out.append(L.line(f"{sentiment} at the last contact", record_link(b.recent[0]), label="Sentiment"))
     return out[:12]
+
+
+def _when(at: datetime) -> str:
+    """A moment as people write it: `3 Dec 2026 14:05 UTC`."""
+    at = aware(at) or at
+    return f"{at.day} {at:%b %Y %H:%M} UTC"
+
+
+def interaction_title(i: RecentInteraction) -> str:
+    """An interaction in words: `call on 16 Nov 2026 · complaint`."""
+    content = json.loads(i.record.content_json or "{}")
+    purpose = (content.get("summary") or {}).get("purpose")
+    kind = KIND_LABEL.get(i.source.kind, i.source.kind.replace("_", " "))
+    about = f" · {purpose.replace('_', ' ')}" if purpose else ""
+    return f"{kind} on {i.occurred_at.day} {i.occurred_at:%b %Y}{about}"
 
 
 def recent_lines(b: ClientBook, L: LineNumbers) -> list[BriefLine]:
@@ -198,11 +213,12 @@ def changes(b: ClientBook, L: LineNumbers) -> tuple[Changes | None, Changes | No
         lines = [L.line(f"New interaction {i.occurred_at.date().isoformat()}", record_link(i))
                  for i in b.new_records]
         lines += status_lines(b.changes_since_brief)
-        since_brief = Changes(since=b.previous.generated_at, label=f"since the last brief ({b.previous.id})",
-                              lines=lines)
+        since_brief = Changes(since=b.previous.generated_at, lines=lines,
+                              label=f"since the last brief ({_when(b.previous.generated_at)}, "
+                                    f"by {b.previous.generated_by})")
     since_interaction = None
     if b.recent:
         since_interaction = Changes(since=b.recent[0].occurred_at,
-                                    label=f"since the last interaction ({b.recent[0].record.id})",
+                                    label=f"since the last interaction ({interaction_title(b.recent[0])})",
                                     lines=status_lines(b.changes_since_interaction))
     return since_brief, since_interaction

@@ -17,9 +17,14 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any
+from typing import Any, get_args
 
-from pipeline.schemas import ACTION_TYPES
+from pipeline.schemas import ACTION_TYPES, PURPOSES, Role, Sentiment
+
+ROLES: tuple[str, ...] = get_args(Role)
+SENTIMENTS: tuple[str, ...] = get_args(Sentiment)
+VOCAB = {"purposes": PURPOSES, "sentiments": SENTIMENTS, "roles": ROLES}
+"""The choices the form offers for the summary's purpose, sentiment and each participant's role."""
 
 SUMMARY_LISTS = (
     ("key_facts", "Key facts"),
@@ -46,6 +51,7 @@ ACTION_FIELDS = (
     "due_phrase",
     "from",
 )
+PERSON_FIELDS = ("name", "role", "side")
 DUE_KINDS = (("date", "a date"), ("range", "a date range"), ("none", "no date"))
 _TEAM = re.compile(r"\b((?:[A-Z][\w&-]*\s){0,3}[A-Z][\w&-]*)\s+[Tt]eam\b")
 
@@ -84,6 +90,9 @@ def form_state(content: dict[str, Any], reason: str = "") -> dict[str, Any]:
     return {
         "message": False,
         "rows": [_row(a, i) for i, a in enumerate(content.get("actions") or [])],
+        "people": [_person(p) for p in summary.get("participants") or []],
+        "purpose": summary.get("purpose", ""),
+        "sentiment": summary.get("sentiment", "neutral"),
         "lists": {key: "\n".join(summary.get(key) or []) for key, _ in SUMMARY_LISTS},
         "no_actions_reason": content.get("no_actions_reason") or "",
         "reason": reason,
@@ -107,9 +116,17 @@ def posted_state(form: Any) -> dict[str, Any]:
     rows = [
         {name: str(form.get(f"a{i}-{name}", "")) for name in (*ACTION_FIELDS, "remove")} for i in range(min(count, 200))
     ]
+    people_count = int(form.get("people", "0")) if str(form.get("people", "0")).isdigit() else 0
+    people = [
+        {name: str(form.get(f"p{i}-{name}", "")) for name in (*PERSON_FIELDS, "remove")}
+        for i in range(min(people_count, 100))
+    ]
     return {
         "message": False,
         "rows": rows,
+        "people": people,
+        "purpose": str(form.get("purpose", "")),
+        "sentiment": str(form.get("sentiment", "")),
         "lists": {key: str(form.get(key, "")) for key, _ in SUMMARY_LISTS},
         "no_actions_reason": str(form.get("no_actions_reason", "")),
         "reason": str(form.get("reason", "")),
@@ -118,10 +135,26 @@ def posted_state(form: Any) -> dict[str, Any]:
     }
 
 
-def add_row(state: dict[str, Any]) -> dict[str, Any]:
-    """The same values with one empty action row at the end."""
-    state["rows"].append(_row({}, None))
+def _person(person: dict[str, Any]) -> dict[str, str]:
+    return {"name": person.get("name", ""), "role": person.get("role", "other"), "side": person.get("side", "client"),
+            "remove": ""}
+
+
+def add_row(state: dict[str, Any], what: str = "action") -> dict[str, Any]:
+    """The same values with one empty action (or participant) row at the end."""
+    if what == "person":
+        state["people"].append(_person({}))
+    else:
+        state["rows"].append(_row({}, None))
     return state
+
+
+def form_errors(state: dict[str, Any]) -> dict[str, str]:
+    """What the form itself refuses before the draft is decided: a kept participant row without a name."""
+    if state["message"]:
+        return {}
+    return {f"p{i}-name": "a participant needs a name; tick Remove to drop the row"
+            for i, person in enumerate(state["people"]) if not person["remove"] and not person["name"].strip()}
 
 
 def _due(row: dict[str, str]) -> dict[str, Any]:
@@ -163,6 +196,10 @@ def content_from_state(current: dict[str, Any], state: dict[str, Any]) -> dict[s
         content.update({"subject": state["subject"], "body": state["body"]})
         return content
     summary = content.setdefault("summary", {})
+    summary["purpose"], summary["sentiment"] = state["purpose"], state["sentiment"]
+    summary["participants"] = [
+        {"name": p["name"].strip(), "role": p["role"], "side": p["side"]} for p in state["people"] if not p["remove"]
+    ]
     for key, _ in SUMMARY_LISTS:
         summary[key] = [line.strip() for line in state["lists"][key].splitlines() if line.strip()]
     originals = current.get("actions") or []
@@ -199,13 +236,13 @@ def place_errors(state: dict[str, Any], message: str, problems: list[str]) -> di
             field = {"evidence_not_in_source": "evidence", "owner_unresolved": "owner"}.get(reason)
             rows = [i for i in kept if field and value and state["rows"][i][field][:200] == value]
             for i in rows:
-                errors.setdefault(f"a{i}-{field}", _WHY[field])
+                errors.setdefault(f"a{i}-{field}", _WHY[field or ""])
             if not rows:
                 general.append(f"{reason.replace('_', ' ')}: {value}")
     else:
         detail = message.split(": ", 1)[1] if ": " in message else message
         for part in detail.split("; "):
-            key = _field_key(part, kept)
+            key = _field_key(part, kept, state.get("people") or [])
             if key is None:
                 general.append(part)
             else:
@@ -221,13 +258,18 @@ _WHY = {
 }
 
 
-def _field_key(part: str, kept: list[int]) -> str | None:
+def _field_key(part: str, kept: list[int], people: list[dict[str, str]]) -> str | None:
     match = _LOC.match(part)
     if match is None:
         return None
     area, first, second, third = match.group(1, 2, 3, 4)
     if area == "summary":
-        return first if first in {k for k, _ in SUMMARY_LISTS} else None
+        if first == "participants" and second is not None and second.isdigit():
+            kept_people = [i for i, p in enumerate(people) if not p["remove"]]
+            if int(second) < len(kept_people):
+                return f"p{kept_people[int(second)]}-{third if third in PERSON_FIELDS else 'name'}"
+            return None
+        return first if first in {k for k, _ in SUMMARY_LISTS} | {"purpose", "sentiment"} else None
     if not first.isdigit() or int(first) >= len(kept):
         return None
     field = "due_kind" if second == "due" else second

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clientloop.deps import ContainerDep
 from clientloop.web.deps import PageReviewer
-from clientloop.web.draft_form import add_row, content_from_state, place_errors, posted_state
+from clientloop.web.draft_form import add_row, content_from_state, form_errors, place_errors, posted_state
 from clientloop.web.pages import page_router
 from clientloop.web.reviews import STALE_MESSAGE, render_review
 from clientloop.web.session import CsrfChecked
@@ -37,8 +37,14 @@ def _edit(request: Request, container: ContainerDep, user: User, review_id: str,
     version = int(form["version"]) if form.get("version", "").isdigit() else None
     with Session(container.engine) as session:
         item = get_item(session=session, review_id=review_id, user=user)
-        if "add_row" in form:
-            return render_review(request, session, user, review_id, edit_state=add_row(state))
+        if "add_row" in form or "add_person" in form:
+            added = add_row(state, "person" if "add_person" in form else "action")
+            return render_review(request, session, user, review_id, edit_state=added)
+        refused = form_errors(state)
+        if refused:
+            state.update(errors=refused, general=[])
+            return render_review(request, session, user, review_id, status_code=422, edit_state=state,
+                                 error="The draft was not saved: fix the fields marked in the editor below.")
         current = session.get(Draft, item.current_draft_id)
         assert current is not None
         content = content_from_state(json.loads(current.content_json), state)

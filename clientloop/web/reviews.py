@@ -91,7 +91,7 @@ def render_review(request: Request, session: Session, user: User, review_id: str
                   error: str | None = None, notice: str | None = None,
                   edit_state: dict[str, Any] | None = None, kept: dict[str, str] | None = None) -> HTMLResponse:
     """The review page; after an error, with the form values the reviewer sent kept."""
-    from clientloop.web.draft_form import ACTION_TYPE_CHOICES, DUE_KINDS, SUMMARY_LISTS, form_state, owner_choices
+    from clientloop.web import draft_form as df
     from clientloop.web.versions import draft_versions
     from review.decisions import lineage_participants
     from review.models import ReviewItem
@@ -122,9 +122,9 @@ def render_review(request: Request, session: Session, user: User, review_id: str
                                                                                              "override_claims")),
         handover_to=_handover_candidates(session, item, user) if holder else [],
         decide_blocked=decide_blocked,
-        edit=edit_state if edit_state is not None else form_state(content), edit_open=edit_state is not None,
-        owners=owner_choices(lineage_participants(session, item), content, text) if pending else [],
-        action_types=ACTION_TYPE_CHOICES, due_kinds=DUE_KINDS, summary_lists=SUMMARY_LISTS,
+        edit=edit_state if edit_state is not None else df.form_state(content), edit_open=edit_state is not None,
+        owners=df.owner_choices(lineage_participants(session, item), content, text) if pending else [],
+        action_types=df.ACTION_TYPE_CHOICES, due_kinds=df.DUE_KINDS, summary_lists=df.SUMMARY_LISTS, vocab=df.VOCAB,
         versions=draft_versions(session, item), kept=kept or {},
         flag_groups=_flag_groups(shown["flags"], {m.anchor for m in marks if m.css == "flag"}),
         holds=json.loads(item.holds_json),

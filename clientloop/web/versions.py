@@ -43,6 +43,8 @@ _FIELDS = {
     "no_actions_reason": "why there are no actions",
     "participants": "participants",
 }
+_CODED = {"purpose", "role", "type", "sentiment"}
+"""Fields whose values are vocabulary codes, shown in the diff with spaces (`service_issue` → `service issue`)."""
 _OPS = {"add": "added", "remove": "removed", "replace": "changed", "move": "moved", "copy": "copied"}
 
 
@@ -57,6 +59,8 @@ def where(path: str) -> str:
             continue
         elif part.isdigit() and i == 1 and parts[0] == "actions":
             words[-1] = f"Action {int(part) + 1}"
+        elif part.isdigit() and i == 2 and parts[:2] == ["summary", "participants"]:
+            words[-1] = f"Participant {int(part) + 1}"
         elif part.isdigit():
             words.append(f"line {int(part) + 1}")
         elif part == "-":
@@ -73,6 +77,8 @@ def shown(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
+    if isinstance(value, dict) and "name" in value and "side" in value:
+        return f"{value['name']} ({str(value.get('role', 'other')).replace('_', ' ')}, {value['side']})"
     if isinstance(value, dict) and "description" in value:
         return f"{value['description']} (owner {value.get('owner', '?')})"
     if isinstance(value, dict) and "kind" in value and "phrase" in value:
@@ -81,6 +87,10 @@ def shown(value: Any) -> str:
     if isinstance(value, dict) and "text" in value:
         return str(value["text"])
     return json.dumps(value, ensure_ascii=False)
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
 
 
 def changes(old: Any, diff: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -103,12 +113,13 @@ def changes(old: Any, diff: list[dict[str, Any]]) -> list[dict[str, str]]:
         after = op.get("value") if op["op"] in ("add", "replace") else None
         if op["op"] in ("move", "copy"):
             after = f"from {where(op['from'])}"
+        coded = op["path"].rsplit("/", 1)[-1] in _CODED
         rows.append(
             {
                 "where": where(op["path"]),
                 "op": _OPS.get(op["op"], op["op"]),
-                "before": shown(before),
-                "after": shown(after),
+                "before": _words(shown(before)) if coded else shown(before),
+                "after": _words(shown(after)) if coded else shown(after),
             }
         )
     return rows

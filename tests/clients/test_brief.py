@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -125,6 +126,12 @@ def test_brief_is_stored_and_next_brief_shows_changes_since(demo):
     texts = [line.text for line in second.since_last_brief.lines]
     assert any("Closed (done) by priya" in t and "report sent by email" in t for t in texts)
     assert second.since_last_interaction is not None and second.since_last_interaction.lines
+    # The headings say when and what in words, not ids.
+    assert re.fullmatch(r"since the last brief \(\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC, by \w+\)",
+                        second.since_last_brief.label), second.since_last_brief.label
+    assert re.fullmatch(r"since the last interaction \((call|email|meeting notes) on \d{1,2} [A-Z][a-z]{2} \d{4}"
+                        r"( · [a-z ]+)?\)", second.since_last_interaction.label), second.since_last_interaction.label
+    assert first.brief_id not in second.since_last_brief.label
     # The first snapshot is unchanged: plan and conversation never mix.
     snapshot = next(b for b in stored if b.id == first.brief_id)
     assert "report sent by email" not in snapshot.content_json

@@ -138,3 +138,51 @@ def test_a_client_message_is_edited_as_subject_and_body(browser, container) -> N
     assert r.status_code == 303, r.text
     page = priya.get(r.headers["location"]).text
     assert "Draft v2" in page and "Subject" in page and "<ins>Your call today</ins>" in page
+
+
+def test_purpose_sentiment_and_participants_are_edited_in_the_form_and_shown_in_the_diff(browser,  # noqa: F811
+                                                                                          container) -> None:
+    item = review_of(container, make_draft(container, PLAIN_CALL).id)
+    priya = browser("priya")
+    data = _form(priya.get(f"/ui/reviews/{item.id}").text)
+    assert data["people"] == "2" and data["p0-name"] == "Priya Shah" and data["p1-side"] == "client"
+    assert data["purpose"] and data["sentiment"]
+    data.update({"purpose": "service_issue", "sentiment": "negative", "p0-role": "service_agent"})
+    r = post(priya, f"/ui/reviews/{item.id}/edit", {**data, "add_person": "1"})
+    assert r.status_code == 200 and "Participant 3 name" in r.text and "Draft v1" in r.text  # nothing saved yet
+    data = _form(r.text)
+    assert data["purpose"] == "service_issue" and data["p0-role"] == "service_agent"  # kept across the new row
+    data.update({"p2-name": "Sam Lee", "p2-role": "operations", "p2-side": "firm", "reason": "Sam joined the call"})
+    r = post(priya, f"/ui/reviews/{item.id}/edit", {**data, "save": "1"})
+    assert r.status_code == 303, r.text
+    with Session(container.engine) as session:
+        summary = json.loads(session.get(Draft, review_of(container, item.id).current_draft_id).content_json)["summary"]
+    assert summary["purpose"] == "service_issue" and summary["sentiment"] == "negative"
+    assert summary["participants"][0] == {"name": "Priya Shah", "role": "service_agent", "side": "firm"}
+    assert summary["participants"][2] == {"name": "Sam Lee", "role": "operations", "side": "firm"}
+    page = priya.get(r.headers["location"]).text
+    assert "<td>Purpose</td>" in page and "<ins>service issue</ins>" in page and "<ins>negative</ins>" in page
+    assert "Participant 1 · role" in page and "<ins>service agent</ins>" in page
+    assert "<ins>Sam Lee (operations, firm)</ins>" in page
+
+
+def test_a_participant_without_a_name_or_an_unknown_purpose_is_refused_beside_its_field(browser,  # noqa: F811
+                                                                                         container) -> None:
+    item = review_of(container, make_draft(container, PLAIN_CALL).id)
+    priya = browser("priya")
+    data = _form(priya.get(f"/ui/reviews/{item.id}").text)
+    data.update({"p1-name": "  ", "a0-description": "Kept wording", "sentiment": "mixed"})
+    r = post(priya, f"/ui/reviews/{item.id}/edit", {**data, "save": "1"})
+    assert r.status_code == 422 and 'aria-describedby="err-p1-name"' in r.text
+    assert re.search(r'id="err-p1-name">a participant needs a name', r.text)
+    assert 'value="Kept wording"' in r.text and '<option value="mixed" selected>' in r.text
+    data.update({"p1-name": "Daniel Okafor", "purpose": "gossip"})  # not a purpose (a forged post)
+    r = post(priya, f"/ui/reviews/{item.id}/edit", {**data, "save": "1"})
+    assert r.status_code == 422 and 'aria-describedby="err-purpose"' in r.text
+    assert '<option value="gossip" selected>' in r.text and 'value="Kept wording"' in r.text
+    data.update({"purpose": "review", "p1-remove": "1"})  # a removed row needs no name and leaves the summary
+    r = post(priya, f"/ui/reviews/{item.id}/edit", {**data, "p1-name": "", "save": "1"})
+    assert r.status_code == 303, r.text
+    with Session(container.engine) as session:
+        summary = json.loads(session.get(Draft, review_of(container, item.id).current_draft_id).content_json)["summary"]
+    assert [p["name"] for p in summary["participants"]] == ["Priya Shah"] and summary["purpose"] == "review"
