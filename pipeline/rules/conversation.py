@@ -39,6 +39,19 @@ class PendingAction:
     date_mention: DateMention | None = None
     merged_from: list[Clause] = field(default_factory=list)
     merged_indexes: list[int] = field(default_factory=list)
+    first_due: Due | None = None
+    """The date first stated for the action; a later correction moves `due` and leaves this."""
+
+    def __post_init__(self) -> None:
+        if self.first_due is None:
+            self.first_due = self.due
+
+    @property
+    def moved(self) -> bool:
+        """The date first stated was changed during the interaction ("Monday... actually, Wednesday")."""
+        first, now = self.first_due, self.due
+        return (first is not None and first.kind != "none" and now.kind != "none"
+                and (first.date or first.end) != (now.date or now.end))
 
     @property
     def end(self) -> int:

@@ -7,6 +7,7 @@ import re
 from pipeline.rules import patterns as pt
 from pipeline.rules.action_types import TYPE_PRECEDENCE, classify_type
 from pipeline.rules.conversation import PendingAction
+from pipeline.rules.decisions import without_phrase
 from pipeline.rules.owners import OwnerResolver
 from pipeline.rules.wording import Voices, task_wording
 from pipeline.schemas import Action, ActionType, Evidence
@@ -88,6 +89,9 @@ def build_action(d: PendingAction, text: str, resolver: OwnerResolver) -> Action
     """The finished action: description, type, close condition, and its evidence as an exact span of `text`."""
     action_type = _action_type(d, resolver)
     description = _description(d, text, resolver)
+    if d.moved and d.first_due is not None:
+        # "Send the report by Monday", later moved to Wednesday: the description no longer says Monday.
+        description = without_phrase(description, d.first_due.phrase)
     return Action(
         description=description,
         owner=d.owner,

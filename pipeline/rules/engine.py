@@ -50,6 +50,7 @@ from pipeline.rules.conversation import (
     merge_into,
     redate,
 )
+from pipeline.rules.decisions import agreed_records, moved_dates
 from pipeline.rules.describe import build_action
 from pipeline.rules.owners import OwnerResolver, team_name
 from pipeline.rules.purpose import classify_purpose
@@ -254,7 +255,8 @@ def draft_with_rules(
     reading = _Pass(text, kind, _local_date(occurred_at), resolver, clauses)
     for index, clause in enumerate(clauses):
         reading.add(index, clause)
-    actions = [build_action(d, text, resolver) for d in drop_superseded_quotes(reading.drafts)]
+    built = [(d, build_action(d, text, resolver)) for d in drop_superseded_quotes(reading.drafts)]
+    actions = [a for _, a in built]
     call_back = payee_call_back(text=text, kind=kind, clauses=clauses, resolver=resolver, client=client,
                                 actions=actions)
     if call_back is not None:
@@ -264,6 +266,7 @@ def draft_with_rules(
     summary = build_summary(
         text=text, kind=kind, occurred_at=occurred_at, participants=participants, client=client,
         purpose=purpose, clauses=clauses, resolver=resolver, actions=actions,
+        decided=[*moved_dates(built), *agreed_records(actions)],
     )
     return InteractionDraft(
         summary=summary,

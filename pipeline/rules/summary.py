@@ -35,12 +35,14 @@ from pipeline.schemas import Action, InteractionSummary, Participant, Purpose, S
 _ASK = re.compile(r"\?\s*$|\b(?:could|can|would) you\b|\bplease\b|\bI (?:want|would like|'d like|need)\b",
                   re.IGNORECASE)
 _QUESTION = re.compile(
-    r"^(?:(?:so|and|but|also|okay|ok|right|well|um|uh|just|oh),?\s+)*(?P<aux>can|could|would|will|do|does|did|am|is|are|"
+    r"^(?:(?:so|and|but|also|okay|ok|right|well|um|uh|just|oh|actually|sorry|first|firstly|second|secondly|"
+    r"then),?\s+)*(?P<aux>can|could|would|will|do|does|did|am|is|are|"
     r"was|were|should|has|have)\s+(?P<subject>I|we|you|it|there|this|that|the \w+(?: \w+)?|my \w+(?: \w+)?)\s+"
     r"(?P<rest>.+?)\??$",
     re.IGNORECASE,
 )
-_WH_QUESTION = re.compile(r"^(?:(?:so|and|but|also|okay|ok|right|well|just),?\s+)*(?P<wh>what|how|when|why|where|"
+_WH_QUESTION = re.compile(r"^(?:(?:so|and|but|also|okay|ok|right|well|just|actually|sorry|first|firstly|"
+                          r"second|secondly|then),?\s+)*(?P<wh>what|how|when|why|where|"
                           r"which|who)\b(?P<rest>.+?)\??$", re.IGNORECASE)
 _DONE = re.compile(r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |already )?(?:cancelled|updated|sent|put|logged|changed|"
                    r"registered|added|stopped|set up|forwarded|asked|raised|blocked|frozen|refunded|removed|"
@@ -71,7 +73,17 @@ _PLACED = re.compile(
     r"(?P<what>(?:temporary |24-hour )?(?:hold|block|stop|freeze|marker|flag))\s+on\s+(?P<on>[^,.;!?]{3,90})",
     re.IGNORECASE,
 )
-_VAGUE_ASK = re.compile(r"^(?:whether|what|how)\s+(?:that|it|this|there|so)\b(?:\s+\w+){0,3}$|^what happens",
+# What comes before the question itself: "I suppose my question is, am I covered?", "If they say no, can I...?"
+_QUESTION_LEAD = re.compile(r"^(?:.{0,40}?\b(?:my|the|our) (?:question|worry|concern) is,?\s*"
+                            r"|if [^,?]{3,80},\s*)", re.IGNORECASE)
+# A want stated outright: "I want all the fees refunded and I want it logged as a complaint".
+_WANT = re.compile(r"\b(?:I|we)(?:'d|’d| would)?\s+(?:really\s+|just\s+|also\s+)?(?:want|like|expect)\s+"
+                   r"(?:to\s+)?(?!you\b|(?:it|that)\b(?!\s+\w+ed\b))"
+                   r"(?P<what>[^.;!?]{4,140}?)(?=,?\s+(?:and|but|so)\s+(?:I|we)\b|[.;!?]|$)", re.IGNORECASE)
+_AS_WHAT = re.compile(r"\s+as\s+(?:an?\s+)?(?P<what>[^,.;!?]{3,60}?)"
+                      r"(?=\s+(?:under|with|for|and|now|today|so)\b|[,.;!?]|$)", re.IGNORECASE)
+_VAGUE_ASK = re.compile(r"^(?:whether|what|how)\s+(?:that|it|this|there|so)\b(?:\s+\w+){0,3}$|^what happens"
+                        r"|^\w+\s+(?:that|it|this|them)$",
                         re.IGNORECASE)
 _NEGATED = re.compile(r"\b(?:not|never|no)\s+(?:\w+\s+)?$|n[’']t\s+(?:\w+\s+)?$", re.IGNORECASE)
 _CONCERN = re.compile(r"\b(?:worried|concerned|unhappy|not happy|fed up|frustrat\w+|disappointed|dreading|"
@@ -110,12 +122,18 @@ def build_summary(
     clauses: list[Clause],
     resolver: OwnerResolver,
     actions: list[Action],
+    decided: list[str] | None = None,
 ) -> InteractionSummary:
-    """Assemble the summary from clauses, actions and the purpose already chosen."""
+    """Assemble the summary from clauses, actions and the purpose already chosen.
+
+    `decided` holds the decisions the action pass found (`pipeline.rules.decisions`): dates
+    moved during the interaction and the records the firm agreed to open; they follow the
+    agreements and completions stated in words.
+    """
     new = [c for c in clauses if not c.quoted]
     # A client's ask in the quoted email the firm is answering is still the client's ask.
     client_clauses = [c for c in clauses if (p := resolver.participant(c.speaker)) is not None and p.side == "client"]
-    asks = [_useful(_ask(c, resolver, kind)) for c in client_clauses]
+    asks = [_useful(a) for c in client_clauses for a in _asks(c, resolver, kind)]
     if kind == "meeting_notes":
         asks += [_useful(a) for c in clauses for a in _noted_asks(c, resolver)]
     concerns = _unique(_statement(c, resolver) for c in client_clauses if _voiced_concern(c.text))[:5]
@@ -131,7 +149,7 @@ def build_summary(
         client_asks=_unique(asks)[:8],
         concerns=concerns,
         preferences=preferences,
-        decisions=_unique(_decision(c, resolver, text, kind) for c in new)[:8],
+        decisions=_unique([*(_decision(c, resolver, text, kind) for c in new), *(decided or [])])[:10],
         sentiment=_sentiment(" ".join(c.text for c in client_clauses)),
         sensitive_points=[c.text for c in clauses if _SENSITIVE.search(c.text)][:8],
         before_next_interaction=_before_next(preferences, concerns, actions),
@@ -160,9 +178,21 @@ def _roles(voices: Voices) -> Voices:
     return Voices(None, voices.speaker_is_firm, None)
 
 
+def _asks(clause: Clause, resolver: OwnerResolver, kind: str) -> list[str | None]:
+    """A client's asks in one clause: each want stated outright is its own ask, else the one request or question."""
+    single = _ask(clause, resolver, kind)
+    wants = [m["what"] for m in _WANT.finditer(clause.text)]
+    if not wants or (single is not None and single.lower().startswith(("whether", "what", "how", "when", "why"))):
+        return [single]
+    voices = _roles(_voices(clause, resolver))
+    return [_short(task_wording(w, voices=voices, before="", resolver=resolver)) for w in wants]
+
+
 def _ask(clause: Clause, resolver: OwnerResolver, kind: str) -> str | None:
     """A client's request as a task, or a client's question as a "Whether ..." / "How ..." phrase."""
     stripped = clause.text.strip()
+    if stripped.endswith("?"):
+        stripped = _QUESTION_LEAD.sub("", stripped, count=1)
     detection = cm.detect(stripped, written=kind != "call_transcript", notes=kind == "meeting_notes")
     voices = _voices(clause, resolver)
     if detection is not None and detection.kind == "request" and detection.verb:
@@ -180,13 +210,13 @@ def _ask(clause: Clause, resolver: OwnerResolver, kind: str) -> str | None:
     wh = _WH_QUESTION.match(stripped)
     if wh and stripped.endswith("?"):
         return _short(task_wording(wh["wh"].lower() + wh["rest"], voices=voices, before="", resolver=resolver))
-    # Any other ask ("I'd like the fees refunded") keeps its words, in the third person.
+    # Any other ask keeps its words, in the third person.
     return _statement(clause, resolver) if _ASK.search(stripped) and len(stripped) > 15 else None
 
 
 _NOTED_ASK = re.compile(
     r"\b(?P<who>client|[A-Z]{2,4}|[A-Z][a-z]+)(?:\s+also)?\s+(?P<how>wants?|asked(?:\s+(?:for|if|whether|about|to))?|"
-    r"requested|would like|keen (?:to|on)|pushed (?:on|for))\s+(?P<what>[^.;]{4,160})"
+    r"requested|would like|keen (?:to|on)|pushed (?:on|for))\s+(?P<what>(?:[^.;]|\.(?=\d)){4,160})"
 )
 
 
@@ -222,7 +252,8 @@ def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> 
     done = _DONE_OBJECT.search(clause.text)
     if done:
         object_ = done["object"].strip()
-        as_what = re.match(r"(?:that|it|this)\s+as\s+(?:an?\s+)?(?P<what>.+)", object_, re.IGNORECASE)
+        as_what = re.match(r"(?:that|it|this)\s+as\s+(?:an?\s+)?(?P<what>.+)", object_, re.IGNORECASE) or (
+            re.fullmatch(r"that|it|this", object_, re.IGNORECASE) and _AS_WHAT.match(clause.text, done.end("object")))
         if as_what:
             object_ = as_what["what"]  # "I've logged that as a formal complaint": a formal complaint was logged
         elif re.fullmatch(r"(?:that|it|this|them|those)", object_, re.IGNORECASE):

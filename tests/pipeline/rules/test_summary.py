@@ -47,3 +47,24 @@ def test_before_next_interaction_does_not_repeat_the_actions() -> None:
                                participants=PEOPLE, client="Evelyn Marsh")
     descriptions = {a.description for a in summary.actions}
     assert descriptions and not descriptions & set(summary.summary.before_next_interaction)
+
+
+def test_each_want_stated_outright_is_its_own_short_ask() -> None:
+    call = CALL + "Evelyn Marsh: I want the fees refunded and I want it logged as a complaint.\n"
+    asks = _summary(call).client_asks
+    assert "The fees refunded" in asks
+    assert any(a.lower().startswith("it logged as a complaint") for a in asks)
+
+
+def test_a_question_after_a_lead_in_is_a_whether_phrase() -> None:
+    call = CALL + "Evelyn Marsh: I suppose my question is, am I still covered for the car?\n"
+    assert "Whether the client is still covered for the car" in _summary(call).client_asks
+
+
+def test_a_decimal_in_a_noted_ask_does_not_cut_it() -> None:
+    notes = "Review mtg.\n- EM wants the limit up from $4.0M to $6.5M from Jan.\n"
+    summary = draft_with_rules(notes, kind="meeting_notes", occurred_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+                               participants=[*PEOPLE[:1], Participant(name="Evelyn Marsh", role="client",
+                                                                      side="client")],
+                               client="Evelyn Marsh").summary
+    assert any("$6.5M" in a for a in summary.client_asks)

@@ -1,0 +1,51 @@
+"""Decisions from the action pass: a date moved during the interaction, a record the firm agreed to open."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pipeline.rules import draft_with_rules
+from pipeline.rules.decisions import without_phrase
+from pipeline.schemas import Participant
+
+PEOPLE = [Participant(name="Nina Okafor", role="service_agent", side="firm"),
+          Participant(name="Paul Brandt", role="client", side="client")]
+# 2026-11-20 is a Friday: Monday is 23 November, Wednesday 25 November.
+CALL = """Nina Okafor: Good morning, Nina speaking.
+Paul Brandt: Hello. Water has come through the ceiling and ruined the carpet.
+Nina Okafor: I'm sorry to hear that. I'll log a claim for the water damage straight after this call.
+Nina Okafor: Could you send me photos of the ceiling by Monday?
+Paul Brandt: I'm away until Tuesday. Could it be Wednesday?
+Nina Okafor: Wednesday's fine.
+"""
+
+
+def _draft(text: str = CALL):
+    return draft_with_rules(text, kind="call_transcript", occurred_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+                            participants=PEOPLE, client="Paul Brandt")
+
+
+def test_a_date_moved_during_the_call_is_a_decision_naming_both_days() -> None:
+    decisions = _draft().summary.decisions
+    assert any("moved from Monday 23 November to Wednesday 25 November" in d and "photos" in d for d in decisions)
+
+
+def test_the_moved_action_no_longer_quotes_the_first_date() -> None:
+    photos = next(a for a in _draft().actions if "photos" in a.description)
+    assert str(photos.due.date) == "2026-11-25"
+    assert "Monday" not in photos.description
+
+
+def test_a_case_the_firm_opens_is_a_decision() -> None:
+    assert any("claim" in d.lower() and "moved" not in d for d in _draft().summary.decisions)
+
+
+def test_a_date_that_was_never_moved_gives_no_moved_decision() -> None:
+    moved = "Paul Brandt: I'm away until Tuesday. Could it be Wednesday?\nNina Okafor: Wednesday's fine.\n"
+    settled = CALL.replace(moved, "Paul Brandt: Monday's fine.\n")
+    assert not any("moved" in d for d in _draft(settled).summary.decisions)
+
+
+def test_without_phrase_takes_the_date_and_its_preposition_out() -> None:
+    assert without_phrase("Send the photos of the ceiling by Monday", "Monday") == "Send the photos of the ceiling"
+    assert without_phrase("Send the pack", "Monday") == "Send the pack"
