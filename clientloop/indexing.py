@@ -112,8 +112,10 @@ class Indexer:
             texts.extend(c.text for c in staged.chunks)
             metas.extend(staged.metadatas())
         if texts:
-            vectors = self.container.embeddings.embed_documents(texts)
-            self.container.store.upsert(ids, texts, metas, vectors)
+            embeddings = self.container.embeddings
+            # The local model returns one float32 array; other providers lists of floats.
+            embed = getattr(embeddings, "embed_array", embeddings.embed_documents)
+            self.container.store.upsert(ids, texts, metas, embed(texts))
         _commit(self.container, batch)
         replaced = [s for s in batch if s.replacing]
         for staged in replaced:
@@ -130,7 +132,7 @@ def _commit(container: Container, batch: list[Staged]) -> None:
     with session_scope(container.engine) as session:
         replaced = [s.source_id for s in batch if s.replacing]
         if replaced:
-            session.exec(delete(Chunk).where(col(Chunk.source_id).in_(replaced)))  # type: ignore[call-overload]
+            session.exec(delete(Chunk).where(col(Chunk.source_id).in_(replaced)))
             unindex_sources(session.connection(), replaced)
         for staged in batch:
             for cid, c in zip(staged.chunk_ids, staged.chunks, strict=True):

@@ -105,6 +105,12 @@ def _ingest(section: str, raw: Raw) -> list[Figure]:
     if "langchain_chunks_per_s" in raw:
         out.append(Figure(section, "ingest vs LangChain", _g(raw, "chunks_per_s"), "chunks/s",
                           _g(raw, "langchain_chunks_per_s"), "Chroma.from_documents"))
+    if "tuned_tokens_per_s" in raw:
+        sample = f"{int(raw.get('session_sample_chunks', 0)):,} chunks"
+        out += [Figure(section, f"model tokens/s, tuned session ({sample})", _g(raw, "tuned_tokens_per_s"), "tokens/s",
+                       _g(raw, "plain_tokens_per_s"), "unoptimised session"),
+                Figure(section, f"model chunks/s, tuned session ({sample})", _g(raw, "tuned_chunks_per_s"), "chunks/s",
+                       _g(raw, "plain_chunks_per_s"), "unoptimised session")]
     out.append(Figure(section, "peak RSS", _g(raw, "peak_rss_mb"), "MB", _g(raw, "rss_before_mb"),
                       "model loaded, before ingest"))
     return out

@@ -191,6 +191,11 @@ class ChunkStore:
         if n == 0:
             return
         cleaned = [clean_metadata(m) for m in metadatas]
+        import numpy as np
+
+        # One float32 array, sliced per batch: Chroma takes numpy rows as they are (a list of
+        # Python floats per vector cost converting every number twice).
+        vectors = np.asarray(embeddings, dtype=np.float32)
         for part, collection in self._parts.items():
             rows = [i for i in range(n) if (cleaned[i].get("kind") == KB_KIND) == (part == "kb")]
             other = self._parts["history" if part == "kb" else "kb"]
@@ -201,8 +206,8 @@ class ChunkStore:
                     collection.upsert(
                         ids=[ids[i] for i in batch],
                         documents=[texts[i] for i in batch],
-                        metadatas=[cleaned[i] for i in batch],  # type: ignore[misc]
-                        embeddings=[[float(x) for x in embeddings[i]] for i in batch],  # type: ignore[misc]
+                        metadatas=[cleaned[i] for i in batch],
+                        embeddings=vectors[batch],
                     )
         self._bump()
 

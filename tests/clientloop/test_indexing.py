@@ -98,3 +98,36 @@ def test_same_bytes_twice_in_one_run_are_one_source(container, tmp_path) -> None
     report = ingest_paths(container, [folder], kind="kb")
     assert [r.outcome for r in report.results] == ["created", "unchanged"]
     assert report.results[0].source_id == report.results[1].source_id
+
+
+def test_ingest_killed_after_two_batches_resumes_with_every_source_indexed_once(container, tmp_path,
+                                                                               monkeypatch) -> None:
+    _write_docs(tmp_path / "kb", 12)
+    real_commit, commits = indexing._commit, []
+
+    def dies_on_third(container_, batch):
+        if len(commits) == 2:
+            raise KeyboardInterrupt  # killed after two batches were committed, mid-way through the third
+        commits.append([s.source_id for s in batch])
+        real_commit(container_, batch)
+
+    monkeypatch.setattr(indexing, "_commit", dies_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths(container, [tmp_path / "kb"], kind="kb", flush_chunks=5)
+    monkeypatch.undo()
+    done_first = {sid for batch in commits for sid in batch}
+    assert 0 < len(done_first) < 12
+
+    report = ingest_paths(container, [tmp_path / "kb"], kind="kb", flush_chunks=5)
+    assert not report.errors
+    outcomes = {r.source_id: r.outcome for r in report.results}
+    assert {sid for sid, o in outcomes.items() if o == "unchanged"} == done_first  # not embedded again
+    with Session(container.engine) as s:
+        sources = s.exec(select(Source)).all()
+        rows = s.exec(select(Chunk)).all()
+    assert len(sources) == 12 and {r.status for r in sources} == {"ready"}
+    assert sum(r.chunk_count for r in sources) == len(rows)
+    stored = [c.id for c in container.store.get_all()]
+    assert len(stored) == len(set(stored))  # each chunk once
+    assert set(stored) == {r.id for r in rows}  # no orphan vectors, no chunk row without its vector
+    assert {c.metadata["source_id"] for c in container.store.get_all()} == {r.id for r in sources}

@@ -99,3 +99,27 @@ def test_sentence_transformers_missing_package_says_how_to_install(monkeypatch) 
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with pytest.raises(BackendError, match="pip install sentence-transformers"):
         SentenceTransformerEmbeddings("all-MiniLM-L6-v2").embed_query("x")
+
+
+def test_tuned_session_gives_the_unoptimised_sessions_vectors() -> None:
+    texts = ["", "Short.", "CHAPS payments cost £25 and leave before 3:30pm.", "word " * 400,
+             " ".join(f"Sentence {i} about a mortgage rate switch and its early repayment charge." for i in range(12)),
+             "Überweisung an einen Zahlungsempfänger", "ISA allowance"] * 3
+    plain = OnnxMiniLMEmbeddings(batch_size=4, intra_op_threads=2, graph_optimization="disable",
+                                 bucket_by_tokens=False)
+    tuned = OnnxMiniLMEmbeddings(batch_size=4)
+    cosine = (plain.embed_array(texts) * tuned.embed_array(texts)).sum(axis=1)
+    assert cosine.min() >= 0.9999
+
+
+def test_token_ids_are_truncated_to_the_models_256_and_unpadded(model: OnnxMiniLMEmbeddings) -> None:
+    long, short = model.token_ids(["word " * 2000, "Short."])
+    assert len(long) == 256 and long[-1] == 102  # [SEP] kept last
+    assert len(short) == 4 and 0 not in short  # [CLS] short . [SEP], no padding
+
+
+def test_session_threads_default_to_the_usable_cores() -> None:
+    from pipeline.embeddings import usable_cores
+
+    assert OnnxMiniLMEmbeddings()._threads == usable_cores() >= 1
+    assert OnnxMiniLMEmbeddings(intra_op_threads=1)._threads == 1
