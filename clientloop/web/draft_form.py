@@ -169,6 +169,16 @@ def _due(row: dict[str, str]) -> dict[str, Any]:
     return due
 
 
+def _spaced(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
+def _same(typed: str, stored: Any) -> str:
+    """What was typed, or the stored text when they differ only in spacing (a text box drops line breaks and
+    trailing spaces; that is no edit and must not show in the diff)."""
+    return stored if isinstance(stored, str) and _spaced(typed) == _spaced(stored) else typed.strip()
+
+
 def _action(row: dict[str, str], originals: list[dict[str, Any]]) -> dict[str, Any]:
     origin = int(row["from"]) if row["from"].isdigit() and int(row["from"]) < len(originals) else None
     action = copy.deepcopy(originals[origin]) if origin is not None else {}
@@ -177,11 +187,11 @@ def _action(row: dict[str, str], originals: list[dict[str, Any]]) -> dict[str, A
         evidence = {"text": row["evidence"]}  # new words: grounding finds them in the source again
     action.update(
         {
-            "description": row["description"].strip(),
+            "description": _same(row["description"], action.get("description")),
             "owner": row["owner"],
             "owner_side": row["owner_side"],
             "type": row["type"],
-            "close_condition": row["close_condition"].strip(),
+            "close_condition": _same(row["close_condition"], action.get("close_condition")),
             "evidence": evidence,
             "due": _due(row),
         }
@@ -201,7 +211,9 @@ def content_from_state(current: dict[str, Any], state: dict[str, Any]) -> dict[s
         {"name": p["name"].strip(), "role": p["role"], "side": p["side"]} for p in state["people"] if not p["remove"]
     ]
     for key, _ in SUMMARY_LISTS:
-        summary[key] = [line.strip() for line in state["lists"][key].splitlines() if line.strip()]
+        lines = [line.strip() for line in state["lists"][key].splitlines() if line.strip()]
+        before = summary.get(key) or []
+        summary[key] = before if [_spaced(b) for b in before] == [_spaced(v) for v in lines] else lines
     originals = current.get("actions") or []
     content["actions"] = [_action(row, originals) for row in state["rows"] if not row["remove"]]
     content["no_actions_reason"] = state["no_actions_reason"].strip() or None if not content["actions"] else None
