@@ -114,9 +114,23 @@ def _brief_page(request: Request, session: Session, client: Client, user: User, 
         row = session.get(RecordAction, kept["action"])
         retry = (row.id, row.status) if row is not None and row.client_id == client.id else None
     return render(request, "brief.html.jinja", status_code=status_code, error=error, kept=kept or {}, brief=brief,
-                  client=client, action_status=statuses, retry=retry,
+                  client=client, action_status=statuses, form_at=_form_lines(brief), retry=retry,
                   done=None if error else request.query_params.get("done"),
                   changed_action=None if error else request.query_params.get("action"))
+
+
+def _form_lines(brief: object) -> dict[str, str]:
+    """The one line of the brief where each action gets its close / reopen form.
+
+    That is its line under Open items when there is one, else its first line; the other lines link
+    to it instead of repeating the form (up to three times in the demo).
+    """
+    lines = [(section.key, line) for section in brief.sections for line in section.lines  # type: ignore[attr-defined]
+             if line.source.kind == "action"]
+    at: dict[str, str] = {}
+    for _key, line in sorted(lines, key=lambda pair: pair[0] != "open_items"):
+        at.setdefault(line.source.id, line.id)
+    return at
 
 
 def _action_statuses(session: Session, brief: object) -> dict[str, str]:

@@ -174,8 +174,10 @@ def _spaced(text: Any) -> str:
 
 
 def _same(typed: str, stored: Any) -> str:
-    """What was typed, or the stored text when they differ only in spacing (a text box drops line breaks and
-    trailing spaces; that is no edit and must not show in the diff)."""
+    """What was typed, or the stored text when they differ only in spacing.
+
+    A text box drops line breaks and trailing spaces; that is no edit and must not show in the diff.
+    """
     return stored if isinstance(stored, str) and _spaced(typed) == _spaced(stored) else typed.strip()
 
 

@@ -76,6 +76,11 @@ def _when(value: Any) -> str:
     if isinstance(value, datetime):
         moment: datetime = value if value.tzinfo else value.replace(tzinfo=UTC)
         return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, str) and len(value) >= 16 and value[10:11] == "T":  # an ISO time stored in JSON
+        try:
+            return _when(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            return value
     return str(value)
 
 

@@ -10,6 +10,8 @@ checking context bypasses the CSP to inject axe; the pages themselves run none. 
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -71,13 +73,26 @@ def test_claim_hand_over_edit_with_diff_approve_release_and_close_from_the_brief
     rita.keyboard.press("Enter")
     description = rita.get_by_label("Description").first
     description.fill("Log Daniel's complaint about the transfer today")
+    rita.get_by_label("Purpose").select_option("service_issue")
+    rita.get_by_label("Client sentiment").select_option("positive")  # the complaint call drafts as negative
+    rita.get_by_role("button", name="Add a participant").click()  # the form comes back with every value kept
+    expect(rita.get_by_label("Description").first).to_have_value("Log Daniel's complaint about the transfer today")
+    expect(rita.get_by_label("Purpose")).to_have_value("service_issue")
+    rita.get_by_label("Participant 3 name").fill("Sam Lee")
+    rita.locator("#p2-role").select_option("operations")
+    rita.locator("#p2-side").select_option("firm")
     rita.get_by_label("Why (optional)").fill("plainer wording")
     rita.screenshot(path=str(SHOTS / "20-edit-form.png"), full_page=True)
     rita.get_by_role("button", name="Save as draft v2").click()
     expect(rita.get_by_text("Saved as a new version")).to_be_visible()
     diff = rita.locator("table.diff")
     expect(diff).to_contain_text("Action 1 · description")
-    expect(diff.locator("ins")).to_contain_text("Log Daniel's complaint about the transfer today")
+    expect(diff.locator("tr", has_text="Action 1 · description").locator("ins")).to_have_text(
+        "Log Daniel's complaint about the transfer today")
+    expect(diff.locator("tr", has_text="Purpose").locator("ins")).to_have_text("service issue")
+    expect(diff.locator("tr", has_text="Sentiment").locator("del")).to_have_text("negative")
+    expect(diff.locator("tr", has_text="Sentiment").locator("ins")).to_have_text("positive")
+    expect(diff.locator("tr", has_text="Participant").locator("ins")).to_have_text("Sam Lee (operations, firm)")
     expect(rita.get_by_role("button", name="Approve draft v2")).to_be_disabled()  # maker-checker
     rita.screenshot(path=str(SHOTS / "21-edit-diff.png"), full_page=True)
     assert no_horizontal_scroll(rita) and not blocking(axe_violations(rita))
@@ -104,6 +119,13 @@ def test_claim_hand_over_edit_with_diff_approve_release_and_close_from_the_brief
     form.get_by_label("Close with a reason").fill("acknowledgement sent")
     form.get_by_role("button", name="Close action").click()
     expect(rex.get_by_text("Action closed (done)")).to_be_visible()
+    # The change heads its list in words: when the last brief was made and by whom, not its id.
+    since = rex.get_by_role("heading", name=re.compile("^Changed since the last brief"))
+    words = r"^Changed since the last brief \(\d{1,2} \w{3} \d{4} \d\d:\d\d UTC, by rex\)$"
+    expect(since).to_have_text(re.compile(words))
+    expect(rex.locator("section.changes").first).to_contain_text("Closed (done) by rex")
+    expect(rex.get_by_role("heading", name="Changed since the last interaction (call on 16 Nov 2026 · service issue)")
+           ).to_be_visible()  # the purpose as the edit set it
     rex.screenshot(path=str(SHOTS / "22-brief-closed.png"), full_page=True)
     assert not blocking(axe_violations(rex))
     rex.get_by_role("link", name="the interaction").first.click()  # the released record, its span marked
@@ -126,6 +148,12 @@ def test_every_page_has_no_serious_axe_violation_and_no_sideways_scroll(containe
     draft = make_draft(container, COMPLAINT_CALL)
     item = review_of(container, draft.id)
     ingest_bytes(container, b"# Payments\n\n## CHAPS\n\nA CHAPS payment costs 25 GBP.\n", "payments.md", kind="kb")
+    from clients.onboarding import open_onboarding
+    from records.session import session_scope
+
+    with session_scope(container.engine) as session:  # one phase done, one overdue, the rest open
+        open_onboarding(session=session, client_ref=client.id, user=None, mandate="Advisory",
+                        signed_at=datetime.now(UTC) - timedelta(days=3))
     with container.engine.connect() as conn:
         job_id = conn.exec_driver_sql("select id from job limit 1").scalar()
 
@@ -137,6 +165,7 @@ def test_every_page_has_no_serious_axe_violation_and_no_sideways_scroll(containe
         "review": (page, f"/ui/reviews/{item.id}"), "clients": (page, "/ui/clients"),
         "brief": (page, f"/ui/clients/{client.id}/brief"), "weekly": (page, "/ui/weekly"),
         "handover": (page, f"/ui/clients/{client.id}/handover"), "themes": (page, "/ui/themes"),
+        "onboarding": (page, "/ui/onboarding"), "brief-again": (page, f"/ui/clients/{client.id}/brief"),
         "not-found": (page, "/ui/reviews/no-such-item"), "logout": (page, "/ui/logout"),
     }
     found: dict[str, list[str]] = {}
