@@ -46,6 +46,12 @@ class PendingAction:
         if self.first_due is None:
             self.first_due = self.due
 
+    def set_due(self, due: Due) -> None:
+        """A later clause dates the action: the first date stated is kept, so a change shows as a move."""
+        if self.first_due is None or self.first_due.kind == "none":
+            self.first_due = due
+        self.due = due
+
     @property
     def moved(self) -> bool:
         """The date first stated was changed during the interaction ("Monday... actually, Wednesday")."""
@@ -129,7 +135,7 @@ def merge_into(last: PendingAction, clause: Clause, index: int, mentions: list[D
     last.merged_indexes.append(index)
     best = best_mention(mentions)
     if best and best.due.kind != "none":
-        last.due = best.due
+        last.set_due(best.due)
 
 
 def is_add_on(last: PendingAction, clause: Clause, det: cm.Detection) -> bool:
@@ -158,7 +164,7 @@ def redate(last: PendingAction, clause: Clause, mentions: list[DateMention]) -> 
     if _is_correction(clause) or pro_form or restated:
         mention = mentions[-1] if _is_correction(clause) else best_mention(mentions)
         if mention and mention.due.kind != "none":
-            last.due = mention.due
+            last.set_due(mention.due)
 
 
 def drop_superseded_quotes(drafts: list[PendingAction]) -> list[PendingAction]:

@@ -41,9 +41,28 @@ def without_phrase(description: str, phrase: str) -> str:
     if not phrase or phrase == "no date stated":
         return description
     lead = r"(?:(?:by|on|before|until|for|from|no later than|within)\s+|-\s+)?"
-    out = re.sub(rf",?\s*{lead}\b{re.escape(phrase)}\b", "", description, count=1, flags=re.IGNORECASE)
+    tail = r"(?:\s+(?:morning|afternoon|evening|first thing|midday|at \w+))?"
+    out = re.sub(rf",?\s*{lead}\b{re.escape(phrase)}\b{tail}", "", description, count=1, flags=re.IGNORECASE)
     out = re.sub(r"\s+(?:by|on|before|-)$", "", out.strip(" ,"))
     return out if len(out.split()) >= 3 else description
+
+
+# Where a description goes on past its deliverable: a purpose, a second step, a list of extras.
+_GIST_END = re.compile(r",|;|\s+(?:to (?:see|go|let|check|make|discuss|talk)|with|so|because|given|once|for the)\s")
+_RECIPIENT = re.compile(r"^(?P<verb>\w+)\s+(?:[A-Z][\w'’-]+\s+){1,3}(?!a (?:ring|call|bell)\b)"
+                        r"(?=[a-z])(?!(?:to|about|and|on|for|with|back|up|at|in|if|whether|that)\b)")
+_LOOSE_END = re.compile(r"(?:\s+(?:a|an|the|to|of|on|for|and|or|by|with|in|at|from|that|this|\+))+$", re.IGNORECASE)
+
+
+def _gist(description: str) -> str:
+    """The deliverable a moved date belongs to, without what follows it ("Give Ann a ring to see how..." -> ring)."""
+    # The deliverable, not who receives it: "Send Oskar Lindgren a few photos" -> "Send a few photos".
+    description = _RECIPIENT.sub(r"\g<verb> ", description, count=1)
+    cut = _GIST_END.search(description, 8)
+    short = description[: cut.start()] if cut else description
+    words = short.split()
+    gist = _LOOSE_END.sub("", " ".join(words[:12]))
+    return gist if len(gist.split()) >= 3 else description
 
 
 def moved_dates(pairs: Iterable[tuple[PendingAction, Action]]) -> list[str]:
@@ -52,7 +71,7 @@ def moved_dates(pairs: Iterable[tuple[PendingAction, Action]]) -> list[str]:
     for draft, action in pairs:
         old, new = _day(draft.first_due), _day(draft.due)
         if draft.moved and old and new:
-            what = without_phrase(action.description, draft.due.phrase)
+            what = _gist(without_phrase(action.description, draft.due.phrase))
             out.append(f"{what}, moved from {_spoken(old)} to {_spoken(new)}")
     return out
 

@@ -211,7 +211,7 @@ class _Pass:
         if pt.PRO_FORM.search(clause.text):
             mention = best_mention(mentions)
             if mention and mention.due.kind != "none":
-                pending.due = mention.due
+                pending.set_due(mention.due)
             return True
         self.drafts.remove(pending)
         return False

@@ -46,7 +46,11 @@ _WH_QUESTION = re.compile(r"^(?:(?:so|and|but|also|okay|ok|right|well|just|actua
                           r"which|who)\b(?P<rest>.+?)\??$", re.IGNORECASE)
 _DONE = re.compile(r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |already )?(?:cancelled|updated|sent|put|logged|changed|"
                    r"registered|added|stopped|set up|forwarded|asked|raised|blocked|frozen|refunded|removed|"
-                   r"requested|booked|approved|reversed)\b|\bthat's (?:sent|done|cancelled|sorted)\b", re.IGNORECASE)
+                   r"requested|booked|approved|reversed)\b|\bthat's (?:sent|done|cancelled|sorted)\b"
+                   # A note's passive: "Claim registered during call, ref CLM-55213".
+                   r"|\b(?:registered|logged|cancelled|updated|placed|raised|blocked|frozen|booked|opened|submitted|"
+                   r"set up|changed|added|removed)\s+(?:during|in|on)\s+(?:the\s+)?(?:call|mtg|meeting)\b",
+                   re.IGNORECASE)
 _AGREED = re.compile(
     r"\blet(?:'s|’s| us)\s+(?!me\b|you\b|say\b|see\b|just\b|hope\b|get started\b|start\b|have a look\b)\w+"
     r"|\bwe(?:'ll|’ll| will) (?:go ahead|go with|proceed|stick with)\b"
@@ -149,7 +153,8 @@ def build_summary(
         client_asks=_unique(asks)[:8],
         concerns=concerns,
         preferences=preferences,
-        decisions=_unique([*(_decision(c, resolver, text, kind) for c in new), *(decided or [])])[:10],
+        decisions=_unique([*(_done_as_asked(i, clauses, resolver, kind) or _decision(c, resolver, text, kind)
+                             for i, c in enumerate(clauses) if not c.quoted), *(decided or [])])[:10],
         sentiment=_sentiment(" ".join(c.text for c in client_clauses)),
         sensitive_points=[c.text for c in clauses if _SENSITIVE.search(c.text)][:8],
         before_next_interaction=_before_next(preferences, concerns, actions),
@@ -267,6 +272,30 @@ def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> 
             return _short(phrase[0].upper() + phrase[1:])
     if (_DONE.search(clause.text) or _AGREED.search(clause.text)) and not _PAST.search(clause.text):
         return _statement(clause, resolver, roles=True)
+    return None
+
+
+_DONE_PRO_FORM = re.compile(r"\b(?:that|it|this)(?:'s|’s| is| has been| was)\s+(?:now\s+|all\s+|just\s+)?"
+                            r"(?:updated|done|changed|sorted|cancelled|stopped|sent|set up|booked|removed|added|"
+                            r"amended)(?=\s+(?:now|for you|already)\b|\s*[.,;!]|$)", re.IGNORECASE)
+
+
+def _done_as_asked(index: int, clauses: list[Clause], resolver: OwnerResolver, kind: str) -> str | None:
+    """The firm does what the client just asked ("can you change the email address?" - "that's updated now")."""
+    clause = clauses[index]
+    speaker = resolver.participant(clause.speaker)
+    if speaker is None or speaker.side != "firm" or not _DONE_PRO_FORM.search(clause.text):
+        return None
+    for earlier in reversed(clauses[max(0, index - 6) : index]):
+        asker = resolver.participant(earlier.speaker)
+        if clause.turn - earlier.turn > 2 or asker is None:
+            break
+        detection = cm.detect(earlier.text.strip(), written=kind != "call_transcript", notes=kind == "meeting_notes")
+        asked = asker.side == "client" and detection is not None and detection.kind == "request"
+        ask = _useful(_ask(earlier, resolver, kind)) if asked else None
+        if ask:
+            where = {"call_transcript": "the call", "email": "the email", "meeting_notes": "the meeting"}[kind]
+            return _short(f"{ask}: done during {where}")
     return None
 
 

@@ -49,3 +49,8 @@ def test_a_date_that_was_never_moved_gives_no_moved_decision() -> None:
 def test_without_phrase_takes_the_date_and_its_preposition_out() -> None:
     assert without_phrase("Send the photos of the ceiling by Monday", "Monday") == "Send the photos of the ceiling"
     assert without_phrase("Send the pack", "Monday") == "Send the pack"
+
+
+def test_a_moved_decision_names_the_deliverable_not_its_recipient() -> None:
+    moved = [d for d in _draft().summary.decisions if "moved" in d]
+    assert moved and all("Nina" not in d for d in moved)

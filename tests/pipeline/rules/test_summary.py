@@ -68,3 +68,22 @@ def test_a_decimal_in_a_noted_ask_does_not_cut_it() -> None:
                                                                       side="client")],
                                client="Evelyn Marsh").summary
     assert any("$6.5M" in a for a in summary.client_asks)
+
+
+def test_what_the_firm_does_as_the_client_asked_is_a_decision() -> None:
+    call = CALL + ("Evelyn Marsh: And can you change the phone number on the account?\n"
+                   "Tomasz Nowak: Sure, one second... that's updated now.\n")
+    assert any(d.startswith("Change the phone number on the account") and "done during the call" in d
+               for d in _summary(call).decisions)
+
+
+def test_a_pleasantry_before_a_done_pro_form_is_no_decision() -> None:
+    call = CALL + "Evelyn Marsh: That'd be lovely, yes please.\nTomasz Nowak: Great, that's done.\n"
+    assert not any("lovely" in d for d in _summary(call).decisions)
+
+
+def test_a_notes_passive_done_during_the_call_is_a_decision() -> None:
+    notes = "Claim call.\nClaim registered during call, ref CLM-1234.\nTN to send the pack tomorrow.\n"
+    summary = draft_with_rules(notes, kind="meeting_notes", occurred_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+                               participants=PEOPLE, client="Evelyn Marsh").summary
+    assert any("CLM-1234" in d for d in summary.decisions)
