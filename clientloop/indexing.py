@@ -14,10 +14,15 @@ from the moment it is staged until its old vectors are deleted, and its row name
 version that is complete (the old hash before the commit, the new one after it).
 `discard_unfinished` removes the vectors of every other version, and the next ingest of
 the same files indexes what is missing, under the same deterministic chunk ids.
+
+The Chroma upsert of one batch runs in a thread while the model embeds the next (the model
+releases the GIL); that batch's rows are committed once its upsert has returned, so the
+order vectors-then-ready holds, and at most two batches are in memory at once.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -88,21 +93,23 @@ class Indexer:
         self.progress = progress
         self._buffer: list[Staged] = []
         self._buffered = 0
+        self._pending: _Upsert | None = None
         self.seen = 0
         self.indexed = 0
 
     def add(self, staged: Staged) -> None:
-        """Queue one document; flush when the buffer is full."""
+        """Queue one document; flush when the buffer is full (its upsert then overlaps the next batch)."""
         self._buffer.append(staged)
         self._buffered += len(staged.chunks)
         self.seen += len(staged.chunks)
         if self._buffered >= self.flush_chunks:
-            self.flush()
+            self._flush(wait=False)
 
     def flush(self) -> None:
-        """Embed, upsert and commit everything buffered."""
-        if not self._buffer:
-            return
+        """Embed, upsert and commit everything buffered; return once all of it is committed."""
+        self._flush(wait=True)
+
+    def _flush(self, *, wait: bool) -> None:
         batch, self._buffer, self._buffered = self._buffer, [], 0
         ids: list[str] = []
         texts: list[str] = []
@@ -111,11 +118,24 @@ class Indexer:
             ids.extend(staged.chunk_ids)
             texts.extend(c.text for c in staged.chunks)
             metas.extend(staged.metadatas())
+        vectors: Any = None
         if texts:
             embeddings = self.container.embeddings
             # The local model returns one float32 array; other providers lists of floats.
-            embed = getattr(embeddings, "embed_array", embeddings.embed_documents)
-            self.container.store.upsert(ids, texts, metas, embed(texts))
+            vectors = getattr(embeddings, "embed_array", embeddings.embed_documents)(texts)
+        self._finish_pending()
+        if batch:
+            self._pending = _Upsert(self.container, batch, (ids, texts, metas, vectors))
+        if wait:
+            self._finish_pending()
+
+    def _finish_pending(self) -> None:
+        """Wait for the last batch's vectors to be stored, then commit its rows (in this thread)."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        pending.join()
+        batch = pending.batch
         _commit(self.container, batch)
         replaced = [s for s in batch if s.replacing]
         for staged in replaced:
@@ -123,9 +143,37 @@ class Indexer:
             self.container.store.delete_source(staged.source_id, keep_hash=staged.digest)
         if replaced:
             _mark_ready(self.container, [s.source_id for s in replaced])
-        self.indexed += len(texts)
+        self.indexed += pending.chunks
         if self.progress:
             self.progress(self.indexed, self.seen)
+
+
+class _Upsert(threading.Thread):
+    """One batch's Chroma upsert in a thread of its own, so the model embeds the next batch meanwhile.
+
+    Only the vector store is written here; the database rows are committed by the indexer's
+    thread after `join`, so a batch is marked ready only once its vectors are stored, and
+    records-database writes never contend across threads.
+    """
+
+    def __init__(self, container: Container, batch: list[Staged], rows: tuple[Any, Any, Any, Any]) -> None:
+        super().__init__(name="index-upsert", daemon=False)
+        self.container, self.batch, self.rows = container, batch, rows
+        self.chunks = len(rows[0])
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            if self.chunks:
+                self.container.store.upsert(*self.rows)
+        except BaseException as exc:  # re-raised in the indexer's thread by `join`
+            self.error = exc
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self.error is not None:
+            raise self.error
 
 
 def _commit(container: Container, batch: list[Staged]) -> None:

@@ -136,9 +136,19 @@ def _stage_file(
     user: User | None = None,
 ) -> IngestResult:
     """Store the upload and its source row, load and chunk it, and queue it for indexing."""
-    from pipeline.chunking import chunk_document
-    from pipeline.loaders import load_document
+    digest, path = _check_and_store(container, data, filename, kind=kind, client=client, user=user)
+    claim = _Claim(digest, path, len(data), filename)
+    try:
+        claimed = _claim_source(container, claim, kind=kind, client=client, create_client=create_client, user=user)
+    except DuplicateRecord:
+        # The same file arrived twice at once and the twin's row committed first: claim again, which finds it.
+        claimed = _claim_source(container, claim, kind=kind, client=client, create_client=create_client, user=user)
+    return _load_and_queue(container, indexer, data, claim, claimed, kind=kind, client=client, user=user)
 
+
+def _check_and_store(container: Container, data: bytes, filename: str, *, kind: SourceKind | None,
+                     client: str | None, user: User | None) -> tuple[str, Path]:
+    """Refuse what can be refused unread, then write the bytes to the uploads folder."""
     settings = container.settings
     if len(data) > settings.max_upload_bytes:
         raise DocumentTooLarge(
@@ -151,17 +161,24 @@ def _stage_file(
                             "client document (kind note, transcript or email)", filename=filename)
     if user is not None and kind == "kb":
         require_kb_writer(user)
-    digest, path = store_upload(container, data)
-    try:
-        claimed = _claim_source(container, digest, path, len(data), filename, kind=kind, client=client,
-                                create_client=create_client, user=user)
-    except DuplicateRecord:
-        # The same file arrived twice at once and the twin's row committed first: claim again, which finds it.
-        claimed = _claim_source(container, digest, path, len(data), filename, kind=kind, client=client,
-                                create_client=create_client, user=user)
+    return store_upload(container, data)
+
+
+Claimed = IngestResult | tuple[str, str | None, bool]
+"""`unchanged`, or (source id, client id, replacing)."""
+
+
+def _load_and_queue(container: Container, indexer: Indexer, data: bytes, claim: _Claim, claimed: Claimed, *,
+                    kind: SourceKind | None, client: str | None, user: User | None) -> IngestResult:
+    """Load and chunk a claimed upload and queue it for indexing (a parse error is recorded on its row)."""
+    from pipeline.chunking import chunk_document
+    from pipeline.loaders import load_document
+
     if isinstance(claimed, IngestResult):
         return claimed
+    settings = container.settings
     source_id, client_id, replacing = claimed
+    filename = claim.filename
     try:
         doc = load_document(data, filename, kind=kind, max_bytes=settings.max_upload_bytes)
         if client is not None and doc.kind == "kb":
@@ -178,8 +195,8 @@ def _stage_file(
                 row.status, row.error = ("ready", None) if replacing else ("rejected", str(exc))
         raise
     chunks = chunk_document(doc, max_chars=settings.chunk_chars, overlap=settings.chunk_overlap)
-    indexer.add(Staged(source_id=source_id, doc=doc, chunks=chunks, digest=digest, client_id=client_id,
-                       replacing=replacing, size_bytes=len(data), stored_path=str(path)))
+    indexer.add(Staged(source_id=source_id, doc=doc, chunks=chunks, digest=claim.digest,
+                       client_id=client_id, replacing=replacing, size_bytes=claim.size, stored_path=str(claim.path)))
     return IngestResult(filename, source_id, "replaced" if replacing else "created", len(chunks), doc.kind,
                         doc.title)
 
@@ -202,38 +219,72 @@ def _in_flight(source: Source) -> bool:
     return source.status == "received" and (utcnow() - updated).total_seconds() < IN_FLIGHT_SECONDS
 
 
-def _claim_source(
-    container: Container, digest: str, path: Path, size: int, filename: str, *, kind: SourceKind | None,
-    client: str | None, create_client: bool, user: User | None,
-) -> IngestResult | tuple[str, str | None, bool]:
-    """The source row this upload updates (or `unchanged`): (source id, client id, replacing)."""
+@dataclass(frozen=True)
+class _Claim:
+    """A stored upload waiting for its source row."""
+
+    digest: str
+    path: Path
+    size: int
+    filename: str
+
+
+def _claim_source(container: Container, claim: _Claim, *, kind: SourceKind | None, client: str | None,
+                  create_client: bool, user: User | None) -> Claimed:
+    """The source row this upload updates (or `unchanged`), in a transaction of its own."""
     with session_scope(container.engine) as session:
-        client_row = resolve_client(session, client, create=create_client, user=user)
-        client_id = client_row.id if client_row else None
-        key = f"{client_id or '-'}:{filename}"
-        existing = session.exec(select(Source).where(Source.key == key)).first()
-        if existing is None:
-            # The same bytes under another name are the same source: index them once.
-            existing = session.exec(
-                select(Source).where(Source.content_hash == digest, Source.client_id == client_id,
-                                     Source.status == "ready")
-            ).first()
-        if existing and existing.content_hash == digest and (existing.status == "ready" or _in_flight(existing)):
-            # Already indexed, or being indexed right now by a concurrent upload of the same bytes.
-            return IngestResult(filename, existing.id, "unchanged", existing.chunk_count, existing.kind,
-                                existing.title or filename)
-        if existing is None:
-            existing = Source(key=key, filename=filename, kind=kind or "kb", client_id=client_id,
-                              content_hash=digest, size_bytes=size, stored_path=str(path))
-            session.add(existing)
-        replacing = existing.status in ("ready", "updating")
-        if replacing:
-            # The old version stays searchable (and its hash on the row) until the new one is indexed.
-            existing.status, existing.updated_at = "updating", utcnow()
-        else:
-            existing.content_hash, existing.size_bytes, existing.stored_path = digest, size, str(path)
-            existing.status, existing.error, existing.updated_at = "received", None, utcnow()
-        return existing.id, client_id, replacing
+        return _claim_in(session, claim, kind=kind, client=client, create_client=create_client, user=user)
+
+
+def _claim_group(container: Container, claims: Sequence[_Claim], *, kind: SourceKind | None, client: str | None,
+                 create_client: bool) -> list[Claimed | CallerError]:
+    """The source rows of many uploads in one transaction (one commit instead of one per file)."""
+    def attempt() -> list[Claimed | CallerError]:
+        out: list[Claimed | CallerError] = []
+        with session_scope(container.engine) as session:
+            for claim in claims:
+                try:
+                    out.append(_claim_in(session, claim, kind=kind, client=client, create_client=create_client,
+                                         user=None))
+                except CallerError as exc:  # raised before the row is touched: the others go on
+                    out.append(exc)
+        return out
+
+    try:
+        return attempt()
+    except DuplicateRecord:
+        return attempt()  # a concurrent upload committed one of these rows first: claiming again finds it
+
+
+def _claim_in(session: Session, claim: _Claim, *, kind: SourceKind | None, client: str | None, create_client: bool,
+              user: User | None) -> Claimed:
+    digest, path, size, filename = claim.digest, claim.path, claim.size, claim.filename
+    client_row = resolve_client(session, client, create=create_client, user=user)
+    client_id = client_row.id if client_row else None
+    key = f"{client_id or '-'}:{filename}"
+    existing = session.exec(select(Source).where(Source.key == key)).first()
+    if existing is None:
+        # The same bytes under another name are the same source: index them once.
+        existing = session.exec(
+            select(Source).where(Source.content_hash == digest, Source.client_id == client_id,
+                                 Source.status == "ready")
+        ).first()
+    if existing and existing.content_hash == digest and (existing.status == "ready" or _in_flight(existing)):
+        # Already indexed, or being indexed right now by a concurrent upload of the same bytes.
+        return IngestResult(filename, existing.id, "unchanged", existing.chunk_count, existing.kind,
+                            existing.title or filename)
+    if existing is None:
+        existing = Source(key=key, filename=filename, kind=kind or "kb", client_id=client_id,
+                          content_hash=digest, size_bytes=size, stored_path=str(path))
+        session.add(existing)
+    replacing = existing.status in ("ready", "updating")
+    if replacing:
+        # The old version stays searchable (and its hash on the row) until the new one is indexed.
+        existing.status, existing.updated_at = "updating", utcnow()
+    else:
+        existing.content_hash, existing.size_bytes, existing.stored_path = digest, size, str(path)
+        existing.status, existing.error, existing.updated_at = "received", None, utcnow()
+    return existing.id, client_id, replacing
 
 
 def ingest_paths(
@@ -256,28 +307,60 @@ def ingest_paths(
     discard_unfinished(container)
     report = BatchReport()
     indexer = Indexer(container, flush_chunks=flush_chunks, progress=progress)
-    first_of: dict[str, IngestResult] = {}
-    for path in files:
-        if on_file:
-            on_file(path.name)
-        try:
-            data = path.read_bytes()
-            twin = first_of.get(content_hash(data))
-            if twin is not None:
-                # The same bytes twice in one run: one source, as across runs.
-                report.results.append(IngestResult(path.name, twin.source_id, "unchanged", twin.chunks, twin.kind,
-                                                   twin.title))
+    first_of: dict[str, int] = {}  # content hash -> index of its first file in `report.results`
+    hashes: set[str] = set()
+    for begin in range(0, len(files), CLAIM_GROUP):
+        stored: list[tuple[Path, bytes, _Claim]] = []
+        twins: list[tuple[int, Path, str]] = []
+        for path in files[begin : begin + CLAIM_GROUP]:
+            if on_file:
+                on_file(path.name)
+            try:
+                data = path.read_bytes()
+                if content_hash(data) in hashes:
+                    # The same bytes twice in one run: one source, as across runs (no row of its own).
+                    twins.append((len(stored), path, content_hash(data)))
+                    continue
+                digest, stored_at = _check_and_store(container, data, path.name, kind=kind, client=client, user=None)
+            except CallerError as exc:
+                report.errors.append((str(path), str(exc)))
                 continue
-            result = _stage_file(container, indexer, data, path.name, kind=kind, client=client,
-                                 create_client=create_client)
-            first_of[content_hash(data)] = result
+            except OSError as exc:
+                report.errors.append((str(path), f"cannot read file: {exc.strerror}"))
+                continue
+            hashes.add(digest)
+            stored.append((path, data, _Claim(digest, stored_at, len(data), path.name)))
+        claims = _claim_group(container, [c for _, _, c in stored], kind=kind, client=client,
+                              create_client=create_client)
+        for position, ((path, data, claim), claimed) in enumerate(zip(stored, claims, strict=True)):
+            _report_twins(report, first_of, [t for t in twins if t[0] == position])
+            try:
+                if isinstance(claimed, CallerError):
+                    raise claimed
+                result = _load_and_queue(container, indexer, data, claim, claimed, kind=kind, client=client,
+                                         user=None)
+            except CallerError as exc:
+                report.errors.append((str(path), str(exc)))
+                continue
+            first_of[claim.digest] = len(report.results)
             report.results.append(result)
-        except CallerError as exc:
-            report.errors.append((str(path), str(exc)))
-        except OSError as exc:
-            report.errors.append((str(path), f"cannot read file: {exc.strerror}"))
+        _report_twins(report, first_of, [t for t in twins if t[0] == len(stored)])
     indexer.flush()
     return report
+
+
+def _report_twins(report: BatchReport, first_of: dict[str, int], twins: list[tuple[int, Path, str]]) -> None:
+    """Files whose bytes an earlier file of the run had: that file's source, `unchanged`."""
+    for _, path, digest in twins:
+        if digest not in first_of:
+            report.errors.append((str(path), "the same bytes as a file rejected above"))
+            continue
+        t = report.results[first_of[digest]]
+        report.results.append(IngestResult(path.name, t.source_id, "unchanged", t.chunks, t.kind, t.title))
+
+
+CLAIM_GROUP = 64
+"""Files whose source rows `ingest_paths` claims in one transaction."""
 
 
 def expand_paths(paths: Sequence[Path]) -> list[Path]:

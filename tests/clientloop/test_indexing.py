@@ -131,3 +131,45 @@ def test_ingest_killed_after_two_batches_resumes_with_every_source_indexed_once(
     assert len(stored) == len(set(stored))  # each chunk once
     assert set(stored) == {r.id for r in rows}  # no orphan vectors, no chunk row without its vector
     assert {c.metadata["source_id"] for c in container.store.get_all()} == {r.id for r in sources}
+
+
+def test_upsert_overlaps_the_next_batch_and_each_batch_commits_after_its_vectors(container, tmp_path,
+                                                                                 monkeypatch) -> None:
+    import threading
+
+    _write_docs(tmp_path / "kb", 9)
+    events: list[tuple[str, str]] = []
+    store, real_upsert, real_commit = container.store, container.store.upsert, indexing._commit
+
+    def upsert(ids, *rest):
+        events.append(("upsert " + ids[0].split(":")[0], threading.current_thread().name))
+        real_upsert(ids, *rest)
+
+    def commit(container_, batch):
+        events.append(("commit " + batch[0].source_id, threading.current_thread().name))
+        real_commit(container_, batch)
+
+    monkeypatch.setattr(store, "upsert", upsert)
+    monkeypatch.setattr(indexing, "_commit", commit)
+    ingest_paths(container, [tmp_path / "kb"], kind="kb", flush_chunks=6)
+    upserts = [e for e in events if e[0].startswith("upsert")]
+    commits = [e for e in events if e[0].startswith("commit")]
+    assert len(upserts) == len(commits) >= 3
+    assert {t for _, t in upserts} == {"index-upsert"} and {t for _, t in commits} == {"MainThread"}
+    for what, _ in commits:  # a batch's rows are committed only after its vectors were stored
+        first = what.split()[1]
+        assert events.index(("upsert " + first, "index-upsert")) < events.index((what, "MainThread"))
+
+
+def test_ingest_paths_claims_source_rows_in_groups(container, tmp_path, monkeypatch) -> None:
+    from clientloop import ingest
+
+    _write_docs(tmp_path / "kb", 70)
+    groups: list[int] = []
+    real = ingest._claim_group
+    monkeypatch.setattr(ingest, "_claim_group",
+                        lambda c, claims, **kw: groups.append(len(claims)) or real(c, claims, **kw))
+    report = ingest_paths(container, [tmp_path / "kb"], kind="kb")
+    assert len(report.results) == 70 and groups == [64, 6]
+    with Session(container.engine) as s:
+        assert {r.status for r in s.exec(select(Source)).all()} == {"ready"}
