@@ -37,7 +37,9 @@ _ASK = re.compile(r"\?\s*$|\b(?:could|can|would) you\b|\bplease\b|\bI (?:want|wo
 _QUESTION = re.compile(
     r"^(?:(?:so|and|but|also|okay|ok|right|well|um|uh|just|oh|actually|sorry|first|firstly|second|secondly|"
     r"then),?\s+)*(?P<aux>can|could|would|will|do|does|did|am|is|are|"
-    r"was|were|should|has|have)\s+(?P<subject>I|we|you|it|there|this|that|the \w+(?: \w+)?|my \w+(?: \w+)?)\s+"
+    r"was|were|should|has|have)\s+(?P<subject>I|we|you|it|there|this|that|(?:all|any|some) of (?:this|that|it|them)|"
+    r"(?:the|my|our|his|her) \w+(?: (?!(?:go|be|come|get|take|work|happen|change|still|also|really|just|need|have|"
+    r"make|stay|count|apply|affect|include|cover|pay|mean)\b)\w+)?)\s+"
     r"(?P<rest>.+?)\??$",
     re.IGNORECASE,
 )
@@ -80,8 +82,11 @@ _PLACED = re.compile(
 # What comes before the question itself: "I suppose my question is, am I covered?", "If they say no, can I...?"
 _QUESTION_LEAD = re.compile(r"^(?:.{0,40}?\b(?:my|the|our) (?:question|worry|concern) is,?\s*"
                             r"|if [^,?]{3,80},\s*)", re.IGNORECASE)
+# A tag after the question: "..., do you think?", "..., would you say?"
+_QUESTION_TAG = re.compile(r",?\s+(?:do|would|don't) you (?:think|reckon|say)\s*\?$", re.IGNORECASE)
 # A want stated outright: "I want all the fees refunded and I want it logged as a complaint".
-_WANT = re.compile(r"\b(?:I|we)(?:'d|’d| would)?\s+(?:really\s+|just\s+|also\s+)?(?:want|like|expect)\s+"
+_WANT = re.compile(r"\b(?:I|we)(?:'d|’d| would)?\s+(?:really\s+|just\s+|also\s+)?"
+                   r"(?:want|like|expect|need(?=\s+to\b))\s+"
                    r"(?:to\s+)?(?!you\b|(?:it|that)\b(?!\s+\w+ed\b))"
                    r"(?P<what>[^.;!?]{4,140}?)(?=,?\s+(?:and|but|so)\s+(?:I|we)\b|[.;!?]|$)", re.IGNORECASE)
 _AS_WHAT = re.compile(r"\s+as\s+(?:an?\s+)?(?P<what>[^,.;!?]{3,60}?)"
@@ -197,7 +202,7 @@ def _ask(clause: Clause, resolver: OwnerResolver, kind: str) -> str | None:
     """A client's request as a task, or a client's question as a "Whether ..." / "How ..." phrase."""
     stripped = clause.text.strip()
     if stripped.endswith("?"):
-        stripped = _QUESTION_LEAD.sub("", stripped, count=1)
+        stripped = _QUESTION_TAG.sub("?", _QUESTION_LEAD.sub("", stripped, count=1))
     detection = cm.detect(stripped, written=kind != "call_transcript", notes=kind == "meeting_notes")
     voices = _voices(clause, resolver)
     if detection is not None and detection.kind == "request" and detection.verb:
@@ -214,7 +219,9 @@ def _ask(clause: Clause, resolver: OwnerResolver, kind: str) -> str | None:
         return _short(task_wording(phrase, voices=_roles(voices), before="", resolver=resolver))
     wh = _WH_QUESTION.match(stripped)
     if wh and stripped.endswith("?"):
-        return _short(task_wording(wh["wh"].lower() + wh["rest"], voices=voices, before="", resolver=resolver))
+        # "What do I do with the email?" asks what to do with it.
+        rest = re.sub(r"^\s+(?:do|should|can|could) (?:I|we) (?=\w)", " to ", wh["rest"], flags=re.IGNORECASE)
+        return _short(task_wording(wh["wh"].lower() + rest, voices=_roles(voices), before="", resolver=resolver))
     # Any other ask keeps its words, in the third person.
     return _statement(clause, resolver) if _ASK.search(stripped) and len(stripped) > 15 else None
 

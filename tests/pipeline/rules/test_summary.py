@@ -87,3 +87,18 @@ def test_a_notes_passive_done_during_the_call_is_a_decision() -> None:
     summary = draft_with_rules(notes, kind="meeting_notes", occurred_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
                                participants=PEOPLE, client="Evelyn Marsh").summary
     assert any("CLM-1234" in d for d in summary.decisions)
+
+
+def test_what_do_i_do_asks_what_to_do() -> None:
+    call = CALL + "Evelyn Marsh: So what do I do with the letter from the council?\n"
+    assert "What to do with the letter from the council" in _summary(call).client_asks
+
+
+def test_a_question_tag_is_dropped_and_the_verb_stays_after_the_subject() -> None:
+    call = CALL + "Evelyn Marsh: Can the limit go up, do you think?\n"
+    assert "Whether the limit can go up" in _summary(call).client_asks
+
+
+def test_a_need_stated_outright_is_a_short_ask() -> None:
+    call = CALL + "Evelyn Marsh: Sorry, but I need to make this a formal complaint.\n"
+    assert "Make this a formal complaint" in _summary(call).client_asks
