@@ -85,3 +85,15 @@ def test_an_action_is_closed_and_reopened_from_the_brief_with_a_reason(container
 def test_stored_codes_read_as_words() -> None:
     assert _pretty("owned_action") == "an owned action" and _pretty("next_contact") == "at the next contact"
     assert _pretty("payment_issue") == "payment issue"
+
+
+def test_each_open_action_has_one_close_form_and_its_other_lines_link_to_it(container, priya) -> None:
+    cid = _client_id(container)
+    brief = priya.get(f"/ui/clients/{cid}/brief").text
+    with Session(container.engine) as s:
+        ids = [a.id for a in s.exec(select(RecordAction).where(RecordAction.status == "open")).all()]
+    assert ids
+    for action_id in ids:
+        assert brief.count(f"/actions/{action_id}/close") == 1, action_id
+    links = re.findall(r'href="#(L\d+)">close or reopen it at', brief)
+    assert links and all(f'<li id="{line}">' in brief for line in links)  # each link lands on a line with the form
