@@ -157,7 +157,7 @@ def test_upload_draft_review_and_approve_in_a_browser(container, server, chromiu
     expect(rev.locator("#answer-h")).to_be_visible()
     rev.screenshot(path=str(SHOTS / "09-ask.png"), full_page=True)
     rev.get_by_role("link", name="Briefs").click()
-    rev.get_by_role("link", name="Daniel Okafor").click()
+    rev.get_by_role("link", name="Daniel Okafor", exact=True).click()
     expect(rev.get_by_role("heading", name="Brief: Daniel Okafor")).to_be_visible()
     rev.screenshot(path=str(SHOTS / "10-brief.png"), full_page=True)
     rev.get_by_role("link", name="Weekly review").click()

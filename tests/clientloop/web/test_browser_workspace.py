@@ -114,7 +114,7 @@ def test_claim_hand_over_edit_with_diff_approve_release_and_close_from_the_brief
 
     # The released action shows in the brief and closes from there, with a reason.
     rex.get_by_role("link", name="Briefs").click()
-    rex.get_by_role("link", name="Daniel Okafor").click()
+    rex.get_by_role("link", name="Daniel Okafor", exact=True).click()
     form = rex.locator("form.action-form").first
     form.get_by_label("Close with a reason").fill("acknowledgement sent")
     form.get_by_role("button", name="Close action").click()
