@@ -64,17 +64,31 @@ def make_client(container: Container, name: str = "Daniel Okafor", owner: str | 
     return row
 
 
-def make_draft(container: Container, text: str = PLAIN_CALL, *, author: str = "priya",
-               client: str = "Daniel Okafor", occurred_at: str = "2026-11-16T10:00:00+00:00",
-               people: list[dict[str, str]] | None = None, filename: str = "call.txt",
-               kind: str = "call_transcript") -> Draft:
+def make_draft(
+    container: Container,
+    text: str = PLAIN_CALL,
+    *,
+    author: str = "priya",
+    client: str = "Daniel Okafor",
+    occurred_at: str = "2026-11-16T10:00:00+00:00",
+    people: list[dict[str, str]] | None = None,
+    filename: str = "call.txt",
+    kind: str = "call_transcript",
+) -> Draft:
     """Submit an interaction and run the worker once: the real path to a draft and its review item."""
     from clientloop.interactions import submit_interaction
     from clientloop.worker import run_worker
 
-    job = submit_interaction(container, data=text.encode(), filename=filename, client=client, kind=kind,  # type: ignore[arg-type]
-                             occurred_at=occurred_at, participants=json.dumps(people or PEOPLE),
-                             requested_by=author)
+    job = submit_interaction(
+        container,
+        data=text.encode(),
+        filename=filename,
+        client=client,
+        kind=kind,  # type: ignore[arg-type]
+        occurred_at=occurred_at,
+        participants=json.dumps(people or PEOPLE),
+        requested_by=author,
+    )
     run_worker(container, once=True)
     with Session(container.engine) as session:
         row = session.get(Job, job.id)
@@ -134,6 +148,29 @@ class BookWorld:
     kb_doc_id: str
 
 
+def load_book(container: Container, *users: tuple[str, str]) -> Container:
+    """Load the demo book as of BOOK_TODAY and add each (name, role) user."""
+    from datetime import date
+
+    from clients.demo_book import load_demo_book
+
+    with session_scope(container.engine) as session:
+        load_demo_book(session, today=date.fromisoformat(BOOK_TODAY))
+    for name, role in users:
+        make_user(container, name, role)
+    return container
+
+
+def user_named(container: Container, name: str) -> Any:
+    """The stored user, detached from its session so a test can pass it to a domain call."""
+    from review.users import get_user
+
+    with Session(container.engine) as session:
+        user = get_user(session=session, name=name)
+        session.expunge(user)
+        return user
+
+
 def make_book_world(container: Container) -> BookWorld:
     """Load the demo book, add the matrix users, a flagged draft for CRM-1001 and two documents."""
     from datetime import date
@@ -152,11 +189,24 @@ def make_book_world(container: Container) -> BookWorld:
     with Session(container.engine) as session:
         job = session.exec(select(Job).where(Job.draft_id == draft.id)).one()
     item = review_of(container, draft.id)
-    client_doc = ingest_bytes(container, b"# Letter\n\nThe client asked for a copy of the ISA terms.\n", "letter.md",
-                              kind="note", client="CRM-1001")
+    client_doc = ingest_bytes(
+        container,
+        b"# Letter\n\nThe client asked for a copy of the ISA terms.\n",
+        "letter.md",
+        kind="note",
+        client="CRM-1001",
+    )
     kb_doc = ingest_bytes(container, b"# Fees\n\n## CHAPS\n\nA CHAPS payment costs 25 GBP.\n", "fees.md", kind="kb")
-    return BookWorld(container=container, keys=keys, client_id=client_id, job_id=job.id, review_id=item.id,
-                     draft_id=draft.id, client_doc_id=client_doc.source_id, kb_doc_id=kb_doc.source_id)
+    return BookWorld(
+        container=container,
+        keys=keys,
+        client_id=client_id,
+        job_id=job.id,
+        review_id=item.id,
+        draft_id=draft.id,
+        client_doc_id=client_doc.source_id,
+        kb_doc_id=kb_doc.source_id,
+    )
 
 
 def truncate_all(c: Container) -> None:

@@ -8,7 +8,6 @@ import pytest
 from sqlmodel import Session, select
 
 from clients.brief import resolve_link
-from clients.demo_book import load_demo_book
 from clients.errors import HandoverSelfApproval, InvalidHandover
 from clients.handover import relationship_handover
 from clients.handover_change import decide_handover, propose_handover
@@ -17,8 +16,7 @@ from records.session import session_scope
 from records.tables import Client
 from review.audit import verify_chain
 from review.models import AuditEvent, RecordAction
-from review.users import get_user
-from tests.factories import make_user
+from tests.factories import load_book, user_named
 
 TODAY = date(2026, 11, 23)
 CLIENT = "CRM-1001"
@@ -26,28 +24,24 @@ CLIENT = "CRM-1001"
 
 @pytest.fixture
 def demo(container):
-    with session_scope(container.engine) as session:
-        load_demo_book(session, today=TODAY)
-    make_user(container, "priya", "rm")
-    make_user(container, "tom", "rm")
-    make_user(container, "ada", "admin")
-    make_user(container, "zed", "admin")
-    return container
-
-
-def _user(container, name):
-    with Session(container.engine) as s:
-        user = get_user(session=s, name=name)
-        s.expunge(user)
-        return user
+    return load_book(container, ("priya", "rm"), ("tom", "rm"), ("ada", "admin"), ("zed", "admin"))
 
 
 def test_every_handover_line_links_to_a_real_record(demo):
     with session_scope(demo.engine) as session:
         handover = relationship_handover(session=session, client_ref=CLIENT, as_of=TODAY)
         keys = [s.key for s in handover.sections]
-        assert keys == ["relationship", "decisions", "our_promises", "client_promises", "preferences",
-                        "restrictions", "cases", "contacts", "next_steps"]
+        assert keys == [
+            "relationship",
+            "decisions",
+            "our_promises",
+            "client_promises",
+            "preferences",
+            "restrictions",
+            "cases",
+            "contacts",
+            "next_steps",
+        ]
         lines = [line for s in handover.sections for line in s.lines]
         assert len(lines) >= 5
         assert all(resolve_link(session, line.source) is None for line in lines)
@@ -56,16 +50,17 @@ def test_every_handover_line_links_to_a_real_record(demo):
 
 def test_an_rm_reads_only_their_own_books_handover(demo):
     with session_scope(demo.engine) as session, pytest.raises(UnknownClient):
-        relationship_handover(session=session, client_ref=CLIENT, user=_user(demo, "tom"), as_of=TODAY)
+        relationship_handover(session=session, client_ref=CLIENT, user=user_named(demo, "tom"), as_of=TODAY)
 
 
 def test_proposal_moves_nothing_until_another_admin_approves_then_client_and_actions_move(demo):
-    priya, ada, zed = _user(demo, "priya"), _user(demo, "ada"), _user(demo, "zed")
+    priya, ada, zed = user_named(demo, "priya"), user_named(demo, "ada"), user_named(demo, "zed")
     with session_scope(demo.engine) as session:
         client_id = session.exec(select(Client.id).where(Client.name == "Esme Achterberg")).one()
         # Give priya an open action of this client under her user name, so the move is visible.
-        action = session.exec(select(RecordAction).where(RecordAction.client_id == client_id,
-                                                         RecordAction.status == "open")).first()
+        action = session.exec(
+            select(RecordAction).where(RecordAction.client_id == client_id, RecordAction.status == "open")
+        ).first()
         assert action is not None
         action.owner = "priya"
         session.add(action)
@@ -90,7 +85,7 @@ def test_proposal_moves_nothing_until_another_admin_approves_then_client_and_act
 
 
 def test_the_proposer_cannot_approve_and_a_non_rm_cannot_take_over(demo):
-    ada, zed = _user(demo, "ada"), _user(demo, "zed")
+    ada, zed = user_named(demo, "ada"), user_named(demo, "zed")
     with session_scope(demo.engine) as session, pytest.raises(InvalidHandover, match="not an active relationship"):
         propose_handover(session=session, client_ref=CLIENT, to_owner="zed", user=ada)
     with session_scope(demo.engine) as session:

@@ -8,7 +8,6 @@ import pytest
 from sqlmodel import Session, select
 
 from clients.brief import generate_brief, resolve_link
-from clients.demo_book import load_demo_book
 from clients.errors import InvalidOnboarding
 from clients.onboarding import (
     PHASES,
@@ -23,8 +22,7 @@ from records.errors import UnknownClient
 from records.session import session_scope
 from review.audit import verify_chain
 from review.models import AuditEvent
-from review.users import get_user
-from tests.factories import make_user
+from tests.factories import load_book, user_named
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -32,24 +30,13 @@ NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
 @pytest.fixture
 def demo(container):
-    with session_scope(container.engine) as session:
-        load_demo_book(session, today=TODAY)
-    make_user(container, "priya", "rm")
-    make_user(container, "tom", "rm")
-    return container
-
-
-def _user(container, name):
-    with Session(container.engine) as s:
-        user = get_user(session=s, name=name)
-        s.expunge(user)
-        return user
+    return load_book(container, ("priya", "rm"), ("tom", "rm"))
 
 
 def test_phases_fall_due_from_the_signature_and_are_owned_by_the_rm(demo):
     signed = NOW - timedelta(days=3)
     with session_scope(demo.engine) as session:
-        open_onboarding(session=session, client_ref="CRM-1001", signed_at=signed, user=_user(demo, "priya"))
+        open_onboarding(session=session, client_ref="CRM-1001", signed_at=signed, user=user_named(demo, "priya"))
         view = onboarding_of(session=session, client_ref="CRM-1001", user=None, now=NOW)
     assert [p.key for p in view.phases] == [p.key for p in PHASES]
     due = {p.key: p.due_at for p in view.phases}
@@ -64,8 +51,14 @@ def test_advancing_records_who_and_when_and_kickoff_days(demo):
     signed = NOW - timedelta(days=10)
     with session_scope(demo.engine) as session:
         open_onboarding(session=session, client_ref="CRM-1001", signed_at=signed, user=None)
-        view = advance(session=session, client_ref="CRM-1001", phase="kickoff", user=_user(demo, "priya"),
-                       note="call held", when=signed + timedelta(days=4))
+        view = advance(
+            session=session,
+            client_ref="CRM-1001",
+            phase="kickoff",
+            user=user_named(demo, "priya"),
+            note="call held",
+            when=signed + timedelta(days=4),
+        )
     kickoff = next(p for p in view.phases if p.key == "kickoff")
     assert kickoff.status == "done" and kickoff.done_by == "priya" and view.days_to_kickoff == 4
     with session_scope(demo.engine) as session, pytest.raises(InvalidOnboarding, match="was done on"):
@@ -81,10 +74,10 @@ def test_an_rm_sees_only_their_books_cases(demo):
     with session_scope(demo.engine) as session:
         open_onboarding(session=session, client_ref="CRM-1001", signed_at=NOW, user=None)
     with session_scope(demo.engine) as session:
-        assert [v.client_name for v in onboarding_cases(session=session, user=_user(demo, "priya"))]
-        assert onboarding_cases(session=session, user=_user(demo, "tom")) == []
+        assert [v.client_name for v in onboarding_cases(session=session, user=user_named(demo, "priya"))]
+        assert onboarding_cases(session=session, user=user_named(demo, "tom")) == []
         with pytest.raises(UnknownClient):
-            onboarding_of(session=session, client_ref="CRM-1001", user=_user(demo, "tom"))
+            onboarding_of(session=session, client_ref="CRM-1001", user=user_named(demo, "tom"))
 
 
 def test_overdue_phases_surface_in_the_brief_and_the_weekly_review(demo):
