@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -34,8 +35,38 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory so far, in MB (`ru_maxrss` is in KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory so far, in MB (`ru_maxrss` is in KiB on Linux).
+
+    After `reset_peak_rss()` succeeded, the peak since that reset (`VmHWM`; `ru_maxrss` never
+    goes down).
+    """
+    hwm = _status_kib("VmHWM")
+    return hwm / 1024 if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss() -> bool:
+    """Restart this process's peak-memory count from its current resident size; False where unsupported.
+
+    Linux resets the high-water mark when 5 is written to `/proc/self/clear_refs` (since 4.0),
+    so one step of a section (ingest alone, not the baselines after it) gets its own peak.
+    """
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _status_kib(field: str) -> int | None:
+    """A `kB` field of `/proc/self/status`, or None off Linux."""
+    try:
+        lines = Path("/proc/self/status").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    return None
 
 
 def run_measured(command: list[str], env: dict[str, str], cwd: str) -> tuple[float, float, int]:

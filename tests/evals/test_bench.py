@@ -47,3 +47,14 @@ def test_ask_section_times_the_database_index_beside_the_old_one() -> None:
     for key in ("first_ask_s", "ask_p95_ms", "retrieval_p95_ms", "vector_p50_ms", "old_first_retrieval_s",
                 "old_retrieval_p95_ms"):
         assert raw[key] > 0, key
+
+
+@pytest.mark.once
+def test_ingest_section_ingests_every_chunk_and_keeps_its_own_peak_memory() -> None:
+    from evals.bench_store import ingest_section
+
+    raw = ingest_section("synthetic", 12, False)
+    assert raw["documents"] == 12 and raw["errors"] == 0 and raw["chunks"] >= 12
+    assert raw["ceiling_chunks_per_s"] >= raw["chunks"] / max(raw["ceiling_before_s"], raw["ceiling_after_s"])
+    assert 0 < raw["share_of_ceiling"]
+    assert raw["rss_before_mb"] <= raw["ingest_peak_rss_mb"] <= raw["peak_rss_mb"]

@@ -69,3 +69,12 @@ def test_brief_figures_stand_beside_the_read_of_the_same_rows():
                                  "clients": 500, "interactions": 20000})
     assert [(f.ratio, f.baseline_name) for f in figs] == [(3.0, "the client's rows, read only"),
                                                           (2.0, "the client's rows, read only")]
+
+
+def test_ingest_memory_figure_is_the_ingest_peak_not_the_whole_section():
+    raw = {"documents": 10, "chunks": 40, "chunks_per_s": 90.0, "ceiling_chunks_per_s": 100.0,
+           "ingest_peak_rss_mb": 700.0, "peak_rss_mb": 1200.0, "rss_before_mb": 350.0}
+    figs = {f.name: f for f in figures_for("ingest_synthetic", raw)}
+    assert figs["peak RSS during ingest"].value == 700.0 and figs["peak RSS during ingest"].ratio == 2.0
+    older = {f.name: f for f in figures_for("ingest_synthetic", {**raw, "ingest_peak_rss_mb": None})}
+    assert older["peak RSS during ingest"].value == 1200.0

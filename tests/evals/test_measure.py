@@ -1,4 +1,4 @@
-"""The bench's shared percentile."""
+"""The bench's shared measurement primitives: the percentile and the peak-memory count."""
 
 from __future__ import annotations
 
@@ -33,3 +33,16 @@ def test_bench_modules_share_one_percentile():
 
     assert review.percentile is percentile
     assert brief.percentile is percentile
+
+
+def test_reset_peak_rss_starts_a_new_high_water_mark():
+    import numpy as np
+
+    from evals.measure import peak_rss_mb, reset_peak_rss
+
+    block = np.ones(40_000_000)  # about 320 MB, touched
+    high = peak_rss_mb()
+    del block
+    if not reset_peak_rss():
+        pytest.skip("this kernel has no /proc/self/clear_refs")
+    assert peak_rss_mb() < high - 200
