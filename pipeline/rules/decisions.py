@@ -51,28 +51,57 @@ def without_phrase(description: str, phrase: str) -> str:
 _GIST_END = re.compile(r",|;|\s+(?:to (?:see|go|let|check|make|discuss|talk)|with|so|because|given|once|for the)\s")
 _RECIPIENT = re.compile(r"^(?P<verb>\w+)\s+(?:[A-Z][\w'’-]+\s+){1,3}(?!a (?:ring|call|bell)\b)"
                         r"(?=[a-z])(?!(?:to|about|and|on|for|with|back|up|at|in|if|whether|that)\b)")
+_ASKED_OF = re.compile(r"^(?i:provide|get|ask)\s+(?:[A-Z][\w'’-]+\s+){1,3}to\s+(?=[a-z])")
 _LOOSE_END = re.compile(r"(?:\s+(?:a|an|the|to|of|on|for|and|or|by|with|in|at|from|that|this|\+))+$", re.IGNORECASE)
 
 
 def _gist(description: str) -> str:
     """The deliverable a moved date belongs to, without what follows it ("Give Ann a ring to see how..." -> ring)."""
-    # The deliverable, not who receives it: "Send Oskar Lindgren a few photos" -> "Send a few photos".
+    # The deliverable, not who receives it: "Send Oskar Lindgren a few photos" -> "Send a few photos",
+    # nor who is asked for it: "Provide Declan Farrelly to send the accounts" -> "Send the accounts".
+    description = _ASKED_OF.sub("", description, count=1)
     description = _RECIPIENT.sub(r"\g<verb> ", description, count=1)
     cut = _GIST_END.search(description, 8)
     short = description[: cut.start()] if cut else description
     words = short.split()
     gist = _LOOSE_END.sub("", " ".join(words[:12]))
+    gist = gist[0].upper() + gist[1:] if gist else gist
     return gist if len(gist.split()) >= 3 else description
 
 
+_CALL = re.compile(r"^(?:(?i:give)\s+.{2,40}?\s+an?\s+(?i:ring|call|bell)"
+                   r"|(?i:call|ring|phone)\s+(?:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}|the client|them|him|her))"
+                   r"(?P<back>\s+back)?\b")
+_HAND_OVER = re.compile(r"^(?i:send|provide|forward|email|post|upload|return|get)\s+(?!(?i:to|it|them)\b)"
+                        r"(?:(?i:those|these|the|a few|some|a copy of the|a copy of|a|an)\s+)?(?P<what>.{3,})$")
+
+
+def _deliverable(gist: str, owner: str) -> str | None:
+    """The deliverable as a note names it, when the gist is a call or a hand-over: "Call-back", "Photos"."""
+    call = _CALL.match(gist)
+    if call:
+        # A team's call is named by the team ("Fraud team call"); a person's is just the call.
+        return (f"{owner} call" if owner.endswith(" team") else "Call") + ("-back" if call["back"] else "")
+    handed = _HAND_OVER.match(gist)
+    if handed:
+        return handed["what"][0].upper() + handed["what"][1:]
+    return None
+
+
 def moved_dates(pairs: Iterable[tuple[PendingAction, Action]]) -> list[str]:
-    """One decision per action whose date was changed during the interaction."""
+    """One decision per action whose date was changed during the interaction.
+
+    A call or a hand-over is named by its deliverable ("Call-back moved from ...", "Draft
+    financials moved from ..."), as a note-taker writes it; other work keeps its verb.
+    """
     out = []
     for draft, action in pairs:
         old, new = _day(draft.first_due), _day(draft.due)
         if draft.moved and old and new:
             what = _gist(without_phrase(action.description, draft.due.phrase))
-            out.append(f"{what}, moved from {_spoken(old)} to {_spoken(new)}")
+            named = _deliverable(what, action.owner)
+            when = f"moved from {_spoken(old)} to {_spoken(new)}"
+            out.append(f"{named} {when}" if named else f"{what}, {when}")
     return out
 
 

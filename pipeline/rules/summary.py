@@ -25,8 +25,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from pipeline.amounts import find_amounts
 from pipeline.rules import commitments as cm
+from pipeline.rules.figures import sole_currency, written_figures
 from pipeline.rules.owners import OwnerResolver
 from pipeline.rules.turns import Clause
 from pipeline.rules.wording import Voices, antecedent, task_wording
@@ -147,6 +147,8 @@ def build_summary(
         asks += [_useful(a) for c in clauses for a in _noted_asks(c, resolver)]
     concerns = _unique(_statement(c, resolver) for c in client_clauses if _voiced_concern(c.text))[:5]
     preferences = _unique(_statement(c, resolver) for c in client_clauses if _PREFERENCE.search(c.text))[:5]
+    # Amounts said without a currency ("move the twenty thousand across") take the one the interaction names.
+    currency = sole_currency(text)
     return InteractionSummary(
         client=client,
         kind=kind,  # type: ignore[arg-type]
@@ -154,12 +156,14 @@ def build_summary(
         channel=_channel(kind, text),
         participants=[SummaryParticipant(name=p.name, role=p.role, side=p.side) for p in participants],
         purpose=purpose,
-        key_facts=_unique(_fact(c, resolver) for c in new if _FACT.search(_figures(c.text)))[:8],
-        client_asks=_unique(asks)[:8],
+        key_facts=_unique(_fact(c, resolver, currency) for c in new
+                          if _FACT.search(written_figures(c.text, currency)))[:8],
+        client_asks=_unique(written_figures(a, currency) for a in asks if a)[:8],
         concerns=concerns,
         preferences=preferences,
-        decisions=_unique([*(_done_as_asked(i, clauses, resolver, kind) or _decision(c, resolver, text, kind)
-                             for i, c in enumerate(clauses) if not c.quoted), *(decided or [])])[:10],
+        decisions=_unique(written_figures(d, currency) for d in [
+            *(_done_as_asked(i, clauses, resolver, kind) or _decision(c, resolver, text, kind)
+              for i, c in enumerate(clauses) if not c.quoted), *(decided or [])] if d)[:10],
         sentiment=_sentiment(" ".join(c.text for c in client_clauses)),
         sensitive_points=[c.text for c in clauses if _SENSITIVE.search(c.text)][:8],
         before_next_interaction=_before_next(preferences, concerns, actions),
@@ -325,20 +329,8 @@ def _statement(clause: Clause, resolver: OwnerResolver, *, roles: bool = False) 
     return _short(task_wording(body, voices=_roles(voices) if roles else voices, before="", resolver=resolver))
 
 
-def _fact(clause: Clause, resolver: OwnerResolver) -> str:
-    return _statement(replace(clause, text=_figures(clause.text)), resolver)
-
-
-def _figures(text: str) -> str:
-    """Spoken amounts as figures: "fifteen thousand pounds" becomes "£15,000"."""
-    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}
-    out, last = [], 0
-    for amount in find_amounts(text):
-        if amount.currency in symbol and re.search(r"[a-z]", amount.text, re.IGNORECASE):
-            value = f"{amount.amount:,.2f}".removesuffix(".00")
-            out += [text[last : amount.start], f"{symbol[amount.currency]}{value}"]
-            last = amount.end
-    return "".join(out) + text[last:]
+def _fact(clause: Clause, resolver: OwnerResolver, currency: str | None) -> str:
+    return _statement(replace(clause, text=written_figures(clause.text, currency)), resolver)
 
 
 def _before_next(preferences: list[str], concerns: list[str], actions: list[Action]) -> list[str]:

@@ -27,7 +27,8 @@ def _draft(text: str = CALL):
 
 def test_a_date_moved_during_the_call_is_a_decision_naming_both_days() -> None:
     decisions = _draft().summary.decisions
-    assert any("moved from Monday 23 November to Wednesday 25 November" in d and "photos" in d for d in decisions)
+    assert any("moved from Monday 23 November to Wednesday 25 November" in d and "photos" in d.lower()
+               for d in decisions)
 
 
 def test_the_moved_action_no_longer_quotes_the_first_date() -> None:
@@ -54,3 +55,14 @@ def test_without_phrase_takes_the_date_and_its_preposition_out() -> None:
 def test_a_moved_decision_names_the_deliverable_not_its_recipient() -> None:
     moved = [d for d in _draft().summary.decisions if "moved" in d]
     assert moved and all("Nina" not in d for d in moved)
+
+
+def test_a_moved_hand_over_is_named_by_what_is_handed_over() -> None:
+    assert "Photos of the ceiling moved from Monday 23 November to Wednesday 25 November" in _draft().summary.decisions
+
+
+def test_a_moved_call_is_named_as_a_call_without_the_person_called() -> None:
+    call = CALL + ("Nina Okafor: I'll ring you back on Monday to check. Oh, I'm out Monday. Let's say Wednesday "
+                   "instead.\nPaul Brandt: Wednesday's fine.\n")
+    moved = [d for d in _draft(call).summary.decisions if d.startswith("Call")]
+    assert moved == ["Call-back moved from Monday 23 November to Wednesday 25 November"]
