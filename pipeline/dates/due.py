@@ -100,7 +100,8 @@ def _tomorrow(m: re.Match[str], ctx: Context) -> date:
 # Vague timing: recognised so the engine knows a timeframe was stated, but no date.
 VAGUE = re.compile(
     rf"\b(?:mid|early|late)[- ](?:{MONTH_RE})\b|\bsoon\b|\bshortly\b|\basap\b|\bas soon as possible\b"
-    r"|\bin due course\b|\bTBC\b|\bonce\s+[\w£$'’ -]{2,40}|\bafter (?:the )?(?:committee|meeting|call)\b"
+    r"|\bin due course\b|\bin the new year\b|\bTBC\b"
+    r"|\bonce\s+[\w£$'’ -]{2,40}|\bafter (?:the )?(?:committee|meeting|call)\b"
     r"|\bas soon as (?!(?:we(?:'|’)re|I(?:'|’)m|I am|we are) off)[\w'’ ]{2,30}"
     r"|\bwhen (?:they|you|we|it|the)\b[\w'’ ]{2,30}",
     re.IGNORECASE,
@@ -161,7 +162,8 @@ ROWS: list[Row] = [
     ),
     (re.compile(r"\bchristmas(?: day)?\b", re.IGNORECASE), lambda m, ctx: arith.on_or_after(ctx.reference, 12, 25)),
     (
-        re.compile(r"\bnew year(?:'s)?(?: day)?\b", re.IGNORECASE),
+        # "In the new year" is a season, not a deadline (it stays vague below).
+        re.compile(r"(?<!in the )(?<!into the )\bnew year(?:'s)?(?: day)?\b", re.IGNORECASE),
         lambda m, ctx: arith.on_or_after(ctx.reference, 1, 1),
     ),
     # Same-day phrases.
@@ -175,10 +177,20 @@ ROWS: list[Row] = [
         ),
         _same_day,
     ),
-    (re.compile(r"(?<![\w'’])now\b(?!\s+(?:that|on)\b)", re.IGNORECASE), _same_day),
+    # "Now" dates the work only as a time to act: "for now", "until now", "just now" and "by now" say
+    # how things stand ("leave the direct debit as it is for now"), not when anything is due.
+    (
+        re.compile(
+            r"(?<![\w'’])(?<!for )(?<!until )(?<!till )(?<!by )(?<!just )(?<!to )(?<!of )(?<!from )now\b"
+            r"(?!\s+(?:that|on|and then)\b)",
+            re.IGNORECASE,
+        ),
+        _same_day,
+    ),
     (re.compile(r"\btomorrow\b", re.IGNORECASE), _tomorrow),
     (
-        re.compile(r"\b(?:(?:by|at)\s+)?(?:the\s+)?end of (?:the|this) week\b|\bthis week\b", re.IGNORECASE),
+        re.compile(r"\b(?:(?:by|at)\s+)?(?:the\s+)?end of (?:(?:the|this) )?week\b|\b(?:later )?this week\b"
+                   r"|\blater in the week\b|\bEOW\b", re.IGNORECASE),
         lambda m, ctx: arith.friday_of_week(ctx.reference),
     ),
     (
@@ -187,7 +199,8 @@ ROWS: list[Row] = [
     ),
     (
         re.compile(
-            rf"\b(?:the\s+)?end of (?:(?P<which>the|this|next) month|(?P<month>{MONTH_RE}))\b|\bmonth[- ]end\b",
+            rf"\b(?:the\s+)?end of (?:(?P<which>the|this|next) month|month|(?P<month>{MONTH_RE}))\b|\bmonth[- ]end\b"
+            r"|\bEOM\b",
             re.IGNORECASE,
         ),
         _month_end,
@@ -199,8 +212,14 @@ ROWS: list[Row] = [
         lambda m, ctx: arith.add_business_days(ctx.reference, number(m.group("n"))),
     ),
     (
-        re.compile(rf"\b(?:within|in)\s+(?:the\s+next\s+)?(?P<n>{COUNT_RE})\s+(?P<unit>days?|weeks?)\b", re.IGNORECASE),
+        re.compile(rf"\b(?:within|in)\s+(?:the\s+next\s+)?(?P<n>{COUNT_RE}|a couple of)\s+(?P<unit>days?|weeks?)\b",
+                   re.IGNORECASE),
         _in_days,
+    ),
+    # "within 24 hours", "in 48 hours": whole days from the interaction date.
+    (
+        re.compile(r"\b(?:within|in)\s+(?:the\s+next\s+)?(?P<n>24|48|72)\s+hours\b", re.IGNORECASE),
+        lambda m, ctx: ctx.reference + timedelta(days=int(m.group("n")) // 24),
     ),
     (
         re.compile(r"\b(?:(?:within|in)\s+)?a fortnight\b", re.IGNORECASE),

@@ -49,6 +49,8 @@ COUNT_RE = rf"(?:\d{{1,3}}|{NUMBER_RE})"
 def number(word: str) -> int:
     """The value of a count written in digits or words ("3", "three", "a")."""
     word = word.lower()
+    if word == "a couple of":
+        return 2
     return int(word) if word.isdigit() else SMALL_NUMBERS[word]
 
 

@@ -141,3 +141,34 @@ def test_bare_day_takes_the_month_of_an_earlier_full_date() -> None:
     assert anchored[0].due.deadline == date(2025, 8, 18)
     # Without an earlier full date, "the 19th" is the next 19th.
     assert anchor_bare_days(mentions, "nothing dated here", WEDNESDAY)[0].due.deadline == date(2025, 6, 18)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        # Notes drop the article: "by end of week", "EOW", "end of month", "EOM".
+        ("AB to send the pack by end of week", date(2025, 6, 6)),
+        ("EOW", date(2025, 6, 6)),
+        ("later in the week", date(2025, 6, 6)),
+        ("by end of month", date(2025, 6, 30)),
+        ("docs by EOM", date(2025, 6, 30)),
+        ("in a couple of days", date(2025, 6, 6)),
+        ("in a couple of weeks", date(2025, 6, 18)),
+        ("within 24 hours", date(2025, 6, 5)),
+        ("within 48 hours", date(2025, 6, 6)),
+        ("I'll send it right now", date(2025, 6, 4)),
+    ],
+)
+def test_shorthand_periods_resolve_like_their_full_forms(phrase: str, expected: date) -> None:
+    due = resolve_due(phrase, WEDNESDAY)
+    assert due is not None and due.deadline == expected
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["leave the direct debit as it is for now", "nothing has changed until now", "it should have arrived by now",
+     "I spoke to them just now", "we'll pick it up in the new year"],
+)
+def test_now_and_seasons_that_state_no_deadline_give_no_date(phrase: str) -> None:
+    due = resolve_due(phrase, WEDNESDAY)
+    assert due is None or due.deadline is None
