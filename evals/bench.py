@@ -51,7 +51,7 @@ from typing import Any
 
 from evals.bench_brief import brief_section
 from evals.bench_draft import draft_rules_section, llm_section
-from evals.bench_figures import Raw, figures_for, json_number
+from evals.bench_figures import Raw, figures_for, json_number, scaling_figures
 from evals.bench_machine import machine_info
 from evals.bench_process import demo_memory, help_start_time
 from evals.bench_review import review_section
@@ -147,7 +147,7 @@ def run_bench(params: BenchParams | None = None, *,
         if on_done:
             on_done(name, seconds[name], sections[name])
     machine["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
-    figures = [f for name, raw in sections.items() for f in figures_for(name, raw)]
+    figures = [f for name, raw in sections.items() for f in figures_for(name, raw)] + scaling_figures(sections)
     return {
         "machine": machine,
         "parameters": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(params).items()},

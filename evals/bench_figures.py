@@ -132,7 +132,14 @@ def _ask(section: str, raw: Raw) -> list[Figure]:
                "old index (BM25 rebuilt in memory)"),
         Figure(section, "first retrieval, old index", _g(raw, "old_first_retrieval_s"), "s", None,
                "builds BM25 from the vector store"),
-        Figure(section, "vector query p50", _g(raw, "vector_p50_ms"), "ms", None, "embed + vector query"),
+        *[Figure(section, f"vector query alone p{q}", _g(raw, f"vector_only_p{q}_ms"), "ms",
+                 _g(raw, f"filtered_vector_p{q}_ms"), "old layout: one collection, kind filter") for q in (50, 95)],
+        Figure(section, "first ask, new process", _g(raw, "fresh_first_ask_s"), "s", _g(raw, "fresh_imports_s"),
+               "its imports (not included)"),
+        Figure(section, "ask p95, new process", _g(raw, "fresh_ask_p95_ms"), "ms", _g(raw, "retrieval_p95_ms"),
+               "retrieval only, build process"),
+        Figure(section, "clientloop ask wall (median of 3)", _g(raw, "cli_ask_wall_s"), "s", _g(raw, "python_floor_s"),
+               "python -c pass"),
         Figure(section, "store build", _g(raw, "build_s"), "s", None, str(raw.get("vectors", ""))),
         Figure(section, "peak RSS", _g(raw, "peak_rss_mb"), "MB", _g(raw, "rss_model_mb"),
                "model loaded, demo KB only"),
@@ -186,6 +193,21 @@ _SECTIONS: dict[str, Callable[[str, Raw], list[Figure]]] = {
 """Section name to its rows."""
 _FAMILIES: dict[str, Callable[[str, Raw], list[Figure]]] = {"ingest_": _ingest, "ask_": _ask}
 """Sections run once per corpus or size (`ingest_demo`, `ask_10000`), by name prefix."""
+
+
+def scaling_figures(sections: dict[str, Raw]) -> list[Figure]:
+    """The vector query at the largest ask size beside the smallest, as shipped and in the old layout.
+
+    Sublinear search shows as a ratio far below the ratio of the sizes (10 for 10k and 100k).
+    """
+    sizes = sorted((int(raw["chunks"]), raw) for name, raw in sections.items()
+                   if name.startswith("ask_") and "error" not in raw and finite(raw.get("chunks")))
+    if len(sizes) < 2:
+        return []
+    (small, low), (big, high) = sizes[0], sizes[-1]
+    return [Figure("ask_scaling", f"vector query alone p50, {big:,} chunks", _g(high, f"{key}_p50_ms"), "ms",
+                   _g(low, f"{key}_p50_ms"), f"{label}, {small:,} chunks")
+            for key, label in (("vector_only", "shipped"), ("filtered_vector", "old layout (kind filter)"))]
 
 
 def figures_for(section: str, raw: Raw) -> list[Figure]:

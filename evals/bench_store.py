@@ -165,10 +165,11 @@ def ask_section(n_chunks: int, n_questions: int, base_texts: int, batch: int, se
         ask(container, "What is the fee for a CHAPS payment?")
         first_ask_s = time.perf_counter() - t0
         retrieval, full, vector = [], [], []
+        query_vectors = []
         for q in questions:
             t0 = time.perf_counter()
-            container.store.query(container.embeddings.embed_query(q), container.retriever.candidates,
-                                  where={"kind": "kb"})
+            query_vectors.append(container.embeddings.embed_query(q))
+            container.store.query(query_vectors[-1], container.retriever.candidates, where={"kind": "kb"})
             t1 = time.perf_counter()
             container.retriever.retrieve(q, where={"kind": "kb"})
             t2 = time.perf_counter()
@@ -178,7 +179,9 @@ def ask_section(n_chunks: int, n_questions: int, base_texts: int, batch: int, se
             retrieval.append((t2 - t1) * 1000)
             full.append((t3 - t2) * 1000)
         old = _old_index(container, questions)
+        layouts = _vector_layouts(container, query_vectors)
         container.engine.dispose()
+        fresh = _fresh_process_ask(Path(tmp), questions)
     out: Raw = {"chunks": total, "synthetic_chunks": n_chunks, "questions": n_questions, "build_s": build_s,
                 "demo_ingest_s": b1 - b0, "base_embed_s": b2 - b1, "generate_s": generate_s,
                 "upsert_s": b3 - b2 - generate_s, "first_ask_s": first_ask_s,
@@ -188,7 +191,7 @@ def ask_section(n_chunks: int, n_questions: int, base_texts: int, batch: int, se
         out[f"ask_p{pct}_ms"] = percentile(full, pct)
         out[f"retrieval_p{pct}_ms"] = percentile(retrieval, pct)
         out[f"vector_p{pct}_ms"] = percentile(vector, pct)
-    return out | old
+    return out | old | layouts | fresh
 
 
 def _index_keywords(container: Any, part: list[tuple[str, str, dict[str, Any]]]) -> None:
@@ -217,3 +220,81 @@ def _old_index(container: Any, questions: list[str]) -> Raw:
     for pct in (50, 95):
         out[f"old_retrieval_p{pct}_ms"] = percentile(times, pct)
     return out
+
+
+def _vector_layouts(container: Any, query_vectors: list[list[float]]) -> Raw:
+    """The vector query alone (vectors embedded beforehand), as shipped and as the old single-collection layout ran it.
+
+    The old layout kept knowledge-base and client-history chunks in one collection and asked
+    for `kind == "kb"`; the same query with that filter, on the same chunks, is its cost.
+    Each question runs both ways in turn, so load on the machine hits both alike.
+    """
+    k = container.retriever.candidates
+    kb = container.store.client.get_collection(f"{container.store.collection_name}-kb")
+    shipped, filtered = [], []
+    for vector in query_vectors:
+        t0 = time.perf_counter()
+        container.store.query(vector, k, where={"kind": "kb"})
+        t1 = time.perf_counter()
+        kb.query(query_embeddings=[vector], n_results=k, where={"kind": "kb"},
+                 include=["documents", "metadatas", "distances"])
+        t2 = time.perf_counter()
+        shipped.append((t1 - t0) * 1000)
+        filtered.append((t2 - t1) * 1000)
+    out: Raw = {}
+    for pct in (50, 95):
+        out[f"vector_only_p{pct}_ms"] = percentile(shipped, pct)
+        out[f"filtered_vector_p{pct}_ms"] = percentile(filtered, pct)
+    return out
+
+
+_FRESH_ASK = """
+import json, sys, time
+questions = json.loads(sys.argv[1])
+t0 = time.perf_counter()
+from clientloop.ask import ask
+from clientloop.container import Container
+t1 = time.perf_counter()
+container = Container()
+ask(container, questions[0])
+t2 = time.perf_counter()
+times = []
+for q in questions:
+    s = time.perf_counter()
+    ask(container, q)
+    times.append((time.perf_counter() - s) * 1000)
+print(json.dumps({"imports_s": t1 - t0, "first_ask_s": t2 - t1, "asks_ms": times}))
+"""
+"""A new process that opens the store, as `clientloop serve` or `clientloop ask` would, and asks."""
+
+
+def _fresh_process_ask(data_dir: Path, questions: list[str]) -> Raw:
+    """The shipped path in processes of their own: first ask after opening the store, and `clientloop ask`'s wall time.
+
+    The store is the one just built; each child opens it afresh (settings from the
+    environment, as the CLI reads them), so nothing the build cached in this process helps.
+    """
+    import json
+    import os
+    import statistics
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CLIENTLOOP_DATA_DIR": str(data_dir), "CLIENTLOOP_ENGINE": "rules", "NO_COLOR": "1"}
+    env.pop("CLIENTLOOP_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", _FRESH_ASK, json.dumps(questions)], env=env, cwd=str(data_dir),
+                          capture_output=True, text=True, check=True)
+    child = json.loads(done.stdout.strip().splitlines()[-1])
+    exe = str(Path(sys.executable).with_name("clientloop"))
+    walls, floor = [], []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([exe, "ask", "--json", "What is the fee for a CHAPS payment?"], env=env, cwd=str(data_dir),
+                       capture_output=True, check=True)
+        t1 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], capture_output=True, check=True)
+        walls.append(t1 - t0)
+        floor.append(time.perf_counter() - t1)
+    return {"fresh_imports_s": child["imports_s"], "fresh_first_ask_s": child["first_ask_s"],
+            "fresh_ask_p50_ms": percentile(child["asks_ms"], 50), "fresh_ask_p95_ms": percentile(child["asks_ms"], 95),
+            "cli_ask_wall_s": statistics.median(walls), "python_floor_s": statistics.median(floor)}

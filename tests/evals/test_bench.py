@@ -45,7 +45,8 @@ def test_ask_section_times_the_database_index_beside_the_old_one() -> None:
     raw = ask_section(300, 3, 8, 100, 7)
     assert raw["synthetic_chunks"] == 300 and raw["chunks"] > 300
     for key in ("first_ask_s", "ask_p95_ms", "retrieval_p95_ms", "vector_p50_ms", "old_first_retrieval_s",
-                "old_retrieval_p95_ms"):
+                "old_retrieval_p95_ms", "vector_only_p50_ms", "filtered_vector_p50_ms", "fresh_first_ask_s",
+                "fresh_ask_p95_ms", "cli_ask_wall_s"):
         assert raw[key] > 0, key
 
 

@@ -78,3 +78,16 @@ def test_ingest_memory_figure_is_the_ingest_peak_not_the_whole_section():
     assert figs["peak RSS during ingest"].value == 700.0 and figs["peak RSS during ingest"].ratio == 2.0
     older = {f.name: f for f in figures_for("ingest_synthetic", {**raw, "ingest_peak_rss_mb": None})}
     assert older["peak RSS during ingest"].value == 1200.0
+
+
+def test_vector_query_stands_beside_the_old_filtered_layout_and_the_smaller_store():
+    from evals.bench_figures import scaling_figures
+
+    small = {"chunks": 10138, "vector_only_p50_ms": 2.0, "filtered_vector_p50_ms": 20.0}
+    big = {"chunks": 100138, "vector_only_p50_ms": 3.0, "filtered_vector_p50_ms": 300.0}
+    by_name = {f.name: f for f in figures_for("ask_100000", big)}
+    assert by_name["vector query alone p50"].ratio == pytest.approx(0.01)
+    shipped, old = scaling_figures({"ask_10000": small, "ask_100000": big, "demo": {"wall_s": 9.0}})
+    assert shipped.name == "vector query alone p50, 100,138 chunks" and shipped.ratio == pytest.approx(1.5)
+    assert "10,138" in shipped.baseline_name and old.ratio == pytest.approx(15.0)
+    assert scaling_figures({"ask_10000": small, "ask_100000": {"error": "boom"}}) == []
