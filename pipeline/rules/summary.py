@@ -28,6 +28,7 @@ from datetime import datetime
 from pipeline.rules import commitments as cm
 from pipeline.rules.figures import sole_currency, written_figures
 from pipeline.rules.owners import OwnerResolver
+from pipeline.rules.proposals import accepted_offers, named_thing, recommendations
 from pipeline.rules.turns import Clause
 from pipeline.rules.wording import Voices, antecedent, task_wording
 from pipeline.schemas import Action, InteractionSummary, Participant, Purpose, Sentiment, SummaryParticipant
@@ -67,11 +68,6 @@ _DONE_OBJECT = re.compile(
     r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |already )?(?P<verb>cancelled|updated|sent|logged|changed|registered|"
     r"added|stopped|set up|forwarded|raised|blocked|frozen|refunded|removed|requested|booked|approved|reversed)\s+"
     r"(?P<object>[^,.;!?]{2,80}?)(?=\s+(?:now|for you|today|just now|already|on|from|so|as|and)\b|[,.;!?]|$)",
-    re.IGNORECASE,
-)
-_BANKING_THING = re.compile(
-    r"\b(?:the|that|this|your|his|her|my|our)\s+(?P<thing>(?:[\w-]+\s+){0,3}?(?:direct debit|standing order|payment|"
-    r"card|account|subscription|transfer|payee|claim|complaint|policy|loan|order|collection|instruction|mandate))\b",
     re.IGNORECASE,
 )
 _PLACED = re.compile(
@@ -145,6 +141,7 @@ def build_summary(
     asks = [_useful(a) for c in client_clauses for a in _asks(c, resolver, kind)]
     if kind == "meeting_notes":
         asks += [_useful(a) for c in clauses for a in _noted_asks(c, resolver)]
+    asks += [_useful(a) for a in accepted_offers(clauses, resolver, text)]
     concerns = _unique(_statement(c, resolver) for c in client_clauses if _voiced_concern(c.text))[:5]
     preferences = _unique(_statement(c, resolver) for c in client_clauses if _PREFERENCE.search(c.text))[:5]
     # Amounts said without a currency ("move the twenty thousand across") take the one the interaction names.
@@ -163,7 +160,8 @@ def build_summary(
         preferences=preferences,
         decisions=_unique(written_figures(d, currency) for d in [
             *(_done_as_asked(i, clauses, resolver, kind) or _decision(c, resolver, text, kind)
-              for i, c in enumerate(clauses) if not c.quoted), *(decided or [])] if d)[:10],
+              for i, c in enumerate(clauses) if not c.quoted), *recommendations(clauses, resolver),
+            *(decided or [])] if d)[:10],
         sentiment=_sentiment(" ".join(c.text for c in client_clauses)),
         sensitive_points=[c.text for c in clauses if _SENSITIVE.search(c.text)][:8],
         before_next_interaction=_before_next(preferences, concerns, actions),
@@ -274,7 +272,7 @@ def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> 
             object_ = as_what["what"]  # "I've logged that as a formal complaint": a formal complaint was logged
         elif re.fullmatch(r"(?:that|it|this|them|those)", object_, re.IGNORECASE):
             before = text[max(0, clause.start - 700) : clause.start]
-            named = _named_thing(before)
+            named = named_thing(before)
             object_ = ("the " + named if named else antecedent(before, object_.lower(), people=False) or "")
         if object_:
             phrase = task_wording(f"{object_} {done['verb'].lower()} during {where}",
@@ -307,15 +305,6 @@ def _done_as_asked(index: int, clauses: list[Clause], resolver: OwnerResolver, k
         if ask:
             where = {"call_transcript": "the call", "email": "the email", "meeting_notes": "the meeting"}[kind]
             return _short(f"{ask}: done during {where}")
-    return None
-
-
-def _named_thing(before: str) -> str | None:
-    """The thing the latest sentence naming one is about: "that direct debit on the joint account" is the debit."""
-    for sentence in reversed(re.split(r"(?<=[.?!])\s+", before)):
-        found = _BANKING_THING.search(sentence)
-        if found:
-            return found["thing"]
     return None
 
 
