@@ -70,8 +70,12 @@ SECOND_MAX_CHARS = 250
 SECOND_SECTION_FRACTION = 0.85
 """A second section is quoted only when it scores at least this share of the best one."""
 
-RANK_WEIGHT = 2.0
-"""Weight of the fused retrieval score (relative to the best passage's) in a section's score."""
+RANK_WEIGHT = 0.5
+"""Weight of the fused retrieval score (relative to the best passage's) in a section's score.
+
+Fusion with a small RRF constant (`knowledge.retrieval.RRF_K`) spreads the relative scores
+(the fifth passage scores about half the first), so the rank weighs less than the passage's own
+evidence: at 2.0 the top-ranked passage was quoted even when a lower one held the answer."""
 
 SECTION_HEADING_WEIGHT = 0.5
 """Weight of the question words (IDF-weighted share) found in the section's own heading."""

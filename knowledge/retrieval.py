@@ -5,9 +5,16 @@ Decisions:
 - **Two retrievers, because each misses what the other finds.** MiniLM embeddings match
   paraphrases ("move house" ~ "change of address") but blur exact tokens (product names,
   `£25`, `CHAPS`); BM25 matches exact tokens and misses paraphrase.
-- **Reciprocal Rank Fusion (k = 60)** combines the two ranked lists without calibrating
-  cosine against BM25 scales: `score = sum 1 / (60 + rank)` over the lists a chunk is in.
-  Each list contributes its top `candidates` (20) hits.
+- **Weighted Reciprocal Rank Fusion** combines the two ranked lists without calibrating
+  cosine against BM25 scales: `score = sum weight / (RRF_K + rank)` over the lists a chunk is
+  in, each list contributing its top `candidates` (20) hits. The vector list weighs
+  `VECTOR_WEIGHT` (1.0), the keyword list `KEYWORD_WEIGHT` (0.5), and `RRF_K` is 10 rather
+  than the customary 60: the database keyword index (FTS5 / tsvector) ranks worse than the
+  in-process BM25 it replaced (demo section hit@5 0.88 against vector search's 0.90), and with
+  k = 60 its first hit outweighed a passage the vector list ranked second. A small k lets the
+  head of each list lead, the lower keyword weight lets the keyword list reorder ties and lift
+  exact-token matches without overruling the vector ranking (chosen on the demo set and the
+  blind set's train and dev splits).
 - **Every returned passage carries both raw scores**, whichever list found it: the cosine of a
   keyword-only hit is computed from its stored vector, and the BM25 score of a vector-only
   hit is read from the keyword index (0 when it shares no term). The answerer's abstention
@@ -38,8 +45,14 @@ from knowledge.keyword_index import KeywordIndex
 from knowledge.schemas import Passage
 from pipeline.vectorstore import ChunkStore, StoredChunk
 
-RRF_K = 60
-"""Reciprocal Rank Fusion constant (Cormack et al., 2009)."""
+RRF_K = 10
+"""Reciprocal Rank Fusion constant (Cormack et al., 2009, use 60; see the module docstring)."""
+
+VECTOR_WEIGHT = 1.0
+"""Weight of the vector list in the fusion."""
+
+KEYWORD_WEIGHT = 0.5
+"""Weight of the keyword list in the fusion: it breaks the vector list's ties rather than overruling it."""
 
 Where = Mapping[str, Any]
 Mode = Literal["hybrid", "vector", "keyword"]
@@ -65,7 +78,7 @@ def _to_int(value: Any, default: int) -> int:
 
 
 class HybridRetriever:
-    """Vector + BM25 retrieval over a `ChunkStore`, fused by Reciprocal Rank Fusion."""
+    """Vector + BM25 retrieval over a `ChunkStore`, fused by weighted Reciprocal Rank Fusion."""
 
     def __init__(
         self,
@@ -75,6 +88,8 @@ class HybridRetriever:
         k: int = 5,
         candidates: int = 20,
         rrf_k: int = RRF_K,
+        vector_weight: float = VECTOR_WEIGHT,
+        keyword_weight: float = KEYWORD_WEIGHT,
         max_cached_filters: int = 8,
         keyword_index: KeywordIndex | None = None,
     ) -> None:
@@ -86,6 +101,8 @@ class HybridRetriever:
             k: Passages returned by default.
             candidates: Hits taken from each of the vector and keyword lists before fusion.
             rrf_k: RRF constant.
+            vector_weight: Weight of the vector list in the fusion.
+            keyword_weight: Weight of the keyword list in the fusion.
             max_cached_filters: In-memory keyword indexes (one per distinct `where`) kept.
             keyword_index: The database keyword index; without it BM25 is built in memory.
         """
@@ -94,6 +111,7 @@ class HybridRetriever:
         self.k = k
         self.candidates = candidates
         self.rrf_k = rrf_k
+        self.weights = (vector_weight, keyword_weight)
         self._max_cached = max_cached_filters
         self._indexes: OrderedDict[str, _KeywordIndex] = OrderedDict()
         self._lock = threading.Lock()
@@ -157,9 +175,9 @@ class HybridRetriever:
             keyword_hits = []
 
         fused: dict[str, float] = {}
-        for ranked in ([h.id for h in vector_hits], keyword_hits):
+        for weight, ranked in zip(self.weights, ([h.id for h in vector_hits], keyword_hits), strict=True):
             for rank, cid in enumerate(ranked, start=1):
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.rrf_k + rank)
+                fused[cid] = fused.get(cid, 0.0) + weight / (self.rrf_k + rank)
         top = sorted(fused.items(), key=lambda item: -item[1])[:k]
         self._fill_cosines(query_vector, [cid for cid, _ in top if cid not in cosine], cosine, by_id)
         return [_passage(by_id[cid], score, cosine.get(cid), keyword_score(cid)) for cid, score in top if cid in by_id]

@@ -134,3 +134,20 @@ def test_vector_mode_returns_vector_hits_without_keyword_only_ones(kb: ChunkStor
     retriever = HybridRetriever(kb, embeddings, k=3, candidates=2)
     vector = retriever.retrieve("zzqx CHAPS", mode="vector")
     assert len(vector) == 2 and vector == sorted(vector, key=lambda p: -p.score)
+
+
+def test_fusion_weights_decide_which_list_leads(kb: ChunkStore, embeddings) -> None:
+    question = "statements older than 12 months"
+    vector = HybridRetriever(kb, embeddings, k=6, keyword_weight=0.0).retrieve(question)
+    keyword = HybridRetriever(kb, embeddings, k=6, vector_weight=0.0).retrieve(question)
+    assert [p.chunk_id for p in vector] == [p.chunk_id for p in HybridRetriever(kb, embeddings, k=6).retrieve(
+        question, mode="vector")]
+    only_keyword = HybridRetriever(kb, embeddings, k=6).retrieve(question, mode="keyword")
+    assert [p.chunk_id for p in keyword][: len(only_keyword)] == [p.chunk_id for p in only_keyword]
+
+
+def test_fused_score_weighs_each_list_by_its_weight(kb: ChunkStore, embeddings) -> None:
+    retriever = HybridRetriever(kb, embeddings, k=1, rrf_k=10, vector_weight=1.0, keyword_weight=0.5)
+    top = retriever.retrieve("What is the fee for a CHAPS payment?")[0]
+    # First in both lists: 1.0 / (10 + 1) + 0.5 / (10 + 1).
+    assert top.score == pytest.approx(1.5 / 11)
