@@ -138,7 +138,7 @@ def build_summary(
     new = [c for c in clauses if not c.quoted]
     # A client's ask in the quoted email the firm is answering is still the client's ask.
     client_clauses = [c for c in clauses if (p := resolver.participant(c.speaker)) is not None and p.side == "client"]
-    asks = [_useful(a) for c in client_clauses for a in _asks(c, resolver, kind)]
+    asks = [_useful(a) for c in client_clauses for a in _clause_asks(c, resolver, kind, actions, participants)]
     if kind == "meeting_notes":
         asks += [_useful(a) for c in clauses for a in _noted_asks(c, resolver)]
     asks += [_useful(a) for a in accepted_offers(clauses, resolver, text)]
@@ -188,6 +188,49 @@ def _voices(clause: Clause, resolver: OwnerResolver) -> Voices:
 def _roles(voices: Voices) -> Voices:
     """The same voices written as roles: an ask reads "the client's account", a list of asks needs no names."""
     return Voices(None, voices.speaker_is_firm, None)
+
+
+def _clause_asks(clause: Clause, resolver: OwnerResolver, kind: str, actions: list[Action],
+                 participants: list[Participant]) -> list[str | None]:
+    """The clause's own asks, with a request the action pass took up worded as that action.
+
+    Two wordings of one request keep the action's task wording, unless the clause's own ask
+    is a question ("Whether ...", "What ..."), which the action's task loses.
+    """
+    own = _asks(clause, resolver, kind)
+    for request in _requested(clause, actions, participants):
+        same = next((i for i, a in enumerate(own) if a and _overlap(request, a) >= 0.5), None)
+        if same is None:
+            own.append(request)
+        elif not (own[same] or "").lower().startswith(("whether", "what", "how", "when", "why", "where")):
+            own[same] = request
+    return own
+
+
+def _overlap(a: str, b: str) -> float:
+    """Shared content words over the smaller phrase's: near 1 for two wordings of one request."""
+    x, y = _content(a), _content(b)
+    return len(x & y) / min(len(x), len(y)) if x and y else 0.0
+
+
+def _requested(clause: Clause, actions: list[Action], participants: list[Participant]) -> list[str]:
+    """A client's request the action pass took up as the firm's work, in that action's wording, people by role.
+
+    The action pass reads requests more closely than the ask cues here (a numbered list under
+    "Please can you:", "could Mei Lin find a slot..."), so its task wording is the ask.
+    """
+    clients = sorted((p.name for p in participants if p.side == "client"), key=len, reverse=True)
+    out = []
+    for action in actions:
+        start = action.evidence.start
+        if action.owner_side != "firm" or start is None or not clause.start <= start < clause.end:
+            continue
+        ask = action.description
+        for name in clients:
+            ask = re.sub(rf"\b{re.escape(name)}(?:['’]s\b|’)", "the client’s", ask)
+            ask = re.sub(rf"\b{re.escape(name)}\b", "the client", ask)
+        out.append(ask)
+    return out
 
 
 def _asks(clause: Clause, resolver: OwnerResolver, kind: str) -> list[str | None]:

@@ -102,3 +102,29 @@ def test_a_question_tag_is_dropped_and_the_verb_stays_after_the_subject() -> Non
 def test_a_need_stated_outright_is_a_short_ask() -> None:
     call = CALL + "Evelyn Marsh: Sorry, but I need to make this a formal complaint.\n"
     assert "Make this a formal complaint" in _summary(call).client_asks
+
+
+EMAIL = """From: Ola Nowak <ola@hair.example>
+To: Jasper White <jasper@bank.example>
+Date: Tue, 20 Jan 2026 19:42:00 +0000
+Subject: Charges
+
+Jasper,
+
+My loan repayment was taken twice on 15 January.
+
+Please can you:
+1. Return the duplicate £412.60 to my account as soon as possible.
+2. Refund the new £35 fee and the interest.
+
+Ola
+"""
+
+
+def test_each_request_in_a_clients_list_is_an_ask_in_the_actions_wording() -> None:
+    people = [Participant(name="Ola Nowak", role="client", side="client"),
+              Participant(name="Jasper White", role="relationship_manager", side="firm")]
+    asks = draft_with_rules(EMAIL, kind="email", occurred_at=datetime(2026, 1, 20, 19, 42, tzinfo=UTC),
+                            participants=people, client="Ola Nowak").summary.client_asks
+    assert "Refund the new £35 fee and the interest" in asks
+    assert any(a.startswith("Return the duplicate £412.60 to the client’s account") for a in asks)
