@@ -182,17 +182,20 @@ def _commit(container: Container, batch: list[Staged]) -> None:
         if replaced:
             session.exec(delete(Chunk).where(col(Chunk.source_id).in_(replaced)))
             unindex_sources(session.connection(), replaced)
+        # A batch holds many small files: read their source rows and write their keyword rows
+        # in one statement each, not one per file.
+        sources = {row.id: row for row in session.exec(
+            select(Source).where(col(Source.id).in_([s.source_id for s in batch])))}
+        session.add_all([Chunk(id=cid, source_id=staged.source_id, ordinal=c.ordinal, start=c.start, end=c.end,
+                               heading=c.heading, speaker=c.speaker, text=c.text)
+                         for staged in batch for cid, c in zip(staged.chunk_ids, staged.chunks, strict=True)])
+        # The keyword index is written in this transaction: it holds exactly the committed versions.
+        index_chunks(session.connection(), [
+            KeywordRow(cid, staged.source_id, c.text, staged.doc.kind, staged.client_id)
+            for staged in batch for cid, c in zip(staged.chunk_ids, staged.chunks, strict=True)
+        ])
         for staged in batch:
-            for cid, c in zip(staged.chunk_ids, staged.chunks, strict=True):
-                session.add(Chunk(id=cid, source_id=staged.source_id, ordinal=c.ordinal, start=c.start, end=c.end,
-                                  heading=c.heading, speaker=c.speaker, text=c.text))
-            # The keyword index is written in this transaction: it holds exactly the committed versions.
-            index_chunks(session.connection(), [
-                KeywordRow(cid, staged.source_id, c.text, staged.doc.kind, staged.client_id)
-                for cid, c in zip(staged.chunk_ids, staged.chunks, strict=True)
-            ])
-            row = session.get(Source, staged.source_id)
-            assert row is not None
+            row = sources[staged.source_id]
             doc = staged.doc
             row.kind, row.media_type, row.title, row.text = doc.kind, doc.media_type, doc.title, doc.text
             row.meta_json = _meta_json(doc.metadata)
