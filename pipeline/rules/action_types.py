@@ -28,7 +28,7 @@ APPROVAL = re.compile(
     r"[^.]{0,30}\blimit\b|\bpayment plan\b|\bgoodwill\b|\bmatch\b.{0,20}?(?:%|rate|per cent)|\bpremium reduction\b"
     r"|\bunderwriting approval\b|\bconcession\b|\bsubmit\b[^.]{0,50}\bto (?:the )?credit\b"
     r"|\bdiscount\b|\bbetter (?:rate|price|terms)\b"
-    r"|\breduc\w+ (?:the |my |our |your )?(?:premium|fee|rate|margin|charge)",
+    r"|\breduc\w+ (?:the |my |our |your )?(?:[\w-]+ )?(?:premium|fee|rate|margin|charge)",
     re.IGNORECASE,
 )
 # The speaker says the decision is not theirs to make ("that's the bit I can't tick off myself",

@@ -165,7 +165,8 @@ def _asked(text: str, *, written: bool, loose: bool) -> Detection | None:
         m = pattern.search(text)
         if m:
             verb = _base_form((m.group("verb") or (m.groupdict().get("verb2") or "")).lower())
-            if verb.split()[0] in work_verbs or verb.endswith("ed") or (loose and verb):
+            any_verb = m.groupdict().get("any_verb") is not None
+            if verb.split()[0] in work_verbs or verb.endswith("ed") or ((loose or any_verb) and verb):
                 return Detection("request", verb, None, m.start())
     m = NAMED_REQUEST.search(text)
     if m and m.group("verb") in work_verbs:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
-from pipeline.dates import DateMention, best_mention
+from pipeline.dates import DateMention, best_mention, find_dates
 from pipeline.rules import commitments as cm
 from pipeline.rules import patterns as pt
 from pipeline.rules.turns import Clause
@@ -113,9 +114,16 @@ def attaches_to(last: PendingAction, clause: Clause, det: cm.Detection | None, i
     if det is not None and det.kind == "commitment":
         return last.detection.verb in _PREPARATION_VERBS and clause.sentence == last.clause.sentence
     if det is None:
-        # "You'll have that by Friday", "It'll be with you tomorrow".
+        # "You'll have that by Friday", "It'll be with you tomorrow"; a team's next step told with a
+        # pronoun: "our claims team will arrange a contractor, and they'll ring you to book it".
+        if last.detection.kind == "third_party" and _PRONOUN_SUBJECT.search(clause.text):
+            return True
         return bool(_DELIVERY_FOLLOW_UP.search(clause.text))
     return False
+
+
+_PRONOUN_SUBJECT = re.compile(r"^\s*(?:and\s+|then\s+)*(?:they|he|she)(?:'ll|’ll| will)\s+(?!need\b|be\b)\w+",
+                              re.IGNORECASE)
 
 
 _DELIVERY_FOLLOW_UP = re.compile(
@@ -183,4 +191,62 @@ def drop_superseded_quotes(drafts: list[PendingAction]) -> list[PendingAction]:
                    and len(words & content_words(n.clause.text)) >= 2 for n in newer):
                 continue
         kept.append(d)
+    return kept
+
+
+def _deliverable_words(d: PendingAction, reference: date) -> set[str]:
+    """Content words of an action's clauses, without its date phrases: what it delivers, not when."""
+    words: set[str] = set()
+    for c in [d.clause, *d.merged_from]:
+        text = c.text
+        for m in reversed(find_dates(text, reference)):
+            text = text[: m.start] + " " + text[m.end :]
+        words |= content_words(text)
+    return words
+
+
+def _in_recap(d: PendingAction, text: str, kind: str) -> bool:
+    """Is the action stated in a summary of what was agreed ("so just to recap", a notes "Actions" list)?"""
+    clause = d.clause
+    if kind == "meeting_notes":
+        return bool(pt.RECAP.search(text[: clause.start]))
+    before = clause.line_text[: max(clause.line_text.find(clause.text), 0)] + " " + clause.text[: d.detection.start]
+    return bool(pt.RECAP.search(before))
+
+
+def _restates(later: PendingAction, earlier: PendingAction, shared: set[str], *, recap: bool) -> bool:
+    """Enough of the deliverable in common: in a recap two words, or one with the same verb; elsewhere three."""
+    if not recap:
+        return len(shared) >= 3
+    return len(shared) >= 2 or (len(shared) == 1 and later.detection.verb == earlier.detection.verb)
+
+
+def merge_restatements(drafts: list[PendingAction], text: str, kind: str, reference: date) -> list[PendingAction]:
+    """A later restatement of an action already drafted is that action, not a second one.
+
+    Long calls end in a recap ("so just to recap: I'll email you the summary today...") and notes
+    repeat their body in an "Actions" list. A later action with the same owner that shares two
+    deliverable words with an earlier one inside such a summary (or one and the verb), or three
+    anywhere, restates it:
+    its date, if it states one, is the last agreed. In notes the list item is the record of the
+    action and keeps the evidence; in conversation the first statement does.
+    """
+    kept: list[PendingAction] = []
+    for d in drafts:
+        recap = _in_recap(d, text, kind)
+        words = _deliverable_words(d, reference)
+        earlier = next(
+            (k for k in kept if k.owner == d.owner and k.clause.turn < d.clause.turn and not k.clause.quoted
+             and not d.clause.quoted and _restates(d, k, words & _deliverable_words(k, reference), recap=recap)),
+            None,
+        )  # fmt: skip
+        if earlier is None:
+            kept.append(d)
+            continue
+        if kind == "meeting_notes" and recap:
+            if d.due.kind == "none" and earlier.due.kind != "none":
+                d.set_due(earlier.due)
+            kept[kept.index(earlier)] = d
+        elif d.due.kind != "none":
+            earlier.set_due(d.due)
     return kept

@@ -48,6 +48,7 @@ from pipeline.rules.conversation import (
     drop_superseded_quotes,
     is_add_on,
     merge_into,
+    merge_restatements,
     redate,
 )
 from pipeline.rules.decisions import agreed_records, moved_dates
@@ -255,7 +256,8 @@ def draft_with_rules(
     reading = _Pass(text, kind, _local_date(occurred_at), resolver, clauses)
     for index, clause in enumerate(clauses):
         reading.add(index, clause)
-    built = [(d, build_action(d, text, resolver)) for d in drop_superseded_quotes(reading.drafts)]
+    drafts = merge_restatements(drop_superseded_quotes(reading.drafts), text, kind, reading.reference)
+    built = [(d, build_action(d, text, resolver)) for d in drafts]
     actions = [a for _, a in built]
     call_back = payee_call_back(text=text, kind=kind, clauses=clauses, resolver=resolver, client=client,
                                 actions=actions)

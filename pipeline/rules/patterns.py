@@ -27,7 +27,8 @@ NOTE_ACTION = re.compile(
     r"\s+(?:to|will)\s+(?P<verb>[a-z]+)"
 )
 THIRD_PARTY = re.compile(
-    r"(?:^|[,:;]\s*|\b(?:then|and|so)\s+)(?P<who>(?:[Oo]ur|[Tt]he)\s+(?:[\w&-]+\s+){0,3}?(?:team|desk|department|unit)"
+    # "What happens next is our claims team will...": after "is"/"that" the subject starts afresh.
+    r"(?:^|[,:;]\s*|\b(?:then|and|so|is|that)\s+)(?P<who>(?:[Oo]ur|[Tt]he)\s+(?:[\w&-]+\s+){0,3}?(?:team|desk|department|unit)"
     r"|[A-Z][\w&-]+(?:\s+[A-Za-z][\w&-]+){0,2}\s+(?:team|services|operations)"
     r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?"
     # "My colleague in payments will...": the work falls to that department.
@@ -65,6 +66,10 @@ REQUEST_PATTERNS: list[re.Pattern[str]] = [
     # "What I'd like you to do is ring them": the work is the verb after "is".
     re.compile(r"\bwhat (?:I|we)(?:'d| would|’d)? (?:like|need|want) you to do (?:is|now is|first is)\s+(?:to\s+)?"
                r"(?P<verb>[a-z]+)", re.IGNORECASE),
+    # "What I'd ask is that you take photos", "I'd ask that you send": a request put indirectly, so
+    # plainly a request that any verb counts (`any_verb`).
+    re.compile(r"\b(?:what (?:I|we)(?:'d| would|’d)? (?:ask|need|want|like) is|(?:I|we)(?:'d| would|’d) ask)"
+               r"\s+(?:that\s+)?you\s+(?:please\s+|also\s+|just\s+)*(?P<verb>[a-z]+)(?P<any_verb>)", re.IGNORECASE),
     re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+|just\s+|kindly\s+)*(?:re-)?(?P<verb>[a-z]+)",
                re.IGNORECASE),
     re.compile(r"(?<!to )\bplease\s+(?:could you\s+|can you\s+|do\s+)?(?:re-)?(?P<verb>[a-z]+)", re.IGNORECASE),
@@ -218,6 +223,11 @@ VAGUE = re.compile(
     # Leave-takings and idioms that promise nothing: "I'll let you go", "I'll believe it when I see it".
     r"|\blet you (?:go|get on|get back)\b|\bleave you to it\b|\bbelieve it when\b|\bhold you to (?:that|it)\b"
     r"|\bwait and see\b"
+    # Guiding someone through something happens on the call itself: "I'll take you through what we need".
+    r"|\b(?:take|walk|talk|run) (?:you|him|her|them) through\b"
+    # Seeing to work already promised adds none: "I'll make sure the paper goes in on time".
+    r"|\bmake sure (?:the|that|it|this|everything|all)\b[^.]{0,40}\b(?:on time|in time|goes (?:in|through|out)"
+    r"|happens)\b"
     # An offer of help with nothing named: "Two more things, if you can help."
     r"|\bif (?:you|we|I) (?:can|could) help\s*[.!?]?$|\bhappy to help\s*[.!?]?$",
     re.IGNORECASE,
@@ -309,4 +319,13 @@ UNAVAILABLE = re.compile(
     r"\b(?:I'm|I’m|I am|he's|he’s|she's|she’s|I'll be|we're|we’re) (?:out|in|away|off|travelling|on holiday|"
     r"on leave|at (?:a|my|the|our|his|her))\b|\boff till\b|\boff until\b",
     re.IGNORECASE,
+)
+
+# A summary of what was already agreed: "so just to recap", "to confirm what we've agreed", a notes
+# "Actions" heading. What it lists restates the actions above; it adds none of its own.
+RECAP = re.compile(
+    r"\b(?:to recap|recap(?:ping)?|to sum (?:it |that |this )?up|to summari[sz]e|in summary|so to confirm"
+    r"|just to confirm|to confirm what we(?:'ve|’ve| have)? agreed|as agreed|as discussed|next steps"
+    r"|actions?(?: points| agreed)?\s*:?\s*$)",
+    re.IGNORECASE | re.MULTILINE,
 )

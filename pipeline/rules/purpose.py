@@ -35,7 +35,9 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
     ("payment_issue", r"\bpayment\b|\bpayee\b|\brepayment\b|\bwithdrawal\b|\bduplicate\b|\bdirect debit\b"
                       r"|\btransfer\b|\bCHAPS\b|\bwire\b(?! transfer)|\bloan\b|\binvoice\b|\bbank details\b"
                       r"|\bpay (?:them|him|her|the (?:supplier|invoice|balance))\b", 1.0),
-    ("service_issue", r"\b(?:make|making|start|register) a claim\b", 4.0),
+    # Making a claim is servicing: "I need to report a leak", "I've opened a claim for you".
+    ("service_issue", r"\b(?:make|making|start|register|open|opened|report|reporting) a claim\b"
+                      r"|\breport (?:a|an) (?:leak|burst pipe|accident|theft|break-in|loss|incident)\b", 4.0),
     ("service_issue", r"(?<!completion )\bstatements?\b|\bbereave\w*|\bpassed away\b|\bdied\b|\bmake a claim\b"
                       r"|\bsignator\w*|\bredemption\b|\btariff\b|\baccess\b|\baddress change\b|\bpower of attorney\b",
      1.5),

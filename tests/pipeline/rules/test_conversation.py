@@ -1,0 +1,77 @@
+"""Conversation rules: restatements, recaps and follow-on clauses settle into the actions already drafted."""
+
+from datetime import date, datetime
+
+from pipeline.rules import draft_with_rules
+from pipeline.schemas import Participant
+
+AGENT = Participant(name="Nadia Ferreira", role="service_agent", side="firm")
+CLIENT = Participant(name="Owen Pritchard", role="client", side="client")
+RM = Participant(name="Lena Varga", role="relationship_manager", side="firm")
+
+
+def _actions(text: str, kind: str = "call_transcript", people=(AGENT, CLIENT), when="2026-05-13T10:00:00+01:00"):
+    draft = draft_with_rules(text, kind=kind, occurred_at=datetime.fromisoformat(when), participants=list(people),
+                             client=people[-1].name)
+    return [(a.owner, a.due.deadline, a.evidence.text) for a in draft.actions]
+
+
+def test_recap_at_the_end_of_a_call_restates_actions_rather_than_adding_them() -> None:
+    text = """Nadia Ferreira: I'll email you the cancellation confirmation and the refund breakdown today.
+Owen Pritchard: Great, thanks.
+Nadia Ferreira: And our payments team will return the overpaid premium within five working days.
+Owen Pritchard: Perfect.
+Nadia Ferreira: So just to recap, I'll email you the cancellation confirmation today, \
+and the payments team will return the overpaid premium within five working days.
+Owen Pritchard: Lovely."""
+    rows = _actions(text)
+    assert [(owner, due) for owner, due, _ in rows] == [
+        ("Nadia Ferreira", date(2026, 5, 13)), ("Payments team", date(2026, 5, 20))]
+    assert all("recap" not in evidence for _, _, evidence in rows)
+
+
+def test_recap_with_a_new_date_moves_the_restated_action() -> None:
+    text = """Nadia Ferreira: I'll post the replacement policy documents to you tomorrow.
+Owen Pritchard: Thanks.
+Nadia Ferreira: To confirm what we've agreed, I'll post the replacement policy documents on Friday instead."""
+    assert [(o, d) for o, d, _ in _actions(text)] == [("Nadia Ferreira", date(2026, 5, 15))]
+
+
+def test_different_deliverables_by_one_owner_stay_separate_in_a_recap() -> None:
+    text = """Nadia Ferreira: I'll email you the cancellation confirmation today.
+Owen Pritchard: Okay.
+Nadia Ferreira: So to recap, I'll email the confirmation today, \
+and I'll also ring the broker about the no-claims letter tomorrow."""
+    owners = [o for o, _, _ in _actions(text)]
+    assert len(owners) == 2
+
+
+def test_notes_actions_list_keeps_the_list_item_as_the_record() -> None:
+    text = """Review - O Pritchard
+- OP asked about consolidating his two pensions. LV will ask the pensions team for a transfer value comparison.
+
+Actions
+- LV to ask pensions team for transfer value comparison, by end of month."""
+    rows = _actions(text, kind="meeting_notes", people=(RM, CLIENT), when="2026-05-13T10:00:00+01:00")
+    assert rows == [("Lena Varga", date(2026, 5, 31),
+                     "LV to ask pensions team for transfer value comparison, by end of month.")]
+
+
+def test_team_follow_on_told_with_a_pronoun_dates_the_team_action() -> None:
+    text = """Nadia Ferreira: Next, our claims team will arrange a loss adjuster, \
+and they'll ring you within two working days to book the visit.
+Owen Pritchard: Fine."""
+    assert [(o, d) for o, d, _ in _actions(text)] == [("Claims team", date(2026, 5, 15))]
+
+
+def test_indirect_request_from_the_firm_is_the_clients_action() -> None:
+    text = """Nadia Ferreira: What I'd ask is that you keep the damaged items and photograph them for us.
+Owen Pritchard: No problem, I can do that tonight."""
+    assert [(o, d) for o, d, _ in _actions(text)] == [("Owen Pritchard", date(2026, 5, 13))]
+
+
+def test_walking_the_caller_through_and_seeing_to_promised_work_add_nothing() -> None:
+    text = """Nadia Ferreira: I'll take you through what we need from you first.
+Owen Pritchard: Okay.
+Nadia Ferreira: I'll send the claim form today. I'll make sure the form goes out on time."""
+    assert [(o, d) for o, d, _ in _actions(text)] == [("Nadia Ferreira", date(2026, 5, 13))]
