@@ -174,8 +174,22 @@ ROWS: list[Row] = [
         _weekday_of_week,
     ),
     (
-        re.compile(rf"\b(?P<weekday>{WEEKDAY_RE})\s+(?:in\s+a\s+week|week)\b", re.IGNORECASE),
-        lambda m, ctx: arith.next_weekday(ctx.reference, weekday_number(m.group("weekday"))) + timedelta(days=7),
+        # "Friday week", "a week on Friday": the Friday after next.
+        re.compile(
+            rf"\b(?:(?P<weekday>{WEEKDAY_RE})\s+(?:in\s+a\s+week|week)|a week (?:on|from)\s+(?P<wd>{WEEKDAY_RE}))\b",
+            re.IGNORECASE,
+        ),
+        lambda m, ctx: arith.next_weekday(ctx.reference, weekday_number(m.group("weekday") or m.group("wd")))
+        + timedelta(days=7),
+    ),
+    # "Today week", "this time next week": seven days on; "the week after next" ends on its Friday.
+    (
+        re.compile(r"\b(?:today|tomorrow) week\b|\bthis time next week\b", re.IGNORECASE),
+        lambda m, ctx: ctx.reference + timedelta(days=8 if m.group(0).lower().startswith("tomorrow") else 7),
+    ),
+    (
+        re.compile(r"\b(?:(?:the\s+)?end of\s+)?the week after next\b", re.IGNORECASE),
+        lambda m, ctx: arith.friday_of_week(ctx.reference) + timedelta(days=14),
     ),
     (re.compile(r"\b(?:the\s+)?day after tomorrow\b", re.IGNORECASE), lambda m, ctx: ctx.reference + timedelta(2)),
     (re.compile(r"\b(?:the\s+)?day before yesterday\b", re.IGNORECASE), lambda m, ctx: ctx.reference - timedelta(2)),

@@ -157,6 +157,12 @@ def test_bare_day_takes_the_month_of_an_earlier_full_date() -> None:
         ("within 24 hours", date(2025, 6, 5)),
         ("within 48 hours", date(2025, 6, 6)),
         ("I'll send it right now", date(2025, 6, 4)),
+        # Weeks counted on from a day: "a week on Friday" is "Friday week", the Friday after next.
+        ("a week on Friday", date(2025, 6, 13)),
+        ("Friday week", date(2025, 6, 13)),
+        ("today week", date(2025, 6, 11)),
+        ("this time next week", date(2025, 6, 11)),
+        ("by the end of the week after next", date(2025, 6, 20)),
     ],
 )
 def test_shorthand_periods_resolve_like_their_full_forms(phrase: str, expected: date) -> None:
