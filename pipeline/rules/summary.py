@@ -26,6 +26,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from pipeline.rules import commitments as cm
+from pipeline.rules import questions as qs
 from pipeline.rules.figures import sole_currency, written_figures
 from pipeline.rules.owners import OwnerResolver
 from pipeline.rules.proposals import accepted_offers, named_thing, recommendations
@@ -138,7 +139,8 @@ def build_summary(
     new = [c for c in clauses if not c.quoted]
     # A client's ask in the quoted email the firm is answering is still the client's ask.
     client_clauses = [c for c in clauses if (p := resolver.participant(c.speaker)) is not None and p.side == "client"]
-    asks = [_useful(a) for c in client_clauses for a in _clause_asks(c, resolver, kind, actions, participants)]
+    asks = [_useful(a) for i, c in enumerate(clauses) if c in client_clauses
+            for a in _clause_asks(c, resolver, kind, actions, participants, _near(clauses, i))]
     if kind == "meeting_notes":
         asks += [_useful(a) for c in clauses for a in _noted_asks(c, resolver)]
     asks += [_useful(a) for a in accepted_offers(clauses, resolver, text)]
@@ -190,14 +192,25 @@ def _roles(voices: Voices) -> Voices:
     return Voices(None, voices.speaker_is_firm, None)
 
 
+def _near(clauses: list[Clause], index: int) -> tuple[str, str]:
+    """The texts of the clauses just before and just after one, in the same turn ("" at a turn's edge)."""
+    turn = clauses[index].turn
+    before = clauses[index - 1].text if index > 0 and clauses[index - 1].turn == turn else ""
+    after = clauses[index + 1].text if index + 1 < len(clauses) and clauses[index + 1].turn == turn else ""
+    return before, after
+
+
 def _clause_asks(clause: Clause, resolver: OwnerResolver, kind: str, actions: list[Action],
-                 participants: list[Participant]) -> list[str | None]:
+                 participants: list[Participant], near: tuple[str, str] = ("", "")) -> list[str | None]:
     """The clause's own asks, with a request the action pass took up worded as that action.
 
     Two wordings of one request keep the action's task wording, unless the clause's own ask
     is a question ("Whether ...", "What ..."), which the action's task loses.
     """
-    own = _asks(clause, resolver, kind)
+    own = _asks(clause, resolver, kind, near[0])
+    claim = qs.reported_claim(clause.text, near[1])
+    if claim:
+        own.append(_short(task_wording(claim, voices=_roles(_voices(clause, resolver)), before="", resolver=resolver)))
     for request in _requested(clause, actions, participants):
         same = next((i for i, a in enumerate(own) if a and _overlap(request, a) >= 0.5), None)
         if same is None:
@@ -233,9 +246,9 @@ def _requested(clause: Clause, actions: list[Action], participants: list[Partici
     return out
 
 
-def _asks(clause: Clause, resolver: OwnerResolver, kind: str) -> list[str | None]:
+def _asks(clause: Clause, resolver: OwnerResolver, kind: str, before: str = "") -> list[str | None]:
     """A client's asks in one clause: each want stated outright is its own ask, else the one request or question."""
-    single = _ask(clause, resolver, kind)
+    single = _ask(clause, resolver, kind, before)
     wants = [m["what"] for m in _WANT.finditer(clause.text)]
     if not wants or (single is not None and single.lower().startswith(("whether", "what", "how", "when", "why"))):
         return [single]
@@ -243,11 +256,18 @@ def _asks(clause: Clause, resolver: OwnerResolver, kind: str) -> list[str | None
     return [_short(task_wording(w, voices=voices, before="", resolver=resolver)) for w in wants]
 
 
-def _ask(clause: Clause, resolver: OwnerResolver, kind: str) -> str | None:
-    """A client's request as a task, or a client's question as a "Whether ..." / "How ..." phrase."""
+def _ask(clause: Clause, resolver: OwnerResolver, kind: str, before: str = "") -> str | None:
+    """A client's request as a task, or a client's question as a "Whether ..." / "How ..." phrase.
+
+    `before` is the clause just before in the same turn, where "those" in "Covenants. Are you
+    changing those?" gets its topic.
+    """
     stripped = clause.text.strip()
     if stripped.endswith("?"):
-        stripped = _QUESTION_TAG.sub("?", _QUESTION_LEAD.sub("", stripped, count=1))
+        stripped = qs.with_topic(_QUESTION_TAG.sub("?", _QUESTION_LEAD.sub("", stripped, count=1)), before)
+        named = qs.elliptical(stripped)
+        if named:
+            return _short(task_wording(named, voices=_roles(_voices(clause, resolver)), before="", resolver=resolver))
     detection = cm.detect(stripped, written=kind != "call_transcript", notes=kind == "meeting_notes")
     voices = _voices(clause, resolver)
     if detection is not None and detection.kind == "request" and detection.verb:
@@ -260,7 +280,10 @@ def _ask(clause: Clause, resolver: OwnerResolver, kind: str) -> str | None:
         aux = question["aux"].lower()
         # "Do I need probate?" asks whether the client needs probate: "do" carries no meaning of its own.
         verb = "" if aux in ("do", "does", "did") else f" {aux}"
-        phrase = f"whether {question['subject']}{verb} {question['rest']}"
+        rest = question["rest"]
+        if aux in ("do", "does") and not re.search(r"(?<!['’])s$|^(?:they|(?:all|any|some) of)", question["subject"]):
+            rest = qs.third_person(rest)  # "Does my diagnosis count?": whether it counts
+        phrase = f"whether {question['subject']}{verb} {rest}"
         return _short(task_wording(phrase, voices=_roles(voices), before="", resolver=resolver))
     wh = _WH_QUESTION.match(stripped)
     if wh and stripped.endswith("?"):
