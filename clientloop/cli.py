@@ -12,6 +12,7 @@ app, as does `from clientloop.cli import app`.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from typing import Annotated, Any
@@ -46,6 +47,9 @@ GROUPS: list[tuple[str, str, str]] = [
     ("onboarding", "clientloop.cli_onboarding", "onboarding_app"),
 ]
 """The command groups (name, module, Typer app), listed after the commands."""
+
+ONE_SHOT = frozenset({"ask"})
+"""Commands that answer and exit: they run without the cyclic garbage collector."""
 
 _HELP = "Cited knowledge answers, interaction drafts and review gates for relationship and service teams."
 
@@ -133,6 +137,10 @@ def main() -> None:
 
     first = sys.argv[1] if len(sys.argv) > 1 else None
     known = {name for name, _m, _a in COMMANDS + GROUPS}
+    if first in ONE_SHOT:
+        # Loading chromadb, SQLAlchemy and the model builds millions of objects the cyclic
+        # collector would walk again and again; a one-shot command's garbage dies with it.
+        gc.disable()
     try:
         _plain_help(typer.main.get_command(build_app(first if first in known else None)))(prog_name="clientloop")
     except ValidationError as exc:  # the settings read from CLIENTLOOP_* variables or .env
@@ -142,6 +150,9 @@ def main() -> None:
         )
         err.print(f"[bold red]configuration error:[/] {problems}")
         raise SystemExit(2) from None
+    finally:
+        # The process ends next: spare the interpreter's shutdown a full collection (0.4 s after an ask).
+        gc.freeze()
 
 
 if __name__ == "__main__":
