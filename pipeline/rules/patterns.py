@@ -295,6 +295,9 @@ PRO_FORM = re.compile(
     r"\b(?:do|get|send|post|return|upload|forward|sort|manage)\s+(?:that|it|them|those|this)\b"
     r"(?!\s+(?:to|on)\s+\w+ team)"
     r"|^\s*(?:yes,?\s*)?(?:will do|I can|no problem)\b"
+    # "I'll email it tonight" as the whole reply; "I'll dig out the figures and email them" names new work.
+    r"|^\s*(?:yes,?\s*|sure,?\s*|okay,?\s*)?(?:I|we)(?:'ll|’ll| will| can)\s+(?:just\s+)?(?:email|e-mail|scan|drop)"
+    r"\s+(?:that|it|them|those|this)\b"
     r"|\bget\s+(?:our|my|the|his|her|their)\s+(?:[\w-]+\s+){0,2}?(?:onto|on to)\s+(?:that|it|this|them)\b"
     r"|\bget\s+(?:our|my|the|his|her|their)\s+(?:[\w-]+\s+){0,2}?to\s+(?:do|draft|sort|send|prepare|handle|deal with"
     r"|look at|draw up|write)\s+(?:that|it|this|them|one)\b"

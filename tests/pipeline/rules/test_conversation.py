@@ -75,3 +75,11 @@ def test_walking_the_caller_through_and_seeing_to_promised_work_add_nothing() ->
 Owen Pritchard: Okay.
 Nadia Ferreira: I'll send the claim form today. I'll make sure the form goes out on time."""
     assert [(o, d) for o, d, _ in _actions(text)] == [("Nadia Ferreira", date(2026, 5, 13))]
+
+
+def test_reply_emailing_the_thing_asked_for_dates_the_request() -> None:
+    text = """Nadia Ferreira: Could you send me the contractor's quote for the repair?
+Owen Pritchard: I'll email it tonight."""
+    rows = _actions(text)
+    assert [(o, d) for o, d, _ in rows] == [("Owen Pritchard", date(2026, 5, 13))]
+    assert rows[0][2].startswith("Could you send me")
