@@ -27,12 +27,20 @@ def ask(container: Container, question: str, *, engine: str | None = None) -> An
     settings = container.settings
     engine = settings.engine_for(engine)
     passages = container.retriever.retrieve(question, where={"kind": "kb"})
+    # The whole knowledge base's words: a thing no document names cannot be answered from it.
+    vocabulary = container.retriever.vocabulary({"kind": "kb"})
     if engine == "llm":
         from knowledge.llm_answer import answer_with_llm
 
         try:
-            return answer_with_llm(question, passages, model=container.chat_model, settings=settings)
+            return answer_with_llm(
+                question, passages, model=container.chat_model, settings=settings, vocabulary=vocabulary
+            )
         except ModelError as exc:
-            fallback = answer_with_rules(question, passages, abstain_threshold=settings.abstain_threshold)
+            fallback = answer_with_rules(
+                question, passages, abstain_threshold=settings.abstain_threshold, vocabulary=vocabulary
+            )
             return fallback.model_copy(update={"fallback": True, "fallback_reason": str(exc)})
-    return answer_with_rules(question, passages, abstain_threshold=settings.abstain_threshold)
+    return answer_with_rules(
+        question, passages, abstain_threshold=settings.abstain_threshold, vocabulary=vocabulary
+    )

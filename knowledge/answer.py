@@ -41,7 +41,7 @@ Decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
 from langchain_core.embeddings import Embeddings
@@ -296,6 +296,7 @@ def answer_with_rules(
     abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD,
     answerability_cutoff: float | None = DEFAULT_CUTOFF,
     embeddings: Embeddings | None = None,
+    vocabulary: Collection[str] | None = None,
 ) -> Answer:
     """Answer from the passages by quoting the best section's most relevant sentences, or abstain.
 
@@ -309,6 +310,8 @@ def answer_with_rules(
             base's measured decision); None for the cosine rule alone (other corpora).
         embeddings: Optional embedding model; when given, sentence choice also uses each
             sentence's cosine to the question.
+        vocabulary: Every term of the knowledge base, for the answerability veto on a thing it
+            never mentions (`knowledge.answerability.assess`).
 
     Returns:
         An `Answer` with `engine="rules"`: one or two quoted runs of contiguous sentences, each
@@ -323,7 +326,7 @@ def answer_with_rules(
         if not is_supported(question, passages, abstain_threshold=abstain_threshold):
             return abstain(question)
     else:
-        decision = assess(question, passages)
+        decision = assess(question, passages, vocabulary=vocabulary)
         probability = decision.probability
         if not passages or probability < answerability_cutoff:
             return near_miss_answer(question, passages, decision)

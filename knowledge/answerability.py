@@ -25,7 +25,16 @@ product, an entity or a term the passages never mention. So the decision combine
 - `missing_share`: the share of the question's content words found in no passage;
 - `length`: the number of the question's content words (log).
 
-They are combined by a logistic regression (`WEIGHTS`, `BIAS`) fitted on the blind set's
+A veto comes before the model: when the asking sentences name a product or a proper name with
+a word found nowhere in the *whole* knowledge base (`unknown_names`, checked against the corpus
+vocabulary the caller passes: "Harbour Platinum credit card", "pet insurance", "Bitcoin",
+"buy-to-let mortgage"), the knowledge base cannot describe it, however close the retrieved
+passages are, and the probability is 0. The passages alone cannot say that: a word missing
+from five passages may be in the sixth. A possessive modifier names an owner, not a product
+("a friend's account"), a bare hyphenated compound is a word, not a product ("double-check"), and
+a phrase ending in a limit ("reimbursement cap") asks for a figure of something else.
+
+The features are combined by a logistic regression (`WEIGHTS`, `BIAS`) fitted on the blind set's
 *train* split only by `evals/fit_answerability.py` (numpy, L2-regularised, features
 standardised with `MEANS` / `SCALES`); the cut-off (`DEFAULT_CUTOFF`) was chosen on the dev
 split; every figure is reported on the test split. Refit after changing a feature: the
@@ -36,7 +45,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from knowledge.abstention import evidence, key_phrases
@@ -104,6 +113,8 @@ class Answerability:
     """`(property, thing)` when the question asks for a property no passage gives for that thing."""
     missing_names: tuple[str, ...]
     """The named things of the question that no passage mentions."""
+    unknown_names: tuple[str, ...]
+    """The named things of the asking sentences with a word in no document of the knowledge base (the veto)."""
     probability: float
     """Estimated probability that the passages answer the question."""
 
@@ -242,25 +253,63 @@ def attribute_gap(question: str, passages: Sequence[Passage]) -> tuple[str, str]
     return match["attribute"].strip(), match["entity"].strip()
 
 
-def assess(question: str, passages: Sequence[Passage]) -> Answerability:
+NOT_PRODUCT_HEADS = frozenset(tokenize("cap caps limit limits grant list allowance"))
+"""Nouns ending a named thing that ask for a figure of something else ("reimbursement cap"), not a product."""
+
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def unknown_names(question: str, vocabulary: Collection[str]) -> tuple[str, ...]:
+    """The named things of the asking sentences with a word in no document of the knowledge base.
+
+    Args:
+        question: The question.
+        vocabulary: Every term (`knowledge.bm25.tokenize`) of the knowledge base.
+
+    Returns:
+        The product phrases and capitalised names (`named_things` of `asked_part`) with a word,
+        or a part of a hyphenated word, that `vocabulary` lacks; possessive modifiers, bare
+        hyphenated compounds and phrases ending in `NOT_PRODUCT_HEADS` left out.
+    """
+    terms = vocabulary if isinstance(vocabulary, set | frozenset) else set(vocabulary)
+    found = []
+    for name in named_things(asked_part(question)):
+        words = name.split()
+        if len(words) == 1 and ("-" in name or not name[:1].isupper()):
+            continue
+        if len(words) > 1:
+            if set(tokenize(words[-1])) & NOT_PRODUCT_HEADS:
+                continue
+            words = [w for w in words[:-1] if not _POSSESSIVE.search(w)] + words[-1:]
+        parts = [x for w in words for x in re.split(r"[-'’]", w) if x and x.lower() not in STOPWORDS]
+        if any(not holds(terms, t) for x in parts if not x[0].isdigit() for t in tokenize(x)):
+            found.append(name)
+    return tuple(found)
+
+
+def assess(question: str, passages: Sequence[Passage], *, vocabulary: Collection[str] | None = None) -> Answerability:
     """The answerability features of a question and its passages, and the model's probability.
 
     Args:
         question: The question.
         passages: Retrieved passages, best first.
+        vocabulary: Every term of the knowledge base (`HybridRetriever.vocabulary`), for the
+            veto on things it never mentions; None for no veto.
 
     Returns:
-        The features, the named things no passage mentions, and the probability.
+        The features, the named things no passage (or no document) mentions, and the probability
+        (0 when the veto applies).
     """
     cosine, coverage = evidence(question, passages)
     sequences = [tokenize(f"{p.heading or ''} {p.text}") for p in passages]
-    vocabulary = {t for seq in sequences for t in seq}
+    passage_terms = {t for seq in sequences for t in seq}
     terms = content_terms(question)
-    missing = [t for t in terms if not holds(vocabulary, t)]
-    absences = {n: _absence(n, vocabulary, sequences) for n in named_things(question)}
+    missing = [t for t in terms if not holds(passage_terms, t)]
+    absences = {n: _absence(n, passage_terms, sequences) for n in named_things(question)}
     gap = attribute_gap(question, passages)
     asked = set(named_things(asked_part(question)))
-    names = tuple(n for n, how in absences.items() if how)
+    unknown = unknown_names(question, vocabulary) if vocabulary is not None else ()
+    names = tuple(dict.fromkeys([*(n for n, how in absences.items() if how), *unknown]))
     values = {
         "cosine": cosine,
         "coverage": coverage,
@@ -272,5 +321,7 @@ def assess(question: str, passages: Sequence[Passage]) -> Answerability:
         "named_asked": 1.0 if any(how for n, how in absences.items() if n in asked) else 0.0,
     }
     z = BIAS + sum(w * (values[f] - m) / s for f, w, m, s in zip(FEATURES, WEIGHTS, MEANS, SCALES, strict=True))
-    probability = 1.0 / (1.0 + math.exp(-z)) if passages else 0.0
-    return Answerability(**values, missing_names=names, missing_property=gap, probability=round(probability, 4))
+    probability = 1.0 / (1.0 + math.exp(-z)) if passages and not unknown else 0.0
+    return Answerability(
+        **values, missing_names=names, unknown_names=unknown, missing_property=gap, probability=round(probability, 4)
+    )

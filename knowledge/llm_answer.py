@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +128,7 @@ def answer_with_llm(
     settings: ModelLimits,
     wait: wait_base | None = None,
     answerability_cutoff: float = DEFAULT_CUTOFF,
+    vocabulary: Collection[str] | None = None,
 ) -> Answer:
     """Answer a question from retrieved passages with the chat model, citing them.
 
@@ -138,6 +140,7 @@ def answer_with_llm(
         wait: Backoff between transport retries (default: `pipeline.llm.DEFAULT_WAIT`).
         answerability_cutoff: The answerability the passages need before the model is asked
             (`knowledge.answerability`, the rules engine's decision).
+        vocabulary: Every term of the knowledge base, for the same veto as the rules engine.
 
     Returns:
         An answer whose every sentence cites a retrieved passage that supports it, or an
@@ -148,7 +151,13 @@ def answer_with_llm(
         ExtractionFailed: The model's output was invalid even after the repair.
     """
     return run_llm_answer(
-        question, passages, model=model, settings=settings, wait=wait, answerability_cutoff=answerability_cutoff
+        question,
+        passages,
+        model=model,
+        settings=settings,
+        wait=wait,
+        answerability_cutoff=answerability_cutoff,
+        vocabulary=vocabulary,
     ).answer
 
 
@@ -160,6 +169,7 @@ def run_llm_answer(
     settings: ModelLimits,
     wait: wait_base | None = None,
     answerability_cutoff: float = DEFAULT_CUTOFF,
+    vocabulary: Collection[str] | None = None,
 ) -> LLMAnswerRun:
     """Like `answer_with_llm`, also returning the prompt hash, calls and token usage.
 
@@ -170,6 +180,7 @@ def run_llm_answer(
         settings: ``llm_max_retries`` and ``llm_context_tokens`` are used.
         wait: Backoff between transport retries.
         answerability_cutoff: As for `answer_with_llm`.
+        vocabulary: As for `answer_with_llm`.
 
     Returns:
         The answer and its run metadata.
@@ -180,7 +191,7 @@ def run_llm_answer(
     """
     prompt = load_prompt(PROMPT_NAME)
     kept = _fit_context(question, passages, settings.llm_context_tokens)
-    decision = assess(question, passages) if passages else None
+    decision = assess(question, passages, vocabulary=vocabulary) if passages else None
     if not kept or decision is None or decision.probability < answerability_cutoff:
         refusal = _abstain(question, []) if decision is None else near_miss_answer(question, passages, decision)
         return LLMAnswerRun(

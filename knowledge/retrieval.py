@@ -27,6 +27,10 @@ Decisions:
   the benchmark's baseline: BM25 built from the store (`ChunkStore.get_all(where)`), one per
   filter, cached until the store's `count()` or `version` changes (LRU of a few filters).
   `invalidate()` drops the caches when another process wrote to a shared Chroma server.
+- **The corpus vocabulary** (`vocabulary(where)`: every term of the filtered chunks' text,
+  heading and title) is what the answerability check asks when a question names a thing: a
+  word in no chunk at all means the knowledge base does not cover it, whatever was retrieved.
+  Built from the store, cached like the in-memory index.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from typing import Any, Literal
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from knowledge.bm25 import BM25Index
+from knowledge.bm25 import BM25Index, tokenize
 from knowledge.keyword_index import KeywordIndex
 from knowledge.schemas import Passage
 from pipeline.vectorstore import ChunkStore, StoredChunk
@@ -116,11 +120,32 @@ class HybridRetriever:
         self._indexes: OrderedDict[str, _KeywordIndex] = OrderedDict()
         self._lock = threading.Lock()
         self.keyword_index = keyword_index
+        self._vocabularies: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
+
+    def vocabulary(self, where: Where | None = None) -> frozenset[str]:
+        """Every term (`knowledge.bm25.tokenize`) of the chunks matching `where`: text, heading and title."""
+        key = _where_key(where)
+        stamp = (self.store.count(), self.store.version)
+        with self._lock:
+            cached = self._vocabularies.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        terms: set[str] = set()
+        for chunk in self.store.get_all(where):
+            meta = chunk.metadata
+            terms.update(tokenize(f"{chunk.text} {meta.get('heading') or ''} {meta.get('source_title') or ''}"))
+        built = frozenset(terms)
+        with self._lock:
+            self._vocabularies[key] = (stamp, built)
+            while len(self._vocabularies) > self._max_cached:
+                self._vocabularies.pop(next(iter(self._vocabularies)))
+        return built
 
     def invalidate(self) -> None:
         """Forget every cached keyword index (they rebuild on next use)."""
         with self._lock:
             self._indexes.clear()
+            self._vocabularies.clear()
 
     def _keyword_index(self, where: Where | None) -> _KeywordIndex:
         key = _where_key(where)

@@ -99,3 +99,20 @@ def test_a_price_is_given_by_any_price_word_or_an_amount() -> None:
     assert attribute_missing("What is the fee for a CHAPS payment?", [chaps]) == 0.0
     loan = passage("Business term loan: £10,000 to £2 million. Arrangement fee 1.5%.", vector_score=0.6)
     assert attribute_missing("What's the early repayment fee on a business term loan?", [loan]) == 1.0
+
+
+def test_a_named_thing_no_document_mentions_vetoes_the_answer() -> None:
+    from knowledge.answerability import unknown_names
+    from knowledge.bm25 import tokenize
+
+    vocabulary = set(tokenize(CARD + " Harbour current account debit card"))
+    assert unknown_names("What's the APR on the Harbour Platinum credit card?", vocabulary) == (
+        "Platinum",
+        "Platinum credit card",
+    )
+    # An owner is not a product, and a bare compound is a word.
+    assert unknown_names("Can I pay into a friend's account?", vocabulary) == ()
+    fees = passage(CARD, vector_score=0.7)
+    vetoed = assess("What's the APR on the Harbour Platinum credit card?", [fees], vocabulary=vocabulary)
+    assert vetoed.probability == 0.0 and vetoed.unknown_names
+    assert assess("What's the APR on the Harbour Classic card?", [fees], vocabulary=vocabulary).probability > 0
