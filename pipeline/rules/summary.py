@@ -48,9 +48,10 @@ _QUESTION = re.compile(
 _WH_QUESTION = re.compile(r"^(?:(?:so|and|but|also|okay|ok|right|well|just|actually|sorry|first|firstly|"
                           r"second|secondly|then),?\s+)*(?P<wh>what|how|when|why|where|"
                           r"which|who)\b(?P<rest>.+?)\??$", re.IGNORECASE)
-_DONE = re.compile(r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |already )?(?:cancelled|updated|sent|put|logged|changed|"
-                   r"registered|added|stopped|set up|forwarded|asked|raised|blocked|frozen|refunded|removed|"
-                   r"requested|booked|approved|reversed)\b|\bthat's (?:sent|done|cancelled|sorted)\b"
+_DONE = re.compile(r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |also |already )?"
+                   r"(?:cancelled|updated|sent|put|logged|changed|registered|added|stopped|set up|forwarded|"
+                   r"asked|raised|blocked|frozen|refunded|removed|"
+                   r"requested|booked|approved|reversed|paused|waived)\b|\bthat's (?:sent|done|cancelled|sorted)\b"
                    # A note's passive: "Claim registered during call, ref CLM-55213".
                    r"|\b(?:registered|logged|cancelled|updated|placed|raised|blocked|frozen|booked|opened|submitted|"
                    r"set up|changed|added|removed)\s+(?:during|in|on)\s+(?:the\s+)?(?:call|mtg|meeting)\b",
@@ -66,8 +67,10 @@ _AGREED = re.compile(
 )
 _PAST = re.compile(r"\b(?:last|previous) (?:year|time|month|week|review|meeting)\b|\bused to\b", re.IGNORECASE)
 _DONE_OBJECT = re.compile(
-    r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |already )?(?P<verb>cancelled|updated|sent|logged|changed|registered|"
-    r"added|stopped|set up|forwarded|raised|blocked|frozen|refunded|removed|requested|booked|approved|reversed)\s+"
+    r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |also |already )?"
+    r"(?P<verb>cancelled|updated|sent|logged|changed|registered|added|stopped|set up|forwarded|raised|blocked|"
+    r"frozen|refunded|removed|requested|booked|approved|"
+    r"reversed|paused|waived)\s+"
     r"(?P<object>[^,.;!?]{2,80}?)(?=\s+(?:now|for you|today|just now|already|on|from|so|as|and)\b|[,.;!?]|$)",
     re.IGNORECASE,
 )

@@ -128,3 +128,13 @@ def test_each_request_in_a_clients_list_is_an_ask_in_the_actions_wording() -> No
                             participants=people, client="Ola Nowak").summary.client_asks
     assert "Refund the new £35 fee and the interest" in asks
     assert any(a.startswith("Return the duplicate £412.60 to the client’s account") for a in asks)
+
+
+def test_a_pause_the_firm_has_also_made_is_a_decision_with_its_object() -> None:
+    people = [Participant(name="Tobias Fenn", role="relationship_manager", side="firm"),
+              Participant(name="Marisol Vega", role="client", side="client")]
+    text = ("Tobias Fenn: I have also paused the chaser letters on the overdraft excess while we sort this out.\n"
+            "Marisol Vega: Thank you.\n")
+    draft = draft_with_rules(text, kind="call_transcript", occurred_at=datetime(2026, 2, 17, 9, tzinfo=UTC),
+                             participants=people, client="Marisol Vega")
+    assert any(d.lower().startswith("chaser letters") and "paused" in d for d in draft.summary.decisions)
