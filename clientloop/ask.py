@@ -28,7 +28,7 @@ def ask(container: Container, question: str, *, engine: str | None = None) -> An
     engine = settings.engine_for(engine)
     passages = container.retriever.retrieve(question, where={"kind": "kb"})
     # The whole knowledge base's words: a thing no document names cannot be answered from it.
-    vocabulary = container.retriever.vocabulary({"kind": "kb"})
+    vocabulary = container.retriever.vocabulary({"kind": "kb"}, question=question)
     if engine == "llm":
         from knowledge.llm_answer import answer_with_llm
 

@@ -237,6 +237,47 @@ class KeywordIndex:
             params["k"] = k if ids is None else len(ids)
             return [(str(cid), float(s)) for cid, s in conn.execute(text(sql), params).all()]
 
+    def held_words(
+        self, words: Iterable[str], *, where: Mapping[str, Any] | None = None, min_prefix: int = 5
+    ) -> frozenset[str]:
+        """The words some row matching `where` holds: as a term, or prefix-related to one.
+
+        A word is held when a row has it as a term, a term that begins with it, or a term it
+        begins with, both at least `min_prefix` letters (the rule of `knowledge.relevance.holds`;
+        words starting with a digit or `£` match whole only). One indexed lookup per word, so a
+        question is checked against the whole filtered corpus without reading it.
+
+        Args:
+            words: Terms as `knowledge.bm25.tokenize` writes them.
+            where: Equality filter on `kind`, `client_id`, `source_id`.
+            min_prefix: Letters a word and a term need before a prefix relation counts.
+
+        Returns:
+            The held words.
+
+        Raises:
+            ValueError: The filter uses another key or an operator.
+        """
+        clause, params = _filters(where)
+        held = set()
+        with self.engine.connect() as conn:
+            for word in dict.fromkeys(w for w in words if w):
+                exact = [word]
+                prefix = len(word) >= min_prefix and not (word[0].isdigit() or word[0] == "£")
+                if prefix:
+                    exact += [word[:i] for i in range(min_prefix, len(word))]
+                if self._sqlite:
+                    starts = [_quote_sqlite(word) + " *"] if prefix else []
+                    q = " OR ".join([_quote_sqlite(t) for t in exact] + starts)
+                    sql = f"SELECT 1 FROM chunk_keyword WHERE chunk_keyword MATCH :q{clause} LIMIT 1"
+                else:
+                    starts = [_quote_pg(word) + ":*"] if prefix else []
+                    q = " | ".join([_quote_pg(t) for t in exact] + starts)
+                    sql = f"SELECT 1 FROM chunk_keyword WHERE terms @@ CAST(:q AS tsquery){clause} LIMIT 1"
+                if conn.execute(text(sql), {**params, "q": q}).first() is not None:
+                    held.add(word)
+        return frozenset(held)
+
     def scores(self, question: str, ids: Sequence[str]) -> dict[str, float]:
         """The keyword score of some chunks (absent: no query term in it)."""
         return dict(self.search(question, ids=ids))

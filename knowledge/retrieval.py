@@ -27,14 +27,16 @@ Decisions:
   the benchmark's baseline: BM25 built from the store (`ChunkStore.get_all(where)`), one per
   filter, cached until the store's `count()` or `version` changes (LRU of a few filters).
   `invalidate()` drops the caches when another process wrote to a shared Chroma server.
-- **The corpus vocabulary** (`vocabulary(where)`: every term of the filtered chunks' text,
-  heading and title) is what the answerability check asks when a question names a thing: a
-  word in no chunk at all means the knowledge base does not cover it, whatever was retrieved.
-  Built from the store, cached like the in-memory index.
+- **The corpus vocabulary** (`vocabulary(where, question=...)`) is what the answerability
+  check asks when a question names a thing: a word in no chunk at all means the knowledge
+  base does not cover it, whatever was retrieved. With the database keyword index it is the
+  question's words the index holds (one indexed lookup each, no per-process build); without
+  it, every term of the filtered chunks, built from the store and cached.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -46,6 +48,7 @@ from langchain_core.embeddings import Embeddings
 
 from knowledge.bm25 import BM25Index, tokenize
 from knowledge.keyword_index import KeywordIndex
+from knowledge.relevance import PREFIX_MATCH
 from knowledge.schemas import Passage
 from pipeline.vectorstore import ChunkStore, StoredChunk
 
@@ -122,8 +125,20 @@ class HybridRetriever:
         self.keyword_index = keyword_index
         self._vocabularies: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
 
-    def vocabulary(self, where: Where | None = None) -> frozenset[str]:
-        """Every term (`knowledge.bm25.tokenize`) of the chunks matching `where`: text, heading and title."""
+    def vocabulary(self, where: Where | None = None, *, question: str | None = None) -> frozenset[str]:
+        """The terms (`knowledge.bm25.tokenize`) of the chunks matching `where`, for a question's checks.
+
+        With the database keyword index and a `question`, only the question's own words (and the
+        parts of its hyphenated and possessive words) that the chunks hold, per the prefix rule
+        of `knowledge.relevance.holds`: a few indexed lookups instead of reading every chunk in
+        every process (0.16 s on the demo's 138 chunks, growing with the corpus). Otherwise every
+        term of the chunks' text, heading and title, built from the store and cached.
+        """
+        if self.keyword_index is not None and question is not None:
+            words = set(tokenize(question))
+            for part in re.split(r"[\s'’-]+", question):
+                words.update(tokenize(part))
+            return self.keyword_index.held_words(words, where=where, min_prefix=PREFIX_MATCH)
         key = _where_key(where)
         stamp = (self.store.count(), self.store.version)
         with self._lock:

@@ -109,3 +109,41 @@ def test_container_retriever_uses_the_database_index(container) -> None:
     assert all(p.keyword_score is not None for p in passages)
     keyword_only = retriever.retrieve("SWIFT", where={"kind": "kb"}, mode="keyword", k=3)
     assert "SWIFT" in keyword_only[0].text and keyword_only[0].vector_score is not None
+
+
+def test_held_words_follow_the_prefix_rule_within_the_filter(container) -> None:
+    index = KeywordIndex(container.engine)
+    with container.engine.begin() as conn:
+        index_chunks(
+            conn,
+            [
+                KeywordRow("kb:0", "kb", "Withdrawals from the Easy Saver are free; CHAPS costs £25.", "kb", None),
+                KeywordRow("call:0", "call", "The client asked about a travel card.", "call_transcript", "c-9"),
+            ],
+        )
+    held = index.held_words(["withdraw", "easy", "chap", "£25", "£2", "travel", "card"], where={"kind": "kb"})
+    # "withdraw" begins the stored "withdrawal" term; "£2" is not a prefix match; "travel" is only in a call.
+    assert held == {"withdraw", "easy", "chap", "£25"}
+    assert index.held_words(["withdrawalss"], where={"kind": "kb"}) == {"withdrawalss"}  # begins with a term
+    assert index.held_words(["travel", "card"], where={"client_id": "c-9"}) == {"travel", "card"}
+    with pytest.raises(ValueError, match="filters on equality"):
+        index.held_words(["chap"], where={"heading": "x"})
+
+
+def test_a_question_vocabulary_from_the_index_vetoes_like_the_whole_corpus(container) -> None:
+    from knowledge.answerability import unknown_names
+
+    ingest_bytes(container, FEES, "fees.md", kind="kb")
+    ingest_bytes(container, SAVER, "saver.md", kind="kb")
+    retriever = container.retriever
+    assert retriever.keyword_index is not None
+    whole = retriever.vocabulary({"kind": "kb"})
+    for question in (
+        "What's the APR on the Harbour Platinum credit card?",
+        "What does a same-day CHAPS payment cost?",
+        "How much notice before the Easy Saver's rate is cut?",
+    ):
+        asked = retriever.vocabulary({"kind": "kb"}, question=question)
+        assert len(asked) < len(whole)
+        assert unknown_names(question, asked) == unknown_names(question, whole)
+    assert unknown_names("What's the APR on the Harbour Platinum credit card?", whole)
