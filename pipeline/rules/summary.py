@@ -5,8 +5,9 @@ sentences:
 
 - **client asks**: the client's requests as tasks ("Cancel the golf club direct debit") and
   the client's questions as "Whether ..." phrases ("Whether probate is needed");
-- **decisions**: what was agreed ("let's go ahead with...", "agreed", "in principle") and what
-  was done during the interaction ("I've cancelled the direct debit");
+- **decisions**: what was agreed ("let's go ahead with...", "agreed", "in principle"), what
+  was done during the interaction ("I've cancelled the direct debit") and what is kept as it
+  is ("the arrangement fee stays at 0.75%", `pipeline.rules.unchanged`);
 - **key facts**: one clause each that holds an amount or a rate, amounts written as figures
   ("fifteen thousand pounds" is "£15,000");
 - **concerns** and **preferences** from explicit phrasings;
@@ -31,6 +32,7 @@ from pipeline.rules.figures import sole_currency, written_figures
 from pipeline.rules.owners import OwnerResolver
 from pipeline.rules.proposals import accepted_offers, named_thing, recommendations
 from pipeline.rules.turns import Clause
+from pipeline.rules.unchanged import kept_as_is
 from pipeline.rules.wording import Voices, antecedent, task_wording
 from pipeline.schemas import Action, InteractionSummary, Participant, Purpose, Sentiment, SummaryParticipant
 
@@ -348,6 +350,10 @@ def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> 
                                   voices=_roles(_voices(clause, resolver)), before="", resolver=resolver)
             phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
             return _short(phrase[0].upper() + phrase[1:])
+    kept = kept_as_is(clause.text, by_firm=_voices(clause, resolver).speaker_is_firm,
+                      before=text[max(0, clause.start - 700) : clause.start])
+    if kept:
+        return _short(kept)
     if (_DONE.search(clause.text) or _AGREED.search(clause.text)) and not _PAST.search(clause.text):
         return _statement(clause, resolver, roles=True)
     return None

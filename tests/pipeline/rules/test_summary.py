@@ -138,3 +138,13 @@ def test_a_pause_the_firm_has_also_made_is_a_decision_with_its_object() -> None:
     draft = draft_with_rules(text, kind="call_transcript", occurred_at=datetime(2026, 2, 17, 9, tzinfo=UTC),
                              participants=people, client="Marisol Vega")
     assert any(d.lower().startswith("chaser letters") and "paused" in d for d in draft.summary.decisions)
+
+
+def test_a_term_the_firm_keeps_is_a_decision_and_a_clients_question_about_it_is_not() -> None:
+    people = [Participant(name="Henrietta Lowe", role="relationship_manager", side="firm"),
+              Participant(name="Declan Farrelly", role="client", side="client")]
+    text = ("Declan Farrelly: Does the arrangement fee stay at 0.75%?\n"
+            "Henrietta Lowe: Yes, the arrangement fee stays at 0.75%, same as last time.\n")
+    draft = draft_with_rules(text, kind="call_transcript", occurred_at=datetime(2026, 11, 4, 10, tzinfo=UTC),
+                             participants=people, client="Declan Farrelly")
+    assert draft.summary.decisions == ["Arrangement fee stays at 0.75%"]
