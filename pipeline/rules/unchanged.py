@@ -25,6 +25,8 @@ _HOW = (r"(?:at|with|on|in place|in|the same|unchanged|as (?:it is|they are|it s
         r"where (?:it is|they are)|invested|fixed|open|frozen|paused|untouched|put)\b")
 _STAYS = re.compile(
     r"(?P<verb>\b(?:(?:will|can|is going to|are going to)\s+|['’]ll\s+)?(?:stays?|remains?)"
+    # "the excess is fixed on the policy, it's not something I can change": it stays as it is.
+    r"|\b(?:is|are) fixed(?=\s+(?:on|in|under|by)\b)"
     r"|\b(?:is|are|remains?|stays?|will (?:stay|remain|be))?\s*unchanged(?=\s*[(.,;:!]|\s*$)\s*)"
     rf"(?=\s+{_HOW}|\s*[(.,;:!]|\s*$)"
 )
@@ -46,7 +48,8 @@ _UNSETTLED = re.compile(r"\b(?:if|whether|in case|suppos\w*|assuming|would|could
 _DENIED = re.compile(r"(?:\bnot|n['’]t|\bno longer|\bnever)\s+(?:\w+\s+)?$", re.IGNORECASE)
 _IMPERATIVE = re.compile(r"^(?:(?:so|and|ok|okay|right|yes|yeah|no|fine|well|then|just|please|let['’]s),?\s+)*"
                          r"(?:keep|leave)\b", re.IGNORECASE)
-_SUBJECT_EDGE = re.compile(r"(?:^|[,;:–—-]\s+|\s(?:and|but|so|then|yes|ok|okay)\s+)", re.IGNORECASE)
+_SUBJECT_EDGE = re.compile(r"(?:^|[,;:–—-]\s+|\s(?:and|but|so|then|yes|ok|okay)\s+|\bI['’]m afraid\s+)",
+                           re.IGNORECASE)
 _LEADING = re.compile(r"^(?:(?:the|your|our|my|his|her|their|so|and|but|yes|ok|okay|right|well|fine|then),?\s+)+",
                       re.IGNORECASE)
 _PRONOUN = re.compile(r"^(?:it|that|this|they|them|those|these)$", re.IGNORECASE)
@@ -92,6 +95,8 @@ def _kept(text: str) -> tuple[int, str, str] | None:
     if "unchanged" in verb:
         figure = re.match(r"\s*(\([^)]*\d[^)]*\))", text[stays.end():])
         return stays.start(), subject, "unchanged" + (f" {figure[1]}" if figure else "")
+    if "fixed" in verb:
+        return stays.start(), subject, f"{_stay(subject)} fixed {rest}".strip()
     return stays.start(), subject, f"{_stay(subject)} {rest}".strip()
 
 

@@ -24,6 +24,12 @@ def test_keep_and_leave_are_worded_as_what_stays() -> None:
         "Bonds left as they are for now")
 
 
+def test_a_term_the_firm_says_is_fixed_on_the_policy_stays_but_a_fixed_rate_is_a_fact() -> None:
+    assert kept_as_is("I'm afraid the excess is fixed on the policy, it's not something I can change.",
+                      by_firm=True) == "Excess stays fixed on the policy"
+    assert kept_as_is("The rate is fixed until 2027.", by_firm=True) is None
+
+
 def test_a_pronoun_takes_the_thing_named_before_or_gives_nothing() -> None:
     before = "I can see that direct debit on the joint account."
     assert kept_as_is("So it stays as it is for now.", by_firm=True, before=before) == (
