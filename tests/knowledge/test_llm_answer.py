@@ -280,3 +280,20 @@ def test_answer_with_llm_gives_the_rules_near_miss_without_calling_the_model(llm
     assert answer.abstained and answer.engine == "llm"
     assert answer.near_miss == "describes the Harbour Classic Credit Card, not the Harbour travel card"
     assert answer.citations[0].quote == card.text
+
+
+def test_answer_with_llm_abstains_on_a_named_thing_the_knowledge_base_lacks_without_calling_model(llm_settings):
+    from knowledge.bm25 import tokenize
+
+    vocabulary = set(tokenize(SOURCE + " Fees & charges"))
+    model = FakeChatModel(responses=[_reply([{"text": "A replacement card costs 10 EUR.", "citations": [2]}])])
+    question = "What's the fee for a replacement Harbour Platinum card?"
+
+    answer = answer_with_llm(question, PASSAGES, model=model, settings=llm_settings, vocabulary=vocabulary)
+
+    assert answer.abstained
+    assert answer.engine == "llm"
+    assert model.calls == 0
+    # A question whose named things the knowledge base holds goes to the model with the same vocabulary.
+    answered = answer_with_llm(QUESTION, PASSAGES, model=model, settings=llm_settings, vocabulary=vocabulary)
+    assert model.calls == 1 and not answered.abstained
