@@ -288,6 +288,14 @@ def bench(
     brief_interactions: Annotated[int | None, typer.Option(help="Interactions in the synthetic brief book.")] = None,
     review_requests: Annotated[int | None, typer.Option(help="Requests sent to the review API.")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Concurrent review-API clients.")] = None,
+    review_postgres: Annotated[
+        str | None,
+        typer.Option(help="Run the review API on PostgreSQL: a server URL, e.g. postgresql+psycopg://postgres@"
+                          "127.0.0.1:5432/postgres (the bench makes its own database there and drops it after)."),
+    ] = None,
+    review_processes: Annotated[
+        int | None, typer.Option(min=1, max=64, help="uvicorn processes serving the review API (as serve --processes).")
+    ] = None,
     llm: Annotated[
         bool | None,
         typer.Option(
@@ -341,6 +349,8 @@ def bench(
         "brief_interactions": brief_interactions,
         "review_requests": review_requests,
         "review_concurrency": concurrency,
+        "review_postgres_url": review_postgres,
+        "review_processes": review_processes,
         "llm": llm,
     }
     params = replace(params, **{k: v for k, v in overrides.items() if v is not None}, demo=demo)

@@ -29,8 +29,10 @@ Sections and their baselines:
   same text (the floor for reading it).
 - ``brief``: `generate_brief` p50/p95 on a bulk-inserted synthetic book vs reading the same
   client's rows (one query per table, nothing composed).
-- ``review_api``: requests per second and p99 under 32 concurrent clients on loopback vs
-  the same server's `/healthz` under the same clients (framework and loopback floor).
+- ``review_api``: requests per second and p99 of listing the queue, reading one item and the
+  whole workflow (list, show, claim, approve and release) under 32 concurrent clients on
+  loopback vs the same server's `/healthz` under the same clients (framework and loopback
+  floor); SQLite by default, PostgreSQL and several uvicorn processes by parameter.
 - ``llm`` (``--llm``): model calls and prompt tokens per demo transcript as reported by the
   local llama.cpp server (SmolLM2) vs the windows the engine planned (the minimum calls) and
   a tokenizer count of the rendered system and user messages (the server adds the chat
@@ -80,6 +82,8 @@ class BenchParams:
     brief_samples: int = 100
     review_requests: int = 2000
     review_concurrency: int = 32
+    review_postgres_url: str | None = None
+    review_processes: int = 1
     llm: bool = True
     llm_n_ctx: int = 8192
     llm_max_tokens: int = 512
@@ -111,7 +115,8 @@ def plan(params: BenchParams) -> list[tuple[str, Callable[[], Raw]]]:
     steps += [
         ("draft_rules", lambda: _in_child(draft_rules_section, p.draft_words, p.draft_repeats)),
         ("brief", lambda: _in_child(brief_section, p.brief_clients, p.brief_interactions, p.brief_samples)),
-        ("review_api", lambda: _in_child(review_section, p.review_requests, p.review_concurrency)),
+        ("review_api", lambda: _in_child(review_section, p.review_requests, p.review_concurrency,
+                                         p.review_postgres_url, p.review_processes)),
     ]
     if p.llm:
         steps.append(("llm", lambda: _in_child(llm_section, p.llm_n_ctx, p.llm_max_tokens)))
@@ -120,6 +125,16 @@ def plan(params: BenchParams) -> list[tuple[str, Callable[[], Raw]]]:
     if p.only:
         steps = [(name, fn) for name, fn in steps if any(name == o or name.startswith(f"{o}_") for o in p.only)]
     return steps
+
+
+def _parameters(params: BenchParams) -> dict[str, Any]:
+    """The run's parameters for the report; a database URL's password is masked."""
+    out = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(params).items()}
+    if params.review_postgres_url:
+        from sqlalchemy.engine import make_url
+
+        out["review_postgres_url"] = make_url(params.review_postgres_url).render_as_string(hide_password=True)
+    return out
 
 
 def run_bench(params: BenchParams | None = None, *,
@@ -150,7 +165,7 @@ def run_bench(params: BenchParams | None = None, *,
     figures = [f for name, raw in sections.items() for f in figures_for(name, raw)] + scaling_figures(sections)
     return {
         "machine": machine,
-        "parameters": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(params).items()},
+        "parameters": _parameters(params),
         "total_s": time.perf_counter() - started,
         "section_seconds": seconds,
         "sections": {k: {kk: json_number(vv) for kk, vv in v.items()} for k, v in sections.items()},

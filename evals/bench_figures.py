@@ -159,12 +159,20 @@ def _brief(section: str, raw: Raw) -> list[Figure]:
 
 def _review_api(section: str, raw: Raw) -> list[Figure]:
     c = int(raw.get("concurrency", 32))
+    where = f"{raw.get('database', 'sqlite')}, {int(raw.get('processes', 1))} process(es)"
     same = "/healthz, same clients"
     chain = "audit chain " + ("ok" if raw.get("audit_chain_ok") else "BROKEN")
-    return [Figure(section, f"req/s, {c} clients", _g(raw, "req_per_s"), "req/s", _g(raw, "healthz_req_per_s"), same),
-            Figure(section, "p99", _g(raw, "p99_ms"), "ms", _g(raw, "healthz_p99_ms"), same),
-            Figure(section, "p50", _g(raw, "p50_ms"), "ms", _g(raw, "healthz_p50_ms"), same),
-            Figure(section, "errors", _g(raw, "errors"), "", None, chain)]
+    out = [Figure(section, f"req/s, {c} clients", _g(raw, "req_per_s"), "req/s", _g(raw, "healthz_req_per_s"), same),
+           Figure(section, "p99", _g(raw, "p99_ms"), "ms", _g(raw, "healthz_p99_ms"), same),
+           Figure(section, "p50", _g(raw, "p50_ms"), "ms", _g(raw, "healthz_p50_ms"), same),
+           Figure(section, "errors", _g(raw, "errors"), "", None, chain)]
+    for key, label in (("list_only", "list queue"), ("read_only", "read item")):
+        if key + "_req_per_s" in raw:
+            out += [Figure(section, f"{label} req/s, {c} clients ({where})", _g(raw, f"{key}_req_per_s"), "req/s",
+                           _g(raw, "healthz_req_per_s"), same),
+                    Figure(section, f"{label} p99 ({where})", _g(raw, f"{key}_p99_ms"), "ms",
+                           _g(raw, "healthz_p99_ms"), same)]
+    return out
 
 
 def _llm(section: str, raw: Raw) -> list[Figure]:

@@ -1,22 +1,26 @@
 """Review API throughput and latency under concurrent clients on loopback.
 
-`run_review_bench(n_requests, concurrency=32)`:
+`run_review_bench(n_requests, concurrency=32, postgres_url=None, processes=1)`:
 
-1. makes a temporary data directory with a SQLite database, a client, one RM and four
-   reviewers (API keys);
+1. makes a temporary data directory and a database: a SQLite file in it, or, with
+   `postgres_url`, a fresh database on that PostgreSQL server (created for the run and
+   dropped after it); then a client, one RM and four reviewers (API keys);
 2. seeds `ceil(n_requests / 4)` drafts through the real path (submit the interaction,
    run the worker: rules engine, gate, audit), half of them flagged;
-3. starts `uvicorn` in a subprocess on a free loopback port (so the server does not
-   share a GIL with the load generator);
-4. runs one task per draft, at most `concurrency` at a time, with an `httpx.AsyncClient`:
-   list the queue, show the item, claim it, approve it with its ETag (approval also
-   releases: record, actions, recap draft, audit events);
-5. reports requests per second and p50/p95/p99 latency, overall and per operation, and
-   verifies the audit chain afterwards;
-6. as the baseline, first sends the same number of requests to `/healthz` (no auth, no
-   database) from the same `concurrency` clients: the framework and loopback floor.
+3. starts `uvicorn` with `processes` worker processes in a subprocess on a free loopback
+   port (so the server does not share a GIL with the load generator);
+4. warms every process up, then sends `n_requests` to `/healthz` (no auth, no database:
+   the framework and loopback floor), `n_requests` list requests (`GET /v1/reviews`, a
+   page of 20) and `n_requests` reads (`GET /v1/reviews/{id}`: the draft beside its
+   source, flags, decisions, client facts), each from `concurrency` concurrent clients;
+5. then runs one task per draft, at most `concurrency` at a time: list the queue, show
+   the item, claim it, approve it with its ETag (approval also releases: record,
+   actions, recap draft, audit events);
+6. reports requests per second and p50/p95/p99 latency of every phase, so list and read
+   stand beside `/healthz` of the same run, records the load average before and after,
+   and verifies the audit chain afterwards.
 
-Run it: `python -m evals.bench_review 2000`.
+Run it: `python -m evals.bench_review 2000 32 [POSTGRES_URL] [PROCESSES]`.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ import asyncio
 import json
 import math
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,16 +66,45 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _seed(data_dir: Path, n_drafts: int) -> dict[str, str]:
+@contextmanager
+def _database(postgres_url: str | None) -> Iterator[str | None]:
+    """None (SQLite in the data directory), or the URL of a PostgreSQL database made for this run and dropped after."""
+    if postgres_url is None:
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"clientloop_bench_{secrets.token_hex(4)}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def _settings(data_dir: Path, database_url: str | None) -> Any:
+    from clientloop.settings import Settings
+
+    return Settings(_env_file=None, env="test", data_dir=data_dir, engine="rules",  # type: ignore[call-arg]
+                    database_url=database_url)
+
+
+def _seed(data_dir: Path, database_url: str | None, n_drafts: int) -> dict[str, str]:
     from clientloop.container import Container
     from clientloop.interactions import submit_interaction
-    from clientloop.settings import Settings
     from clientloop.worker import run_worker
     from records.session import session_scope
     from records.tables import Client
     from review.users import create_user
 
-    container = Container(Settings(_env_file=None, env="test", data_dir=data_dir, engine="rules"))  # type: ignore[call-arg]
+    container = Container(_settings(data_dir, database_url))
     keys: dict[str, str] = {}
     with session_scope(container.engine) as session:
         session.add(Client(name="Daniel Okafor", relationship_owner="bench-rm"))
@@ -86,12 +122,14 @@ def _seed(data_dir: Path, n_drafts: int) -> dict[str, str]:
     return keys
 
 
-def _start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _start_server(data_dir: Path, database_url: str | None, port: int, processes: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CLIENTLOOP_DATA_DIR": str(data_dir), "CLIENTLOOP_ENV": "test"}
     env.pop("CLIENTLOOP_DATABASE_URL", None)
+    if database_url is not None:
+        env["CLIENTLOOP_DATABASE_URL"] = database_url
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "clientloop.api.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+         "--port", str(port), "--workers", str(processes), "--log-level", "warning", "--no-access-log"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
 
@@ -113,8 +151,9 @@ async def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float =
     raise TimeoutError("the review API did not start")
 
 
-async def _load_healthz(base: str, n_requests: int, concurrency: int) -> dict[str, Any]:
-    """The baseline: `n_requests` GETs of `/healthz` from `concurrency` concurrent clients."""
+async def _load_gets(base: str, n_requests: int, concurrency: int,
+                     request: Callable[[int], tuple[str, dict[str, Any], dict[str, str]]]) -> dict[str, Any]:
+    """`n_requests` GETs from `concurrency` concurrent clients; `request(i)` gives the i-th (path, params, headers)."""
     import httpx
 
     timings: list[float] = []
@@ -123,28 +162,26 @@ async def _load_healthz(base: str, n_requests: int, concurrency: int) -> dict[st
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
         per_client = [n_requests // concurrency + (i < n_requests % concurrency) for i in range(concurrency)]
 
-        async def one(n: int) -> None:
+        async def one(first: int, n: int) -> None:
             nonlocal errors
-            for _ in range(n):
+            for i in range(first, first + n):
+                path, params, headers = request(i)
                 t0 = time.perf_counter()
-                r = await client.get("/healthz")
+                r = await client.get(path, params=params, headers=headers)
                 timings.append(time.perf_counter() - t0)
                 errors += r.status_code >= 400
 
+        starts = [sum(per_client[:i]) for i in range(concurrency)]
         t0 = time.perf_counter()
-        await asyncio.gather(*(one(n) for n in per_client))
+        await asyncio.gather(*(one(first, n) for first, n in zip(starts, per_client, strict=True)))
         elapsed = time.perf_counter() - t0
     return {"timings": timings, "errors": errors, "elapsed": elapsed}
 
 
-async def _load(base: str, keys: dict[str, str], n_requests: int, concurrency: int) -> dict[str, Any]:
+async def _review_ids(base: str, keys: dict[str, str]) -> list[str]:
     import httpx
 
-    timings: dict[str, list[float]] = {"list": [], "show": [], "claim": [], "approve": []}
-    errors: dict[str, int] = {}
-    sent = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=60.0) as client:
         rm_headers = {"Authorization": f"Bearer {keys['bench-rm']}"}
         first = (await client.get("/v1/reviews", params={"page_size": 200}, headers=rm_headers)).json()
         ids = [i["id"] for i in first["items"]]
@@ -154,6 +191,43 @@ async def _load(base: str, keys: dict[str, str], n_requests: int, concurrency: i
                                      headers=rm_headers)).json()
             ids += [i["id"] for i in more["items"]]
             page += 1
+    return ids
+
+
+def _reviewer(keys: dict[str, str], i: int) -> dict[str, str]:
+    return {"Authorization": f"Bearer {keys[f'rev{i % 4}']}"}
+
+
+async def _read_phases(base: str, keys: dict[str, str], ids: list[str], n_requests: int,
+                       concurrency: int) -> dict[str, dict[str, Any]]:
+    """Warm up, then `/healthz`, the list and the read, one after another from the same clients."""
+    def healthz(_i: int) -> tuple[str, dict[str, Any], dict[str, str]]:
+        return "/healthz", {}, {}
+
+    def listing(i: int) -> tuple[str, dict[str, Any], dict[str, str]]:
+        return "/v1/reviews", {"page_size": 20, "page": 1 + i % 5}, _reviewer(keys, i)
+
+    def read(i: int) -> tuple[str, dict[str, Any], dict[str, str]]:
+        return f"/v1/reviews/{ids[i % len(ids)]}", {}, _reviewer(keys, i)
+
+    # Every server process answers a few of each first: imports and caches are not what is timed.
+    for warm in (healthz, listing, read):
+        await _load_gets(base, 8 * concurrency, concurrency, warm)
+    return {"healthz": await _load_gets(base, n_requests, concurrency, healthz),
+            "list": await _load_gets(base, n_requests, concurrency, listing),
+            "read": await _load_gets(base, n_requests, concurrency, read)}
+
+
+async def _load(base: str, keys: dict[str, str], ids: list[str], n_requests: int,
+                concurrency: int) -> dict[str, Any]:
+    """The workflow: per draft, list, show, claim and approve (which releases)."""
+    import httpx
+
+    timings: dict[str, list[float]] = {"list": [], "show": [], "claim": [], "approve": []}
+    errors: dict[str, int] = {}
+    sent = 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
         sem = asyncio.Semaphore(concurrency)
 
         async def timed(op: str, coro: Any) -> Any:
@@ -169,7 +243,7 @@ async def _load(base: str, keys: dict[str, str], n_requests: int, concurrency: i
             return r
 
         async def one(i: int, review_id: str) -> None:
-            headers = {"Authorization": f"Bearer {keys[f'rev{i % 4}']}"}
+            headers = _reviewer(keys, i)
             async with sem:
                 await timed("list", client.get("/v1/reviews", params={"page_size": 20, "page": 1 + i % 5},
                                                headers=headers))
@@ -186,67 +260,82 @@ async def _load(base: str, keys: dict[str, str], n_requests: int, concurrency: i
     return {"timings": timings, "errors": errors, "elapsed": elapsed}
 
 
-def run_review_bench(n_requests: int, concurrency: int = 32) -> dict[str, float]:
+def _rate(phase: dict[str, Any]) -> float:
+    return len(phase["timings"]) / phase["elapsed"] if phase["elapsed"] else 0.0
+
+
+def run_review_bench(n_requests: int, concurrency: int = 32, postgres_url: str | None = None,
+                     processes: int = 1) -> dict[str, Any]:
     """Measure the review API under `concurrency` concurrent clients on loopback.
 
     Args:
-        n_requests: Requests to send in total (list, show, claim and approve in equal parts).
+        n_requests: Requests in each phase: `/healthz`, list, read, and the workflow (list, show,
+            claim and approve in equal parts).
         concurrency: Concurrent clients.
+        postgres_url: A PostgreSQL server URL (any database on it); the bench makes its own
+            database there and drops it after. None: SQLite.
+        processes: uvicorn worker processes serving the API.
 
     Returns:
-        Figures: requests, seconds, req_per_s, p50/p95/p99 (ms) overall and p99 per operation,
-        error count, drafts seeded and released, whether the audit chain verified (1/0), and the
-        `/healthz` baseline (``healthz_req_per_s``, ``healthz_p50_ms``, ``healthz_p99_ms``).
+        Figures: for the workflow, requests, seconds, req_per_s, p50/p95/p99 (ms) overall and
+        p50/p99 per operation, error count, drafts seeded and released, whether the audit chain
+        verified (1/0); `healthz_*`, `list_only_*` and `read_only_*` (req_per_s, p50_ms, p99_ms,
+        errors) of the read phases; the database and processes; the load average at start and end.
     """
     n_drafts = max(1, math.ceil(n_requests / 4))
-    with tempfile.TemporaryDirectory(prefix="clientloop-bench-review-") as tmp:
+    load_start = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="clientloop-bench-review-") as tmp, _database(postgres_url) as url:
         data_dir = Path(tmp) / "data"
         t_seed = time.perf_counter()
-        keys = _seed(data_dir, n_drafts)
+        keys = _seed(data_dir, url, n_drafts)
         seed_s = time.perf_counter() - t_seed
         port = _free_port()
-        proc = _start_server(data_dir, port)
+        proc = _start_server(data_dir, url, port, processes)
         base = f"http://127.0.0.1:{port}"
         try:
             asyncio.run(_wait_ready(base, proc))
-            healthz = asyncio.run(_load_healthz(base, n_requests, concurrency))
-            result = asyncio.run(_load(base, keys, n_requests, concurrency))
+            ids = asyncio.run(_review_ids(base, keys))
+            reads = asyncio.run(_read_phases(base, keys, ids, n_requests, concurrency))
+            result = asyncio.run(_load(base, keys, ids, n_requests, concurrency))
         finally:
             proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        released, chain_ok = _check(data_dir)
+        released, chain_ok = _check(data_dir, url)
     all_t = [t for ts in result["timings"].values() for t in ts]
-    figures: dict[str, float] = {
+    figures: dict[str, Any] = {
+        "database": "postgresql" if postgres_url else "sqlite", "processes": float(processes),
         "requests": float(len(all_t)), "concurrency": float(concurrency), "seconds": result["elapsed"],
         "req_per_s": len(all_t) / result["elapsed"] if result["elapsed"] else 0.0,
         "p50_ms": percentile(all_t, 50) * 1000, "p95_ms": percentile(all_t, 95) * 1000,
         "p99_ms": percentile(all_t, 99) * 1000, "errors": float(sum(result["errors"].values())),
         "drafts_seeded": float(n_drafts), "seed_s": seed_s, "released": float(released),
         "audit_chain_ok": 1.0 if chain_ok else 0.0,
-        "healthz_requests": float(len(healthz["timings"])),
-        "healthz_req_per_s": len(healthz["timings"]) / healthz["elapsed"] if healthz["elapsed"] else 0.0,
-        "healthz_p50_ms": percentile(healthz["timings"], 50) * 1000,
-        "healthz_p99_ms": percentile(healthz["timings"], 99) * 1000,
-        "healthz_errors": float(healthz["errors"]),
+        "load_avg_start": round(load_start, 2), "load_avg_end": round(os.getloadavg()[0], 2),
     }
+    for name, prefix in (("healthz", "healthz"), ("list", "list_only"), ("read", "read_only")):
+        phase = reads[name]
+        figures[f"{prefix}_requests"] = float(len(phase["timings"]))
+        figures[f"{prefix}_req_per_s"] = _rate(phase)
+        figures[f"{prefix}_p50_ms"] = percentile(phase["timings"], 50) * 1000
+        figures[f"{prefix}_p99_ms"] = percentile(phase["timings"], 99) * 1000
+        figures[f"{prefix}_errors"] = float(phase["errors"])
     for op, ts in result["timings"].items():
         figures[f"{op}_p50_ms"] = percentile(ts, 50) * 1000
         figures[f"{op}_p99_ms"] = percentile(ts, 99) * 1000
     return figures
 
 
-def _check(data_dir: Path) -> tuple[int, bool]:
+def _check(data_dir: Path, database_url: str | None) -> tuple[int, bool]:
     from sqlmodel import Session, select
 
     from clientloop.container import Container
-    from clientloop.settings import Settings
     from review.audit import verify_chain
     from review.models import InteractionRecord
 
-    container = Container(Settings(_env_file=None, env="test", data_dir=data_dir))  # type: ignore[call-arg]
+    container = Container(_settings(data_dir, database_url))
     with Session(container.engine) as session:
         released = len(session.exec(select(InteractionRecord)).all())
         ok = verify_chain(session).ok
@@ -254,22 +343,33 @@ def _check(data_dir: Path) -> tuple[int, bool]:
     return released, ok
 
 
-def review_section(n_requests: int, concurrency: int) -> dict[str, float]:
+def review_section(n_requests: int, concurrency: int, postgres_url: str | None = None,
+                   processes: int = 1) -> dict[str, Any]:
     """The `review_api` section of `clientloop bench` (runs in a child process)."""
-    return dict(run_review_bench(n_requests, concurrency=concurrency))
+    return dict(run_review_bench(n_requests, concurrency=concurrency, postgres_url=postgres_url,
+                                 processes=processes))
 
 
 def main() -> None:
-    """Print the figures for `python -m evals.bench_review [N] [CONCURRENCY]`."""
+    """Print the figures for `python -m evals.bench_review [N] [CONCURRENCY] [POSTGRES_URL] [PROCESSES]`."""
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 32
-    f = run_review_bench(n, concurrency)
+    postgres_url = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] else None
+    processes = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    f = run_review_bench(n, concurrency, postgres_url, processes)
+    h = f["healthz_req_per_s"] or float("nan")
     lines = [
-        f"review API, {int(f['requests'])} requests, {concurrency} concurrent clients, SQLite, loopback",
-        f"  {f['req_per_s']:.1f} req/s over {f['seconds']:.2f} s; errors {int(f['errors'])}",
-        f"  baseline /healthz: {f['healthz_req_per_s']:.1f} req/s, p99 {f['healthz_p99_ms']:.1f} ms",
-        f"  latency p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms",
-        *(f"  {op:8s} p50 {f[f'{op}_p50_ms']:.1f} ms  p99 {f[f'{op}_p99_ms']:.1f} ms"
+        f"review API, {concurrency} concurrent clients, {f['database']}, {processes} process(es), loopback; "
+        f"load average {f['load_avg_start']} at start, {f['load_avg_end']} at end",
+        f"  /healthz  {f['healthz_req_per_s']:7.1f} req/s  p50 {f['healthz_p50_ms']:6.1f} ms  "
+        f"p99 {f['healthz_p99_ms']:6.1f} ms",
+        *(f"  {label:8s}  {f[f'{key}_req_per_s']:7.1f} req/s  p50 {f[f'{key}_p50_ms']:6.1f} ms  "
+          f"p99 {f[f'{key}_p99_ms']:6.1f} ms  {f[f'{key}_req_per_s'] / h:.0%} of /healthz; "
+          f"errors {int(f[f'{key}_errors'])}"
+          for label, key in (("list", "list_only"), ("read", "read_only"))),
+        f"  workflow  {f['req_per_s']:7.1f} req/s over {f['seconds']:.2f} s ({int(f['requests'])} requests); "
+        f"errors {int(f['errors'])}; p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms",
+        *(f"    {op:8s} p50 {f[f'{op}_p50_ms']:.1f} ms  p99 {f[f'{op}_p99_ms']:.1f} ms"
           for op in ("list", "show", "claim", "approve")),
         f"  released {int(f['released'])} of {int(f['drafts_seeded'])} drafts; "
         f"audit chain {'ok' if f['audit_chain_ok'] else 'BROKEN'}",
