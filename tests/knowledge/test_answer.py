@@ -187,6 +187,61 @@ def test_question_asking_two_things_is_answered_from_both_documents_each_cited()
     assert answer.answer.endswith("Team leaders approve waivers up to £100. [2]")
 
 
+def test_second_ask_whose_best_section_is_already_quoted_falls_back_to_another_document() -> None:
+    sipp = _section(
+        "A SIPP can be opened by customers aged 18 to 74. We collect tax relief on SIPP contributions for them.",
+        "SIPP guide > SIPP at a glance",
+        source_id="sipp",
+        n=0,
+        start=0,
+        score=0.033,
+        cos=0.8,
+    )
+    onboarding = _section(
+        "Collect the customer's National Insurance number for the tax forms.",
+        "Onboarding > Tax forms",
+        source_id="onboarding",
+        n=1,
+        start=0,
+        score=0.032,
+        cos=0.7,
+    )
+    # The second ask ("what tax detail must we collect") ranks the SIPP section first, by its
+    # cosine, but that section is already quoted for the first ask.
+    answer = answer_with_rules(
+        "Is a customer aged 70 eligible for a SIPP, and what tax detail must we collect?", [sipp, onboarding]
+    )
+    assert [c.source_id for c in answer.citations] == ["sipp", "onboarding"]
+    assert answer.answer.endswith("National Insurance number for the tax forms. [2]")
+    for citation, source in zip(answer.citations, [sipp, onboarding], strict=True):
+        assert citation.quote == source.text[citation.span[0] : citation.span[1]]
+
+
+def test_second_ask_falls_back_to_no_document_that_scores_far_below_the_quoted_section() -> None:
+    sipp = _section(
+        "A SIPP can be opened by customers aged 18 to 74. We collect tax relief on SIPP contributions for them.",
+        "SIPP guide > SIPP at a glance",
+        source_id="sipp",
+        n=0,
+        start=0,
+        score=0.033,
+        cos=0.8,
+    )
+    weak = _section(
+        "Collect the customer's National Insurance number for the tax forms.",
+        "Onboarding > Tax forms",
+        source_id="onboarding",
+        n=1,
+        start=0,
+        score=0.032,
+        cos=0.2,
+    )
+    answer = answer_with_rules(
+        "Is a customer aged 70 eligible for a SIPP, and what tax detail must we collect?", [sipp, weak]
+    )
+    assert [c.source_id for c in answer.citations] == ["sipp"]
+
+
 def test_split_asks_finds_each_ask_of_the_asking_sentence() -> None:
     from knowledge.near_miss import split_asks
 
