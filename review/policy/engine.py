@@ -42,18 +42,25 @@ CLAUSE_CHARS = 140
 """The longest quote a reason shows around its match."""
 
 
-_NEW_LINE_STARTS = re.compile(r"[ \t]*(?:$|[A-Z][\w .'’-]{0,40}:|[-*•>]|\d+[.)]\s)")
+# Without MULTILINE `$` is only the text's end, so a blank line is matched as its own break.
+_NEW_LINE_STARTS = re.compile(r"[ \t]*(?:\r?\n|\r?$|[A-Z][\w .'’-]{0,40}:|[-*•>]|\d+[.)]\s)")
+# A greeting line ("Omar," / "Dear Ms Shah,") opens the message; it is not part of its first sentence.
+_SALUTATION = re.compile(
+    r"(?:(?:hi|hello|dear|hey|morning|good \w+),? )?[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2},[ \t]*\r?", re.IGNORECASE
+)
 
 
 def _line_breaks(text: str, start: int, end: int) -> tuple[int, int]:
     """The line breaks around a span that end its sentence.
 
     A hard-wrapped email breaks lines mid-sentence: a break ends a sentence only before a
-    blank line, a new speaker ("Name:"), a list item or a quote marker, or after a full stop.
+    blank line, a new speaker ("Name:"), a list item or a quote marker, or after a full stop,
+    a header line or a greeting line.
     """
     left = start
     while (left := text.rfind("\n", 0, left)) >= 0:
-        if _NEW_LINE_STARTS.match(text, left + 1) or text[:left].rstrip()[-1:] in (".", "!", "?", ":", ""):
+        if (_NEW_LINE_STARTS.match(text, left + 1) or text[:left].rstrip()[-1:] in (".", "!", "?", ":", "")
+                or _SALUTATION.fullmatch(text, text.rfind("\n", 0, left) + 1, left)):
             break
     right = end
     while (right := text.find("\n", right)) >= 0:

@@ -52,3 +52,19 @@ def test_every_packaged_rule_says_what_it_means_in_words() -> None:
 
 def test_every_rule_flag_carries_its_reason() -> None:
     assert all(f.reason and f.reason.startswith("mentions ") for f in apply_policy(FEES + " I want to complain."))
+
+
+def test_a_reason_does_not_quote_across_email_headers() -> None:
+    text = (
+        "From: a.khan@example.com\nSubject: Still waiting\n\n"
+        "Omar,\nThis is the third time I have chased this\nand nobody replies.\n"
+    )
+    start = text.index("third time")
+    quote = quote_around(text, start, start + 10)
+    assert quote == "This is the third time I have chased this and nobody replies."
+
+
+def test_a_reason_stops_at_a_blank_line() -> None:
+    text = "Thanks for the update\n\nI want to complain about the fee"
+    start = text.index("complain")
+    assert quote_around(text, start, start + 8) == "I want to complain about the fee"
