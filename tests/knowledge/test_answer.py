@@ -187,8 +187,9 @@ def test_question_asking_two_things_is_answered_from_both_documents_each_cited()
     assert answer.answer.endswith("Team leaders approve waivers up to £100. [2]")
 
 
-def test_second_ask_whose_best_section_is_already_quoted_falls_back_to_another_document() -> None:
-    sipp = _section(
+def _sipp_at_a_glance() -> Passage:
+    """A SIPP section that answers eligibility and also mentions tax, so it outranks others on both asks."""
+    return _section(
         "A SIPP can be opened by customers aged 18 to 74. We collect tax relief on SIPP contributions for them.",
         "SIPP guide > SIPP at a glance",
         source_id="sipp",
@@ -197,6 +198,10 @@ def test_second_ask_whose_best_section_is_already_quoted_falls_back_to_another_d
         score=0.033,
         cos=0.8,
     )
+
+
+def test_second_ask_whose_best_section_is_already_quoted_falls_back_to_another_document() -> None:
+    sipp = _sipp_at_a_glance()
     onboarding = _section(
         "Collect the customer's National Insurance number for the tax forms.",
         "Onboarding > Tax forms",
@@ -218,15 +223,7 @@ def test_second_ask_whose_best_section_is_already_quoted_falls_back_to_another_d
 
 
 def test_second_ask_falls_back_to_no_document_that_scores_far_below_the_quoted_section() -> None:
-    sipp = _section(
-        "A SIPP can be opened by customers aged 18 to 74. We collect tax relief on SIPP contributions for them.",
-        "SIPP guide > SIPP at a glance",
-        source_id="sipp",
-        n=0,
-        start=0,
-        score=0.033,
-        cos=0.8,
-    )
+    sipp = _sipp_at_a_glance()
     weak = _section(
         "Collect the customer's National Insurance number for the tax forms.",
         "Onboarding > Tax forms",
