@@ -195,17 +195,58 @@ def asked_part(question: str) -> str:
     return " ".join(asking) if asking else question
 
 
-_ATTRIBUTE_OF = re.compile(
-    r"\b(?:what(?:'s|’s| is| are)|how much (?:is|are))\s+(?:the\s+)?(?P<attribute>[\w\s'’-]+?)\s+(?:on|for|of|at|with)"
-    r"\s+(?:a\s+|an\s+|the\s+|our\s+)?(?P<entity>[\w\s'’&-]+?)"
-    r"(?:\s+(?:for|with|if|when|that|to|into|from|placed|made|in|by|over|under)\b|[?,.;]|$)",
-    re.IGNORECASE,
+_ENTITY = r"(?:a\s+|an\s+|the\s+|our\s+)?(?P<entity>[\w\s'’&-]+?)"
+_ENTITY_END = r"(?:\s+(?:for|with|if|when|that|to|into|from|placed|made|in|by|over|under)\b|[?,.;]|$)"
+_PROPERTY = r"(?P<attribute>[\w\s'’-]+?)"
+_ATTRIBUTE_FORMS = (
+    # "What's the monthly fee on the Premier account?"
+    re.compile(
+        rf"\b(?:what(?:'s|’s| is| are)|how much (?:is|are))\s+(?:the\s+)?{_PROPERTY}\s+(?:on|for|of|at|with)\s+"
+        rf"{_ENTITY}{_ENTITY_END}",
+        re.IGNORECASE,
+    ),
+    # "Is there an early repayment charge on the business term loan?"
+    re.compile(
+        rf"\b(?:is|are) there\s+(?:a\s+|an\s+|any\s+)?{_PROPERTY}\s+(?:on|for|with|at)\s+{_ENTITY}{_ENTITY_END}",
+        re.IGNORECASE,
+    ),
+    # "What late fee does the Classic card charge?"; "What fee do we charge for a CHAPS payment?" is
+    # the CHAPS payment's fee: what is charged for (`object`) is the thing when named.
+    re.compile(
+        rf"\bwhat\s+{_PROPERTY}\s+(?:does|do|will)\s+{_ENTITY}\s+charges?\b"
+        rf"(?:\s+(?:for|on)\s+(?:a\s+|an\s+|the\s+)?(?P<object>[\w\s'’&-]+?){_ENTITY_END})?",
+        re.IGNORECASE,
+    ),
 )
+"""The question forms that ask for a property of a thing, each with its `attribute` and `entity`."""
+
+VAGUE_PROPERTIES = frozenset(
+    tokenize("way ways option options process procedure form forms anything something reason problem issue need")
+)
+"""Words that do not name a property ("Is there a way for a customer to..." asks how, not for a property)."""
+
+
+def _asked_property(question: str) -> tuple[str, str] | None:
+    """The `(property, thing)` words of the first form of `_ATTRIBUTE_FORMS` the asking sentences take, if any."""
+    asked = asked_part(question)
+    for form in _ATTRIBUTE_FORMS:
+        match = form.search(asked)
+        if match is None or any(w.lower() in STOPWORDS for w in _WORD.findall(match["attribute"])):
+            continue
+        if set(tokenize(match["attribute"])) & VAGUE_PROPERTIES:
+            continue
+        thing = match.groupdict().get("object") or match["entity"]
+        return match["attribute"].strip(), thing.strip()
+    return None
+
 
 PRICE_WORDS = frozenset(tokenize("fee fees charge charges cost costs price prices rate rates interest apr aer"))
 """Words for what something costs: any of them, or an amount, in the sentence gives a price ("costs 25 GBP")."""
 
-_AMOUNT = re.compile(r"£\s?\d|\d\s?%|\d+(?:[.,]\d+)?\s?(?:GBP|EUR|USD)\b|\b(?:GBP|EUR|USD)\s?\d")
+_PRICED = re.compile(
+    r"£\s?\d|\d\s?%|\d+(?:[.,]\d+)?\s?(?:GBP|EUR|USD)\b|\b(?:GBP|EUR|USD)\s?\d|\bfree\b", re.IGNORECASE
+)
+"""An amount, or "free" ("Bacs payments are free" answers "Is there a fee for a Bacs payment?")."""
 
 FIGURE_WORDS = frozenset(
     tokenize("deadline latest earliest least most maximum minimum much many long soon time date amount figure thing")
@@ -229,11 +270,11 @@ def attribute_gap(question: str, passages: Sequence[Passage]) -> tuple[str, str]
     "rate", "charge") is given by any price word or an amount ("A CHAPS payment costs 25 GBP"
     gives the CHAPS fee), while its other words ("early repayment" fee) must be there.
     """
-    match = _ATTRIBUTE_OF.search(asked_part(question))
-    if match is None or any(w.lower() in STOPWORDS for w in _WORD.findall(match["attribute"])):
+    asked = _asked_property(question)
+    if asked is None:
         return None
-    attribute = [t for t in tokenize(match["attribute"]) if t not in FIGURE_WORDS]
-    entity = tokenize(match["entity"])
+    attribute = [t for t in tokenize(asked[0]) if t not in FIGURE_WORDS]
+    entity = tokenize(asked[1])
     if not attribute or not entity:
         return None
     # The naming words ("Bacs" in "Bacs payment") must come with the property, in its sentence or
@@ -246,11 +287,11 @@ def attribute_gap(question: str, passages: Sequence[Passage]) -> tuple[str, str]
             continue
         for sentence in quotable_sentences(p.text):
             terms = set(tokenize(sentence.text))
-            priced = len(specific) < len(attribute) and (terms & PRICE_WORDS or _AMOUNT.search(sentence.text))
+            priced = len(specific) < len(attribute) and (terms & PRICE_WORDS or _PRICED.search(sentence.text))
             gives = all(holds(terms, t) for t in specific) and (priced or all(holds(terms, t) for t in attribute))
             if gives and all(holds(terms | heading, t) for t in naming):
                 return None
-    return match["attribute"].strip(), match["entity"].strip()
+    return asked
 
 
 NOT_PRODUCT_HEADS = frozenset(tokenize("cap caps limit limits grant list allowance"))

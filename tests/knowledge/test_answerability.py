@@ -116,3 +116,34 @@ def test_a_named_thing_no_document_mentions_vetoes_the_answer() -> None:
     vetoed = assess("What's the APR on the Harbour Platinum credit card?", [fees], vocabulary=vocabulary)
     assert vetoed.probability == 0.0 and vetoed.unknown_names
     assert assess("What's the APR on the Harbour Classic card?", [fees], vocabulary=vocabulary).probability > 0
+
+
+def test_is_there_a_property_on_a_thing_the_passages_describe_without_it_is_a_gap() -> None:
+    from knowledge.answerability import attribute_gap
+
+    loan = passage("Business term loan: £10,000 to £2 million over 1 to 10 years. Arrangement fee 1.5%.")
+    assert attribute_gap("Is there an early repayment charge on a business term loan?", [loan]) == (
+        "early repayment charge",
+        "business term loan",
+    )
+    stated = passage("Business term loan: no early repayment charge applies after the first year.")
+    assert attribute_gap("Is there an early repayment charge on a business term loan?", [stated]) is None
+    # "free" states a price; "a way to" asks how, not for a property.
+    bacs = passage("Bacs payments are free. The CHAPS cut-off is 3:30pm.")
+    assert attribute_gap("Is there a fee for a Bacs payment?", [bacs]) is None
+    assert attribute_gap("Is there a way for a customer to close a Bacs payment online?", [bacs]) is None
+
+
+def test_what_a_thing_charges_is_a_gap_when_no_sentence_prices_it() -> None:
+    from knowledge.answerability import attribute_gap
+
+    card = passage("The Harbour Classic Credit Card has no annual fee. Cash withdrawals are not allowed abroad.")
+    assert attribute_gap("What late fee does the Classic card charge?", [card]) == ("late fee", "Classic card")
+    assert attribute_gap("What annual fee does the Classic card charge?", [card]) is None
+    # What is charged for is the thing: the fee for a CHAPS payment, not a fee of "we".
+    chaps = passage("A CHAPS payment costs £25. Faster Payments are free.")
+    assert attribute_gap("What fee do we charge for a CHAPS payment?", [chaps]) is None
+    assert attribute_gap("What fee do we charge for an international payment?", [chaps]) == (
+        "fee",
+        "international payment",
+    )
