@@ -19,9 +19,15 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
     ("complaint", r"\bformal complaint\b|\bmake a complaint\b|\blog(?:ged)? (?:this|it)? ?as a complaint\b", 6.0),
     ("complaint", rf"{_NOT}\bcomplain(?:t|ts|ing)?\b(?! at all)|\bnot acceptable\b|\bfed up\b|\breally not happy\b"
                   r"|\bredress\b|\bcompensation\b", 1.5),
+    # A grievance in other words: "that's not good enough", "I'll be taking it to the ombudsman".
+    ("complaint", r"\bombudsman\b|\bnot good enough\b|\b(?:pretty|really|very|so|extremely) (?:annoyed|angry|cross)\b"
+                  r"|\bservice failure\b|\bput (?:this|it|things) right\b|\bshouldn't have had to chase\b", 1.5),
     ("review", r"\b(?:annual|periodic|portfolio|credit|facility|relationship|quarterly|half-yearly|six-monthly|yearly"
                r"|Q[1-4]) review\b|\bthis is your (?:annual )?review\b|\breview (?:meeting|mtg)\b", 3.0),
-    ("renewal", r"\brenewal\b|\bmatur(?:es|ity|ing)\b|\brenew\b|\bexpiring\b|\brolls? over\b|\bup for renewal\b", 2.5),
+    ("renewal", r"\brenewal\b|\bmatur(?:es|ity|ing)\b|\brenew\b|\bexpiring\b|\brolls? over\b|\bup for renewal\b"
+                r"|\b(?:fixed rate|fix|deal|term|policy|cover|facility) "
+                r"(?:ends|expires|runs out|is ending|comes to an end)\b"
+                r"|\bproduct transfer\b", 2.5),
     ("onboarding", r"\bnew client\b|\bonboarding\b|\baccount opening\b|\bopen(?:ing)? an? (?:new )?account\b"
                    r"|\bKYC\b|\bnew mandate\b|\binvestment management agreement\b|\bIMA\b|\bintroduced by\b"
                    r"|\bfact-?find\b|\bwelcome pack\b|\bclient agreement\b|\bsource of (?:funds|wealth)\b"
@@ -32,12 +38,24 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
                          r"|\bperformance\b|\bfund event\b|\bmandate\b|\bbenchmark\b|\bunitholders?\b"
                          r"|\bhow the (?:fund|portfolio|investments?) (?:did|has done|have done|performed|is doing)\b"
                          r"|\b(?:fund|portfolio) returned\b|\bmerg(?:e|er|ing)\b[^.]{0,40}\bfunds?\b", 1.0),
-    ("payment_issue", r"\bpayment\b|\bpayee\b|\brepayment\b|\bwithdrawal\b|\bduplicate\b|\bdirect debit\b"
-                      r"|\btransfer\b|\bCHAPS\b|\bwire\b(?! transfer)|\bloan\b|\binvoice\b|\bbank details\b"
+    # A fund event the firm writes about: dealing suspended, a fund reopening, closing or merging.
+    ("portfolio_update", r"\bsuspended dealing\b|\bdealing (?:is |was |has been )?suspended\b|\bsuspension\b"
+                         r"|\bfund (?:does |has )?(?:reopen|suspend|clos|merg)\w*", 2.5),
+    ("payment_issue", r"\bpayments?\b|\bpayees?\b|\brepayments?\b|\bwithdrawals?\b|\bduplicate\b|\bdirect debits?\b"
+                      r"|\btransfers?\b|\bCHAPS\b|\bwire\b(?! transfer)|\bloan\b|\binvoice\b|\bbank details\b"
                       r"|\bpay (?:them|him|her|the (?:supplier|invoice|balance))\b", 1.0),
+    # A payment that went wrong is the reason for contact, whatever limit or fee it brings up.
+    ("payment_issue", r"\b(?:payments?|transfers?|run|payroll|wires?|direct debits?) (?:has |had |have )?"
+                      r"(?:failed|bounced"
+                      r"|(?:was |were |been )rejected|didn't go through|hasn't arrived|never arrived|gone missing)\b"
+                      r"|\bfailed (?:payments?|run|transfers?)\b", 3.0),
     # Making a claim is servicing: "I need to report a leak", "I've opened a claim for you".
     ("service_issue", r"\b(?:make|making|start|register|open|opened|report|reporting) a claim\b"
                       r"|\breport (?:a|an) (?:leak|burst pipe|accident|theft|break-in|loss|incident)\b", 4.0),
+    # Who may sign: "change who can sign on our account", "a signed mandate change form".
+    ("service_issue", r"\bwho can sign\b|\bmandate (?:change|form)\b"
+                      r"|\b(?:come|go|taken|added) (?:off|on(?:to)?) the mandate\b",
+     2.0),
     ("service_issue", r"(?<!completion )\bstatements?\b|\bbereave\w*|\bpassed away\b|\bdied\b|\bmake a claim\b"
                       r"|\bsignator\w*|\bredemption\b|\btariff\b|\baccess\b|\baddress change\b|\bpower of attorney\b",
      1.5),
@@ -49,6 +67,17 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
                          r"|\bincrease (?:in |to |on )?(?:the |my |our )?"
                          r"(?:O/D|overdraft|limit|facility|credit limit)\b"
                          r"|\blimit (?:go|going) up\b", 1.5),
+    # A new product asked about: finance for a purchase, a savings or deposit account, "what sort of rate".
+    ("product_question", r"\b(?:asset|equipment|vehicle|invoice|trade) finance\b"
+                         r"|\bfinanc(?:e|ing) (?:all of it|it|the \w+)\b"
+                         r"|\bwhat (?:sort of |kind of )?rate\b"
+                         r"|\b(?:fixed|term|notice|savings) (?:deposit|account|bond)s?\b",
+     1.5),
+    # A bare advice request ("Is it a good idea?", "Would I be better off...?") asks about a product.
+    ("product_question", r"\bgood idea\?|\bbetter off\b|\bwhat would you do\b"
+                         r"|\bwould you (?:recommend|advise|suggest)\b"
+                         r"|\bshould (?:I|we) (?:move|transfer|switch|sell|buy|invest|keep|leave|get out|take|gift)\b",
+     1.5),
     ("general_check_in", r"\bcatch-up\b|\bjust (?:checking|check) in\b|\bcheck(?:ing)? in (?:with|on) (?:you|how)\b"
                          r"|\bcheck-in\b|\bsee how you are\b|\bhow are you getting on\b"
                          r"|\bjust (?:ringing|calling) to\b|\ball good\b", 2.5),

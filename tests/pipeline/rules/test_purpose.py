@@ -1,0 +1,54 @@
+"""Purpose cues: the client's main reason for the interaction (invented snippets)."""
+
+from __future__ import annotations
+
+from pipeline.rules.purpose import classify_purpose
+
+
+def _purpose(text: str, opening: str | None = None) -> str:
+    return classify_purpose(text, opening=text if opening is None else opening)
+
+
+def test_a_grievance_without_the_word_complaint_is_a_complaint() -> None:
+    text = ("I'm pretty annoyed, there are fees on my statement. Somebody didn't press a button and that's not "
+            "good enough. If this isn't put right I'll be taking it to the ombudsman.")
+    assert _purpose(text) == "complaint"
+
+
+def test_a_payment_that_failed_over_a_limit_is_a_payment_issue() -> None:
+    text = ("On Friday the bulk payment failed because it went over the daily online limit. Can the daily limit go "
+            "up to £40,000? Could you refund the two CHAPS payments I made after the failed run?")
+    assert _purpose(text) == "payment_issue"
+
+
+def test_payment_cues_count_plurals() -> None:
+    assert _purpose("Two of my payments to the same payees have gone twice this month.") == "payment_issue"
+
+
+def test_a_bare_advice_request_is_a_product_question() -> None:
+    text = "I'm thinking of moving an old pension into my SIPP. Is it a good idea? Would I be better off leaving it?"
+    assert _purpose(text) == "product_question"
+
+
+def test_a_fund_event_the_firm_writes_about_is_a_portfolio_update_even_with_an_advice_question() -> None:
+    text = ("Subject: Property fund - dealing suspended\nThe fund suspended dealing yesterday. When the fund does "
+            "reopen, should I get out of it altogether? What would you do in my shoes?")
+    assert _purpose(text) == "portfolio_update"
+
+
+def test_a_change_of_who_signs_on_the_mandate_is_a_service_issue() -> None:
+    text = ("I need to change who can sign on our account. Paul needs to come off the mandate. I'll need a signed "
+            "mandate change form, and the mandate updates within five days.")
+    assert _purpose(text) == "service_issue"
+
+
+def test_a_fixed_rate_that_ends_is_a_renewal_despite_repayment_words() -> None:
+    text = ("Subject: Your fixed rate ends 31 July - options\nWe'd like the two-year fix with the fee added to the "
+            "loan. How do we make an overpayment by bank transfer? The early repayment charges run to 2029.")
+    assert _purpose(text, opening="Subject: Your fixed rate ends 31 July - options") == "renewal"
+
+
+def test_finance_for_a_purchase_is_a_product_question() -> None:
+    text = ("We'd want to finance most of the machine over five years. Asset finance is the obvious fit. What sort "
+            "of rate are we talking about? If approved we'd pay the supplier direct, against their invoice.")
+    assert _purpose(text) == "product_question"
