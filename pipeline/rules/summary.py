@@ -27,6 +27,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from pipeline.rules import commitments as cm
+from pipeline.rules import done as dn
 from pipeline.rules import questions as qs
 from pipeline.rules.figures import sole_currency, written_figures
 from pipeline.rules.owners import OwnerResolver
@@ -50,14 +51,6 @@ _QUESTION = re.compile(
 _WH_QUESTION = re.compile(r"^(?:(?:so|and|but|also|okay|ok|right|well|just|actually|sorry|first|firstly|"
                           r"second|secondly|then),?\s+)*(?P<wh>what|how|when|why|where|"
                           r"which|who)\b(?P<rest>.+?)\??$", re.IGNORECASE)
-_DONE = re.compile(r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |also |already )?"
-                   r"(?:cancelled|updated|sent|put|logged|changed|registered|added|stopped|set up|forwarded|"
-                   r"asked|raised|blocked|frozen|refunded|removed|"
-                   r"requested|booked|approved|reversed|paused|waived)\b|\bthat's (?:sent|done|cancelled|sorted)\b"
-                   # A note's passive: "Claim registered during call, ref CLM-55213".
-                   r"|\b(?:registered|logged|cancelled|updated|placed|raised|blocked|frozen|booked|opened|submitted|"
-                   r"set up|changed|added|removed)\s+(?:during|in|on)\s+(?:the\s+)?(?:call|mtg|meeting)\b",
-                   re.IGNORECASE)
 _AGREED = re.compile(
     r"\blet(?:'s|’s| us)\s+(?!me\b|you\b|say\b|see\b|just\b|hope\b|get started\b|start\b|have a look\b)\w+"
     r"|\bwe(?:'ll|’ll| will) (?:go ahead|go with|proceed|stick with)\b"
@@ -68,19 +61,6 @@ _AGREED = re.compile(
     re.IGNORECASE,
 )
 _PAST = re.compile(r"\b(?:last|previous) (?:year|time|month|week|review|meeting)\b|\bused to\b", re.IGNORECASE)
-_DONE_OBJECT = re.compile(
-    r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |also |already )?"
-    r"(?P<verb>cancelled|updated|sent|logged|changed|registered|added|stopped|set up|forwarded|raised|blocked|"
-    r"frozen|refunded|removed|requested|booked|approved|"
-    r"reversed|paused|waived)\s+"
-    r"(?P<object>[^,.;!?]{2,80}?)(?=\s+(?:now|for you|today|just now|already|on|from|so|as|and)\b|[,.;!?]|$)",
-    re.IGNORECASE,
-)
-_PLACED = re.compile(
-    r"\b(?:I|we)(?:'ve|’ve| have) (?:just |now |also |already )?put (?:a|an) "
-    r"(?P<what>(?:temporary |24-hour )?(?:hold|block|stop|freeze|marker|flag))\s+on\s+(?P<on>[^,.;!?]{3,90})",
-    re.IGNORECASE,
-)
 # What comes before the question itself: "I suppose my question is, am I covered?", "If they say no, can I...?"
 _QUESTION_LEAD = re.compile(r"^(?:.{0,40}?\b(?:my|the|our) (?:question|worry|concern) is,?\s*"
                             r"|if [^,?]{3,80},\s*)", re.IGNORECASE)
@@ -331,10 +311,10 @@ def _voiced_concern(text: str) -> bool:
 def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> str | None:
     """What was agreed, or what was done during the interaction ("Golf club direct debit cancelled during the call")."""
     where = {"call_transcript": "the call", "email": "the email", "meeting_notes": "the meeting"}[kind]
-    placed = _PLACED.search(clause.text)
+    placed = dn.PLACED.search(clause.text)
     if placed:
         return _short(f"{placed['what'].capitalize()} placed on {placed['on'].strip()} during {where}")
-    done = _DONE_OBJECT.search(clause.text)
+    done = dn.DONE_OBJECT.search(clause.text)
     if done:
         object_ = done["object"].strip()
         as_what = re.match(r"(?:that|it|this)\s+as\s+(?:an?\s+)?(?P<what>.+)", object_, re.IGNORECASE) or (
@@ -354,8 +334,53 @@ def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> 
                       before=text[max(0, clause.start - 700) : clause.start])
     if kept:
         return _short(kept)
-    if (_DONE.search(clause.text) or _AGREED.search(clause.text)) and not _PAST.search(clause.text):
-        return _statement(clause, resolver, roles=True)
+    finished = _finished(clause, resolver, text, kind, where)
+    if finished:
+        return finished
+    if (dn.DONE.search(clause.text) or _AGREED.search(clause.text)) and not _PAST.search(clause.text):
+        statement = _statement(clause, resolver, roles=True)
+        # "That's done" names nothing: the thing done is in the clause that names it.
+        return None if re.fullmatch(r"(?:that|it|this)(?:'s|’s| is) (?:all )?(?:done|sorted|sent)\W*", statement,
+                                    re.IGNORECASE) else statement
+    return None
+
+
+# What a note's bullet is about, after its lead verb: "Queried £14 late fee on Aug statement".
+_NOTE_TOPIC = re.compile(r"^(?:(?:[A-Z]{2,4}|client)\s+)?(?:wants|wanted|queried|asked (?:re|about|for)|asked|re)\s+"
+                         r"(?P<topic>[^,.;(]{4,80}?)(?=\s+-\s+|\s*[,.;(]|$)", re.IGNORECASE)
+
+
+def _finished(clause: Clause, resolver: OwnerResolver, text: str, kind: str, where: str) -> str | None:
+    """Finished work said as a state ("Paul's card is cancelled") or reported in a note ("TN refunded as one-off")."""
+    voices = _voices(clause, resolver)
+    if not voices.speaker_is_firm or clause.text.rstrip().endswith("?"):
+        return None
+    state = dn.state_done(clause.text)
+    if state:
+        phrase = task_wording(f"{state} during {where}", voices=_roles(voices), before="", resolver=resolver)
+        phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
+        return _short(phrase[0].upper() + phrase[1:])
+    if kind != "meeting_notes":
+        return None
+    # A bullet's bare "Done in branch" or "TN refunded as one-off" is about what the bullet opened with.
+    bullet = text[text.rfind("\n", 0, clause.start) + 1 : clause.start]
+    topic = _NOTE_TOPIC.match(re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", bullet))
+    noted = dn.noted_done(clause.text)
+    if noted and (who := resolver.participant(noted[0])) is not None and who.side == "firm":
+        _, verb, rest = noted
+        object_ = re.match(r"(?P<object>(?!as\b|on\b|in\b|during\b)[^,;(]+?)(?=\s+(?:on|in|during|as|and)\b|[,;(]|$)"
+                           r"(?P<tail>.*)", rest)
+        if object_:
+            phrase = f"{object_['object']} {verb}{object_['tail']}"
+        elif topic:
+            phrase = f"{topic['topic']} {verb} {rest}"
+        else:
+            return None
+        phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.IGNORECASE)
+        return _short(phrase[0].upper() + phrase[1:])
+    if topic and re.match(r"^(?:done|actioned|sorted)\b", clause.text.strip(), re.IGNORECASE):
+        what = topic["topic"]
+        return _short(f"{what[0].upper() + what[1:]}: {clause.text.strip().rstrip('.').lower()}")
     return None
 
 
