@@ -15,6 +15,7 @@ reads one, all with one list of completed verbs (`COMPLETED`):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 COMPLETED = (
     r"cancelled|updated|sent|logged|changed|registered|added|stopped|set up|forwarded|raised|blocked|frozen|refunded"
@@ -66,3 +67,35 @@ def noted_done(text: str) -> tuple[str, str, str] | None:
     """A note's "<initials> <completed verb> <rest>": (initials, verb, rest), else None."""
     m = _NOTED.match(text.strip())
     return (m["who"], m["verb"].lower(), m["rest"].strip()) if m else None
+
+
+# What a note's bullet is about, after its lead verb: "Queried £14 late fee on Aug statement".
+_NOTE_TOPIC = re.compile(r"^(?:(?:[A-Z]{2,4}|client)\s+)?(?:wants|wanted|queried|asked (?:re|about|for)|asked|re)\s+"
+                         r"(?P<topic>[^,.;(]{4,80}?)(?=\s+-\s+|\s*[,.;(]|$)", re.IGNORECASE)
+_NOTED_OBJECT = re.compile(r"(?P<object>(?!(?:as|on|in|during)\b)[^,;(]+?)(?=\s+(?:on|in|during|as|and)\b|[,;(]|$)"
+                           r"(?P<tail>.*)")
+
+
+def noted_phrase(sentence: str, bullet: str, *, is_firm: Callable[[str], bool]) -> str | None:
+    """A note's report of the firm's finished work as a decision phrase, else None.
+
+    `bullet` is the bullet's text before the sentence: a bare "Done in branch" or "TN refunded
+    as one-off" is about what the bullet opened with ("Queried £14 late fee on Aug statement").
+    """
+    topic = _NOTE_TOPIC.match(re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", bullet))
+    noted = noted_done(sentence)
+    if noted and is_firm(noted[0]):
+        _, verb, rest = noted
+        object_ = _NOTED_OBJECT.match(rest)
+        if object_:
+            phrase = f"{object_['object']} {verb}{object_['tail']}"
+        elif topic:
+            phrase = f"{topic['topic']} {verb} {rest}"
+        else:
+            return None
+        phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.IGNORECASE)
+        return phrase[0].upper() + phrase[1:]
+    if topic and re.match(r"^(?:done|actioned|sorted)\b", sentence.strip(), re.IGNORECASE):
+        what = topic["topic"]
+        return f"{what[0].upper() + what[1:]}: {sentence.strip().rstrip('.').lower()}"
+    return None

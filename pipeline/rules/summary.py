@@ -346,10 +346,6 @@ def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> 
 
 
 # What a note's bullet is about, after its lead verb: "Queried £14 late fee on Aug statement".
-_NOTE_TOPIC = re.compile(r"^(?:(?:[A-Z]{2,4}|client)\s+)?(?:wants|wanted|queried|asked (?:re|about|for)|asked|re)\s+"
-                         r"(?P<topic>[^,.;(]{4,80}?)(?=\s+-\s+|\s*[,.;(]|$)", re.IGNORECASE)
-
-
 def _finished(clause: Clause, resolver: OwnerResolver, text: str, kind: str, where: str) -> str | None:
     """Finished work said as a state ("Paul's card is cancelled") or reported in a note ("TN refunded as one-off")."""
     voices = _voices(clause, resolver)
@@ -362,26 +358,10 @@ def _finished(clause: Clause, resolver: OwnerResolver, text: str, kind: str, whe
         return _short(phrase[0].upper() + phrase[1:])
     if kind != "meeting_notes":
         return None
-    # A bullet's bare "Done in branch" or "TN refunded as one-off" is about what the bullet opened with.
     bullet = text[text.rfind("\n", 0, clause.start) + 1 : clause.start]
-    topic = _NOTE_TOPIC.match(re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", bullet))
-    noted = dn.noted_done(clause.text)
-    if noted and (who := resolver.participant(noted[0])) is not None and who.side == "firm":
-        _, verb, rest = noted
-        object_ = re.match(r"(?P<object>(?!as\b|on\b|in\b|during\b)[^,;(]+?)(?=\s+(?:on|in|during|as|and)\b|[,;(]|$)"
-                           r"(?P<tail>.*)", rest)
-        if object_:
-            phrase = f"{object_['object']} {verb}{object_['tail']}"
-        elif topic:
-            phrase = f"{topic['topic']} {verb} {rest}"
-        else:
-            return None
-        phrase = re.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.IGNORECASE)
-        return _short(phrase[0].upper() + phrase[1:])
-    if topic and re.match(r"^(?:done|actioned|sorted)\b", clause.text.strip(), re.IGNORECASE):
-        what = topic["topic"]
-        return _short(f"{what[0].upper() + what[1:]}: {clause.text.strip().rstrip('.').lower()}")
-    return None
+    phrase = dn.noted_phrase(clause.text, bullet,
+                             is_firm=lambda who: getattr(resolver.participant(who), "side", None) == "firm")
+    return _short(phrase) if phrase else None
 
 
 _DONE_PRO_FORM = re.compile(r"\b(?:that|it|this)(?:'s|’s| is| has been| was)\s+(?:now\s+|all\s+|just\s+)?"
