@@ -13,7 +13,8 @@ product, an entity or a term the passages never mention. So the decision combine
   absent from every passage. A named thing is a run of content words ending in a product
   or object noun ("Premier current account", "student loan", "invoice finance facility",
   "safe deposit box", "tapered allowance"), a capitalised word inside the question
-  ("Bitcoin", "Spain"), or a hyphenated compound ("buy-to-let"). Absent means a word of it
+  ("Bitcoin", "Spain"), or a hyphenated compound ("buy-to-let"); a possessive modifier names an
+  owner, not a product ("a friend's account" is an account). Absent means a word of it
   is in no passage, or a product phrase's noun never comes with its modifier ("personal" and
   "loan" in two places do not make a personal loan). A situational question tells a story
   first, whose names are incidental ("her husband died on Saturday"), so only the asking
@@ -30,15 +31,17 @@ a word found nowhere in the *whole* knowledge base (`unknown_names`, checked aga
 vocabulary the caller passes: "Harbour Platinum credit card", "pet insurance", "Bitcoin",
 "buy-to-let mortgage"), the knowledge base cannot describe it, however close the retrieved
 passages are, and the probability is 0. The passages alone cannot say that: a word missing
-from five passages may be in the sixth. A possessive modifier names an owner, not a product
-("a friend's account"), a bare hyphenated compound is a word, not a product ("double-check"), and
-a phrase ending in a limit ("reimbursement cap") asks for a figure of something else.
+from five passages may be in the sixth. A bare hyphenated compound is a word, not a product
+("double-check"), and a phrase ending in a limit ("reimbursement cap") asks for a figure of something else.
 
 The features are combined by a logistic regression (`WEIGHTS`, `BIAS`) fitted on the blind set's
 *train* split only by `evals/fit_answerability.py` (numpy, L2-regularised, features
 standardised with `MEANS` / `SCALES`); the cut-off (`DEFAULT_CUTOFF`) was chosen on the dev
-split; every figure is reported on the test split. Refit after changing a feature: the
-constants below are that script's output.
+split; every figure is reported on the test split. Refit after changing a feature and ship the
+refit when it helps dev without hurting elsewhere. The constants below are the fit made before the
+veto; the script's refit with it (vetoed questions left out, cut-off by `MAX_FALSE_SHARE`: 0.3)
+gave the same train, dev and demo decisions and fewer test abstentions (11/24 against 13/24), so
+it was not shipped.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ PLACE_PREPOSITIONS = frozenset({"in", "to", "from", "on", "at", "into"})
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 _BREAK = re.compile(r"[,;:?!.()]")
+_POSSESSIVE = re.compile(r"['’]s?$")
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,9 @@ def named_things(question: str) -> list[str]:
     for run in _phrases(question):
         for i, (word, initial, after) in enumerate(run):
             lower = word.lower()
-            modifiers = [w for w, _, _ in run[max(0, i - 2) : i] if w.lower() not in GENERIC_MODIFIERS]
+            # A possessive names an owner, not a product: "a friend's account" is an account.
+            before = [w for w, _, _ in run[max(0, i - 2) : i]]
+            modifiers = [w for w in before if w.lower() not in GENERIC_MODIFIERS and not _POSSESSIVE.search(w)]
             if lower in PRODUCT_NOUNS and modifiers and not modifiers[-1][0].isdigit():
                 names.append(" ".join([*modifiers, word]))
             elif word[:1].isupper() and not (initial or word.isupper() or lower in PRODUCT_NOUNS or after):
@@ -297,8 +303,6 @@ def attribute_gap(question: str, passages: Sequence[Passage]) -> tuple[str, str]
 NOT_PRODUCT_HEADS = frozenset(tokenize("cap caps limit limits grant list allowance"))
 """Nouns ending a named thing that ask for a figure of something else ("reimbursement cap"), not a product."""
 
-_POSSESSIVE = re.compile(r"['’]s?$")
-
 
 def unknown_names(question: str, vocabulary: Collection[str]) -> tuple[str, ...]:
     """The named things of the asking sentences with a word in no document of the knowledge base.
@@ -309,8 +313,8 @@ def unknown_names(question: str, vocabulary: Collection[str]) -> tuple[str, ...]
 
     Returns:
         The product phrases and capitalised names (`named_things` of `asked_part`) with a word,
-        or a part of a hyphenated word, that `vocabulary` lacks; possessive modifiers, bare
-        hyphenated compounds and phrases ending in `NOT_PRODUCT_HEADS` left out.
+        or a part of a hyphenated word, that `vocabulary` lacks; bare hyphenated compounds and
+        phrases ending in `NOT_PRODUCT_HEADS` left out.
     """
     terms = vocabulary if isinstance(vocabulary, set | frozenset) else set(vocabulary)
     found = []
@@ -321,7 +325,6 @@ def unknown_names(question: str, vocabulary: Collection[str]) -> tuple[str, ...]
         if len(words) > 1:
             if set(tokenize(words[-1])) & NOT_PRODUCT_HEADS:
                 continue
-            words = [w for w in words[:-1] if not _POSSESSIVE.search(w)] + words[-1:]
         parts = [x for w in words for x in re.split(r"[-'’]", w) if x and x.lower() not in STOPWORDS]
         if any(not holds(terms, t) for x in parts if not x[0].isdigit() for t in tokenize(x)):
             found.append(name)

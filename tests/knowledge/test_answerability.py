@@ -14,6 +14,9 @@ def test_named_things_are_product_phrases_and_names_not_places_or_weekdays() -> 
     names = named_things("Customer's payment to Turkey was held on Saturday; what can I say?")
     assert "Turkey" not in names and "Saturday" not in names
     assert named_things("Can a business get a higher overdraft?") == []
+    # A possessive names an owner: a friend's account is an account, not a product of that name.
+    assert named_things("Can money be sent to a friend's account?") == []
+    assert "Junior Saver account" in named_things("Can I see my daughter’s Junior Saver account?")
 
 
 def test_a_product_the_passages_do_not_name_lowers_answerability() -> None:
