@@ -49,8 +49,13 @@ def without_phrase(description: str, phrase: str) -> str:
 
 # Where a description goes on past its deliverable: a purpose, a second step, a list of extras.
 _GIST_END = re.compile(r",|;|\s+(?:to (?:see|go|let|check|make|discuss|talk)|with|so|because|given|once|for the)\s")
-_RECIPIENT = re.compile(r"^(?P<verb>\w+)\s+(?:[A-Z][\w'’-]+\s+){1,3}(?!a (?:ring|call|bell)\b)"
-                        r"(?=[a-z])(?!(?:to|about|and|on|for|with|back|up|at|in|if|whether|that)\b)")
+_RECIPIENT = re.compile(r"^(?P<verb>\w+)\s+(?:[A-Z][\w'’-]+\s+){1,3}?(?!a (?:ring|call|bell)\b)"
+                        r"(?=[a-z]|(?:[A-Z][\w-]+\s+)?[A-Z][\w-]+['’]s\s)"
+                        r"(?!(?:to|about|and|on|for|with|back|up|at|in|if|whether|that)\b)")
+# Whose the deliverable is says nothing about it: "Tamsin Harper’s last VAT return" is the last VAT return.
+_POSSESSOR = re.compile(r"\b(?:[A-Z][\w-]+\s+)?[A-Z][\w-]+['’]s\s+")
+# Who it comes from, neither: "Get a quote off him".
+_SOURCE = re.compile(r"\s+(?:off|from)\s+(?:him|her|them)\b")
 _ASKED_OF = re.compile(r"^(?i:provide|get|ask)\s+(?:[A-Z][\w'’-]+\s+){1,3}to\s+(?=[a-z])")
 _LOOSE_END = re.compile(r"(?:\s+(?:a|an|the|to|of|on|for|and|or|by|with|in|at|from|that|this|\+))+$", re.IGNORECASE)
 
@@ -61,6 +66,7 @@ def _gist(description: str) -> str:
     # nor who is asked for it: "Provide Declan Farrelly to send the accounts" -> "Send the accounts".
     description = _ASKED_OF.sub("", description, count=1)
     description = _RECIPIENT.sub(r"\g<verb> ", description, count=1)
+    description = _SOURCE.sub("", _POSSESSOR.sub("", description))
     cut = _GIST_END.search(description, 8)
     short = description[: cut.start()] if cut else description
     words = short.split()
@@ -76,30 +82,57 @@ _HAND_OVER = re.compile(r"^(?i:send|provide|forward|email|post|upload|return|get
                         r"(?:(?i:those|these|the|a few|some|a copy of the|a copy of|a|an)\s+)?(?P<what>.{3,})$")
 
 
-def _deliverable(gist: str, owner: str) -> str | None:
-    """The deliverable as a note names it, when the gist is a call or a hand-over: "Call-back", "Photos"."""
+_CALL_ABOUT = re.compile(r"\bto (?:confirm|discuss|agree|explain|update \w+ on|go through)\s+"
+                         r"(?:the|your|their|his|her)\s+(?P<thing>[\w-]+)(?=[\s,.;]|$)", re.IGNORECASE)
+# A hand-over named by a pronoun ("Get it back to Rhys", "Get them all to Grace") takes the last document named.
+_PRONOUN_HAND_OVER = re.compile(r"^(?i:get|send|return|bring|post|email|forward|drop)\s+(?P<pro>it|them|that|those)\b")
+_DOCUMENT = re.compile(
+    r"\b(?:the|your|my|our|an?|those|these)\s+(?P<np>(?:[\w'’-]+\s+){0,3}?(?:forms?|accounts|figures|quotes?"
+    r"|statements?|payslips?|photos|documents?|reports?|letters?|certificates?|forecasts?|paperwork|pack|invoices?"
+    r"|receipts?|valuations?|returns?|financials|passport))\b", re.IGNORECASE)
+
+
+def _named_document(before: str, pronoun: str) -> str | None:
+    """The last document named before a pronoun that stands for it ("them" takes a plural one)."""
+    plural = pronoun.lower() in ("them", "those")
+    found = [m["np"] for m in _DOCUMENT.finditer(before)
+             if plural == (m["np"].lower().endswith("s") and not m["np"].lower().endswith("ss"))]
+    return found[-1] if found else None
+
+
+def _deliverable(gist: str, owner: str, description: str = "", before: str = "") -> str | None:
+    """The deliverable as a note names it, when the gist is a call or a hand-over: "Refund call", "Photos deadline"."""
     call = _CALL.match(gist)
     if call:
-        # A team's call is named by the team ("Fraud team call"); a person's is just the call.
-        return (f"{owner} call" if owner.endswith(" team") else "Call") + ("-back" if call["back"] else "")
+        # A team's call is named by the team ("Fraud team call"); a person's by what it is about, or just the call.
+        about = _CALL_ABOUT.search(description)
+        lead = (f"{owner} call" if owner.endswith(" team")
+                else f"{about['thing'].capitalize()} call" if about else "Call")
+        return lead + ("-back" if call["back"] else "")
+    pronoun = _PRONOUN_HAND_OVER.match(gist)
+    if pronoun:
+        document = _named_document(before, pronoun["pro"])
+        return f"{document[0].upper() + document[1:]} deadline" if document else None
     handed = _HAND_OVER.match(gist)
     if handed:
-        return handed["what"][0].upper() + handed["what"][1:]
+        return f"{handed['what'][0].upper() + handed['what'][1:]} deadline"
     return None
 
 
-def moved_dates(pairs: Iterable[tuple[PendingAction, Action]]) -> list[str]:
+def moved_dates(pairs: Iterable[tuple[PendingAction, Action]], text: str = "") -> list[str]:
     """One decision per action whose date was changed during the interaction.
 
-    A call or a hand-over is named by its deliverable ("Call-back moved from ...", "Draft
-    financials moved from ..."), as a note-taker writes it; other work keeps its verb.
+    A call or a hand-over is named by its deliverable ("Refund call-back moved from ...", "Draft
+    financials deadline moved from ..."), as a note-taker writes it; other work keeps its verb.
+    `text` is the interaction, where "Get them all to Grace" finds the documents "them" stands for.
     """
     out = []
     for draft, action in pairs:
         old, new = _day(draft.first_due), _day(draft.due)
         if draft.moved and old and new:
             what = _gist(without_phrase(action.description, draft.due.phrase))
-            named = _deliverable(what, action.owner)
+            before = " ".join(text[max(0, draft.clause.start - 700) : draft.clause.start].split())
+            named = _deliverable(what, action.owner, action.description, before)
             when = f"moved from {_spoken(old)} to {_spoken(new)}"
             out.append(f"{named} {when}" if named else f"{what}, {when}")
     return out

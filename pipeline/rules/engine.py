@@ -268,7 +268,7 @@ def draft_with_rules(
     summary = build_summary(
         text=text, kind=kind, occurred_at=occurred_at, participants=participants, client=client,
         purpose=purpose, clauses=clauses, resolver=resolver, actions=actions,
-        decided=[*moved_dates(built), *agreed_records(actions)],
+        decided=[*moved_dates(built, text), *agreed_records(actions)],
     )
     return InteractionDraft(
         summary=summary,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pipeline.rules import draft_with_rules
-from pipeline.rules.decisions import without_phrase
+from pipeline.rules.decisions import _deliverable, _gist, without_phrase
 from pipeline.schemas import Participant
 
 PEOPLE = [Participant(name="Nina Okafor", role="service_agent", side="firm"),
@@ -57,8 +57,28 @@ def test_a_moved_decision_names_the_deliverable_not_its_recipient() -> None:
     assert moved and all("Nina" not in d for d in moved)
 
 
-def test_a_moved_hand_over_is_named_by_what_is_handed_over() -> None:
-    assert "Photos of the ceiling moved from Monday 23 November to Wednesday 25 November" in _draft().summary.decisions
+def test_a_moved_hand_over_is_named_as_the_deadline_of_what_is_handed_over() -> None:
+    assert ("Photos of the ceiling deadline moved from Monday 23 November to Wednesday 25 November"
+            in _draft().summary.decisions)
+
+
+def test_a_moved_call_about_something_is_named_by_it() -> None:
+    call = CALL + ("Nina Okafor: I'll ring you on Monday to confirm the refund. Oh, I'm out Monday. Let's say "
+                   "Wednesday instead.\nPaul Brandt: Wednesday's fine.\n")
+    moved = [d for d in _draft(call).summary.decisions if "call" in d.lower() and "moved" in d]
+    assert moved == ["Refund call moved from Monday 23 November to Wednesday 25 November"]
+
+
+def test_a_hand_over_named_by_a_pronoun_takes_the_last_document_named() -> None:
+    before = "We'll need the supplier's quote and your management accounts. The accounts are with our accountant."
+    assert _deliverable("Get them all to Grace Liddell", "Stuart McAllister", before=before) == "Accounts deadline"
+    assert _deliverable("Get it back to Rhys Powell", "Jade Whitaker", before="Fill in the income form, please.") == (
+        "Income form deadline")
+
+
+def test_whose_the_deliverable_is_and_who_it_comes_from_are_left_out() -> None:
+    assert _gist("Send Dominic Reyes Tamsin Harper’s last VAT return") == "Send last VAT return"
+    assert _gist("Get a quote off him") == "Get a quote"
 
 
 def test_a_moved_call_is_named_as_a_call_without_the_person_called() -> None:
