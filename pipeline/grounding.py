@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from pipeline.rules.owners import expand_team_abbreviations
 from pipeline.schemas import (
     Action,
     Due,
@@ -64,7 +65,7 @@ def _team_is_grounded(owner: str, source: str, known_teams: set[str]) -> bool:
         return False
     if _fold(owner) in known_teams or _fold(name) in known_teams:
         return True
-    return _fold(name) in _fold(source)
+    return _fold(name) in _fold(source) or _fold(name) in _fold(expand_team_abbreviations(source))
 
 
 def ground_draft(

@@ -84,6 +84,23 @@ def _month_end(m: re.Match[str], ctx: Context) -> date | None:
     return arith.month_end(month)
 
 
+_QUARTER_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+
+
+def _quarter_end(m: re.Match[str], ctx: Context) -> date:
+    """The last day of a calendar quarter: a named one (Q1-Q4) is the next to end, else this one or the next."""
+    ref = ctx.reference
+    current = (ref.month - 1) // 3 + 1
+    named = m.group("q") or m.group("q2") or m.group("ord")
+    if named:
+        quarter = int(named) if named.isdigit() else _QUARTER_ORDINALS[named.lower()]
+        year = ref.year if quarter >= current else ref.year + 1
+    else:
+        step = 1 if (m.group("which") or "").lower() == "next" else 0
+        quarter, year = (current + step - 1) % 4 + 1, ref.year + (current + step - 1) // 4
+    return arith.month_end(date(year, quarter * 3, 1))
+
+
 def _in_days(m: re.Match[str], ctx: Context) -> date:
     weeks = m.group("unit").lower().startswith("week")
     return ctx.reference + timedelta(days=number(m.group("n")) * (7 if weeks else 1))
@@ -155,7 +172,8 @@ ROWS: list[Row] = [
     (
         re.compile(
             rf"\bthe\s+(?P<day>\d{{1,2}}(?:st|nd|rd|th)|{ORDINAL_RE})\b"
-            r"(?=\s*(?:[.,;:!?)]|$|\s+(?:at|and|or|if|so|then|latest|please|would|will)\b))",
+            r"(?=\s*(?:[.,;:!?)]|$|\s+(?:at|and|or|if|so|then|latest|please|would|will|is|works|suits|should"
+            r"|instead|fine|okay|ok)\b|['’]s\b))",
             re.IGNORECASE,
         ),
         lambda m, ctx: arith.day_of_month(ctx.reference, day_number(m.group("day"))),
@@ -187,7 +205,7 @@ ROWS: list[Row] = [
         ),
         _same_day,
     ),
-    (re.compile(r"\btomorrow\b", re.IGNORECASE), _tomorrow),
+    (re.compile(r"\btomorrow\b|\bfirst thing in the morning\b", re.IGNORECASE), _tomorrow),
     (
         re.compile(r"\b(?:(?:by|at)\s+)?(?:the\s+)?end of (?:(?:the|this) )?week\b|\b(?:later )?this week\b"
                    r"|\blater in the week\b|\bEOW\b", re.IGNORECASE),
@@ -204,6 +222,24 @@ ROWS: list[Row] = [
             re.IGNORECASE,
         ),
         _month_end,
+    ),
+    # Quarter and year ends: "by end of Q1", "end of the third quarter", "the end of next quarter",
+    # "end of the year"; the UK tax year ends on 5 April.
+    (
+        re.compile(
+            r"\b(?:the\s+)?end of (?:the\s+)?(?:Q(?P<q>[1-4])|(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)"
+            r" quarter|(?:(?P<which>this|next)\s+)?quarter)\b|\bQ(?P<q2>[1-4])[- ]end\b",
+            re.IGNORECASE,
+        ),
+        _quarter_end,
+    ),
+    (
+        re.compile(r"\b(?:the\s+)?end of (?:the |this )tax year\b", re.IGNORECASE),
+        lambda m, ctx: arith.on_or_after(ctx.reference, 4, 5),
+    ),
+    (
+        re.compile(r"\b(?:the\s+)?end of (?:the |this )year\b|(?<=\bby )year[- ]end\b", re.IGNORECASE),
+        lambda m, ctx: date(ctx.reference.year, 12, 31),
     ),
     (
         re.compile(

@@ -63,6 +63,27 @@ def _candidates(text: str) -> list[tuple[int, int, re.Match[str], int]]:
     return found
 
 
+# A period counted from an event, not from the interaction: "within ten working days of getting the
+# form", "once the form's back, ... within five working days". The guide dates these `null`.
+_RELATIVE_PERIOD = re.compile(r"^(?:within|in)\s", re.IGNORECASE)
+_FROM_EVENT_AFTER = re.compile(
+    r"^\s+(?:of|from|after)\s+(?:receiv\w*|getting|get|the|your|their|its|it|them|that|this|us|we|you)\b",
+    re.IGNORECASE,
+)
+_FROM_EVENT_BEFORE = re.compile(
+    r"^\s*(?:and\s+|then\s+|so\s+)?(?:once|when|after|as soon as)\b",
+    re.IGNORECASE,
+)
+
+
+def _from_event(ctx: Context, start: int, end: int) -> bool:
+    """Is a relative period ("within five working days") counted from an event rather than from today?"""
+    if ctx.convention != "due" or not _RELATIVE_PERIOD.match(ctx.text[start:end]):
+        return False
+    sentence_start = max(ctx.text.rfind(mark, 0, start) for mark in (". ", "? ", "! ", "\n")) + 1
+    return bool(_FROM_EVENT_AFTER.match(ctx.text[end:]) or _FROM_EVENT_BEFORE.search(ctx.text[sentence_start:start]))
+
+
 def _overlaps(span: tuple[int, int], taken: list[DateMention]) -> bool:
     return any(span[0] < t.end and t.start < span[1] for t in taken)
 
@@ -110,6 +131,8 @@ def find_dates(text: str, reference: date, *, convention: Convention = "due") ->
         if _overlaps((start, end), taken) or any(start < e and s < end for s, e in past):
             continue
         resolved = _as_due(_ROWS[order][1](m, ctx), text[start:end])
+        if resolved is not None and resolved.kind != "none" and _from_event(ctx, start, end):
+            resolved = Due.none(text[start:end])
         mention = _mention(ctx, start, end, resolved)
         if mention is not None:
             taken.append(mention)

@@ -37,6 +37,8 @@ from pipeline.rules.patterns import (
     NEED_STATEMENT,
     NEGATED,
     NOTE_ACTION,
+    NOTE_DELIVERY,
+    NOTE_ITEM,
     NOTE_TAKING,
     OFFER,
     ONGOING_VERBS,
@@ -135,7 +137,10 @@ def _own_or_assigned(text: str, *, notes: bool) -> Detection | None:
     if notes:
         m = NOTE_ACTION.match(text)
         if m and m.group("verb") not in ONGOING_VERBS:
-            return Detection("third_party", m.group("verb"), m.group("who"), m.start())
+            return Detection("third_party", m.group("verb"), m.group("who"), m.start("who"))
+        found = _note_item(text)
+        if found is not None:
+            return found
     m = FIRST_PERSON.search(text)
     if m and m.group("verb") not in ONGOING_VERBS | VAGUE_VERBS:
         return Detection("commitment", m.group("verb"), None, m.start())
@@ -151,6 +156,25 @@ def _own_or_assigned(text: str, *, notes: bool) -> Detection | None:
     m = SIGNOFF_TEAM.search(text)
     if m:
         return Detection("signoff", "approve", m.group("who"), m.start())
+    return None
+
+
+def _note_item(text: str) -> Detection | None:
+    """A notes line naming its owner before a colon, or a deliverable sent to someone by a date.
+
+    "SW: council tax bill into branch by the 14th" is Sam's; the engine drops the line when the
+    name before the colon is no participant ("Mandate: either to sign"). "Indicative terms to MB
+    by end of Q1" is the note author's to send. The detection starts at the item, so the
+    description is the item; an item without a verb keeps an empty verb.
+    """
+    m = NOTE_ITEM.match(text)
+    if m:
+        first = m.group("item").split()[0].lower()
+        verb = first if first in WRITTEN_WORK_VERBS else ""
+        return Detection("third_party", verb, m.group("who"), m.start("item"))
+    m = NOTE_DELIVERY.match(text)
+    if m and m.group("item").split()[0].lower() not in WRITTEN_WORK_VERBS:
+        return Detection("commitment", "send", m.group("who"), m.start("item"))
     return None
 
 

@@ -44,11 +44,24 @@ def _description(d: PendingAction, text: str, resolver: OwnerResolver) -> str:
     clause, det = d.clause, d.detection
     whole = clause.text.strip()
     # The detected verb, not an earlier one ("If you can send us the invoice, I'll send a request...").
-    m = re.compile(rf"\b{re.escape(det.verb)}\b").search(whole, min(det.start, len(whole))) if det.verb else None
+    # Detection offsets count from the clause without its list marker ("- ", "• ").
+    start = min(det.start + len(whole) - len(whole.lstrip("-•*( ").strip()), len(whole))
+    m = re.compile(rf"\b{re.escape(det.verb)}\b").search(whole, start) if det.verb else None
     body = whole[m.start():] if m and det.kind != "signoff" else whole
+    if m is None and det.kind in ("third_party", "commitment") and 0 < start:
+        # A notes item without its verb: "SW: council tax bill into branch" is the item itself;
+        # "Indicative terms to MB by end of Q1" is sent.
+        body = f"{det.verb} {_uncapitalised(whole[start:])}" if det.verb else whole[start:]
+    elif m is None and det.verb and det.kind == "commitment" and start == 0 and pt.NOTE_DELIVERY.match(whole):
+        body = f"{det.verb} {_uncapitalised(whole)}"
     body = _with_list(body, text, clause.end)
     return task_wording(body, voices=_voices(d, resolver), before=text[max(0, clause.start - 700) : clause.start],
                         resolver=resolver, clause=whole)
+
+
+def _uncapitalised(text: str) -> str:
+    """'Indicative terms' -> 'indicative terms'; an acronym ('FY25 accounts') keeps its capitals."""
+    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
 
 
 def _voices(d: PendingAction, resolver: OwnerResolver) -> Voices:

@@ -196,6 +196,10 @@ class _Pass:
                 return True
         if clause.quoted and det.kind == "request":
             return True
+        if self.kind == "meeting_notes" and det.kind == "third_party" and not det.verb:
+            # "SW: council tax bill into branch" assigns work only in an action list; elsewhere
+            # "BK: no commitment given" records what someone said.
+            return not pt.RECAP.search(self.text[: clause.start])
         return clause.quoted and completed_in_newer(clause, self.clauses)
 
     def _dates_pending(self, clause: Clause, det: cm.Detection, owner: str, mentions: list[DateMention]) -> bool:

@@ -93,6 +93,18 @@ class OwnerResolver:
         return p.side if p else "firm"
 
 
+# Notes shorten department names: "payments ops" is the payments operations team, "u/w" underwriting.
+_TEAM_ABBREVIATIONS = ((re.compile(r"\bops\b", re.IGNORECASE), "operations"),
+                       (re.compile(r"(?<![\w/])u/w(?![\w/])", re.IGNORECASE), "underwriting"))
+
+
+def expand_team_abbreviations(text: str) -> str:
+    """Write a department's shortened name in full: 'payments ops' -> 'payments operations'."""
+    for pattern, full in _TEAM_ABBREVIATIONS:
+        text = pattern.sub(full, text)
+    return text
+
+
 def team_name(words: str) -> str:
     """Format a team phrase as '<Name> team': 'payments security team' -> 'Payments security team'."""
     # "my colleague in operations", "someone from our claims team": the work falls to the team.
@@ -106,6 +118,7 @@ def team_name(words: str) -> str:
     words = re.sub(r"^(?:(?:and|so|then|but|also|now)\s+)*(?:our|the|your)\s+", "", words.strip(), flags=re.IGNORECASE)
     words = re.sub(r"\s+(?:team|desk|department|unit)$", "", words, flags=re.IGNORECASE)
     words = re.sub(r"['’]s$", "", words)
+    words = expand_team_abbreviations(words)
     if not words:
         return ""
     return f"{words[0].upper()}{words[1:]} team"

@@ -22,9 +22,20 @@ LET_ME = re.compile(
     r"\b[Ll]et me\s+(?P<verb>check with|speak to|talk to|ask|find out|get back|come back|look into|raise|chase"
     r"|arrange|book|send|email|write)\b"
 )
+# A note may open on what was agreed before naming who acts: "Agreed - payments ops team to switch it on".
 NOTE_ACTION = re.compile(
-    r"^(?P<who>[A-Z]{2,4}|(?:[A-Z][\w&-]*\s+)(?:[\w&-]+\s+){0,3}?(?:team|desk|department|unit)|[A-Z][a-z]+)"
+    r"^(?:(?i:agreed|ok|okay|so|then|and|next)\s*[-–:,]?\s+)?"
+    r"(?P<who>[A-Z]{2,4}|(?:[A-Za-z][\w&/-]*\s+)(?:[\w&/][\w&/-]*\s+){0,3}?(?:team|desk|department|unit)"
+    r"|[A-Z][a-z]+)"
     r"\s+(?:to|will)\s+(?P<verb>[a-z]+)"
+)
+# An action list item names its owner before a colon: "SW: council tax bill into branch by the 14th",
+# "IT: call LH in a fortnight re docs". The item may be a bare deliverable, without a verb.
+NOTE_ITEM = re.compile(r"^(?:\d+[.)]\s*)?(?P<who>[A-Z]{2,4}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s*:\s+(?P<item>\S.{4,})$")
+# A deliverable going to someone by a date, without a verb: "Indicative terms to MB by end of Q1".
+NOTE_DELIVERY = re.compile(
+    r"^(?P<item>[A-Z][\w&+/'’-]*(?:\s+[\w&+/'’-]+){0,6}?)\s+to\s+(?P<who>[A-Z]{2,4})"
+    r"\s+(?:by|on|before|w/c|within|in)\s+\S"
 )
 THIRD_PARTY = re.compile(
     # "What happens next is our claims team will...": after "is"/"that" the subject starts afresh.
