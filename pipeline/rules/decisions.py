@@ -92,7 +92,7 @@ _DOCUMENT = re.compile(
     r"|receipts?|valuations?|returns?|financials|passport))\b", re.IGNORECASE)
 
 
-def _named_document(before: str, pronoun: str) -> str | None:
+def named_document(before: str, pronoun: str) -> str | None:
     """The last document named before a pronoun that stands for it ("them" takes a plural one)."""
     plural = pronoun.lower() in ("them", "those")
     found = [m["np"] for m in _DOCUMENT.finditer(before)
@@ -111,7 +111,7 @@ def _deliverable(gist: str, owner: str, description: str = "", before: str = "")
         return lead + ("-back" if call["back"] else "")
     pronoun = _PRONOUN_HAND_OVER.match(gist)
     if pronoun:
-        document = _named_document(before, pronoun["pro"])
+        document = named_document(before, pronoun["pro"])
         return f"{document[0].upper() + document[1:]} deadline" if document else None
     handed = _HAND_OVER.match(gist)
     if handed:

@@ -29,6 +29,7 @@ from datetime import datetime
 from pipeline.rules import commitments as cm
 from pipeline.rules import done as dn
 from pipeline.rules import questions as qs
+from pipeline.rules.choices import settled
 from pipeline.rules.figures import sole_currency, written_figures
 from pipeline.rules.owners import OwnerResolver
 from pipeline.rules.proposals import accepted_offers, named_thing, recommendations
@@ -148,6 +149,7 @@ def build_summary(
         decisions=_unique(written_figures(d, currency) for d in [
             *(_done_as_asked(i, clauses, resolver, kind) or _decision(c, resolver, text, kind)
               for i, c in enumerate(clauses) if not c.quoted), *recommendations(clauses, resolver),
+            *settled(clauses, resolver, text),
             *(decided or [])] if d)[:10],
         sentiment=_sentiment(" ".join(c.text for c in client_clauses)),
         sensitive_points=[c.text for c in clauses if _SENSITIVE.search(c.text)][:8],
@@ -340,12 +342,16 @@ def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> 
     if (dn.DONE.search(clause.text) or _AGREED.search(clause.text)) and not _PAST.search(clause.text):
         statement = _statement(clause, resolver, roles=True)
         # "That's done" names nothing: the thing done is in the clause that names it.
-        return None if re.fullmatch(r"(?:that|it|this)(?:'s|’s| is) (?:all )?(?:done|sorted|sent)\W*", statement,
-                                    re.IGNORECASE) else statement
+        # Nor does "Do that": `choices` words the plan it agrees to.
+        return None if _NAMES_NOTHING.fullmatch(statement) else statement
     return None
 
 
 # What a note's bullet is about, after its lead verb: "Queried £14 late fee on Aug statement".
+_NAMES_NOTHING = re.compile(r"(?:(?:that|it|this)(?:'s|’s| is) (?:all )?(?:done|sorted|sent)|do (?:that|it|this)"
+                            r"(?:,? then)?)\W*", re.IGNORECASE)
+
+
 def _finished(clause: Clause, resolver: OwnerResolver, text: str, kind: str, where: str) -> str | None:
     """Finished work said as a state ("Paul's card is cancelled") or reported in a note ("TN refunded as one-off")."""
     voices = _voices(clause, resolver)

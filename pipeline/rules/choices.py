@@ -1,0 +1,172 @@
+"""Decisions the two sides settle between them: a client's choice, a yes that settles a question, advice declined.
+
+The labelling guide's decisions are "what was agreed or decided". Beyond the firm's own
+agreements and completions (`summary`, `done`), four kinds come from an exchange:
+
+- **the client chooses or declines**: "we'd like to go with your recommendation, the two-year
+  fix at 4.29%" is "Agreed: the two-year fix at 4.29%"; "£7.40 a month is fine" accepts a
+  price; "I'd rather not tie up the other £150,000 in the notice account" declines a product
+  (only a decline that names an amount or a product: "I'd rather not trust the post" is no
+  decision); a note's "ER declined" after "YD presented FX forward proposal" declines it;
+- **a pro-form agreement**: "Let's do that" after the firm's "if we take it down to 65% now
+  and the rest in the new tax year" agrees to what the firm just set out;
+- **a yes that settles a question**: the client's "Can I scan it?" answered "Yes, scanning it
+  back is fine" is "Agreed: the client can scan the form back"; a firm's written "yes, online
+  banking can be set up for four users" settles what it answers;
+- **advice declined**: the firm that "can't give advice" or is "execution-only" and points
+  the client to "a regulated financial adviser" has decided not to recommend.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.rules.decisions import named_document
+from pipeline.rules.owners import OwnerResolver
+from pipeline.rules.turns import Clause
+from pipeline.rules.wording import Voices, task_wording
+
+_CHOOSE = re.compile(
+    r"\b(?:we|I)(?:'d|’d| would) (?:like|prefer) to (?:go with|go ahead with|proceed with|take|go for)\s+"
+    r"|\b(?:we|I)(?:'ll|’ll| will) (?:go with|go for)\s+|\b(?:we're|we’re|I'm|I’m) happy to go (?:with|ahead with)\s+",
+    re.IGNORECASE,
+)
+_WHAT = re.compile(r"(?:(?:your|the) (?:recommendation|proposal|suggestion)(?:,\s+|\s+(?:of|for)\s+))?"
+                   r"(?P<what>(?:[^.;!?]|\.(?=\d)){4,160})")
+_PRICE_OK = re.compile(r"(?P<what>[£$€]\s?[\d.,]+(?:\s+(?:a|per)\s+(?:month|year|week))?)\s+(?:is|sounds|seems)\s+"
+                       r"(?:fine|ok|okay|acceptable|reasonable)\b", re.IGNORECASE)
+_RATHER_NOT = re.compile(r"\b(?:I|we)(?:'d|’d| would) rather not\s+(?P<what>(?:[^.;!?,]|[.,](?=\d)){4,140}?)"
+                         r"(?=[,.](?!\d)|[;!?]|$)", re.IGNORECASE)
+_PRODUCT = re.compile(r"[£$€]\s?\d|\b(?:account|fund|deposit|fix|plan|loan|policy|cover|hedg\w*|proposal|"
+                      r"recommendation|option|portfolio|shares|bond|mortgage)\b", re.IGNORECASE)
+_PRO_FORM_YES = re.compile(r"^(?:(?:ok|okay|right|yes|yeah|fine|great),?\s+)*(?:let(?:'s|’s) do (?:that|it|this)"
+                           r"|let(?:'s|’s) go with (?:that|it|this)|do that|go ahead)\b", re.IGNORECASE)
+_FIRM_PLAN = re.compile(r"\bif (?:we|I) (?P<a>[^,;?]{6,140}),|\b(?:we|I) (?:could|can) (?P<b>[^,.;?]{6,140})"
+                        r"|\bI(?:'d|’d| would) suggest (?:we )?(?P<c>[^,.;?]{6,140})", re.IGNORECASE)
+_MAY_I = re.compile(r"\b(?:can|could|may) (?:I|we) (?P<rest>[^?]{3,120})\?\s*$", re.IGNORECASE)
+_YES = re.compile(r"^(?:yes|yep|yeah|of course|sure|certainly|absolutely|we can|that's fine|that’s fine)\b",
+                  re.IGNORECASE)
+_WRITTEN_YES = re.compile(r"^(?:on your questions?:\s*)?(?:yes|yep),?\s+(?P<what>[^.;!?]{8,160}?\b(?:can|will) be\b"
+                          r"[^.;!?]*)", re.IGNORECASE)
+_NOTE_DECLINE = re.compile(r"^(?P<who>[A-Z]{2,4}|[A-Z][a-z]+)\s+declined\b")
+_NOTE_OFFER = re.compile(r"\b(?:presented|recommended|proposed|offered|suggested)\s+(?P<what>[^.;]{4,140})")
+_NO_ADVICE = re.compile(
+    r"\b(?:can't|can’t|cannot|am not able to|'m not able to|’m not able to|aren't able to|are not able to)\s+"
+    r"(?:give (?:you )?(?:any )?(?:tax |financial |investment )?(?:advice|a recommendation)|advise|recommend"
+    r"|tell you (?:whether|what to do|that))|\bexecution-only\b", re.IGNORECASE)
+_REFERRAL = re.compile(r"\b(?:a|an|your)\s+(?P<who>(?:(?:regulated|qualified|independent|own)\s+)?"
+                       r"(?:(?:financial|tax|wealth)\s+)?(?:adviser|advisor|accountant|solicitor))\b", re.IGNORECASE)
+
+
+def _side(clause: Clause, resolver: OwnerResolver) -> str | None:
+    p = resolver.participant(clause.speaker)
+    return p.side if p else None
+
+
+def _worded(what: str, clause: Clause, resolver: OwnerResolver) -> str:
+    voices = Voices(None, _side(clause, resolver) == "firm", None)
+    phrase = task_wording(what.strip(" ,"), voices=voices, before="", resolver=resolver)
+    return phrase[0].lower() + phrase[1:] if phrase[:2] != phrase[:2].upper() else phrase
+
+
+def _client_choice(clause: Clause, resolver: OwnerResolver) -> str | None:
+    text = clause.text.strip()
+    if text.endswith("?"):
+        return None
+    chose = _CHOOSE.search(text)
+    if chose and not re.search(r"\bif\b", text[: chose.start()], re.IGNORECASE):
+        what = _WHAT.match(text, chose.end())
+        if what:
+            return f"Agreed: {_worded(what['what'], clause, resolver)}"
+    price = _PRICE_OK.search(text)
+    if price:
+        return f"Accepted by the client: {price['what']}"
+    declined = _RATHER_NOT.search(text)
+    if declined and _PRODUCT.search(declined["what"]):
+        return f"Declined by the client: {_worded(declined['what'], clause, resolver)}"
+    return None
+
+
+def _previous_turn(clauses: list[Clause], index: int) -> list[Clause]:
+    turn = clauses[index].turn
+    earlier = [c for c in clauses[:index] if c.turn < turn]
+    return [c for c in earlier if c.turn == earlier[-1].turn] if earlier else []
+
+
+def _agreed_plan(clauses: list[Clause], index: int, resolver: OwnerResolver) -> str | None:
+    """"Let's do that" agrees to what the firm set out in the turn before."""
+    for clause in reversed(_previous_turn(clauses, index)):
+        if _side(clause, resolver) != "firm":
+            return None
+        plan = _FIRM_PLAN.search(clause.text)
+        if plan:
+            return f"Agreed: {_worded(plan['a'] or plan['b'] or plan['c'], clause, resolver)}"
+    return None
+
+
+def _settled_question(clauses: list[Clause], index: int, resolver: OwnerResolver, text: str) -> str | None:
+    """The client's "Can I scan it?" that the firm's next turn answers yes."""
+    asked = _MAY_I.search(clauses[index].text)
+    following = [c for c in clauses[index + 1 :] if c.turn == clauses[index].turn + 1]
+    if asked is None or not following or _side(following[0], resolver) != "firm" or not _YES.match(
+            following[0].text.strip()):
+        return None
+    rest = asked["rest"].strip()
+    pronoun = re.search(r"\b(?P<pro>it|them)\b", rest)
+    if pronoun:
+        document = named_document(" ".join(text[max(0, clauses[index].start - 700) : clauses[index].start].split()),
+                                  pronoun["pro"])
+        if document:
+            rest = rest[: pronoun.start()] + "the " + document + rest[pronoun.end() :]
+        back = re.search(r"\b\w+ing (?:it|them) back\b", following[0].text)
+        rest += " back" if back and not rest.endswith(" back") else ""
+    return f"Agreed: the client can {rest}"
+
+
+def _advice_declined(clause: Clause, resolver: OwnerResolver, text: str) -> str | None:
+    if _side(clause, resolver) != "firm" or not _NO_ADVICE.search(clause.text):
+        return None
+    referral = _REFERRAL.search(text, clause.start, min(len(text), clause.end + 400))
+    if referral is None:
+        return None
+    who = referral["who"].lower()
+    lead = "No recommendation given (execution-only)" if "execution-only" in clause.text.lower() else (
+        "No recommendation given")
+    return f"{lead}; referred to {'an' if who[0] in 'aeiou' else 'a'} {who}"
+
+
+def settled(clauses: list[Clause], resolver: OwnerResolver, text: str) -> list[str]:
+    """The decisions settled in exchanges, in text order (module docstring)."""
+    out: list[str | None] = []
+    for index, clause in enumerate(clauses):
+        if clause.quoted:
+            continue
+        side = _side(clause, resolver)
+        if side == "client":
+            out.append(_client_choice(clause, resolver))
+            if _PRO_FORM_YES.match(clause.text.strip()):
+                out.append(_agreed_plan(clauses, index, resolver))
+            out.append(_settled_question(clauses, index, resolver, text))
+        elif side == "firm":
+            written = _WRITTEN_YES.match(clause.text.strip())
+            if written:
+                out.append(written["what"][0].upper() + written["what"][1:])
+            out.append(_advice_declined(clause, resolver, text))
+        out.append(_noted_decline(clauses, index, resolver))
+    return [d for d in out if d]
+
+
+def _noted_decline(clauses: list[Clause], index: int, resolver: OwnerResolver) -> str | None:
+    """A note's "ER declined" after the bullet's "YD presented FX forward proposal - hedge 50%..."."""
+    clause = clauses[index]
+    declined = _NOTE_DECLINE.match(clause.text.strip())
+    who = resolver.participant(declined["who"]) if declined else None
+    if who is None or who.side != "client":
+        return None
+    for earlier in reversed(clauses[:index]):
+        if earlier.turn != clause.turn:
+            break
+        offer = _NOTE_OFFER.search(earlier.text)
+        if offer:
+            return f"Declined by the client: {_worded(offer['what'], earlier, resolver)}"
+    return None
