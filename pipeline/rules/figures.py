@@ -64,6 +64,9 @@ def written_figures(text: str, currency: str | None = None) -> str:
 def _named_amounts(text: str) -> str:
     out, last = [], 0
     for amount in find_amounts(text):
+        # "a EUR account" names a currency, not one euro.
+        if re.match(r"an?\s+(?:[A-Z]{3}|euros?|dollars?|pounds?)$", amount.text, re.IGNORECASE):
+            continue
         # "$4.0M" stays as written; "fifteen thousand pounds" and "56.79 pounds" become "£15,000", "£56.79".
         if amount.currency in _SYMBOLS and re.search(r"[a-z]{2,}", amount.text, re.IGNORECASE) and not _WRITTEN.match(
                 amount.text):

@@ -64,6 +64,10 @@ def with_topic(question: str, before: str) -> str:
 
 def third_person(rest: str) -> str:
     """The first verb of what follows a dropped "do"/"does", in the third person ("count" -> "counts")."""
+    # An adverb before the verb stays as it is: "just send it" is "just sends it".
+    adverb = re.match(r"(?:just|also|really|still|actually|only|ever|always|usually)\s+", rest)
+    if adverb:
+        return adverb.group(0) + third_person(rest[adverb.end():])
     m = re.match(r"(?P<verb>[a-z]+)\b", rest)
     if m is None or m["verb"] in _NO_INFLECT or m["verb"].endswith("s"):
         return rest

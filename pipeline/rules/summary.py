@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
+from pipeline.rules import asks as ak
 from pipeline.rules import commitments as cm
 from pipeline.rules import done as dn
 from pipeline.rules import questions as qs
@@ -64,7 +65,7 @@ _AGREED = re.compile(
 _PAST = re.compile(r"\b(?:last|previous) (?:year|time|month|week|review|meeting)\b|\bused to\b", re.IGNORECASE)
 # What comes before the question itself: "I suppose my question is, am I covered?", "If they say no, can I...?"
 _QUESTION_LEAD = re.compile(r"^(?:.{0,40}?\b(?:my|the|our) (?:question|worry|concern) is,?\s*"
-                            r"|if [^,?]{3,80},\s*)", re.IGNORECASE)
+                            r"|if [^,?]{3,80},\s*|while (?:I|we)(?:'ve|’ve| have) got you,?\s*)", re.IGNORECASE)
 # A tag after the question: "..., do you think?", "..., would you say?"
 _QUESTION_TAG = re.compile(r",?\s+(?:do|would|don't) you (?:think|reckon|say)\s*\?$", re.IGNORECASE)
 # A want stated outright: "I want all the fees refunded and I want it logged as a complaint".
@@ -125,10 +126,14 @@ def build_summary(
     new = [c for c in clauses if not c.quoted]
     # A client's ask in the quoted email the firm is answering is still the client's ask.
     client_clauses = [c for c in clauses if (p := resolver.participant(c.speaker)) is not None and p.side == "client"]
-    asks = [_useful(a) for i, c in enumerate(clauses) if c in client_clauses
-            for a in _clause_asks(c, resolver, kind, actions, participants, _near(clauses, i))]
+    def word(raw: str, clause: Clause) -> str:
+        return _statement(replace(clause, text=raw), resolver, roles=True)
+
+    asks = [_useful(_answered(a, i, clauses, resolver, kind, word)) for i, c in enumerate(clauses)
+            if c in client_clauses for a in _clause_asks(c, resolver, kind, actions, participants, _near(clauses, i))]
+    asks += [_useful(a) for c in clauses for a in ak.reported_asks(c, resolver, word)]
     if kind == "meeting_notes":
-        asks += [_useful(a) for c in clauses for a in _noted_asks(c, resolver)]
+        asks += [_useful(a) for c in clauses for a in ak.noted_asks(c, text, resolver, word)]
     asks += [_useful(a) for a in accepted_offers(clauses, resolver, text)]
     concerns = _unique(_statement(c, resolver) for c in client_clauses if _voiced_concern(c.text))[:5]
     preferences = _unique(_statement(c, resolver) for c in client_clauses if _PREFERENCE.search(c.text))[:5]
@@ -281,23 +286,12 @@ def _ask(clause: Clause, resolver: OwnerResolver, kind: str, before: str = "") -
     return _statement(clause, resolver) if _ASK.search(stripped) and len(stripped) > 15 else None
 
 
-_NOTED_ASK = re.compile(
-    r"\b(?P<who>client|[A-Z]{2,4}|[A-Z][a-z]+)(?:\s+also)?\s+(?P<how>wants?|asked(?:\s+(?:for|if|whether|about|to))?|"
-    r"requested|would like|keen (?:to|on)|pushed (?:on|for))\s+(?P<what>(?:[^.;]|\.(?=\d)){4,160})"
-)
-
-
-def _noted_asks(clause: Clause, resolver: OwnerResolver) -> list[str]:
-    """Asks a meeting note reports: "SR asked for the covenant to step down", "EK asked if the limit can go higher"."""
-    out = []
-    for m in _NOTED_ASK.finditer(clause.text):
-        who = resolver.participant(m["who"])
-        if m["who"].lower() != "client" and (who is None or who.side != "client"):
-            continue
-        what = re.sub(r"^(?:it|this|that)\s+", "", m["what"].strip(), flags=re.IGNORECASE)
-        lead = "Whether " if m["how"].endswith(("if", "whether")) else ""
-        out.append(_short(task_wording(lead + what, voices=_voices(clause, resolver), before="", resolver=resolver)))
-    return out
+def _answered(ask: str | None, index: int, clauses: list[Clause], resolver: OwnerResolver, kind: str,
+              word: ak.Word) -> str | None:
+    """A vague ask ("Every penny of that back") in the wording of the firm's answer, when it makes one."""
+    if ask is None or not ak.vague(ask):
+        return ask
+    return ak.firm_answer(clauses, index, resolver, kind, word) or ask
 
 
 def _useful(ask: str | None) -> str | None:

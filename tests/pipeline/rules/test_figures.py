@@ -40,3 +40,9 @@ def test_an_amount_that_names_its_currency_keeps_it() -> None:
 def test_sole_currency_is_none_when_an_interaction_names_two() -> None:
     assert sole_currency("£40 a month, or €50") is None
     assert sole_currency("£40 a month, or forty pounds") == "GBP"
+
+
+def test_a_currency_named_after_a_is_not_one_unit_of_it() -> None:
+    from pipeline.rules.figures import written_figures
+
+    assert written_figures("Can we open a EUR account as well?", None) == "Can we open a EUR account as well?"

@@ -1,0 +1,105 @@
+"""Client asks the clause-by-clause cues in `summary` miss: a note's reported asks, a vague ask the firm answers.
+
+- **a note's report**: "SR asked for the covenant to step down", "MB also pushing margin
+  2.25% -> 1.95%", "AM queried custody fee line on last statement"; a bullet about the
+  client may drop the subject ("- Wants limit down £9k -> £5k", "- Asked re 0% balance
+  transfer"): the note is about the client, so the want is theirs;
+- **the firm's report of an ask**: "you asked whether Meridian still belongs in the
+  portfolio", "You also asked whether we can open a EUR account" (a reply restating what
+  the client asked, often the only place a phoned or older ask is written down);
+- **a vague ask takes the firm's answer**: "I want every penny of that back", "And the
+  interest?", "can you sort it out?" name nothing on their own; the commitment the firm
+  makes in reply ("I'll include any interest charged on those fees in the same request")
+  says what was asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from pipeline.rules import commitments as cm
+from pipeline.rules.owners import OwnerResolver
+from pipeline.rules.turns import Clause
+
+Word = Callable[[str, Clause], str]
+"""Writes a raw phrase from a clause as a third-person ask (people by role)."""
+
+_NOTED_ASK = re.compile(
+    r"\b(?P<who>client|[A-Z]{2,4}|[A-Z][a-z]+)(?:\s+also)?\s+(?P<how>wants?|asked(?:\s+(?:for|if|whether|about|to|re))?|"
+    r"requested|would like|keen (?:to|on)|pushed (?:on|for)|pushing(?:\s+(?:on|for))?|queried)\s+"
+    r"(?P<what>(?:[^.;]|\.(?=\d)){4,160})"
+)
+# A bullet that leaves out its subject: "- Wants husband Ewan as additional cardholder".
+_BARE_NOTED_ASK = re.compile(
+    r"^(?P<how>wants?|asked(?:\s+(?:for|if|whether|about|re))?|queried|requested|would like)\s+"
+    r"(?P<what>(?:[^.;]|\.(?=\d)){4,160})", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_REPORTED_ASK = re.compile(r"\byou (?:also )?asked (?P<how>whether|if|about|for)\s+(?P<what>[^.;?!]{6,160})",
+                           re.IGNORECASE)
+_VAGUE = re.compile(r"^(?:the|that|this|it|some|any)(?:\s+[\w-]+){1,2}$|\b(?:of )?(?:that|it|this)(?:\s+back)?$"
+                    r"|^(?:sort|fix|deal with|look into|handle|sort out)\s+(?:it|that|this)\b", re.IGNORECASE)
+
+
+# "I'll include any interest..." is the task "Include any interest...".
+_OWN_LEAD = re.compile(r"^(?:(?:so|and|okay|ok|right|good point|that's a fair point)[,.]?\s+)*(?:I|we)"
+                       r"(?:'ll|’ll| will|(?:'m|’m| am|'re|’re| are) going to)\s+(?:also\s+)?", re.IGNORECASE)
+
+
+_PRONOUN_OBJECT = re.compile(r"^(?:the firm will\s+)?\w+(?:\s+(?:up|over|on|through))?\s+(?:it|that|this|them)\b",
+                             re.IGNORECASE)
+
+
+def _lead(how: str) -> str:
+    how = how.lower()
+    return "Whether " if how.endswith(("if", "whether")) else "About " if how.endswith(("about", " re")) else ""
+
+
+def noted_asks(clause: Clause, text: str, resolver: OwnerResolver, word: Word) -> list[str]:
+    """Asks a meeting note reports, with or without the client named as the subject."""
+    out = []
+    for m in _NOTED_ASK.finditer(clause.text):
+        who = resolver.participant(m["who"])
+        if m["who"].lower() != "client" and (who is None or who.side != "client"):
+            continue
+        what = re.sub(r"^(?:it|this|that)\s+", "", m["what"].strip(), flags=re.IGNORECASE)
+        out.append(word(_lead(m["how"]) + what, clause))
+    line = text[text.rfind("\n", 0, clause.start) + 1 : clause.start]
+    bare = _BARE_NOTED_ASK.match(clause.text.strip())
+    if not out and bare and _BULLET.match(line) and not line[_BULLET.match(line).end():].strip():
+        out.append(word(_lead(bare["how"]) + bare["what"].strip(), clause))
+    return out
+
+
+def reported_asks(clause: Clause, resolver: OwnerResolver, word: Word) -> list[str]:
+    """What the firm's reply says the client asked ("you asked whether Meridian still belongs...")."""
+    speaker = resolver.participant(clause.speaker)
+    if speaker is None or speaker.side != "firm":
+        return []
+    return [word(_lead(m["how"]) + m["what"].strip(), clause) for m in _REPORTED_ASK.finditer(clause.text)]
+
+
+def vague(ask: str) -> bool:
+    """An ask that names nothing on its own ("Every penny of that back", "The interest")."""
+    return bool(_VAGUE.search(ask.strip()))
+
+
+def firm_answer(clauses: list[Clause], index: int, resolver: OwnerResolver, kind: str, word: Word) -> str | None:
+    """The firm's commitment in the very next turn after a client's ask, worded as a task.
+
+    Only the next turn answers: a commitment two turns on ("I'll email you the claim
+    confirmation") is about something else by then.
+    """
+    turn = clauses[index].turn
+    for clause in clauses[index + 1 :]:
+        if clause.turn > turn + 1:
+            break
+        speaker = resolver.participant(clause.speaker)
+        if clause.turn == turn or speaker is None or speaker.side != "firm":
+            continue
+        found = cm.detect(clause.text.strip(), written=kind != "call_transcript", notes=kind == "meeting_notes")
+        if found is not None and found.kind != "request":
+            answer = word(_OWN_LEAD.sub("", clause.text.strip(), count=1), clause)
+            # "Put it to pricing" names no more than "The margin" did.
+            return None if _PRONOUN_OBJECT.match(answer) else answer
+    return None
