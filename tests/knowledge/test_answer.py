@@ -202,8 +202,9 @@ def _sipp_at_a_glance() -> Passage:
 
 def test_second_ask_whose_best_section_is_already_quoted_falls_back_to_another_document() -> None:
     sipp = _sipp_at_a_glance()
+    # About the same case (a customer of that age), so it covers the whole question nearly as well.
     onboarding = _section(
-        "Collect the customer's National Insurance number for the tax forms.",
+        "For customers aged 16 or over, collect the National Insurance number for the tax forms.",
         "Onboarding > Tax forms",
         source_id="onboarding",
         n=1,
@@ -220,6 +221,25 @@ def test_second_ask_whose_best_section_is_already_quoted_falls_back_to_another_d
     assert answer.answer.endswith("National Insurance number for the tax forms. [2]")
     for citation, source in zip(answer.citations, [sipp, onboarding], strict=True):
         assert citation.quote == source.text[citation.span[0] : citation.span[1]]
+
+
+def test_second_ask_falls_back_to_no_document_holding_the_ask_but_not_the_case() -> None:
+    sipp = _sipp_at_a_glance()
+    # It scores as close for "what tax detail must we collect" as the one above, but says nothing of
+    # the customer, the age or the SIPP: the ask's words met by chance in another case.
+    business = _section(
+        "Collect the company tax reference for the tax forms.",
+        "Business onboarding > Tax forms",
+        source_id="business",
+        n=1,
+        start=0,
+        score=0.032,
+        cos=0.7,
+    )
+    answer = answer_with_rules(
+        "Is a customer aged 70 eligible for a SIPP, and what tax detail must we collect?", [sipp, business]
+    )
+    assert [c.source_id for c in answer.citations] == ["sipp"]
 
 
 def test_second_ask_falls_back_to_no_document_that_scores_far_below_the_quoted_section() -> None:
