@@ -25,7 +25,7 @@ from pipeline.rules.turns import Clause
 Word = Callable[[str, Clause], str]
 """Writes a raw phrase from a clause as a third-person ask (people by role)."""
 
-_NOTED_ASK = re.compile(
+NOTED_ASK = re.compile(
     r"\b(?P<who>client|[A-Z]{2,4}|[A-Z][a-z]+)(?:\s+also)?\s+(?P<how>wants?|asked(?:\s+(?:for|if|whether|about|to|re))?|"
     r"requested|would like|keen (?:to|on)|pushed (?:on|for)|pushing(?:\s+(?:on|for))?|queried)\s+"
     r"(?P<what>(?:[^.;]|\.(?=\d)){4,160})"
@@ -58,7 +58,7 @@ def _lead(how: str) -> str:
 def noted_asks(clause: Clause, text: str, resolver: OwnerResolver, word: Word) -> list[str]:
     """Asks a meeting note reports, with or without the client named as the subject."""
     out = []
-    for m in _NOTED_ASK.finditer(clause.text):
+    for m in NOTED_ASK.finditer(clause.text):
         who = resolver.participant(m["who"])
         if m["who"].lower() != "client" and (who is None or who.side != "client"):
             continue

@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import re
 
+from pipeline.rules import commitments as cm
+from pipeline.rules.asks import NOTED_ASK
 from pipeline.rules.decisions import named_document
 from pipeline.rules.owners import OwnerResolver
 from pipeline.rules.turns import Clause
 from pipeline.rules.wording import Voices, task_wording
+from pipeline.schemas import Action
 
 _CHOOSE = re.compile(
     r"\b(?:we|I)(?:'d|’d| would) (?:like|prefer) to (?:go with|go ahead with|proceed with|take|go for)\s+"
@@ -50,6 +53,14 @@ _WRITTEN_YES = re.compile(r"^(?:on your questions?:\s*)?(?:yes|yep),?\s+(?P<what
                           r"[^.;!?]*)", re.IGNORECASE)
 _NOTE_DECLINE = re.compile(r"^(?P<who>[A-Z]{2,4}|[A-Z][a-z]+)\s+declined\b")
 _NOTE_OFFER = re.compile(r"\b(?:presented|recommended|proposed|offered|suggested)\s+(?P<what>[^.;]{4,140})")
+# The firm's ruling on a term: "Fences, gates and hedges aren't covered for storm damage", "no grant of probate needed".
+_NOT_COVERED = re.compile(r"(?:^|[.;:]\s+|,\s+(?:so|but|and)\s+)"
+                          r"(?P<what>(?:(?i:the|your|his|her|their)\s+)?[A-Z]?[\w,'’ -]{2,60}?)"
+                          r"\s+(?:isn't|aren't|is not|are not|isn’t|aren’t|won't be|won’t be|will not be)\s+covered\b"
+                          r"(?P<rest>[^.;!?]{0,60})")
+_NOT_NEEDED = re.compile(r"\bno (?P<what>(?:grant of )?[\w ]{3,40}?) (?:is |will be )?(?:needed|required)\b",
+                         re.IGNORECASE)
+_AGREED_NOTE = re.compile(r"^(?:agreed|ok(?:'d|ayed)|approved|accepted)\b", re.IGNORECASE)
 _NO_ADVICE = re.compile(
     r"\b(?:can't|can’t|cannot|am not able to|'m not able to|’m not able to|aren't able to|are not able to)\s+"
     r"(?:give (?:you )?(?:any )?(?:tax |financial |investment )?(?:advice|a recommendation)|advise|recommend"
@@ -123,6 +134,23 @@ def _settled_question(clauses: list[Clause], index: int, resolver: OwnerResolver
     return f"Agreed: the client can {rest}"
 
 
+def _ruling(clause: Clause, resolver: OwnerResolver) -> str | None:
+    """What the firm rules is not covered or not needed, said as settled (no "if", not a question)."""
+    text = clause.text.strip()
+    if text.endswith("?"):
+        return None
+    covered = _NOT_COVERED.search(text)
+    if covered and not re.search(r"\b(?:if|whether|unless)\b", text[: covered.end("what")], re.IGNORECASE):
+        what = covered["what"].strip()
+        phrase = task_wording(f"{what} not covered{covered['rest']}".strip(), voices=Voices(None, True, None),
+                              before="", resolver=resolver)
+        return phrase[0].upper() + phrase[1:]
+    needed = _NOT_NEEDED.search(text)
+    if needed and not re.search(r"\b(?:if|whether|unless)\b", text[: needed.start()], re.IGNORECASE):
+        return f"No {needed['what']} needed"
+    return None
+
+
 def _advice_declined(clause: Clause, resolver: OwnerResolver, text: str) -> str | None:
     if _side(clause, resolver) != "firm" or not _NO_ADVICE.search(clause.text):
         return None
@@ -135,9 +163,10 @@ def _advice_declined(clause: Clause, resolver: OwnerResolver, text: str) -> str 
     return f"{lead}; referred to {'an' if who[0] in 'aeiou' else 'a'} {who}"
 
 
-def settled(clauses: list[Clause], resolver: OwnerResolver, text: str) -> list[str]:
+def settled(clauses: list[Clause], resolver: OwnerResolver, text: str, actions: list[Action] | None = None,
+            kind: str = "call_transcript") -> list[str]:
     """The decisions settled in exchanges, in text order (module docstring)."""
-    out: list[str | None] = []
+    out: list[str | None] = [*_asked_for(clauses, resolver, actions or [], kind)]
     for index, clause in enumerate(clauses):
         if clause.quoted:
             continue
@@ -150,10 +179,74 @@ def settled(clauses: list[Clause], resolver: OwnerResolver, text: str) -> list[s
         elif side == "firm":
             written = _WRITTEN_YES.match(clause.text.strip())
             if written:
-                out.append(written["what"][0].upper() + written["what"][1:])
+                what = " ".join(written["what"].split())
+                out.append(what[0].upper() + what[1:])
             out.append(_advice_declined(clause, resolver, text))
+            out.append(_ruling(clause, resolver))
         out.append(_noted_decline(clauses, index, resolver))
+        out.append(_noted_agreement(clauses, index, resolver))
     return [d for d in out if d]
+
+
+def _client_want(clause: Clause, resolver: OwnerResolver) -> str | None:
+    """What a note says the client wants or asked for ("PA wants dual authorisation on all new payees")."""
+    for m in NOTED_ASK.finditer(clause.text):
+        who = resolver.participant(m["who"])
+        if m["who"].lower() == "client" or (who is not None and who.side == "client"):
+            return m["what"].strip()
+    return None
+
+
+def _noted_agreement(clauses: list[Clause], index: int, resolver: OwnerResolver) -> str | None:
+    """A note's "Agreed - ops team to switch it on" after "PA wants dual authorisation...": the want is agreed."""
+    clause = clauses[index]
+    if not _AGREED_NOTE.match(clause.text.strip()):
+        return None
+    for earlier in reversed(clauses[:index]):
+        if earlier.turn != clause.turn:
+            break
+        want = _client_want(earlier, resolver)
+        if want:
+            return f"Agreed: {_worded(want, earlier, resolver)}"
+    return None
+
+
+def _asked_for(clauses: list[Clause], resolver: OwnerResolver, actions: list[Action], kind: str) -> list[str]:
+    """The firm's own work that answers what the client asked for: agreed at the client's request.
+
+    In a note the client's want and the firm's action share a bullet ("AM wants monthly income
+    up to £5k. PV to raise income to £5k/m"); in a conversation the client's request is the
+    turn just before the firm's commitment.
+    """
+    out = []
+    for action in actions:
+        start = action.evidence.start
+        if action.owner_side != "firm" or action.type != "task" or start is None:
+            continue
+        at = next((i for i, c in enumerate(clauses) if c.start <= start < c.end and not c.quoted), None)
+        if at is None:
+            continue
+        if kind == "meeting_notes":
+            asked = any(_client_want(c, resolver) for c in clauses[:at] if c.turn == clauses[at].turn)
+        else:
+            asked = any(_side(c, resolver) == "client" and _requests(c, kind) for c in clauses[:at]
+                        if c.turn == clauses[at].turn - 1)
+        if asked:
+            out.append(_by_role(action.description, resolver))
+    return out
+
+
+def _requests(clause: Clause, kind: str) -> bool:
+    found = cm.detect(clause.text.strip(), written=kind != "call_transcript", notes=kind == "meeting_notes")
+    return found is not None and found.kind == "request"
+
+
+def _by_role(description: str, resolver: OwnerResolver) -> str:
+    """A description with the client's names as "the client" (a decision reads without names)."""
+    for name in sorted((p.name for p in resolver.participants if p.side == "client"), key=len, reverse=True):
+        description = re.sub(rf"\b{re.escape(name)}(?:['’]s\b|’)", "the client’s", description)
+        description = re.sub(rf"\b{re.escape(name)}\b", "the client", description)
+    return description
 
 
 def _noted_decline(clauses: list[Clause], index: int, resolver: OwnerResolver) -> str | None:

@@ -154,7 +154,7 @@ def build_summary(
         decisions=_unique(written_figures(d, currency) for d in [
             *(_done_as_asked(i, clauses, resolver, kind) or _decision(c, resolver, text, kind)
               for i, c in enumerate(clauses) if not c.quoted), *recommendations(clauses, resolver),
-            *settled(clauses, resolver, text),
+            *settled(clauses, resolver, text, actions, kind),
             *(decided or [])] if d)[:10],
         sentiment=_sentiment(" ".join(c.text for c in client_clauses)),
         sensitive_points=[c.text for c in clauses if _SENSITIVE.search(c.text)][:8],

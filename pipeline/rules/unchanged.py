@@ -24,7 +24,7 @@ from pipeline.rules.wording import antecedent
 _HOW = (r"(?:at|with|on|in place|in|the same|unchanged|as (?:it is|they are|it stands|is|before)|"
         r"where (?:it is|they are)|invested|fixed|open|frozen|paused|untouched|put)\b")
 _STAYS = re.compile(
-    r"(?P<verb>\b(?:(?:will|can|is going to|are going to)\s+|['’]ll\s+)?(?:stays?|remains?)"
+    r"(?P<verb>\b(?:(?:will|can|is going to|are going to)\s+|['’]ll\s+)?(?:stays?|staying|remains?|remaining)"
     # "the excess is fixed on the policy, it's not something I can change": it stays as it is.
     r"|\b(?:is|are) fixed(?=\s+(?:on|in|under|by)\b)"
     r"|\b(?:is|are|remains?|stays?|will (?:stay|remain|be))?\s*unchanged(?=\s*[(.,;:!]|\s*$)\s*)"
@@ -80,7 +80,9 @@ def _kept(text: str) -> tuple[int, str, str] | None:
     keep = _KEEP.search(text)
     if keep:
         how = _how(keep["how"])
-        return keep.start(), keep["object"], f"{_stay(keep['object'])} {how}"
+        # "keep the term as it is (19 years left)": the figure in brackets is the term kept.
+        figure = re.match(r"\s*(\([^)]*\d[^)]*\))", text[keep.end():])
+        return keep.start(), keep["object"], f"{_stay(keep['object'])} {how}" + (f" {figure[1]}" if figure else "")
     stays = _STAYS.search(text)
     if stays is None:
         return None

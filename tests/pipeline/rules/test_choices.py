@@ -72,3 +72,31 @@ def test_a_written_yes_settles_what_the_client_asked() -> None:
              "10:00:00 +0000\nSubject: RE: Online banking\n\nDear Malcolm,\n\nOn your questions: yes, online banking "
              "can be set up for four users, each with their own login.\n\nTariq\n")
     assert "Online banking can be set up for four users, each with their own login" in _decisions(email, "email")
+
+
+def test_the_firms_task_in_a_bullet_with_the_clients_want_is_agreed_at_the_clients_request() -> None:
+    notes = ("Review. TH, MR.\n- Income: MR wants monthly income up from £4k to £5k. TH to raise income to £5k/m, "
+             "effective for the 3 Aug payment.\n- TH to send the fee breakdown by Fri.\n")
+    decisions = _decisions(notes, "meeting_notes")
+    assert "Raise income to £5k/m, effective for the 3 Aug payment" in decisions
+    assert not any("fee breakdown" in d for d in decisions)
+
+
+def test_a_notes_agreed_after_the_clients_want_agrees_the_want() -> None:
+    notes = ("Call re payments. TH.\n- MR wants dual authorisation on all new payees going forward. Agreed - "
+             "payments ops team to switch it on within 3 working days.\n")
+    assert "Agreed: dual authorisation on all new payees going forward" in _decisions(notes, "meeting_notes")
+
+
+def test_what_the_firm_rules_not_covered_or_not_needed_is_a_decision() -> None:
+    call = ("Malcolm Reeve: And the fence?\nTariq Hussain: Fences, gates and hedges aren't covered for storm damage "
+            "under your policy.\nMalcolm Reeve: And probate?\nTariq Hussain: It's under the threshold, so no grant of "
+            "probate needed.\n")
+    decisions = _decisions(call)
+    assert "Fences, gates and hedges not covered for storm damage under the client’s policy" in decisions
+    assert "No grant of probate needed" in decisions
+
+
+def test_a_ruling_under_an_if_is_not_settled() -> None:
+    call = "Tariq Hussain: If it was left unlocked, the bike isn't covered.\n"
+    assert not any("covered" in d for d in _decisions(call))

@@ -57,3 +57,11 @@ def test_a_clients_wish_is_not_a_decision_but_their_instruction_is() -> None:
 def test_staying_needs_a_where_or_how() -> None:
     assert kept_as_is("The portfolio remains close to its strategic allocation.", by_firm=True) is None
     assert kept_as_is("Keep the receipt for the plumber.", by_firm=True) is None
+
+
+def test_a_notes_staying_keeps_the_term_and_a_figure_in_brackets_stays_with_it() -> None:
+    from pipeline.rules.unchanged import kept_as_is
+
+    assert kept_as_is("Excess staying at £500 own damage.", by_firm=True) == "Excess stays at £500 own damage"
+    assert kept_as_is("Please keep the term as it is (19 years left).", by_firm=False) == (
+        "Term stays as it is (19 years left)")
