@@ -95,3 +95,17 @@ def test_open_offers_and_signatures_raise_nothing(text: str) -> None:
 def test_conditional_questions_and_real_requests_still_flag(text: str, flag: str) -> None:
     assert flag in names(text)
 
+
+
+def test_a_reply_attribution_line_is_a_header_not_a_rate() -> None:
+    # "Apr" in "10 Apr" would otherwise read as an annual percentage rate.
+    text = "Thanks, noted.\n\nOn Thu, 9 Apr 2026 at 14:20, Maya Lund wrote:\n> See you on Friday.\n"
+    assert names(text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "Agent: And they'll never ask for your PIN or your password, so if anyone does, just put the phone down.",
+    "Harbour Bank will never ask you to change payment details by email.",
+])
+def test_a_spoken_or_written_fraud_warning_raises_nothing(text: str) -> None:
+    assert names(text) == set()

@@ -16,7 +16,7 @@ from tests.review.policy.helpers import names
         ("We plan to gift our son £40k towards his deposit.", "money_movement"),
         ("Once we have her account details the £25,000 can be released.", "money_movement"),
         ("I've put a block on new payees being added for a day.", "account_terms"),
-        ("Could the daily limit go up to twenty thousand?", "account_terms"),
+        ("Could the limit on my card go up to twenty thousand?", "account_terms"),
         ("Can I pay the loan back over a longer period? Things are tight.", "account_terms"),
         ("My wife has been in and out of hospital all winter.", "vulnerable_customer"),
         ("Honestly the service has been dreadful.", "complaint"),
