@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, select, update
 
 from clientloop.container import Container
 from clientloop.ingest import IngestResult, ingest_bytes, store_upload
@@ -95,7 +95,7 @@ def approve(container: Container, change_id: str, user: User) -> Proposal:
 
 def _pending(session: Session, change_id: str, user: User, *, self_approval: bool) -> KBChange:
     require_kb_writer(user)
-    change = session.get(KBChange, change_id)
+    change = session.get(KBChange, change_id, with_for_update=True)
     if change is None:
         raise NotFound(f"no knowledge change {change_id!r}")
     if change.status != "pending":
@@ -107,20 +107,23 @@ def _pending(session: Session, change_id: str, user: User, *, self_approval: boo
 
 def _approve(container: Container, change_id: str, user: User, *, self_approval: bool) -> Proposal:
     with session_scope(container.engine) as session:
+        # The change row stays locked (on PostgreSQL) until this approval commits: a second
+        # person approving at the same moment waits here, then finds it decided.
         change = _pending(session, change_id, user, self_approval=self_approval)
         filename, path = change.filename, change.stored_path
-    # Indexed as the operator: the decision to publish is this approval, recorded below.
-    result = ingest_bytes(container, Path(path).read_bytes(), filename, kind="kb")
-    with session_scope(container.engine) as session:
-        change = _pending(session, change_id, user, self_approval=self_approval)
-        now = utcnow()
-        for older in session.exec(select(KBChange).where(KBChange.filename == filename,
-                                                        KBChange.status == "approved")).all():
+        # Indexed as the operator: the decision to publish is this approval, recorded below.
+        result = ingest_bytes(container, Path(path).read_bytes(), filename, kind="kb")
+        # Decided only if still pending: SQLite takes no row lock, so two approvals can both get here.
+        taken = session.execute(update(KBChange).where(col(KBChange.id) == change_id, col(KBChange.status) == "pending")
+                                .values(status="approved", decided_by=user.name, decided_at=utcnow(),
+                                        source_id=result.source_id))
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            raise ChangeDecided(f"knowledge change {change_id} was decided by someone else meanwhile")
+        session.refresh(change)
+        for older in session.exec(select(KBChange).where(KBChange.filename == filename, KBChange.status == "approved",
+                                                        col(KBChange.id) != change_id)).all():
             older.status = "superseded"
             session.add(older)
-        change.status, change.decided_by, change.decided_at, change.source_id = "approved", user.name, now, \
-            result.source_id
-        session.add(change)
         session.flush()
         append_event(session, event_type="kb_approve", actor=user.name, payload={
             "change_id": change.id, "filename": filename, "source_id": result.source_id, "hash": change.content_hash,
@@ -154,6 +157,20 @@ def changes(session: Session, *, status: str | None = None, filename: str | None
     if filename:
         query = query.where(KBChange.filename == filename)
     return list(session.exec(query.order_by(col(KBChange.created_at).desc()).offset(offset).limit(limit)).all())
+
+
+def count_changes(session: Session, *, status: str | None = None) -> int:
+    """How many knowledge changes there are, optionally of one status (for pages of `changes`)."""
+    query = select(func.count()).select_from(KBChange)
+    if status:
+        query = query.where(KBChange.status == status)
+    return int(session.exec(query).one())
+
+
+def answering_text(session: Session, filename: str) -> str | None:
+    """The text answers are drawn from today for a document, or None when it is not in the knowledge base."""
+    current = _current(session, filename)
+    return current.text if current is not None and current.status == "ready" else None
 
 
 def change_text(container: Container, change: KBChange) -> str:

@@ -21,5 +21,7 @@ PageReviewer = Annotated[User, Depends(requires("review", page_user))]
 """May see the review queue (RMs their own book) and decide drafts."""
 PageClientsUser = Annotated[User, Depends(requires("clients", page_user))]
 """May read the client list, briefs and the weekly review (RMs their own book)."""
+PageKnowledgeUser = Annotated[User, Depends(requires("write_kb", page_user))]
+"""The knowledge team and admins: propose knowledge documents and decide others' changes."""
 PageClientInBook = Annotated[Client, Depends(client_in_book(requires("clients", page_user)))]
 """The `{client_id}` of the path (id, CRM external id or exact name), in the signed-in user's book."""

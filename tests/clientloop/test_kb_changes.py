@@ -90,3 +90,35 @@ def test_small_teams_can_turn_approval_off_and_the_change_is_still_recorded(worl
     with Session(container.engine) as s:
         approvals = s.exec(select(AuditEvent).where(AuditEvent.event_type == "kb_approve")).all()
     assert len(approvals) == 1 and '"approval":"not required"' in approvals[0].payload_json
+
+
+def test_two_people_approving_the_same_change_at_once_publish_it_once(world, container) -> None:
+    import threading
+
+    from clientloop.kb_changes import ChangeDecided, approve
+    from records.tables import User
+
+    change = _upload(world, "kate", POISON, kind="kb").json()["id"]
+    admin, _ = make_user(container, "ada", "admin")
+    with Session(container.engine) as session:
+        ken = session.exec(select(User).where(User.name == "ken")).one()
+        session.expunge(ken)
+    start, results = threading.Barrier(2), []
+
+    def decide(user) -> None:
+        start.wait()
+        try:
+            results.append(approve(container, change, user).change.decided_by)
+        except ChangeDecided as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=decide, args=(u,)) for u in (ken, admin)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(type(r).__name__ for r in results) == ["ChangeDecided", "str"], results
+    with Session(container.engine) as session:
+        approvals = session.exec(select(AuditEvent).where(AuditEvent.event_type == "kb_approve")).all()
+    assert len(approvals) == 1
+    assert "zero" in _answer(world)

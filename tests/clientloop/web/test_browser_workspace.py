@@ -148,6 +148,11 @@ def test_every_page_has_no_serious_axe_violation_and_no_sideways_scroll(containe
     draft = make_draft(container, COMPLAINT_CALL)
     item = review_of(container, draft.id)
     ingest_bytes(container, b"# Payments\n\n## CHAPS\n\nA CHAPS payment costs 25 GBP.\n", "payments.md", kind="kb")
+    from clientloop.kb_changes import propose
+
+    kate, _ = make_user(container, "kate", "knowledge")
+    kb_change = propose(container, b"# Payments\n\n## CHAPS\n\nA CHAPS payment costs 30 GBP.\n", "payments.md",
+                        kate).change
     from clients.onboarding import open_onboarding
     from records.session import session_scope
 
@@ -166,6 +171,7 @@ def test_every_page_has_no_serious_axe_violation_and_no_sideways_scroll(containe
         "brief": (page, f"/ui/clients/{client.id}/brief"), "weekly": (page, "/ui/weekly"),
         "handover": (page, f"/ui/clients/{client.id}/handover"), "themes": (page, "/ui/themes"),
         "onboarding": (page, "/ui/onboarding"), "brief-again": (page, f"/ui/clients/{client.id}/brief"),
+        "kb": (page, "/ui/kb"), "kb-change": (page, f"/ui/kb/{kb_change.id}"),
         "not-found": (page, "/ui/reviews/no-such-item"), "logout": (page, "/ui/logout"),
     }
     found: dict[str, list[str]] = {}
