@@ -29,14 +29,16 @@ SENTENCE_COSINE_WEIGHT = 1.0
 FIGURE_BONUS = 0.5
 """Added to sentences holding a figure when the question asks how much, how long, when..."""
 
-# Questions after a time, a duration or a deadline; and questions after an amount, a rate or a count.
+# Questions after a time, a duration or a deadline ("how far ahead" is a notice period); and questions
+# after an amount, a rate or a count.
 _WANTS_TIME = re.compile(
-    r"\b(?:how (?:long|soon|quickly|often|early|late)|when|what (?:time|date)|deadline|latest|earliest|notice)\b",
+    r"\b(?:how (?:long|soon|quickly|often|early|late|far (?:ahead|in advance))|when|what (?:time|date)|deadline|latest"
+    r"|earliest|notice)\b",
     re.IGNORECASE,
 )
 _WANTS_AMOUNT = re.compile(
-    r"\b(?:how (?:much|many|far)|what (?:rate|fee|charge|age)|minimum|maximum|least|most|limit|cost|charge|fee"
-    r"|rate)\b",
+    r"\b(?:how (?:much|many|far(?! ahead| in advance))|what (?:rate|fee|charge|age)|minimum|maximum|least|most|limit"
+    r"|cost|charge|fee|rate)\b",
     re.IGNORECASE,
 )
 _NUMBER_WORD = (
