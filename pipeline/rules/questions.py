@@ -62,6 +62,31 @@ def with_topic(question: str, before: str) -> str:
     return _TOPIC_PRONOUN.sub(topic, question, count=1)
 
 
+_INVERTED = re.compile(r"^(?P<pre>(?:\s+(?:much|many|long|often|soon|far))?)"
+                       r"\s+(?P<aux>am|is|are|was|were|would|will|could|can|should|does|do|has|have)\s+(?P<subject>I|we|you|he|she|it|they|(?:the|my|our|your|his|her)"
+                       r"\s+[\w-]+)\b(?P<tail>.*)$", re.IGNORECASE)
+_PERSON_AUX = {"am": "is", "are": "is", "have": "has", "were": "was"}
+
+
+def indirect(rest: str) -> str:
+    """What follows a wh-word, in statement order: " would you do" -> " you would do", " does X need" -> " X needs".
+
+    The client and the firm are one party each, so "I"/"we"/"you" take the singular verb the
+    roles will need ("am I paying" -> "I is paying", read as "the client is paying").
+    """
+    m = _INVERTED.match(rest)
+    if m is None:
+        return rest
+    aux, subject, tail = m["aux"].lower(), m["subject"], m["tail"]
+    party = subject.lower() in ("i", "we", "you")
+    if aux in ("do", "does"):
+        third = party or aux == "does" or subject.lower() in ("he", "she", "it")
+        return f"{m['pre']} {subject}{' ' + third_person(tail.strip()) if third else tail}"
+    if party:
+        aux = _PERSON_AUX.get(aux, aux)
+    return f"{m['pre']} {subject} {aux}{tail}"
+
+
 def third_person(rest: str) -> str:
     """The first verb of what follows a dropped "do"/"does", in the third person ("count" -> "counts")."""
     # An adverb before the verb stays as it is: "just send it" is "just sends it".

@@ -69,8 +69,9 @@ _QUESTION_LEAD = re.compile(r"^(?:.{0,40}?\b(?:my|the|our) (?:question|worry|con
 # A tag after the question: "..., do you think?", "..., would you say?"
 _QUESTION_TAG = re.compile(r",?\s+(?:do|would|don't) you (?:think|reckon|say)\s*\?$", re.IGNORECASE)
 # A want stated outright: "I want all the fees refunded and I want it logged as a complaint".
-_WANT = re.compile(r"\b(?:I|we)(?:'d|’d| would)?\s+(?:really\s+|just\s+|also\s+)?"
-                   r"(?:want|like|expect|need(?=\s+to\b))\s+"
+# "I'll need twenty thousand out to my current account" wants the money, as "I need to..." wants the act.
+_WANT = re.compile(r"\b(?:I|we)(?:'d|’d| would|'ll|’ll| will)?\s+(?:really\s+|just\s+|also\s+)?"
+                   r"(?:want|like|expect|need(?=\s+(?:to|some|the|a|an|[£$€\d]|\w+ (?:thousand|hundred))\b))\s+"
                    r"(?:to\s+)?(?!you\b|(?:it|that)\b(?!\s+\w+ed\b))"
                    r"(?P<what>[^.;!?]{4,140}?)(?=,?\s+(?:and|but|so)\s+(?:I|we)\b|[.;!?]|$)", re.IGNORECASE)
 _AS_WHAT = re.compile(r"\s+as\s+(?:an?\s+)?(?P<what>[^,.;!?]{3,60}?)"
@@ -254,7 +255,8 @@ def _ask(clause: Clause, resolver: OwnerResolver, kind: str, before: str = "") -
     `before` is the clause just before in the same turn, where "those" in "Covenants. Are you
     changing those?" gets its topic.
     """
-    stripped = clause.text.strip()
+    # A quoted email's wrapped lines keep their "> " inside the clause: "sell\n> first".
+    stripped = re.sub(r"\s*\n>\s?", " ", clause.text.strip())
     if stripped.endswith("?"):
         stripped = qs.with_topic(_QUESTION_TAG.sub("?", _QUESTION_LEAD.sub("", stripped, count=1)), before)
         named = qs.elliptical(stripped)
@@ -281,7 +283,11 @@ def _ask(clause: Clause, resolver: OwnerResolver, kind: str, before: str = "") -
     if wh and stripped.endswith("?"):
         # "What do I do with the email?" asks what to do with it.
         rest = re.sub(r"^\s+(?:do|should|can|could) (?:I|we) (?=\w)", " to ", wh["rest"], flags=re.IGNORECASE)
-        return _short(task_wording(wh["wh"].lower() + rest, voices=_roles(voices), before="", resolver=resolver))
+        rest = qs.indirect(re.sub(r",?\s+(?:by the way|though)$", "", rest, flags=re.IGNORECASE))
+        # "What would you do?" asks that person's own view: it keeps their name.
+        opinion = re.search(r"\b(?:would|do) you (?:do|think|reckon|recommend|suggest)\b", stripped, re.IGNORECASE)
+        return _short(task_wording(wh["wh"].lower() + rest, voices=voices if opinion else _roles(voices), before="",
+                                   resolver=resolver))
     # Any other ask keeps its words, in the third person.
     return _statement(clause, resolver) if _ASK.search(stripped) and len(stripped) > 15 else None
 

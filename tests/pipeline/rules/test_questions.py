@@ -49,3 +49,18 @@ def test_the_call_gives_each_kind_of_question_as_an_ask() -> None:
     assert "The margin" in asks
     assert any(a.startswith("Whether the firm") and a.endswith("changing the covenants") for a in asks)
     assert "Whether the fee will double" in asks
+
+
+def test_indirect_puts_the_subject_before_the_verb() -> None:
+    from pipeline.rules.questions import indirect
+
+    assert indirect(" would you do") == " you would do"
+    assert indirect(" long does the transfer take") == " long the transfer takes"
+    assert indirect(" much am I paying") == " much I is paying"
+    assert indirect(" happens next") == " happens next"
+
+
+def test_an_adverb_before_a_dropped_do_keeps_the_verb_whole() -> None:
+    from pipeline.rules.questions import third_person
+
+    assert third_person("just send it by transfer") == "just sends it by transfer"

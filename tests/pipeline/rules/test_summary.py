@@ -148,3 +148,21 @@ def test_a_term_the_firm_keeps_is_a_decision_and_a_clients_question_about_it_is_
     draft = draft_with_rules(text, kind="call_transcript", occurred_at=datetime(2026, 11, 4, 10, tzinfo=UTC),
                              participants=people, client="Declan Farrelly")
     assert draft.summary.decisions == ["Arrangement fee stays at 0.75%"]
+
+
+def test_a_wh_question_reads_in_statement_order_with_the_party_singular() -> None:
+    call = CALL + ("Evelyn Marsh: While I've got you, how much am I paying for all this now?\n"
+                   "Evelyn Marsh: And when will the money arrive?\n")
+    asks = _summary(call).client_asks
+    assert "How much the client is paying for all this now" in asks
+    assert "When the money will arrive" in asks
+
+
+def test_asking_what_the_other_person_would_do_keeps_their_name() -> None:
+    asks = _summary(CALL + "Evelyn Marsh: What would you do in my shoes?\n").client_asks
+    assert "What Tomasz Nowak would do in Evelyn Marsh’s shoes" in asks
+
+
+def test_money_the_client_will_need_is_an_ask() -> None:
+    call = CALL + "Evelyn Marsh: We're changing the car, and I'll need twenty thousand out to my current account.\n"
+    assert any(a.startswith("£20,000 out to the client") for a in _summary(call).client_asks)
