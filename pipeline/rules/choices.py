@@ -151,6 +151,35 @@ def _ruling(clause: Clause, resolver: OwnerResolver) -> str | None:
     return None
 
 
+_TERM = re.compile(r"\b(?:rate|fee|fees|fixed|term|margin|excess|limit|premium|charge|years?|months?|cover)\b"
+                   r"|[£$€%]|\d", re.IGNORECASE)
+_FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty"
+                     r"|fifty|hundred|thousand|point|per ?cent|percent|same)\b", re.IGNORECASE)
+_ANSWER_LEAD = re.compile(r"^(?:(?:yes|yeah|yep|that's right|that’s right|correct|it is|it's|it’s)[,.]?\s*)",
+                          re.IGNORECASE)
+
+
+def _term_answer(clauses: list[Clause], index: int, resolver: OwnerResolver) -> str | None:
+    """A short question on a term settled by the firm's short answer.
+
+    "And the arrangement fee?" - "0.75%, same as last time" is "Arrangement fee: 0.75%, same
+    as last time"; "Fixed for five years?" - "Yes, five" is "Fixed for five years: yes, five".
+    """
+    question = clauses[index].text.strip()
+    if not question.endswith("?") or len(question.split()) > 10 or not _TERM.search(question):
+        return None
+    following = [c for c in clauses[index + 1 :] if c.turn == clauses[index].turn + 1]
+    if not following or _side(following[0], resolver) != "firm":
+        return None
+    answer = following[0].text.strip().rstrip(".!")
+    if len(answer.split()) > 14 or not _FIGURE.search(answer) or answer.endswith("?"):
+        return None
+    topic = re.sub(r"^(?:(?:and|so|but|okay|ok|right|also),?\s+)*(?:what about\s+|how about\s+)?(?:the\s+)?", "",
+                   question.rstrip("?").strip(), flags=re.IGNORECASE)
+    answer = _ANSWER_LEAD.sub(lambda m: "yes, " if m[0].lower().startswith("y") else "", answer, count=1)
+    return f"{topic[0].upper() + topic[1:]}: {answer[0].lower() + answer[1:]}" if topic and answer else None
+
+
 def _advice_declined(clause: Clause, resolver: OwnerResolver, text: str) -> str | None:
     if _side(clause, resolver) != "firm" or not _NO_ADVICE.search(clause.text):
         return None
@@ -176,6 +205,7 @@ def settled(clauses: list[Clause], resolver: OwnerResolver, text: str, actions: 
             if _PRO_FORM_YES.match(clause.text.strip()):
                 out.append(_agreed_plan(clauses, index, resolver))
             out.append(_settled_question(clauses, index, resolver, text))
+            out.append(_term_answer(clauses, index, resolver))
         elif side == "firm":
             written = _WRITTEN_YES.match(clause.text.strip())
             if written:

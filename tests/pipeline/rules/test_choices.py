@@ -100,3 +100,16 @@ def test_what_the_firm_rules_not_covered_or_not_needed_is_a_decision() -> None:
 def test_a_ruling_under_an_if_is_not_settled() -> None:
     call = "Tariq Hussain: If it was left unlocked, the bike isn't covered.\n"
     assert not any("covered" in d for d in _decisions(call))
+
+
+def test_a_short_question_on_a_term_settled_by_a_short_answer_is_a_decision() -> None:
+    call = ("Malcolm Reeve: And the arrangement fee?\nTariq Hussain: Nought point seven five per cent, same as last "
+            "time.\nMalcolm Reeve: Fixed for five years?\nTariq Hussain: Yes, five.\n")
+    decisions = _decisions(call)
+    assert "Arrangement fee: 0.75%, same as last time" in decisions
+    assert "Fixed for five years: yes, five" in decisions
+
+
+def test_a_long_or_figureless_answer_settles_no_term() -> None:
+    call = ("Malcolm Reeve: And the margin?\nTariq Hussain: I'll need to take that to the pricing desk.\n")
+    assert not any(d.startswith("Margin") for d in _decisions(call))
