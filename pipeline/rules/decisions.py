@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from pipeline.rules.conversation import PendingAction
+from pipeline.rules.owners import OwnerResolver
 from pipeline.schemas import Action, Due
 
 _DECIDING_TYPES = ("case", "approval")
@@ -138,6 +139,16 @@ def moved_dates(pairs: Iterable[tuple[PendingAction, Action]], text: str = "") -
     return out
 
 
-def agreed_records(actions: Iterable[Action]) -> list[str]:
-    """The firm's own cases and sign-offs: what it agreed to open or put forward."""
-    return [a.description for a in actions if a.owner_side == "firm" and a.type in _DECIDING_TYPES]
+def agreed_records(built: Iterable[tuple[PendingAction, Action]], resolver: OwnerResolver) -> list[str]:
+    """The firm's own cases and sign-offs: what it agreed to open or put forward.
+
+    A client's written request for one ("could you waive the £25 fee?") is an action for the
+    firm but no decision: nobody at the firm has agreed to anything yet.
+    """
+    return [a.description for pending, a in built if a.owner_side == "firm" and a.type in _DECIDING_TYPES
+            and not (pending.detection.kind == "request" and _client_voiced(pending, resolver))]
+
+
+def _client_voiced(pending: PendingAction, resolver: OwnerResolver) -> bool:
+    speaker = resolver.participant(pending.clause.speaker)
+    return speaker is not None and speaker.side == "client"

@@ -263,6 +263,7 @@ def draft_with_rules(
     drafts = merge_restatements(drop_superseded_quotes(reading.drafts), text, kind, reading.reference)
     built = [(d, build_action(d, text, resolver)) for d in drafts]
     actions = [a for _, a in built]
+    asked = list(actions)  # what the interaction itself puts on someone; the controls below the client never asked for
     call_back = payee_call_back(text=text, kind=kind, clauses=clauses, resolver=resolver, client=client,
                                 actions=actions)
     if call_back is not None:
@@ -271,8 +272,8 @@ def draft_with_rules(
     purpose = classify_purpose(text, opening=opening)
     summary = build_summary(
         text=text, kind=kind, occurred_at=occurred_at, participants=participants, client=client,
-        purpose=purpose, clauses=clauses, resolver=resolver, actions=actions,
-        decided=[*moved_dates(built, text), *agreed_records(actions)],
+        purpose=purpose, clauses=clauses, resolver=resolver, actions=asked,
+        decided=[*moved_dates(built, text), *agreed_records(built, resolver)],
     )
     return InteractionDraft(
         summary=summary,

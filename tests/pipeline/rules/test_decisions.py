@@ -41,6 +41,15 @@ def test_a_case_the_firm_opens_is_a_decision() -> None:
     assert any("claim" in d.lower() and "moved" not in d for d in _draft().summary.decisions)
 
 
+def test_a_sign_off_the_client_asks_for_in_writing_is_an_action_but_no_decision() -> None:
+    email = ("From: Paul Brandt <paul@example.com>\nTo: Nina Okafor <nina@bank.example>\n"
+             "Subject: Fee\n\nHi Nina,\n\nCould you waive the £25 CHAPS fee on my last payment?\n\nPaul\n")
+    out = draft_with_rules(email, kind="email", occurred_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+                           participants=PEOPLE, client="Paul Brandt")
+    assert [a.type for a in out.actions if "waive" in a.description.lower()] == ["approval"]
+    assert not any("waive" in d.lower() for d in out.summary.decisions)  # nobody at the firm agreed yet
+
+
 def test_a_date_that_was_never_moved_gives_no_moved_decision() -> None:
     moved = "Paul Brandt: I'm away until Tuesday. Could it be Wednesday?\nNina Okafor: Wednesday's fine.\n"
     settled = CALL.replace(moved, "Paul Brandt: Monday's fine.\n")

@@ -437,4 +437,7 @@ def test_a_hard_wrapped_email_gives_whole_sentence_actions() -> None:
     assert len(call_back) == 1 and call_back[0].owner == "Priya Shah" and "payee" in call_back[0].evidence.text
     assert all("\n" not in d and not d.endswith((" the", " to", " by")) for d in descriptions), descriptions
     assert all(a.evidence.text in doc.text for a in out.draft.actions)  # evidence stays an exact span
+    # The call-back is the firm's control, not something she asked for; her fee request is not yet agreed.
+    assert not any("Call" in ask for ask in out.draft.summary.client_asks), out.draft.summary.client_asks
+    assert not any("Waive" in d for d in out.draft.summary.decisions), out.draft.summary.decisions
 
