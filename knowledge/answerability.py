@@ -78,6 +78,9 @@ PRODUCT_NOUNS = frozenset(
 )
 """Nouns that end the name of a product or object ("Junior Saver", "savings bond", "hardship fund")."""
 
+FIGURE_HEADS = frozenset(tokenize("cap caps limit limits"))
+"""Nouns ending a named thing that ask for a figure of it ("reimbursement cap"): the figure may be worded otherwise."""
+
 PAIR_GAP = 1
 """Words allowed between a product noun and its modifier in a passage ("Classic credit card" is a Classic card)."""
 
@@ -183,6 +186,9 @@ def _absence(name: str, vocabulary: set[str], sequences: Sequence[list[str]]) ->
     in two places do not make a personal loan.
     """
     terms = tokenize(name)
+    if len(terms) > 1 and terms[-1] in FIGURE_HEADS:
+        # "reimbursement cap" asks for the figure of the reimbursement, however the passage words it.
+        terms = terms[:-1]
     if any(not holds(vocabulary, t) for t in terms):
         return "word"
     if len(terms) < 2 or terms[-1] not in PRODUCT_STEMS:

@@ -150,3 +150,10 @@ def test_what_a_thing_charges_is_a_gap_when_no_sentence_prices_it() -> None:
         "fee",
         "international payment",
     )
+
+
+def test_a_cap_asks_for_a_figure_the_passage_may_word_otherwise() -> None:
+    scams = passage("APP scam reimbursement is limited to £85,000 per claim.", vector_score=0.6)
+    assert assess("APP scam reimbursement cap?", [scams]).missing_names == ()
+    # The thing capped must still be there.
+    assert assess("Hardship payment cap?", [scams]).missing_names == ("Hardship payment cap",)
