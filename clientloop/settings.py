@@ -35,6 +35,13 @@ class Settings(BaseSettings):
 
     database_url: str | None = None
     """SQLAlchemy URL; default is a SQLite file in the data directory."""
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    """Database connections each process keeps open (SQLite and PostgreSQL alike)."""
+    database_max_overflow: int = Field(default=10, ge=0, le=200)
+    """Connections a process may open beyond the pool at a peak, closed again when returned. On PostgreSQL,
+    processes x (pool size + overflow), workers included, must stay under the server's `max_connections`."""
+    database_pool_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    """How long a request waits for a free connection before it fails (503)."""
 
     chroma_mode: Literal["embedded", "server"] = "embedded"
     """Embedded persistent Chroma (default) or a Chroma server."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from clients.models import ServiceCase, WatchItem
@@ -42,22 +43,27 @@ class ClientContext:
         return not (self.restrictions or self.watch or self.complaints or self.cases)
 
 
+# Built once: the review page and API read them beside every draft.
+_ACTIVE_WATCH = (select(WatchItem).where(col(WatchItem.client_id) == bindparam("client_id"), col(WatchItem.active))
+                 .order_by(col(WatchItem.since)))
+_OPEN_CASES = (select(ServiceCase).where(col(ServiceCase.client_id) == bindparam("client_id"),
+                                         col(ServiceCase.status).in_(("open", "pending")))
+               .order_by(col(ServiceCase.opened_on)))
+
+
 def client_context(session: Session, client_id: str | None, *, as_of: date | None = None) -> ClientContext:
     """Active restrictions and watch items, and open complaints and cases, of one client."""
     out = ClientContext()
     if client_id is None:
         return out
     today = as_of or date.today()
-    items = session.exec(select(WatchItem).where(WatchItem.client_id == client_id, col(WatchItem.active))
-                         .order_by(col(WatchItem.since))).all()
+    items = session.exec(_ACTIVE_WATCH, params={"client_id": client_id}).all()
     for w in items:
         if w.until is not None and w.until < today:
             continue
         line = ContextLine(w.kind, w.text, w.since, w.id)
         (out.restrictions if w.kind == "restriction" else out.watch).append(line)
-    cases = session.exec(select(ServiceCase).where(ServiceCase.client_id == client_id,
-                                                   col(ServiceCase.status).in_(("open", "pending")))
-                         .order_by(col(ServiceCase.opened_on))).all()
+    cases = session.exec(_OPEN_CASES, params={"client_id": client_id}).all()
     for c in cases:
         line = ContextLine("complaint" if c.is_complaint else "case", f"{c.case_type}: {c.summary}".strip(": "),
                            c.opened_on, c.id)

@@ -33,7 +33,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back on error.
 
     SQLAlchemy's errors are mapped here, at the seam: a uniqueness violation becomes
-    `DuplicateRecord` (the caller lost a race), a failing database `DatabaseUnavailable`.
+    `DuplicateRecord` (the caller lost a race), a failing database or a connection pool with
+    none free `DatabaseUnavailable`.
     """
     with Session(engine, expire_on_commit=False) as session:
         try:
@@ -45,6 +46,10 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except sa_exc.OperationalError as exc:
             session.rollback()
             raise DatabaseUnavailable(f"the database failed: {_first_line(exc.orig)}") from exc
+        except sa_exc.TimeoutError as exc:
+            session.rollback()
+            raise DatabaseUnavailable("no database connection came free in time: every one in the pool is in use "
+                                      "(CLIENTLOOP_DATABASE_POOL_SIZE, _MAX_OVERFLOW)") from exc
         except BaseException:
             session.rollback()
             raise

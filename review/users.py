@@ -26,7 +26,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -111,12 +111,16 @@ def create_user(*, session: Session, name: str, role: str, expires_at: datetime 
     return user, key
 
 
+# Built once: every API request authenticates, and building the statement cost as much as running it.
+_BY_KEY_HASH = select(User).where(col(User.key_hash) == bindparam("digest"))
+
+
 def authenticate(*, session: Session, key: str, now: datetime | None = None) -> User | None:
     """The user holding this API key if the key is neither revoked nor expired, else None."""
     if not key.startswith(KEY_PREFIX):
         return None
     digest = hash_key(key)
-    user = session.exec(select(User).where(User.key_hash == digest)).first()
+    user = session.exec(_BY_KEY_HASH, params={"digest": digest}).first()
     if user is None or not hmac.compare_digest(user.key_hash, digest) or key_state(user, now) != "active":
         return None
     return user

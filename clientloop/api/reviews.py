@@ -14,12 +14,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Response
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from clientloop.api.auth import CheckerUser, ReviewUser
 from clientloop.api.errors import responses
-from clientloop.deps import ContainerDep, SessionDep
+from clientloop.deps import ContainerDep, DatabaseDep, SessionDep
 from clients.context import client_context
 from clients.lookup import client_filter_id
+from records.tables import User
 from review.decisions import Approve, DecisionBody, Edit, Reject
 from review.errors import InvalidDecision
 from review.explain import FlagReason, flag_reasons
@@ -172,12 +174,13 @@ def _facts(session: Any, client_id: str | None) -> list[Any]:
 
 def summary_of(item: ReviewItem) -> ReviewSummary:
     """The public view of a review item."""
+    holder = claim_holder(item)
     return ReviewSummary(
         id=item.id, lineage_id=item.lineage_id, kind=item.kind, status=item.status,  # type: ignore[arg-type]
         client_id=item.client_id, author=item.author, flags=json.loads(item.flags_json),
         holds=sorted({h["reason"] for h in json.loads(item.holds_json)}),
-        requires_checker=item.requires_checker, required_role=item.required_role, assignee=claim_holder(item),
-        claim_expires_at=item.claim_expires_at if claim_holder(item) else None,
+        requires_checker=item.requires_checker, required_role=item.required_role, assignee=holder,
+        claim_expires_at=item.claim_expires_at if holder else None,
         current_draft_id=item.current_draft_id, version=item.version, created_at=item.created_at,
         updated_at=item.updated_at,
     )
@@ -219,8 +222,8 @@ def _etag(response: Response, item: ReviewItem) -> None:
 
 
 @router.get("", responses=responses(401, 403))
-def list_reviews(
-    session: SessionDep,
+async def list_reviews(
+    db: DatabaseDep,
     user: ReviewUser,
     status: Annotated[list[Status] | None, Query(description="Default: awaiting_author and in_review.")] = None,
     flag: Annotated[str | None, Query(description="Only items with this flag.")] = None,
@@ -233,23 +236,31 @@ def list_reviews(
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ReviewPage:
     """The review queue, oldest first; an RM sees only their own book."""
+    return await db.run(_review_page, user=user, status=list(status) if status else None, flag=flag, client=client,
+                        min_age_hours=min_age_hours, assignee=assignee, kind=kind, page=page, page_size=page_size)
+
+
+def _review_page(session: Session, /, *, user: User, client: str | None, **filters: Any) -> ReviewPage:
     from review.queue import list_queue
 
-    result = list_queue(session=session, user=user, status=list(status) if status else None, flag=flag,
-                        client_id=client_filter_id(session, client), min_age_hours=min_age_hours,
-                        assignee=assignee, kind=kind, page=page, page_size=page_size)
+    result = list_queue(session=session, user=user, client_id=client_filter_id(session, client), **filters)
     return ReviewPage(items=[summary_of(i) for i in result.items], total=result.total, page=result.page,
                       page_size=result.page_size)
 
 
 @router.get("/{review_id}", responses=responses(401, 403, 404))
-def show_review(review_id: str, session: SessionDep, user: ReviewUser, response: Response) -> ReviewDetail:
+async def show_review(review_id: str, db: DatabaseDep, user: ReviewUser, response: Response) -> ReviewDetail:
     """A draft beside its source, with evidence spans, flag reasons and decisions."""
+    detail = await db.run(_review_detail, review_id, user)
+    response.headers["ETag"] = f'"{detail.review.version}"'
+    return detail
+
+
+def _review_detail(session: Session, /, review_id: str, user: User) -> ReviewDetail:
     from review.queue import show_item
 
     shown = show_item(session=session, review_id=review_id, user=user)
     item = shown["item"]
-    _etag(response, item)
     return ReviewDetail(
         review=summary_of(item), draft_version=shown["draft"].version, content=shown["content"],
         source_id=item.source_id, source_text=shown["source_text"],

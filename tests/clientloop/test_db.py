@@ -45,3 +45,43 @@ def test_a_database_without_a_recorded_revision_is_not_at_head(tmp_path: Path, s
         with engine.begin() as conn:
             conn.execute(text(setup))
     assert db.at_head(engine) is False
+
+
+def test_the_pool_size_overflow_and_wait_from_settings_reach_the_engine(tmp_path: Path, monkeypatch,
+                                                                        database_url) -> None:
+    monkeypatch.setenv("CLIENTLOOP_DATABASE_POOL_SIZE", "7")
+    monkeypatch.setenv("CLIENTLOOP_DATABASE_MAX_OVERFLOW", "3")
+    monkeypatch.setenv("CLIENTLOOP_DATABASE_POOL_TIMEOUT_S", "2.5")
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", database_url=database_url,  # type: ignore[call-arg]
+                        audit_key_file=tmp_path / "audit.key")
+    engine = db.make_engine(settings)
+    try:
+        assert engine.pool.size() == 7
+        assert engine.pool._max_overflow == 3 and engine.pool._timeout == 2.5  # no public reader for these two
+    finally:
+        engine.dispose()
+
+
+def test_a_request_finding_every_connection_taken_fails_as_unavailable_after_the_wait(tmp_path: Path,
+                                                                                       database_url) -> None:
+    import time
+
+    from records.errors import DatabaseUnavailable
+    from records.session import session_scope
+
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", database_url=database_url,  # type: ignore[call-arg]
+                        audit_key_file=tmp_path / "audit.key", database_pool_size=1, database_max_overflow=0,
+                        database_pool_timeout_s=0.2)
+    engine = db.make_engine(settings)
+    try:
+        with engine.connect() as held:
+            held.execute(text("SELECT 1"))
+            t0 = time.monotonic()
+            with pytest.raises(DatabaseUnavailable, match="CLIENTLOOP_DATABASE_POOL_SIZE"), \
+                    session_scope(engine) as session:
+                session.execute(text("SELECT 1"))
+            assert 0.15 < time.monotonic() - t0 < 5
+        with session_scope(engine) as session:  # given back, the one connection serves again
+            assert session.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        engine.dispose()

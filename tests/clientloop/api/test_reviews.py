@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from clientloop.api import create_app
@@ -208,3 +212,74 @@ def test_review_detail_carries_the_clients_restrictions(container, api) -> None:
     facts = api("get", f"/v1/reviews/{item.id}", "rita").json()["client_facts"]
     assert [(f["kind"], f["since"]) for f in facts] == [("restriction", "2026-01-27")]
     assert "attorney only" in facts[0]["text"]
+
+
+@contextmanager
+def statements_on(engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine sends while the block runs."""
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _queue_of(container, n: int) -> None:
+    """`n` drafts, every other one flagged, drafted by one worker run (as the review bench seeds them)."""
+    import json
+
+    from clientloop.interactions import submit_interaction
+    from clientloop.worker import run_worker
+    from tests.factories import PEOPLE
+
+    for i in range(n):
+        text = (COMPLAINT_CALL if i % 2 else PLAIN_CALL) + f"Priya Shah: Reference {i}.\n"
+        submit_interaction(container, data=text.encode(), filename=f"call{i}.txt", client="Daniel Okafor",
+                           kind="call_transcript", occurred_at=f"2026-11-16T10:{i // 60:02d}:{i % 60:02d}+00:00",
+                           participants=json.dumps(PEOPLE), requested_by="priya")
+    run_worker(container, once=True)
+
+
+def test_a_page_of_fifty_takes_three_queries_like_a_page_of_five(container, api) -> None:
+    _queue_of(container, 50)
+    with statements_on(container.engine) as sent:
+        r = api("get", "/v1/reviews?page_size=50", "rita")
+    assert r.status_code == 200 and len(r.json()["items"]) == 50 and r.json()["total"] == 50
+    assert any(i["flags"] for i in r.json()["items"])
+    assert len(sent) <= 3, sent  # the key, the total, the page: nothing per item
+    with statements_on(container.engine) as small:
+        assert len(api("get", "/v1/reviews?page_size=5", "rita").json()["items"]) == 5
+    assert len(small) == len(sent)
+
+
+def test_reading_an_item_takes_seven_queries_however_many_flags_decisions_and_facts(container, api) -> None:
+    from datetime import date
+
+    from clients.models import ServiceCase, WatchItem
+    from records.session import session_scope
+
+    plain = review_of(container, make_draft(container, PLAIN_CALL).id)
+    with statements_on(container.engine) as bare:
+        assert api("get", f"/v1/reviews/{plain.id}", "rita").status_code == 200
+    draft = make_draft(container, COMPLAINT_CALL, occurred_at="2026-11-17T10:00:00+00:00")
+    item = review_of(container, draft.id)
+    for version in (1, 2):
+        edited = content_of(draft)
+        edited["summary"]["key_facts"] = [f"Edit {version}"]
+        assert api("post", f"/v1/reviews/{item.id}/decisions", "priya", json={"kind": "edit", "content": edited},
+                   headers={"If-Match": f'"{version}"'}).status_code == 200
+    with session_scope(container.engine) as s:
+        s.add_all([WatchItem(client_id=item.client_id, kind="restriction", text="Attorney only"),
+                   WatchItem(client_id=item.client_id, kind="watch", text="Recently bereaved"),
+                   ServiceCase(client_id=item.client_id, case_type="complaint", is_complaint=True,
+                               opened_on=date(2026, 11, 2), summary="Late transfer")])
+    with statements_on(container.engine) as sent:
+        body = api("get", f"/v1/reviews/{item.id}", "rita").json()
+    assert len(body["decisions"]) == 2 and body["flags"] and len(body["client_facts"]) == 3
+    assert len(sent) <= 7, sent  # key, item with client, draft with source, flags, decisions, watch items, cases
+    assert len(sent) == len(bare)
