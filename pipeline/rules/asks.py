@@ -7,6 +7,8 @@
 - **the firm's report of an ask**: "you asked whether Meridian still belongs in the
   portfolio", "You also asked whether we can open a EUR account" (a reply restating what
   the client asked, often the only place a phoned or older ask is written down);
+- **a question about "it" names the document**: "Is it long?" just after "we'll need an
+  income and expenditure form from you" is "Whether the income and expenditure form is long";
 - **a vague ask takes the firm's answer**: "I want every penny of that back", "And the
   interest?", "can you sort it out?" name nothing on their own; the commitment the firm
   makes in reply ("I'll include any interest charged on those fees in the same request")
@@ -19,6 +21,7 @@ import re
 from collections.abc import Callable
 
 from pipeline.rules import commitments as cm
+from pipeline.rules.decisions import named_document
 from pipeline.rules.owners import OwnerResolver
 from pipeline.rules.turns import Clause
 
@@ -103,3 +106,13 @@ def firm_answer(clauses: list[Clause], index: int, resolver: OwnerResolver, kind
             # "Put it to pricing" names no more than "The margin" did.
             return None if _PRONOUN_OBJECT.match(answer) else answer
     return None
+
+
+def with_document(ask: str, before: str) -> str:
+    """A question's bare "it" as the document named just before, when one is ("Whether it is long")."""
+    # Only "it" as the subject: in "vote for it" the object is the thing talked about, not a form.
+    pronoun = re.search(r"\bit(?=\s+(?:is|was|will|would|has|needs?|takes?|goes|comes|can|should)\b)", ask)
+    if pronoun is None or not re.match(r"(?:whether|what|how|when|where|why)\b", ask, re.IGNORECASE):
+        return ask
+    document = named_document(" ".join(before[-400:].split()), "it")
+    return ask[: pronoun.start()] + "the " + document + ask[pronoun.end() :] if document else ask

@@ -130,7 +130,7 @@ def build_summary(
     def word(raw: str, clause: Clause) -> str:
         return _statement(replace(clause, text=raw), resolver, roles=True)
 
-    asks = [_useful(_answered(a, i, clauses, resolver, kind, word)) for i, c in enumerate(clauses)
+    asks = [_useful(_answered(a, i, clauses, resolver, kind, word, text)) for i, c in enumerate(clauses)
             if c in client_clauses for a in _clause_asks(c, resolver, kind, actions, participants, _near(clauses, i))]
     asks += [_useful(a) for c in clauses for a in ak.reported_asks(c, resolver, word)]
     if kind == "meeting_notes":
@@ -293,9 +293,14 @@ def _ask(clause: Clause, resolver: OwnerResolver, kind: str, before: str = "") -
 
 
 def _answered(ask: str | None, index: int, clauses: list[Clause], resolver: OwnerResolver, kind: str,
-              word: ak.Word) -> str | None:
+              word: ak.Word, text: str) -> str | None:
     """A vague ask ("Every penny of that back") in the wording of the firm's answer, when it makes one."""
-    if ask is None or not ak.vague(ask):
+    if ask is None:
+        return ask
+    # Only the turn just before: by two turns on, "it" has moved on from the form it named.
+    turn = clauses[index].turn
+    ask = ak.with_document(ask, " ".join(c.text for c in clauses[:index] if c.turn == turn - 1))
+    if not ak.vague(ask):
         return ask
     return ak.firm_answer(clauses, index, resolver, kind, word) or ask
 

@@ -60,3 +60,16 @@ def test_a_vague_ask_the_next_turn_does_not_answer_keeps_its_words() -> None:
 def test_what_counts_as_vague() -> None:
     assert vague("Every penny of that back") and vague("The interest") and vague("Sort it out")
     assert not vague("Refund the £87.40 foreign transaction fees")
+
+
+def test_a_question_with_it_as_subject_names_the_document_of_the_turn_before() -> None:
+    call = ("Tessa Nguyen: We'll need an income and expenditure form from you. I'll email it to you today.\n"
+            "Fiona Gallagher: Okay. Is it long?\n")
+    assert "Whether the income and expenditure form is long" in _asks(call)
+
+
+def test_it_as_an_object_is_left_alone() -> None:
+    from pipeline.rules.asks import with_document
+
+    assert with_document("Whether the client should vote for it", "I'll email you the proxy form.") == (
+        "Whether the client should vote for it")
