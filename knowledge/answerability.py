@@ -20,7 +20,9 @@ product, an entity or a term the passages never mention. So the decision combine
   first, whose names are incidental ("her husband died on Saturday"), so only the asking
   sentences count, and a capitalised word after "in", "to", "on"... is a place or a date;
 - `attribute_missing`: the question asks for a property of a thing ("the interest rate on the
-  Business Reserve Account", "the early repayment fee on a business term loan") and no passage
+  Business Reserve Account", "Is there an early repayment charge on a business term loan?", "What
+  late fee does the Classic card charge?", "the Bank's share price", "What time does the canteen
+  open?"; `_ATTRIBUTE_FORMS`) and no passage
   sentence names that property together with the thing. The passages then describe the thing,
   or the property of another thing, but not what was asked;
 - `missing_share`: the share of the question's content words found in no passage;
@@ -229,6 +231,14 @@ _ATTRIBUTE_FORMS = (
         rf"(?:\s+(?:for|on)\s+(?:a\s+|an\s+|the\s+)?(?P<object>[\w\s'’&-]+?){_ENTITY_END})?",
         re.IGNORECASE,
     ),
+    # "What is Harbour & Vale Bank's share price today?"
+    re.compile(
+        r"\bwhat(?:'s|’s| is| are)\s+(?:the\s+|our\s+)?(?P<entity>[\w\s&-]+?)['’]s?\s+(?P<attribute>[\w\s-]+?)"
+        r"(?:\s+(?:today|now|currently|at the moment|this year)\b|[?,.;]|$)",
+        re.IGNORECASE,
+    ),
+    # "What time does the staff canteen open?": the opening (or closing) time of the thing.
+    re.compile(rf"\b(?:what time|when)\s+(?:does|do|will)\s+{_ENTITY}\s+(?P<attribute>open|close)\b", re.IGNORECASE),
 )
 """The question forms that ask for a property of a thing, each with its `attribute` and `entity`."""
 

@@ -157,3 +157,18 @@ def test_a_cap_asks_for_a_figure_the_passage_may_word_otherwise() -> None:
     assert assess("APP scam reimbursement cap?", [scams]).missing_names == ()
     # The thing capped must still be there.
     assert assess("Hardship payment cap?", [scams]).missing_names == ("Hardship payment cap",)
+
+
+def test_a_possessive_property_and_an_opening_time_are_properties_of_a_thing() -> None:
+    from knowledge.answerability import attribute_gap
+
+    invest = passage("Harbour & Vale Invest is the platform of Harbour & Vale Bank. Shares cost £5.95 a trade.")
+    assert attribute_gap("What is Harbour & Vale Bank's share price today?", [invest]) == (
+        "share price",
+        "Harbour & Vale Bank",
+    )
+    priced = passage("Harbour & Vale Bank shares closed at £4.20 today.")
+    assert attribute_gap("What is Harbour & Vale Bank's share price today?", [priced]) is None
+    branch = passage("Branches open at 9am. The contact centre is open 8am to 8pm.")
+    assert attribute_gap("What time does the staff canteen open?", [branch]) == ("open", "staff canteen")
+    assert attribute_gap("What time does the contact centre open?", [branch]) is None
