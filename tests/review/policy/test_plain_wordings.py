@@ -26,6 +26,23 @@ from tests.review.policy.helpers import names
         ("I'm sorry to hear his memory has been getting worse.", "vulnerable_customer"),
         ("I'm not sure she understood what she was signing.", "vulnerable_customer"),
         ("I don't think we should be paying for those when your system caused it.", "complaint"),
+        # Suitability and recommendation requests without "recommend".
+        ("Given your goals, the cautious portfolio looks the better fit for you.", "advice"),
+        ("We think the income fund is more appropriate given your age.", "advice"),
+        ("Should we be looking at an annuity rather than drawdown?", "advice"),
+        ("Can you tell me which of the two funds I should pick?", "advice"),
+        # Grievances and redress without "complaint".
+        ("This is the second time you've lost my paperwork and I'm not putting up with it.", "complaint"),
+        ("I'd like this escalated to a manager please.", "complaint"),
+        ("Your team promised a call back and nobody rang.", "complaint"),
+        ("Frankly it's been a nightmare dealing with your mortgage team.", "complaint"),
+        ("I want an apology and an explanation of what went wrong.", "complaint"),
+        # Money, prices, arrangements and abuse in other words.
+        ("I need £20k released from the ISA by Friday.", "money_movement"),
+        ("We'll send the completion monies on Friday.", "money_movement"),
+        ("Could you price the renewal a bit sharper?", "fees_pricing"),
+        ("We've agreed a payment arrangement of £200 a month.", "account_terms"),
+        ("I'm worried my nephew is taking money from her account.", "vulnerable_customer"),
     ],
 )
 def test_plain_wording_raises_the_flag(text: str, flag: str) -> None:
@@ -38,6 +55,12 @@ def test_plain_wording_raises_the_flag(text: str, flag: str) -> None:
         ("Next step: investment proposal meeting once the account is open.", "advice"),
         ("There are no changes to the mandate or its guidelines this quarter.", "account_terms"),
         ("I shouldn't have been charged a fee for this transfer.", "complaint"),
+        ("Traffic was a nightmare this morning, sorry I'm late.", "complaint"),
+        ("I'll speak to the manager at the branch about the parking.", "complaint"),
+        ("I'm not sure which day suits me best, Tuesday probably.", "advice"),
+        ("What is the first step I should take now my card is stolen?", "advice"),
+        ("We paid the deposit back in March and that all went fine.", "money_movement"),
+        ("I think someone is using my card without my permission.", "vulnerable_customer"),
     ],
 )
 def test_near_misses_do_not_raise_the_flag(text: str, flag: str) -> None:
