@@ -28,7 +28,18 @@ APPROVAL = re.compile(
     r"[^.]{0,30}\blimit\b|\bpayment plan\b|\bgoodwill\b|\bmatch\b.{0,20}?(?:%|rate|per cent)|\bpremium reduction\b"
     r"|\bunderwriting approval\b|\bconcession\b|\bsubmit\b[^.]{0,50}\bto (?:the )?credit\b"
     r"|\bdiscount\b|\bbetter (?:rate|price|terms)\b"
-    r"|\breduc\w+ (?:the |my |our |your )?(?:[\w-]+ )?(?:premium|fee|rate|margin|charge)",
+    r"|\breduc\w+ (?:the |my |our |your )?(?:[\w-]+ )?(?:premium|fee|rate|margin|charge)"
+    # Taking a case to credit is seeking its decision: "I'll put the whole thing to credit".
+    r"|\b(?:put|take|submit|send|present|refer)\b[^.]{0,60}?\bto (?:the )?credit\b(?!\s+cards?\b)"
+    # Asking whether terms can be bent: "ask our underwriters whether they can extend full cover".
+    r"|\bask\w*\b[^.]{0,60}\bwhether\b[^.]{0,40}\b(?:can|could|would|will)\s+(?:\w+\s+)?(?:extend|match|drop"
+    r"|reduce|lower|cut|waive|increase|raise|approve|refund)\b",
+    re.IGNORECASE,
+)
+# Deciding whether to pay redress is an approval wherever the clause says it ("...because of the
+# delay, and whether we should pay you the difference").
+REDRESS_DECISION = re.compile(
+    r"\bwhether (?:we|they|you|the firm) (?:should|can|could|will|would) (?:pay|refund|compensate|reimburse)\b",
     re.IGNORECASE,
 )
 # The speaker says the decision is not theirs to make ("that's the bit I can't tick off myself",
@@ -37,12 +48,16 @@ SIGNOFF_CONTEXT = re.compile(
     r"(?:\b(?:can't|can’t|cannot|can not|not able to|unable to)|\bnot (?:something|a thing|one) (?:I|we) can)"
     r"\s+(?:\w+\s+)?(?:(?:tick|sign)\s+(?:\w+\s+)?off|approve|authori[sz]e|agree)\b"
     r"|\bneeds?\s+(?:\w+\s+){0,2}(?:sign-off|sign off|approval|authori[sz]ation)\b"
-    r"|\b(?:outside|beyond|above)\s+(?:my|our)\s+(?:authority|mandate|remit|limit|discretion)\b",
+    r"|\b(?:outside|beyond|above)\s+(?:my|our)\s+(?:authority|mandate|remit|limit|discretion)\b"
+    r"|\b(?:can't|can’t|cannot)\s+(?:change|adjust|reduce|lower|match|waive|refund|do)\s+(?:it|that|this|the \w+)"
+    r"\s+(?:myself|on my own|personally)\b|\bmore than I(?:'m|’m| am) allowed\b",
     re.IGNORECASE,
 )
 CASE = re.compile(
     r"\b(?:log|logs|logged|raise|open|lodge|file|register|reopen|re-open|submit|send|start|initiate|make)\b[^.]{0,40}?"
-    r"\b(?:complaint|claim(?! form)\b|referral|trace|recall|investigation|dispute)"
+    r"\b(?:complaint|claim(?! form| pack)\b|referral|trace|recall|investigation|dispute)"
+    # Recording a failure formally opens a record: "record this formally ... as a service failure".
+    r"|\brecord\w*\b[^.]{0,40}?\b(?:formally|as an? (?:formal )?(?:complaint|service failure))\b"
     # Referring a matter to a team that opens its own record is a referral.
     r"|\brefer\w*\b[^.]{0,30}?\bto (?:our|the|a) (?:[\w-]+ )?(?:fraud|safeguarding|complaints?|financial crime"
     r"|vulnerable customers?|scams?|disputes?)\b"
@@ -54,7 +69,7 @@ CASE = re.compile(
 )
 _TEAMISH = (
     r"(?:team|desk|department|people|underwriters?|underwriting|colleagues|specialists?|committee|credit|tax"
-    r"|compliance|legal|operations|payments|lending|risk|fraud|pricing)"
+    r"|compliance|legal|operations|payments|lending|risk|fraud|pricing|u/w)"
 )
 INTERNAL = re.compile(
     # Asking someone internal: "ask our credit team", "check with them", "speak to wealth planning".
@@ -68,6 +83,8 @@ INTERNAL = re.compile(
     rf"|\b(?:send|pass|forward|refer|escalate)\b[^.]{{0,60}}\bto (?:our|the) (?:[\w-]+ ){{0,3}}{_TEAMISH}\b"
     # Getting a team's view: "get pricing desk's view on...".
     rf"|\bget\b[^.]{{0,40}}\b(?:view|input|opinion|thoughts|steer)\b"
+    # Getting something from a team: "PH to get GIT quote at £25k from u/w".
+    rf"|\bget\b[^.]{{0,40}}\bfrom (?:our |the )?(?:[\w-]+ )?{_TEAMISH}(?!\w)"
     rf"|\bget (?:our|the) (?:[\w-]+ ){{0,3}}{_TEAMISH} to\b"
     rf"|\b(?:your|our) (?:[\w-]+ ){{0,2}}(?:people|team|desk|specialists?)\b[^.]{{0,15}}"
     rf"\b(?:give|provide|check|look)\b",
@@ -80,6 +97,8 @@ CLIENT_RESPONSE = re.compile(
     r"|\b(?:get|have|send)\s+[^.,;]{1,50}?\s+(?:over\s+|back\s+)?(?:to|with)"
     r"\s+(?:you|him|her|me|us)\b|\byou(?:'ll|’ll| will| should)\s+(?:have|get|receive)\s+(?:that|it|them|this)\b"
     r"|\bconfirm\b|\breply\b|\bwrite up\b|\bsend (?:over|out)\b|\bto (?:the )?client\b"
+    # Working something out for the client is answering them: "I'll then work out the rough gain for you".
+    r"|\b(?:work out|calculate|find out|figure out)\b[^.]{0,50}\bfor (?:you|him|her|the client)\b"
     r"|(?:send|email|post|forward|share|provide|issue|prepare|circulate)\b[^.]{0,70}\b(?:pack|forms?|invitation"
     r"|proposal|report|summary|statement|schedule|dates|wording|analysis|documents?|details|copy|letter|terms"
     r"|agreement|note|quote|illustration|breakdown|confirmation|response|update|outcome|recap|minutes"
@@ -145,6 +164,8 @@ def classify_type(
     if verb not in _REPORT_VERBS or re.search(r"\b(?:ask|request|seek|submit)\b", main, re.IGNORECASE):
         if APPROVAL.search(approval_text):
             return "approval"
+    if REDRESS_DECISION.search(clause):
+        return "approval"
     if CASE.search(main):
         return "case"
     if not owner_is_team and INTERNAL.search(main):

@@ -43,6 +43,7 @@ from pipeline.rules.patterns import (
     OFFER,
     ONGOING_VERBS,
     OPEN_OFFER,
+    PRONOUN_TEAM,
     QUESTION,
     RECORD_REQUEST,
     REQUEST_PATTERNS,
@@ -149,6 +150,12 @@ def _own_or_assigned(text: str, *, notes: bool) -> Detection | None:
     m = LET_ME.search(text)
     if m and m.group("verb") not in ONGOING_VERBS:
         return Detection("commitment", m.group("verb"), None, m.start())
+    m = PRONOUN_TEAM.match(text)
+    if m:
+        verb = m.group("then") if m.group("verb") == "be" and m.group("then") else m.group("verb")
+        if verb not in ONGOING_VERBS | VAGUE_VERBS:
+            # The engine resolves "they" to the team named just before, or drops the clause.
+            return Detection("third_party", verb, "they", m.start())
     m = THIRD_PARTY.search(text)
     named = m is not None and m.group("who").split()[0].lower() not in _NOT_A_NAME
     if m and named and m.group("verb") not in ONGOING_VERBS | VAGUE_VERBS:

@@ -25,6 +25,8 @@ _COMPLETION = re.compile(
     re.IGNORECASE,
 )
 _PRONOUN_OBJECT = re.compile(r"^\s*(?:it|that|them|those|this|these)\b", re.IGNORECASE)
+# "I'll ask my accountant this week... I'll ask her next week": the same act, restated for a new date.
+_PERSON_OBJECT = re.compile(r"^\s*(?:him|her|them)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -64,6 +66,16 @@ class PendingAction:
     def end(self) -> int:
         """End offset of the evidence: the last clause attached to this action."""
         return max([self.clause.end, *(c.end for c in self.merged_from)])
+
+    @property
+    def start(self) -> int:
+        """Start offset of the evidence: a request taken up by a reply starts at the request."""
+        return min([self.clause.start, *(c.start for c in self.merged_from)])
+
+    def take_up(self, clause: Clause, index: int) -> None:
+        """A later clause takes up this action (a reply, a restated ask): the evidence runs to it."""
+        self.merged_from.append(clause)
+        self.merged_indexes.append(index)
 
 
 def content_words(text: str) -> set[str]:
@@ -105,7 +117,7 @@ def attaches_to(last: PendingAction, clause: Clause, det: cm.Detection | None, i
         return False
     if det is not None and det.kind == "commitment":
         rest = clause.text[det.start:].split(det.verb, 1)[-1]
-        if _PRONOUN_OBJECT.match(rest):
+        if _PRONOUN_OBJECT.match(rest) or (det.verb == _last_verb(last) and _PERSON_OBJECT.match(rest)):
             # A restated date ("I'll send them by Tuesday") corrects the first: the last date wins.
             return True
     if last.due.kind != "none" and has_date:
@@ -120,6 +132,13 @@ def attaches_to(last: PendingAction, clause: Clause, det: cm.Detection | None, i
             return True
         return bool(_DELIVERY_FOLLOW_UP.search(clause.text))
     return False
+
+
+def _last_verb(last: PendingAction) -> str:
+    """The verb of the clause the action's speaker said last ("ring" in "I'll ring him tonight")."""
+    said = [c for c in [last.clause, *last.merged_from] if c.speaker == last.clause.speaker]
+    m = pt.FIRST_PERSON.search(said[-1].text) if said else None
+    return m.group("verb") if m else last.detection.verb
 
 
 _PRONOUN_SUBJECT = re.compile(r"^\s*(?:and\s+|then\s+)*(?:they|he|she)(?:'ll|’ll| will)\s+(?!need\b|be\b)\w+",

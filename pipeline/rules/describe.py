@@ -112,5 +112,5 @@ def build_action(d: PendingAction, text: str, resolver: OwnerResolver) -> Action
         due=d.due,
         type=action_type,
         close_condition=_close_condition(action_type, description),
-        evidence=Evidence(text=text[d.clause.start : d.end], start=d.clause.start, end=d.end),
+        evidence=Evidence(text=text[d.start : d.end], start=d.start, end=d.end),
     )

@@ -34,7 +34,7 @@ specific interaction comes from the text and the participant list.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from pipeline.dates import DateMention, anchor_bare_days, best_mention, find_dates
@@ -53,7 +53,7 @@ from pipeline.rules.conversation import (
 )
 from pipeline.rules.decisions import agreed_records, moved_dates
 from pipeline.rules.describe import build_action
-from pipeline.rules.owners import OwnerResolver, team_name
+from pipeline.rules.owners import OwnerResolver, last_team_named, role_team, team_name
 from pipeline.rules.purpose import classify_purpose
 from pipeline.rules.summary import build_summary
 from pipeline.rules.turns import (
@@ -144,10 +144,11 @@ def _owner_of(
     p = resolver.participant(who)
     if p:
         return p.name, p.side, False
-    if re.search(r"\b(?:team|desk|department|unit|services|operations)$|\bcolleagues? (?:in|from|on)\b", who,
-                 re.IGNORECASE):
+    if re.search(r"\b(?:team|desk|department|unit|services|operations|relations|support|care|underwriting)$"
+                 r"|\bcolleagues? (?:in|from|on)\b", who, re.IGNORECASE):
         return team_name(who), "firm", True
-    return None
+    role = role_team(who)
+    return (role, "firm", True) if role else None
 
 
 @dataclass
@@ -160,6 +161,8 @@ class _Pass:
     resolver: OwnerResolver
     clauses: list[Clause]
     drafts: list[PendingAction] = field(default_factory=list)
+    replied_to: dict[int, Clause] = field(default_factory=dict)
+    """Requests a reply replaced, by the reply clause's start: the action's evidence starts there."""
     signoff_sentences: set[tuple[int, int]] = field(default_factory=set)
     """Sentences (turn, sentence) that hold a commitment: a sign-off there adds nothing."""
 
@@ -170,6 +173,13 @@ class _Pass:
                                     self.reference)
         last = self.drafts[-1] if self.drafts else None
         has_date = any(m.due.kind != "none" for m in mentions)
+        if det is not None and det.kind == "third_party" and det.who == "they":
+            if last and attaches_to(last, clause, None, index, has_date=has_date):
+                merge_into(last, clause, index, mentions)  # "...and they'll ring you to book it"
+                return
+            det = self._team_meant(clause, det, clause.line_text[: max(clause.line_text.find(clause.text), 0)])
+        elif det is not None and det.kind == "third_party" and re.fullmatch(r"(?i:the|our)\s+team", det.who or ""):
+            det = self._team_meant(clause, det, self.text[: clause.start])
         if last and attaches_to(last, clause, det, index, has_date=has_date):
             # "...I'll get that over to you this afternoon", "...and we'll take it to credit committee".
             merge_into(last, clause, index, mentions)
@@ -185,8 +195,15 @@ class _Pass:
             return
         name, side, is_team = owner
         best = best_mention(mentions)
+        asked = self.replied_to.get(clause.start)
         self.drafts.append(PendingAction(clause, det, name, side, is_team, best.due if best else Due.none(), best,
-                                  merged_indexes=[index]))
+                                  merged_from=[asked] if asked else [], merged_indexes=[index]))
+
+    @staticmethod
+    def _team_meant(clause: Clause, det: cm.Detection, before: str) -> cm.Detection | None:
+        """'They' or 'the team' is the last team named before ('our bereavement team ... They'll send')."""
+        team = last_team_named(before)
+        return replace(det, who=team) if team else None
 
     def _not_an_action(self, clause: Clause, det: cm.Detection) -> bool:
         """A client's request on a call, a request in quoted history, or a quoted commitment since done."""
@@ -217,7 +234,14 @@ class _Pass:
             mention = best_mention(mentions)
             if mention and mention.due.kind != "none":
                 pending.set_due(mention.due)
+            if pending is self.drafts[-1]:
+                # Nothing else was said between: the evidence runs from the request to the reply.
+                pending.take_up(clause, self.clauses.index(clause))
             return True
+        # The reply names the work: it is the action, and (with nothing drafted between) its
+        # evidence starts at the request.
+        if pending is self.drafts[-1]:
+            self.replied_to[clause.start] = pending.clause
         self.drafts.remove(pending)
         return False
 

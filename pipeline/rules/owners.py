@@ -93,6 +93,30 @@ class OwnerResolver:
         return p.side if p else "firm"
 
 
+# A team named in passing: "our bereavement team", "the Onboarding team", "payments ops team".
+_NAMED_TEAM = re.compile(r"\b(?:(?:our|the|your)\s+)?(?P<name>(?:[A-Za-z][\w&/-]*\s+){0,3}?(?:team|desk|department))\b",
+                         re.IGNORECASE)
+_ROLE_OF_TEAM = re.compile(r"^an?\s+(?P<dept>[\w-]+)\s+(?:handler|adviser|advisor|specialist|assessor|caseworker"
+                           r"|case worker)$", re.IGNORECASE)
+
+
+def last_team_named(text: str) -> str | None:
+    """The last specific team `text` names ("our bereavement team" -> "Bereavement team"), if any.
+
+    A bare "the team" or "our team" names no team: it refers back to one, so it is skipped.
+    """
+    names = [team_name(m["name"]) for m in _NAMED_TEAM.finditer(text)]
+    named = [n for n in names if n and n.lower() not in {"team team", "my team", "a team"}
+             and not re.match(r"^(?:the|our|your|my|a|this|that)\b", n, re.IGNORECASE)]
+    return named[-1] if named else None
+
+
+def role_team(who: str) -> str | None:
+    """'a claims handler' -> 'Claims team': someone in a department, named by role, does its work."""
+    m = _ROLE_OF_TEAM.match(who.strip())
+    return team_name(m["dept"]) if m else None
+
+
 # Notes shorten department names: "payments ops" is the payments operations team, "u/w" underwriting.
 _TEAM_ABBREVIATIONS = ((re.compile(r"\bops\b", re.IGNORECASE), "operations"),
                        (re.compile(r"(?<![\w/])u/w(?![\w/])", re.IGNORECASE), "underwriting"))

@@ -39,12 +39,20 @@ NOTE_DELIVERY = re.compile(
 )
 THIRD_PARTY = re.compile(
     # "What happens next is our claims team will...": after "is"/"that" the subject starts afresh.
-    r"(?:^|[,:;]\s*|\b(?:then|and|so|is|that)\s+)(?P<who>(?:[Oo]ur|[Tt]he)\s+(?:[\w&-]+\s+){0,3}?(?:team|desk|department|unit)"
-    r"|[A-Z][\w&-]+(?:\s+[A-Za-z][\w&-]+){0,2}\s+(?:team|services|operations)"
+    r"(?:^|[,:;]\s*|\b(?:[Tt]hen|[Aa]nd|[Ss]o|is|that)\s+)(?P<who>(?:[Oo]ur|[Tt]he)\s+(?:[\w&-]+\s+){0,3}?(?:team|desk|department|unit)"
+    r"|[A-Z][\w&-]+(?:\s+[A-Za-z][\w&-]+){0,2}\s+(?:team|services|operations|relations|support|care|underwriting)"
+    # "A claims handler will call you": someone in that department, so the department's work.
+    r"|[Aa]n?\s+[a-z][\w-]+\s+(?:handler|adviser|advisor|specialist|assessor|caseworker|case worker)"
     r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?"
     # "My colleague in payments will...": the work falls to that department.
     r"|(?:[Mm]y|[Oo]ur|[Aa]|[Oo]ne of (?:my|our)) colleagues? (?:in|from|on) (?:the )?[\w&-]+(?:\s+[\w&-]+)?)"
     rf"{_MODAL}\s+{_ADVERBS}(?P<verb>[a-z]+)"
+)
+# "They'll send you a claim pack" after "our bereavement team will look after the claim": the team
+# named just before acts. "They'll be with you tomorrow to put a cover on" does the work after "to".
+PRONOUN_TEAM = re.compile(
+    rf"^(?:(?:once|when|after)\b[^,;]{{0,40}},\s*)?(?:(?:and|then|so|but)\s+)*(?P<who>[Tt]hey){_MODAL}\s+{_ADVERBS}(?P<verb>[a-z]+)"
+    r"(?:\s+(?:with you|there|round|over|out)\b[^.;]{0,40}?\bto\s+(?P<then>[a-z]+))?"
 )
 SIGNOFF_TEAM = re.compile(
     r"\bneeds?\s+(?:sign-off|sign off|approval|authori[sz]ation)\s+from\s+"

@@ -40,8 +40,11 @@ _SIGN_OFF = re.compile(
 _TRANSCRIPT_LINE = re.compile(r"^(?P<name>[^:\n]{2,60}?):[ \t]+(?P<utterance>.+)$")
 # Clauses joined by "and"/";" where a new subject makes its own commitment get split, so
 # "I'll register it today, and our bereavement team will send you a pack" is two actions.
+# "I can't refund it myself, so I'll ask my team leader to sign it off": the promise after ", so" is
+# its own clause, with its own date ("We're registering on Thursday, so I'll scan it over on Friday").
 _CLAUSE_SPLIT = re.compile(
-    r";\s*|(?:,\s*and\s+|,\s*but\s+|\s+and\s+)(?=(?:then\s+)?(?:I|we|you|he|she|they|our|the|[A-Z][a-z]+)"
+    r";\s*|,\s*so\s+(?=(?:I|we)(?:'ll|’ll|\s+will|'m going to|’m going to|\s+am going to)\s)"
+    r"|(?:,\s*and\s+|,\s*but\s+|\s+and\s+)(?=(?:then\s+)?(?:I|we|you|he|she|they|our|the|[A-Z][a-z]+)"
     r"(?:\s+[\w-]+){0,3}?\s*(?:'ll|’ll|\s+will|'ve|’ve|\s+have|'m going to|\s+to\s+\w+|\s+needs?)\b)"
 )
 

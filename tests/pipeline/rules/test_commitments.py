@@ -40,3 +40,53 @@ def test_notes_agreed_lead_in_and_shortened_team_name() -> None:
     text = "Call re payees\n- Agreed - payments ops team to switch on dual authorisation within 3 working days.\n"
     draft = _draft(text, "meeting_notes", "2026-09-03T10:20:00+01:00", NOTE_PEOPLE, "Crumb & Co")
     assert [(a.owner, a.due.deadline) for a in draft.actions] == [("Payments operations team", date(2026, 9, 8))]
+
+
+CALL_PEOPLE = [Participant(name="Farah Siddiqui", role="service_agent", side="firm"),
+               Participant(name="Owen Pryce", role="client", side="client")]
+CALL_WHEN = "2026-02-10T11:00:00+00:00"  # a Tuesday
+
+
+def _call(text: str):
+    return _draft(text, "call_transcript", CALL_WHEN, CALL_PEOPLE, "Owen Pryce")
+
+
+def test_they_after_a_team_is_that_team() -> None:
+    draft = _call("Farah Siddiqui: Our bereavement team will look after the claim. They'll send you a claim pack "
+                  "within five working days.\nOwen Pryce: Thanks.")
+    assert [(a.owner, a.due.deadline, a.type) for a in draft.actions] == [
+        ("Bereavement team", date(2026, 2, 17), "client_response")]
+
+
+def test_they_will_be_with_you_to_do_work_is_that_work() -> None:
+    draft = _call("Farah Siddiqui: I've booked our emergency repairs team. They'll be with you tomorrow morning to "
+                  "put a temporary cover on.")
+    assert [(a.owner, a.due.deadline) for a in draft.actions] == [("Emergency repairs team", date(2026, 2, 11))]
+
+
+def test_a_department_or_its_role_named_without_team_owns_its_work() -> None:
+    draft = _call("Farah Siddiqui: Customer relations will write to you in a fortnight at the latest.\n"
+                  "Owen Pryce: Okay.\nFarah Siddiqui: And a claims handler will call you tomorrow.")
+    assert [a.owner for a in draft.actions] == ["Customer relations team", "Claims team"]
+
+
+def test_the_team_refers_back_to_the_team_named_before() -> None:
+    draft = _call("Farah Siddiqui: The financial support team will look at a reduced payment plan.\n"
+                  "Owen Pryce: Okay.\nFarah Siddiqui: So to recap, the team will look at the payment plan.")
+    assert [a.owner for a in draft.actions] == ["Financial support team"]
+
+
+def test_a_promise_after_so_is_its_own_clause_with_its_own_date() -> None:
+    draft = _call("Farah Siddiqui: I can't refund it on my own, so I'll ask my team leader to sign off the refund "
+                  "today.\nOwen Pryce: We're registering the death on Thursday, so I'll scan it over on Friday.")
+    assert [(a.owner, a.due.deadline, a.type) for a in draft.actions] == [
+        ("Farah Siddiqui", date(2026, 2, 10), "approval"), ("Owen Pryce", date(2026, 2, 13), "task")]
+
+
+def test_a_reply_taking_up_a_request_keeps_the_request_in_its_evidence() -> None:
+    draft = _call("Farah Siddiqui: What I'd like you to do is phone the builder on a number you already had.\n"
+                  "Owen Pryce: I'll ring him tonight. Actually, no, he's out late, so I'll ring him first thing in "
+                  "the morning.")
+    [action] = draft.actions
+    assert action.owner == "Owen Pryce" and action.due.deadline == date(2026, 2, 11)
+    assert action.evidence.text.startswith("What I'd like you to do is phone the builder")
