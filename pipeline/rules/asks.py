@@ -9,6 +9,8 @@
   the client asked, often the only place a phoned or older ask is written down);
 - **a question about "it" names the document**: "Is it long?" just after "we'll need an
   income and expenditure form from you" is "Whether the income and expenditure form is long";
+- **"is it a good idea?" names the plan**: the client's own "I'm thinking of moving an old
+  work pension into it" is what "it" asks about;
 - **a vague ask takes the firm's answer**: "I want every penny of that back", "And the
   interest?", "can you sort it out?" name nothing on their own; the commitment the firm
   makes in reply ("I'll include any interest charged on those fees in the same request")
@@ -41,6 +43,7 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _REPORTED_ASK = re.compile(r"\byou (?:also )?asked (?P<how>whether|if|about|for)\s+(?P<what>[^.;?!]{6,160})",
                            re.IGNORECASE)
 _VAGUE = re.compile(r"^(?:the|that|this|it|some|any)(?:\s+[\w-]+){1,2}$|\b(?:of )?(?:that|it|this)(?:\s+back)?$"
+                    r"|^what happens(?:\s+(?:now|next|then))?$"
                     r"|^(?:sort|fix|deal with|look into|handle|sort out)\s+(?:it|that|this)\b", re.IGNORECASE)
 
 
@@ -116,3 +119,19 @@ def with_document(ask: str, before: str) -> str:
         return ask
     document = named_document(" ".join(before[-400:].split()), "it")
     return ask[: pronoun.start()] + "the " + document + ask[pronoun.end() :] if document else ask
+
+
+_ADVICE_ON_IT = re.compile(r"^whether it(?:'s|’s| is| would be)\s+(?P<judgement>(?:a )?(?:good|bad|sensible|wise) idea"
+                           r"|worth (?:it|doing)|the right (?:thing|move|choice))", re.IGNORECASE)
+_PLAN = re.compile(r"\b(?:thinking of|thinking about|planning to|planning on|considering|looking at)\s+"
+                   r"(?P<plan>[^.,;?!]{6,100})", re.IGNORECASE)
+
+
+def with_plan(ask: str, client_before: str, voice: Callable[[str], str] = str) -> str:
+    """The client's "Whether it is a good idea" as "Whether <the plan they stated> is a good idea"."""
+    judged = _ADVICE_ON_IT.match(ask)
+    plans = list(_PLAN.finditer(client_before))
+    if judged is None or not plans:
+        return ask
+    plan = voice(plans[-1]["plan"].strip())
+    return f"Whether {plan[0].lower() + plan[1:]} is {judged['judgement']}{ask[judged.end():]}"

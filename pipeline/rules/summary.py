@@ -76,7 +76,8 @@ _WANT = re.compile(r"\b(?:I|we)(?:'d|’d| would|'ll|’ll| will)?\s+(?:really\s
                    r"(?P<what>[^.;!?]{4,140}?)(?=,?\s+(?:and|but|so)\s+(?:I|we)\b|[.;!?]|$)", re.IGNORECASE)
 _AS_WHAT = re.compile(r"\s+as\s+(?:an?\s+)?(?P<what>[^,.;!?]{3,60}?)"
                       r"(?=\s+(?:under|with|for|and|now|today|so)\b|[,.;!?]|$)", re.IGNORECASE)
-_VAGUE_ASK = re.compile(r"^(?:whether|what|how)\s+(?:that|it|this|there|so)\b(?:\s+\w+){0,3}$|^what happens"
+_VAGUE_ASK = re.compile(r"^(?:whether|what|how)\s+(?:that|it|this|there|so)\b(?:\s+\w+){0,3}$"
+                        r"|^what happens(?:\s+(?:now|next|then))?$"
                         r"|^\w+\s+(?:that|it|this|them)$",
                         re.IGNORECASE)
 _NEGATED = re.compile(r"\b(?:not|never|no)\s+(?:\w+\s+)?$|n[’']t\s+(?:\w+\s+)?$", re.IGNORECASE)
@@ -300,9 +301,14 @@ def _answered(ask: str | None, index: int, clauses: list[Clause], resolver: Owne
     # Only the turn just before: by two turns on, "it" has moved on from the form it named.
     turn = clauses[index].turn
     ask = ak.with_document(ask, " ".join(c.text for c in clauses[:index] if c.turn == turn - 1))
+    ask = ak.with_plan(ask, " ".join(c.text for c in clauses[:index] if c.speaker == clauses[index].speaker),
+                       lambda raw: word(raw, clauses[index]))
     if not ak.vague(ask):
         return ask
-    return ak.firm_answer(clauses, index, resolver, kind, word) or ask
+    answer = ak.firm_answer(clauses, index, resolver, kind, word)
+    if answer and ask.lower().startswith("what happens"):
+        return f"What happens next: {answer[0].lower() + answer[1:]}"  # the answer says what the client asked about
+    return answer or ask
 
 
 def _useful(ask: str | None) -> str | None:

@@ -73,3 +73,16 @@ def test_it_as_an_object_is_left_alone() -> None:
 
     assert with_document("Whether the client should vote for it", "I'll email you the proxy form.") == (
         "Whether the client should vote for it")
+
+
+def test_is_it_a_good_idea_names_the_plan_the_client_stated() -> None:
+    call = ("Fiona Gallagher: I'm thinking of moving an old work pension into my SIPP.\n"
+            "Tessa Nguyen: Okay, which pension is it?\nFiona Gallagher: Ravensworth. Is it a good idea?\n")
+    assert "Whether moving an old work pension into the client’s SIPP is a good idea" in _asks(call)
+
+
+def test_what_happens_next_takes_the_firms_answer() -> None:
+    call = ("Fiona Gallagher: And then what happens?\nTessa Nguyen: Once we've got the form, the support team will "
+            "look at a reduced payment plan for the loan.\n")
+    assert _asks(call) == ["What happens next: once the firm has got the form, the support team will look at a "
+                           "reduced payment plan for the loan"]
