@@ -135,3 +135,21 @@ def with_plan(ask: str, client_before: str, voice: Callable[[str], str] = str) -
         return ask
     plan = voice(plans[-1]["plan"].strip())
     return f"Whether {plan[0].lower() + plan[1:]} is {judged['judgement']}{ask[judged.end():]}"
+
+
+def in_context(ask: str | None, index: int, clauses: list[Clause], resolver: OwnerResolver, kind: str,
+               word: Word) -> str | None:
+    """A client's ask read with what was said around it: its document, its plan, or the firm's answer."""
+    if ask is None:
+        return ask
+    # Only the turn just before: by two turns on, "it" has moved on from the form it named.
+    turn = clauses[index].turn
+    ask = with_document(ask, " ".join(c.text for c in clauses[:index] if c.turn == turn - 1))
+    ask = with_plan(ask, " ".join(c.text for c in clauses[:index] if c.speaker == clauses[index].speaker),
+                    lambda raw: word(raw, clauses[index]))
+    if not vague(ask):
+        return ask
+    answer = firm_answer(clauses, index, resolver, kind, word)
+    if answer and ask.lower().startswith("what happens"):
+        return f"What happens next: {answer[0].lower() + answer[1:]}"  # the answer says what the client asked about
+    return answer or ask

@@ -131,7 +131,7 @@ def build_summary(
     def word(raw: str, clause: Clause) -> str:
         return _statement(replace(clause, text=raw), resolver, roles=True)
 
-    asks = [_useful(_answered(a, i, clauses, resolver, kind, word, text)) for i, c in enumerate(clauses)
+    asks = [_useful(ak.in_context(a, i, clauses, resolver, kind, word)) for i, c in enumerate(clauses)
             if c in client_clauses for a in _clause_asks(c, resolver, kind, actions, participants, _near(clauses, i))]
     asks += [_useful(a) for c in clauses for a in ak.reported_asks(c, resolver, word)]
     if kind == "meeting_notes":
@@ -291,24 +291,6 @@ def _ask(clause: Clause, resolver: OwnerResolver, kind: str, before: str = "") -
                                    resolver=resolver))
     # Any other ask keeps its words, in the third person.
     return _statement(clause, resolver) if _ASK.search(stripped) and len(stripped) > 15 else None
-
-
-def _answered(ask: str | None, index: int, clauses: list[Clause], resolver: OwnerResolver, kind: str,
-              word: ak.Word, text: str) -> str | None:
-    """A vague ask ("Every penny of that back") in the wording of the firm's answer, when it makes one."""
-    if ask is None:
-        return ask
-    # Only the turn just before: by two turns on, "it" has moved on from the form it named.
-    turn = clauses[index].turn
-    ask = ak.with_document(ask, " ".join(c.text for c in clauses[:index] if c.turn == turn - 1))
-    ask = ak.with_plan(ask, " ".join(c.text for c in clauses[:index] if c.speaker == clauses[index].speaker),
-                       lambda raw: word(raw, clauses[index]))
-    if not ak.vague(ask):
-        return ask
-    answer = ak.firm_answer(clauses, index, resolver, kind, word)
-    if answer and ask.lower().startswith("what happens"):
-        return f"What happens next: {answer[0].lower() + answer[1:]}"  # the answer says what the client asked about
-    return answer or ask
 
 
 def _useful(ask: str | None) -> str | None:
