@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 from knowledge.abstention import evidence, key_phrases
 from knowledge.bm25 import content_terms, tokenize
-from knowledge.relevance import holds
+from knowledge.relevance import TIME_FIGURE, holds
 from knowledge.schemas import Passage
 from knowledge.sentences import quotable_sentences
 from pipeline.text import STOPWORDS
@@ -240,7 +240,16 @@ _ATTRIBUTE_FORMS = (
     ),
     # "What time does the staff canteen open?": the opening (or closing) time of the thing.
     re.compile(rf"\b(?:what time|when)\s+(?:does|do|will)\s+{_ENTITY}\s+(?P<attribute>open|close)\b", re.IGNORECASE),
+    # "How long does a cheque take to clear?": the time the thing takes to do it (a phrase with a stopword,
+    # "to turn round an illustration", is left out like any property with one). A sentence naming the
+    # thing with a duration gives it too, however it words the doing (`_TAKES_TIME`).
+    re.compile(
+        rf"\bhow long (?:does|do|will|would)\s+{_ENTITY}\s+(?:usually\s+|normally\s+)?take\s+to\s+{_PROPERTY}"
+        r"(?:[?,.;]|$)",
+        re.IGNORECASE,
+    ),
 )
+_TAKES_TIME = _ATTRIBUTE_FORMS[-1]
 """The question forms that ask for a property of a thing, each with its `attribute` and `entity`."""
 
 VAGUE_PROPERTIES = frozenset(
@@ -249,8 +258,8 @@ VAGUE_PROPERTIES = frozenset(
 """Words that do not name a property ("Is there a way for a customer to..." asks how, not for a property)."""
 
 
-def _asked_property(question: str) -> tuple[str, str] | None:
-    """The `(property, thing)` words of the first form of `_ATTRIBUTE_FORMS` the asking sentences take, if any."""
+def _asked_property(question: str) -> tuple[str, str, bool] | None:
+    """`(property, thing, a duration gives it)` of the first of `_ATTRIBUTE_FORMS` the asking sentences take."""
     asked = asked_part(question)
     for form in _ATTRIBUTE_FORMS:
         match = form.search(asked)
@@ -259,7 +268,7 @@ def _asked_property(question: str) -> tuple[str, str] | None:
         if set(tokenize(match["attribute"])) & VAGUE_PROPERTIES:
             continue
         thing = match.groupdict().get("object") or match["entity"]
-        return match["attribute"].strip(), thing.strip()
+        return match["attribute"].strip(), thing.strip(), form is _TAKES_TIME
     return None
 
 
@@ -296,8 +305,9 @@ def attribute_gap(question: str, passages: Sequence[Passage]) -> tuple[str, str]
     asked = _asked_property(question)
     if asked is None:
         return None
-    attribute = [t for t in tokenize(asked[0]) if t not in FIGURE_WORDS]
-    entity = tokenize(asked[1])
+    prop, thing, timed = asked
+    attribute = [t for t in tokenize(prop) if t not in FIGURE_WORDS]
+    entity = tokenize(thing)
     if not attribute or not entity:
         return None
     # The naming words ("Bacs" in "Bacs payment") must come with the property, in its sentence or
@@ -312,9 +322,10 @@ def attribute_gap(question: str, passages: Sequence[Passage]) -> tuple[str, str]
             terms = set(tokenize(sentence.text))
             priced = len(specific) < len(attribute) and (terms & PRICE_WORDS or _PRICED.search(sentence.text))
             gives = all(holds(terms, t) for t in specific) and (priced or all(holds(terms, t) for t in attribute))
+            gives = gives or (timed and bool(TIME_FIGURE.search(sentence.text)))
             if gives and all(holds(terms | heading, t) for t in naming):
                 return None
-    return asked
+    return prop, thing
 
 
 NOT_PRODUCT_HEADS = frozenset(tokenize("cap caps limit limits grant list allowance"))

@@ -45,12 +45,13 @@ _NUMBER_WORD = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|thirty|first|second|third|fourth|fifth"
     r"|next|same|\d+(?:[.,:]\d+)*(?:st|nd|rd|th)?)"
 )
-_TIME_FIGURE = re.compile(
+TIME_FIGURE = re.compile(
     rf"\b{_NUMBER_WORD}(?:\s*(?:to|-|–)\s*{_NUMBER_WORD})?\s*(?:am|pm|days?|weeks?|months?|years?|hours?|minutes?"
     r"|business|calendar|working)\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September"
     r"|October|November|December)\b",
     re.IGNORECASE,
 )
+"""A duration, a time or a date ("14 days", "3:30pm", "the next business day", "7 October")."""
 _AMOUNT_FIGURE = re.compile(r"£\s?\d|\d\s?%|\b\d[\d,.]*\b")
 
 
@@ -97,7 +98,7 @@ def sentence_scores(
     sentence's own cosine.
     """
     figures = [
-        f for f, wants in ((_TIME_FIGURE, _WANTS_TIME), (_AMOUNT_FIGURE, _WANTS_AMOUNT)) if wants.search(question)
+        f for f, wants in ((TIME_FIGURE, _WANTS_TIME), (_AMOUNT_FIGURE, _WANTS_AMOUNT)) if wants.search(question)
     ]
     texts = [s.text for s in sentences if s is not None]
     similarities: list[float] = [0.0] * len(texts)

@@ -172,3 +172,16 @@ def test_a_possessive_property_and_an_opening_time_are_properties_of_a_thing() -
     branch = passage("Branches open at 9am. The contact centre is open 8am to 8pm.")
     assert attribute_gap("What time does the staff canteen open?", [branch]) == ("open", "staff canteen")
     assert attribute_gap("What time does the contact centre open?", [branch]) is None
+
+
+def test_how_long_a_thing_takes_to_do_something_is_given_by_its_duration() -> None:
+    from knowledge.answerability import attribute_gap
+
+    statements = passage("Cheques paid into a current account show on statements. Faster Payments take 2 hours.")
+    assert attribute_gap("How long does a cheque paid into a current account take to clear?", [statements]) == (
+        "clear",
+        "cheque paid into a current account",
+    )
+    # A duration in a sentence naming the thing answers it, however the doing is worded.
+    abroad = passage("International payments usually reach the beneficiary bank in 1 to 4 business days.")
+    assert attribute_gap("How long does an international payment take to arrive?", [abroad]) is None
