@@ -40,8 +40,9 @@ DONE_OBJECT = re.compile(
     re.IGNORECASE,
 )
 PLACED = re.compile(
-    rf"{_HAVE}put (?:a|an) "
-    r"(?P<what>(?:temporary |24-hour |30-day |\d+-day )?(?:hold|block|stop|freeze|marker|flag))\s+on\s+"
+    # "I've put a hold on...", and "the first thing I've done, while we've been talking, is put a hold on...".
+    rf"(?:{_HAVE}|\b(?:I|we)(?:'ve|’ve| have) done\b[^.?!]{{0,60}}?\bis\s+)put (?:a|an) "
+    r"(?P<what>(?:temporary |[\w-]+-(?:hour|day|week) )?(?:hold|block|stop|freeze|marker|flag))\s+on\s+"
     r"(?P<on>[^,.;!?]{3,90})",
     re.IGNORECASE,
 )

@@ -56,3 +56,9 @@ def test_a_note_line_by_the_client_is_not_the_firms_work() -> None:
                                                                      "the standing order himself")
     notes = "DF in branch. CB.\n- DF cancelled the standing order himself last week.\n"
     assert not any("standing order" in d for d in _decisions(notes, "meeting_notes"))
+
+
+def test_a_hold_put_on_as_the_first_thing_done_is_placed_during_the_call() -> None:
+    call = ("Carys Bevan: So the first thing I've done, while we've been talking, is put a thirty-day hold on any "
+            "collections activity.\n")
+    assert _decisions(call) == ["Thirty-day hold placed on any collections activity during the call"]
