@@ -96,8 +96,8 @@ def _exclusion(text: str, *, loose: bool = False) -> str | None:
 
 def _base_form(verb: str) -> str:
     """'sending' -> 'send', 'posting' -> 'post', 'putting' -> 'put': the verb a work list names."""
-    if not verb.endswith("ing") or len(verb) < 5:
-        return verb
+    if not verb.endswith("ing") or len(verb) < 5 or verb in WRITTEN_WORK_VERBS:
+        return verb  # "bring" is a verb, not "br" + "ing"
     stem = verb[:-3]
     if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls":
         stem = stem[:-1]

@@ -113,8 +113,10 @@ def attaches_to(last: PendingAction, clause: Clause, det: cm.Detection | None, i
         return False
     if clause.speaker != last.clause.speaker or clause.turn != last.clause.turn:
         return False
-    if index - max(last.merged_indexes or [index]) > 3 or pt.UNAVAILABLE.search(clause.text):
+    if index - max(last.merged_indexes or [index]) > 3:
         return False
+    if pt.UNAVAILABLE.search(clause.text) and (det is None or det.kind != "commitment"):
+        return False  # "I'm off on Friday" moves nothing; "I'll do it Thursday, I'm off that day" does
     if det is not None and det.kind == "commitment":
         rest = clause.text[det.start:].split(det.verb, 1)[-1]
         if _PRONOUN_OBJECT.match(rest) or (det.verb == _last_verb(last) and _PERSON_OBJECT.match(rest)):

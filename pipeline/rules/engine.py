@@ -190,6 +190,8 @@ class _Pass:
             return
         if (last and is_add_on(last, clause, det)) or self._not_an_action(clause, det):
             return
+        if det.kind == "commitment" and pt.ADD_TO_DELIVERABLE.search(clause.text):
+            return
         owner = _owner_of(det, clause, self.resolver, self.clauses, index)
         if owner is None or self._dates_pending(clause, det, owner[0], mentions) or self._repeats_signoff(clause, det):
             return

@@ -229,6 +229,8 @@ VERIFICATION = re.compile(
 HYPOTHETICAL = re.compile(
     r"(?<!even )(?<!as )(?<!see )(?<!ask )(?<!check )(?<!know )(?<!asking )(?<!whether )\bif\b"
     r"(?!\s+(?:you|we)\s+(?:can|could)\b)(?!\s+(?:needed|necessary|required|possible)\b)"
+    # "If it helps, I'll ask our team for a note": a courtesy, not a condition.
+    r"(?!\s+(?:it|that) (?:helps|would help)\b)"
     r"|\botherwise\b|\bin case\b|\bunless\b",
     re.IGNORECASE,
 )
@@ -248,7 +250,12 @@ VAGUE = re.compile(
     r"|\bmake sure (?:the|that|it|this|everything|all)\b[^.]{0,40}\b(?:on time|in time|goes (?:in|through|out)"
     r"|happens)\b"
     # An offer of help with nothing named: "Two more things, if you can help."
-    r"|\bif (?:you|we|I) (?:can|could) help\s*[.!?]?$|\bhappy to help\s*[.!?]?$",
+    r"|\bif (?:you|we|I) (?:can|could) help\s*[.!?]?$|\bhappy to help\s*[.!?]?$"
+    # A look with nothing named, a time nobody set, help with whatever, passing on good wishes.
+    r"|\btake a (?:quick )?look\s*[.!?]?$|\bat some point\b|\bsome time\s*[.!?]?$"
+    r"|\bmake sure (?:you|we)(?:'ve|’ve| have)? (?:got )?(?:what|whatever|everything)\b"
+    r"|\bpass (?:that|it|them|those) on\s*[.!?]?$|\bpass on (?:your|my|our|the) (?:best wishes|regards|thanks"
+    r"|congratulations|love)\b",
     re.IGNORECASE,
 )
 # Recording what was just agreed is part of the call, not new work: "I'll put that on the
@@ -256,7 +263,10 @@ VAGUE = re.compile(
 NOTE_TAKING = re.compile(
     r"\b(?:put|add|note|pop|write|mark)\s+(?:that|it|this|those)\s+(?:down\s+)?(?:on|in|to|against)\s+(?:the|your|my|our)"
     r"\s+(?:\w+\s+)?(?:referral|note|notes|file|record|records|system|account|case|request|ticket)\b"
-    r"|\bmake a note\b|\bnote (?:that|it) down\b",
+    r"|\bmake a note\b|\b(?:note|write|jot|put) (?:that|it|this) down\b"
+    r"|\bput (?:that|it|this) in (?:my|the|your) (?:diary|calendar)\b"
+    # Updating a detail while the caller gives it: "Yes, I'll put your address on."
+    r"|\bput (?:your|the|his|her) (?:new )?(?:address|number|email|e-mail|details|name) on\s*[.!?]?$",
     re.IGNORECASE,
 )
 # Written courtesies that ask for nothing: "please find attached", "please note", "please
@@ -321,6 +331,14 @@ PRO_FORM = re.compile(
     r"|\bget\s+(?:our|my|the|his|her|their)\s+(?:[\w-]+\s+){0,2}?to\s+(?:do|draft|sort|send|prepare|handle|deal with"
     r"|look at|draw up|write)\s+(?:that|it|this|them|one)\b"
     r"|\bhave\s+(?:all\s+(?:of\s+)?)?(?:that|it|them|those|this)\s+(?:back\s+)?(?:with|to)\s+(?:me|us|you)\b",
+    re.IGNORECASE,
+)
+# Adding to a deliverable stated elsewhere is no deliverable of its own: "I'll include their details",
+# "I'll include any interest in the same request", "I'll put their number in the email with the form".
+ADD_TO_DELIVERABLE = re.compile(
+    r"^\s*(?:(?:and|also|then|so)\s+)?(?:I|we)(?:'ll|’ll| will)\s+(?:also\s+|just\s+)?(?:include|attach|enclose)\b"
+    r"|\b(?:put|add|pop|include)\b[^.]{0,50}\b(?:in|into|with|on)\s+(?:the same|that|the|this)\s+(?:request|email"
+    r"|e-mail|message|letter|pack|form|application)\b",
     re.IGNORECASE,
 )
 # "I'll have that to you by Thursday": a delivery, though "have" alone is not work.

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from pipeline.schemas import Participant
 from tests.pipeline.rules.test_engine import _draft, _rows
 
@@ -90,3 +92,38 @@ def test_a_reply_taking_up_a_request_keeps_the_request_in_its_evidence() -> None
     [action] = draft.actions
     assert action.owner == "Owen Pryce" and action.due.deadline == date(2026, 2, 11)
     assert action.evidence.text.startswith("What I'd like you to do is phone the builder")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Farah Siddiqui: Let's get you through security and I'll take a look.",
+        "Owen Pryce: I will dig out the paperwork at some point.",
+        "Farah Siddiqui: I'll make sure you've got whatever you need.",
+        "Owen Pryce: I'll pass that on. Bye now.",
+        "Owen Pryce: Good point. I'll write that down.",
+        "Farah Siddiqui: Yes, I'll put your address on.",
+        "Farah Siddiqui: I'll include any interest charged on those fees in the same request.",
+        "Farah Siddiqui: I'll put their number in the email with the form.",
+    ],
+)
+def test_vague_note_taking_and_add_on_promises_are_not_actions(line: str) -> None:
+    assert _call(line).actions == []
+
+
+def test_if_it_helps_is_a_courtesy_not_a_condition() -> None:
+    draft = _call("Farah Siddiqui: If it helps, I'll ask our wealth planning team for a note by Wednesday.")
+    assert [(a.owner, a.due.deadline) for a in draft.actions] == [("Farah Siddiqui", date(2026, 2, 11))]
+
+
+def test_a_date_for_it_beside_an_unavailability_dates_the_promise() -> None:
+    draft = _call("Owen Pryce: I'll ring Ravensworth and ask. I'll do it Thursday, I'm off that day.")
+    assert [(a.evidence.text, a.due.deadline) for a in draft.actions] == [
+        ("I'll ring Ravensworth and ask. I'll do it Thursday, I'm off that day.", date(2026, 2, 12))]
+
+
+def test_bring_is_a_request_verb_in_writing() -> None:
+    from pipeline.rules import commitments as cm
+
+    detection = cm.detect("Please could you bring your photo ID into the branch next Tuesday?", written=True)
+    assert detection is not None and detection.kind == "request" and detection.verb == "bring"
