@@ -139,14 +139,19 @@ def moved_dates(pairs: Iterable[tuple[PendingAction, Action]], text: str = "") -
     return out
 
 
+# A step the firm commits to that protects or concedes ("I'll stop that collection today") is decided on the call.
+_PROTECTIVE = re.compile(r"^(?:stop|cancel|freeze|waive|refund|pause|suspend|hold|block|defer)\b", re.IGNORECASE)
+
+
 def agreed_records(built: Iterable[tuple[PendingAction, Action]], resolver: OwnerResolver) -> list[str]:
-    """The firm's own cases and sign-offs: what it agreed to open or put forward.
+    """The firm's own cases and sign-offs: what it agreed to open or put forward, and the protective steps it takes.
 
     A client's written request for one ("could you waive the £25 fee?") is an action for the
     firm but no decision: nobody at the firm has agreed to anything yet.
     """
-    return [a.description for pending, a in built if a.owner_side == "firm" and a.type in _DECIDING_TYPES
-            and not (pending.detection.kind == "request" and _client_voiced(pending, resolver))]
+    return [a.description for pending, a in built if a.owner_side == "firm" and (
+        (a.type in _DECIDING_TYPES and not (pending.detection.kind == "request" and _client_voiced(pending, resolver)))
+        or (a.type == "task" and pending.detection.kind == "commitment" and _PROTECTIVE.match(a.description)))]
 
 
 def _client_voiced(pending: PendingAction, resolver: OwnerResolver) -> bool:

@@ -95,3 +95,10 @@ def test_a_moved_call_is_named_as_a_call_without_the_person_called() -> None:
                    "instead.\nPaul Brandt: Wednesday's fine.\n")
     moved = [d for d in _draft(call).summary.decisions if d.startswith("Call")]
     assert moved == ["Call-back moved from Monday 23 November to Wednesday 25 November"]
+
+
+def test_a_protective_step_the_firm_commits_to_is_a_decision_but_a_hand_over_is_not() -> None:
+    call = CALL + "Nina Okafor: I'll stop that direct debit collection today, so nothing leaves your account.\n"
+    decisions = _draft(call).summary.decisions
+    assert any(d.startswith("Stop that direct debit collection") for d in decisions)
+    assert not any(d.startswith("Send") for d in decisions)
