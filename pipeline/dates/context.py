@@ -32,13 +32,15 @@ Resolver = Callable[[re.Match[str], "Context"], Resolved]
 Row = tuple[re.Pattern[str], Resolver]
 
 # A subject followed by a past-tense verb before the date, in the same sentence: "I set up the
-# standing order on 16 November", "we paid it on the 3rd", "it was declined on 2 May".
+# standing order on 16 November", "we paid it on the 3rd", "it was declined on 2 May", "I've paid".
 _PAST_TENSE = re.compile(
-    r"\b(?:I|we|you|he|she|they|it|this|that|which)\s+(?:(?:had|have|has|just|already|only|actually|then)\s+)*"
-    r"(?:was|were|did|paid|sent|made|set|got|took|told|came|went|saw|put|agreed|\w{2,}(?<!e)ed)\b",
+    r"\b(?:I|we|you|he|she|they|it|this|that|which)(?:['’](?:ve|d))?\s+"
+    r"(?:(?:had|have|has|just|already|only|actually|then)\s+)*"
+    r"(?:was|were|did|had|paid|sent|made|set|got|took|told|came|went|saw|put|agreed|\w{2,}(?<!e)ed)\b",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?\n]")
+_FUTURE = re.compile(r"\b(?:will|would|shall|should|can|could|must|going to|to)\b|['’](?:ll|d)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,19 @@ class Context:
 
     def past_tense(self, m: re.Match[str]) -> bool:
         """Whether the sentence holding the match speaks of the past before the date phrase."""
+        return bool(_PAST_TENSE.search(self._sentence_before(m)))
+
+    def past_event(self, m: re.Match[str]) -> bool:
+        """Whether the date phrase says when something happened, not when something is due.
+
+        A past verb leads to it with no future or request after that verb: "I've paid in fees
+        this year", not "I said I'd do it this week".
+        """
+        sentence = self._sentence_before(m)
+        verbs = list(_PAST_TENSE.finditer(sentence))
+        return bool(verbs) and not _FUTURE.search(sentence, verbs[-1].end())
+
+    def _sentence_before(self, m: re.Match[str]) -> str:
         before = self.text[: m.start()]
         ends = list(_SENTENCE_END.finditer(before))
-        sentence = before[ends[-1].end() :] if ends else before
-        return bool(_PAST_TENSE.search(sentence))
+        return before[ends[-1].end() :] if ends else before

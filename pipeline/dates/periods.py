@@ -38,6 +38,7 @@ from pipeline.dates.words import (
     number,
     weekday_number,
 )
+from pipeline.schemas import Due
 
 _UNIT_RE = r"(?P<unit>days?|weeks?|months?|years?)"
 _LAST = ("last", "past", "previous", "the past", "the previous", "the last")
@@ -74,8 +75,11 @@ def _unit_window(unit: str, step: int, ref: date) -> Period:
     return start, arith.add_months(start, months) - timedelta(days=1), "calendar"
 
 
-def _named_unit(m: re.Match[str], ctx: Context) -> date | Period:
+def _named_unit(m: re.Match[str], ctx: Context) -> date | Period | Due:
     unit, step = m.group("unit"), _step(m.group("which"))
+    if step == 0 and ctx.convention == "due" and ctx.past_event(m):
+        # "Given how much I've paid in fees this year": when something happened, not a deadline.
+        return Due.none(m.group(0))
     if unit.lower() == "week" and step >= 0 and ctx.convention == "due":
         # The guide: "this week" is Friday of the current week, "next week" Friday of the next.
         return arith.friday_of_week(ctx.reference) + timedelta(days=7 * step)

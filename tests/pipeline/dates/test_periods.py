@@ -92,6 +92,27 @@ def test_due_reading_takes_the_nearer_date_in_a_past_tense_sentence() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("Given how much I've paid in fees this year, could you waive the fee?", "this year"),
+        ("We've had three letters from you this month", "this month"),
+        ("I sent it this week", "this week"),
+    ],
+)
+def test_due_reading_takes_the_current_period_of_a_past_event_as_no_deadline(text: str, when: str) -> None:
+    assert resolve_due(text, THURSDAY) == Due.none(when)
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [("I know I said I'd do it this week", date(2026, 12, 4)), ("We agreed to finish it this month", date(2026, 12, 31))],
+)
+def test_a_past_verb_before_a_promise_leaves_its_period_a_deadline(text: str, deadline: date) -> None:
+    due = resolve_due(text, THURSDAY)
+    assert due is not None and due.deadline == deadline
+
+
+@pytest.mark.parametrize(
     ("text", "deadline"),
     [
         ("I'll send it next week", date(2026, 12, 11)),  # the guide's Friday, not a Monday-Sunday range
