@@ -176,8 +176,14 @@ def _term_answer(clauses: list[Clause], index: int, resolver: OwnerResolver) -> 
         return None
     topic = re.sub(r"^(?:(?:and|so|but|okay|ok|right|also),?\s+)*(?:what about\s+|how about\s+)?(?:the\s+)?", "",
                    question.rstrip("?").strip(), flags=re.IGNORECASE)
+    if len(_words(topic) & _words(answer)) >= 2:
+        return None  # "Yes, the arrangement fee stays at 0.75%" says it whole: the statement is the decision
     answer = _ANSWER_LEAD.sub(lambda m: "yes, " if m[0].lower().startswith("y") else "", answer, count=1)
     return f"{topic[0].upper() + topic[1:]}: {answer[0].lower() + answer[1:]}" if topic and answer else None
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in {"the", "and", "for", "yes", "does", "stay"}}
 
 
 def _advice_declined(clause: Clause, resolver: OwnerResolver, text: str) -> str | None:
