@@ -249,8 +249,9 @@ _ATTRIBUTE_FORMS = (
         re.IGNORECASE,
     ),
 )
-_TAKES_TIME = _ATTRIBUTE_FORMS[-1]
 """The question forms that ask for a property of a thing, each with its `attribute` and `entity`."""
+
+_TAKES_TIME = _ATTRIBUTE_FORMS[-1]
 
 VAGUE_PROPERTIES = frozenset(
     tokenize("way ways option options process procedure form forms anything something reason problem issue need")
