@@ -173,7 +173,8 @@ _dataset_command("fs-fresh2", "Score an engine on the project's fs-fresh2 set (w
 @eval_app.command("kb-questions")
 def kb_questions(
     split: Annotated[
-        str, typer.Option(help="test (reported), train, dev, train+dev, or demo (the 58 demo questions).")
+        str, typer.Option(help="test (reported), train, dev, train+dev, demo (the 58 demo questions), or fresh "
+                               "(the second blind set, evals/data/kb-fresh.jsonl).")
     ] = "test",
     engine: EngineOpt = "rules",
     as_json: JsonOpt = False,

@@ -45,6 +45,8 @@ from records.tables import Source
 DEFAULT_QUESTIONS = Path(__file__).resolve().parents[1] / "clientloop" / "demo_data" / "questions.jsonl"
 BLIND_QUESTIONS = Path(__file__).resolve().parent / "data" / "kb-questions.jsonl"
 """The blind set: written by someone who had not seen the answerer; splits train/dev/test."""
+FRESH_QUESTIONS = Path(__file__).resolve().parent / "data" / "kb-fresh.jsonl"
+"""A second blind set (split `fresh`), written later by another writer: scored once, never tuned on."""
 
 
 class ExpectedPart(BaseModel):

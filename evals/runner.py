@@ -156,23 +156,34 @@ def _summary_scores(records: list[dict[str, Any]], outputs: dict[str, Any], metr
                                                       or "none")
 
 
-KB_SPLITS = {"demo": None, "train": {"train"}, "dev": {"dev"}, "test": {"test"}, "train+dev": {"train", "dev"}}
-"""kb-questions splits: `demo` is the 58-question demo set (development data); the others are splits
-of the blind set `evals/data/kb-questions.jsonl` (tune on train and dev, report on test)."""
+KB_SPLITS = {"demo": None, "train": {"train"}, "dev": {"dev"}, "test": {"test"}, "train+dev": {"train", "dev"},
+             "fresh": {"fresh"}}
+"""kb-questions splits: `demo` is the 58-question demo set (development data); `fresh` the second blind
+set `evals/data/kb-fresh.jsonl` (never tuned on); the others are splits of the blind set
+`evals/data/kb-questions.jsonl` (tune on train and dev, report on test)."""
 
 
 def _kb_report(engine: str, split: str, on_progress: Progress | None = None) -> DatasetReport:
     from clientloop.container import Container
     from clientloop.ingest import ingest_paths
     from clientloop.settings import get_settings
-    from evals.kb_questions import BLIND_QUESTIONS, DEFAULT_QUESTIONS, evaluate_kb_questions, load_questions
+    from evals.kb_questions import (
+        BLIND_QUESTIONS,
+        DEFAULT_QUESTIONS,
+        FRESH_QUESTIONS,
+        evaluate_kb_questions,
+        load_questions,
+    )
 
     if split not in KB_SPLITS:
         raise DatasetMissing(f"kb-questions has no split {split!r}; expected one of {', '.join(KB_SPLITS)}")
     started = time.perf_counter()
     kb = REPO / "clientloop" / "demo_data" / "kb"
     chosen = KB_SPLITS[split]
-    questions = load_questions(DEFAULT_QUESTIONS) if chosen is None else load_questions(BLIND_QUESTIONS, splits=chosen)
+    source = DEFAULT_QUESTIONS if chosen is None else FRESH_QUESTIONS if split == "fresh" else BLIND_QUESTIONS
+    if not source.exists():
+        raise DatasetMissing(f"kb-questions split {split!r} needs {source}, which is missing")
+    questions = load_questions(source, splits=chosen)
     with tempfile.TemporaryDirectory() as tmp:
         settings = get_settings().model_copy(update={"data_dir": Path(tmp), "database_url": None,
                                                      "chroma_mode": "embedded", "chroma_path": None})

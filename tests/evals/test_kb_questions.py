@@ -67,3 +67,14 @@ def test_blind_set_splits_load_separately() -> None:
     test = load_questions(BLIND_QUESTIONS, splits={"test"})
     train = load_questions(BLIND_QUESTIONS, splits={"train"})
     assert test and train and not {q.id for q in test} & {q.id for q in train}
+
+
+def test_a_missing_question_file_is_named_not_skipped(monkeypatch, tmp_path) -> None:
+    import pytest
+
+    from evals import kb_questions, runner
+    from evals.datasets import DatasetMissing
+
+    monkeypatch.setattr(kb_questions, "FRESH_QUESTIONS", tmp_path / "kb-fresh.jsonl")
+    with pytest.raises(DatasetMissing, match="kb-fresh.jsonl"):
+        runner._kb_report("rules", "fresh")
