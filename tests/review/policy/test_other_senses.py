@@ -37,6 +37,17 @@ from tests.review.policy.helpers import names
         # A draft's note that no recommendation was made; a payment cancelled is no block on the account.
         ("No recommendation given (execution-only)", "advice"),
         ("Scheduled payment cancelled during the call", "account_terms"),
+        # A business client's trade and staff, scheme rules, hypotheticals and idioms.
+        ("We run a care home business with 40 residents.", "vulnerable_customer"),
+        ("The company made three roles redundant last year as part of a restructure.", "vulnerable_customer"),
+        ("Our office has disabled access and a hearing loop.", "vulnerable_customer"),
+        ("The tenant is two months in arrears on the unit we let out.", "vulnerable_customer"),
+        ("We'd like income protection in case either of us is off work.", "vulnerable_customer"),
+        ("The high street shop is dying a death, so we moved online.", "vulnerable_customer"),
+        ("The widow's pension is part of the scheme rules.", "vulnerable_customer"),
+        ("We're a hospice charity looking to move our reserves.", "vulnerable_customer"),
+        ("The estate agent says completion is on Friday.", "tax_legal"),
+        ("It's free to call us from a mobile.", "fees_pricing"),
     ],
 )
 def test_a_word_in_another_sense_does_not_raise_the_flag(text: str, flag: str) -> None:
@@ -62,6 +73,9 @@ def test_a_card_cancelled_is_a_block_on_the_card() -> None:
         ("We'll send the £40,000 to your solicitor before the 20th.", "money_movement"),
         ("We don't recommend any fund for you; that would need an adviser.", "advice"),
         ("Your account is frozen until the checks are done.", "account_terms"),
+        ("I was made redundant in May and money is tight.", "vulnerable_customer"),
+        ("We're behind on the rent and in arrears with the loan.", "vulnerable_customer"),
+        ("Is it free to open the account?", "fees_pricing"),
     ],
 )
 def test_the_flags_own_sense_still_counts(text: str, flag: str) -> None:
