@@ -276,7 +276,9 @@ def _ask(clause: Clause, resolver: OwnerResolver, kind: str, before: str = "") -
         # "Do I need probate?" asks whether the client needs probate: "do" carries no meaning of its own.
         verb = "" if aux in ("do", "does", "did") else f" {aux}"
         rest = question["rest"]
-        if aux in ("do", "does") and not re.search(r"(?<!['’])s$|^(?:they|(?:all|any|some) of)", question["subject"]):
+        # "does" says the subject is singular ("my diagnosis"); after "do" a plural keeps the verb as it is.
+        if aux == "does" or (aux == "do" and not re.search(r"(?<!['’])s$|^(?:they|(?:all|any|some) of)",
+                                                             question["subject"])):
             rest = qs.third_person(rest)  # "Does my diagnosis count?": whether it counts
         phrase = f"whether {question['subject']}{verb} {rest}"
         return _short(task_wording(phrase, voices=_roles(voices), before="", resolver=resolver))

@@ -166,3 +166,8 @@ def test_asking_what_the_other_person_would_do_keeps_their_name() -> None:
 def test_money_the_client_will_need_is_an_ask() -> None:
     call = CALL + "Evelyn Marsh: We're changing the car, and I'll need twenty thousand out to my current account.\n"
     assert any(a.startswith("£20,000 out to the client") for a in _summary(call).client_asks)
+
+
+def test_does_makes_the_verb_singular_even_when_the_subject_ends_in_s() -> None:
+    asks = _summary(CALL + "Evelyn Marsh: First, does my diagnosis count?\n").client_asks
+    assert "Whether the client’s diagnosis counts" in asks
