@@ -172,6 +172,9 @@ def _review_api(section: str, raw: Raw) -> list[Figure]:
                            _g(raw, "healthz_req_per_s"), same),
                     Figure(section, f"{label} p99 ({where})", _g(raw, f"{key}_p99_ms"), "ms",
                            _g(raw, "healthz_p99_ms"), same)]
+        if key + "_cpu_ms" in raw:
+            out.append(Figure(section, f"{label} server CPU per request ({where})", _g(raw, f"{key}_cpu_ms"), "ms",
+                              _g(raw, "healthz_cpu_ms"), "/healthz, same run"))
     return out
 
 

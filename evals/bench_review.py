@@ -17,8 +17,9 @@
    the item, claim it, approve it with its ETag (approval also releases: record,
    actions, recap draft, audit events);
 6. reports requests per second and p50/p95/p99 latency of every phase, so list and read
-   stand beside `/healthz` of the same run, records the load average before and after,
-   and verifies the audit chain afterwards.
+   stand beside `/healthz` of the same run, and (on Linux) the server's CPU time per
+   request of the read phases, which a busy machine disturbs far less than req/s; records
+   the load average before and after, and verifies the audit chain afterwards.
 
 Run it: `python -m evals.bench_review 2000 32 [POSTGRES_URL] [PROCESSES]`.
 """
@@ -198,9 +199,33 @@ def _reviewer(keys: dict[str, str], i: int) -> dict[str, str]:
     return {"Authorization": f"Bearer {keys[f'rev{i % 4}']}"}
 
 
+def _server_cpu_s(pid: int) -> float | None:
+    """CPU seconds the server process and its live children (uvicorn's workers) have used (Linux; None elsewhere).
+
+    Beside req/s: on a machine other work shares, throughput swings with the neighbours, while
+    the CPU the server spends per request barely moves, so its ratio to `/healthz`'s is the
+    steadier measure of the request path.
+    """
+    proc = Path("/proc")
+    if not (proc / str(pid) / "stat").exists():
+        return None
+    total = 0.0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after the command: state, ppid, ...
+        except OSError:
+            continue  # a process that ended while we looked
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return total
+
+
 async def _read_phases(base: str, keys: dict[str, str], ids: list[str], n_requests: int,
-                       concurrency: int) -> dict[str, dict[str, Any]]:
-    """Warm up, then `/healthz`, the list and the read, one after another from the same clients."""
+                       concurrency: int, server_pid: int | None = None) -> dict[str, dict[str, Any]]:
+    """Warm up, then `/healthz`, the list and the read, one after another from the same clients.
+
+    With `server_pid`, each phase also carries the server's CPU seconds over it (`cpu_s`).
+    """
     def healthz(_i: int) -> tuple[str, dict[str, Any], dict[str, str]]:
         return "/healthz", {}, {}
 
@@ -213,9 +238,13 @@ async def _read_phases(base: str, keys: dict[str, str], ids: list[str], n_reques
     # Every server process answers a few of each first: imports and caches are not what is timed.
     for warm in (healthz, listing, read):
         await _load_gets(base, 8 * concurrency, concurrency, warm)
-    return {"healthz": await _load_gets(base, n_requests, concurrency, healthz),
-            "list": await _load_gets(base, n_requests, concurrency, listing),
-            "read": await _load_gets(base, n_requests, concurrency, read)}
+    phases = {}
+    for name, request in (("healthz", healthz), ("list", listing), ("read", read)):
+        before = _server_cpu_s(server_pid) if server_pid else None
+        phases[name] = await _load_gets(base, n_requests, concurrency, request)
+        after = _server_cpu_s(server_pid) if server_pid else None
+        phases[name]["cpu_s"] = after - before if before is not None and after is not None else None
+    return phases
 
 
 async def _load(base: str, keys: dict[str, str], ids: list[str], n_requests: int,
@@ -280,7 +309,8 @@ def run_review_bench(n_requests: int, concurrency: int = 32, postgres_url: str |
         Figures: for the workflow, requests, seconds, req_per_s, p50/p95/p99 (ms) overall and
         p50/p99 per operation, error count, drafts seeded and released, whether the audit chain
         verified (1/0); `healthz_*`, `list_only_*` and `read_only_*` (req_per_s, p50_ms, p99_ms,
-        errors) of the read phases; the database and processes; the load average at start and end.
+        errors; on Linux also cpu_ms, the server's CPU per request) of the read phases; the
+        database and processes; the load average at start and end.
     """
     n_drafts = max(1, math.ceil(n_requests / 4))
     load_start = os.getloadavg()[0]
@@ -295,7 +325,7 @@ def run_review_bench(n_requests: int, concurrency: int = 32, postgres_url: str |
         try:
             asyncio.run(_wait_ready(base, proc))
             ids = asyncio.run(_review_ids(base, keys))
-            reads = asyncio.run(_read_phases(base, keys, ids, n_requests, concurrency))
+            reads = asyncio.run(_read_phases(base, keys, ids, n_requests, concurrency, proc.pid))
             result = asyncio.run(_load(base, keys, ids, n_requests, concurrency))
         finally:
             proc.terminate()
@@ -322,6 +352,8 @@ def run_review_bench(n_requests: int, concurrency: int = 32, postgres_url: str |
         figures[f"{prefix}_p50_ms"] = percentile(phase["timings"], 50) * 1000
         figures[f"{prefix}_p99_ms"] = percentile(phase["timings"], 99) * 1000
         figures[f"{prefix}_errors"] = float(phase["errors"])
+        if phase["cpu_s"] is not None and phase["timings"]:
+            figures[f"{prefix}_cpu_ms"] = phase["cpu_s"] / len(phase["timings"]) * 1000
     for op, ts in result["timings"].items():
         figures[f"{op}_p50_ms"] = percentile(ts, 50) * 1000
         figures[f"{op}_p99_ms"] = percentile(ts, 99) * 1000
@@ -367,6 +399,11 @@ def main() -> None:
           f"p99 {f[f'{key}_p99_ms']:6.1f} ms  {f[f'{key}_req_per_s'] / h:.0%} of /healthz; "
           f"errors {int(f[f'{key}_errors'])}"
           for label, key in (("list", "list_only"), ("read", "read_only"))),
+        *([f"  server CPU per request: /healthz {f['healthz_cpu_ms']:.2f} ms, "
+           + ", ".join(f"{label} {f[f'{key}_cpu_ms']:.2f} ms ({f['healthz_cpu_ms'] / f[f'{key}_cpu_ms']:.0%} "
+                       "of /healthz's rate on the same CPU)"
+                       for label, key in (("list", "list_only"), ("read", "read_only")))]
+          if "healthz_cpu_ms" in f else []),
         f"  workflow  {f['req_per_s']:7.1f} req/s over {f['seconds']:.2f} s ({int(f['requests'])} requests); "
         f"errors {int(f['errors'])}; p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms",
         *(f"    {op:8s} p50 {f[f'{op}_p50_ms']:.1f} ms  p99 {f[f'{op}_p99_ms']:.1f} ms"

@@ -57,6 +57,9 @@ def test_figures_for_every_section_have_baselines_where_promised():
     review = figures_for("review_api", {"req_per_s": 100.0, "healthz_req_per_s": 400.0, "p99_ms": 80.0,
                                         "healthz_p99_ms": 20.0, "concurrency": 32, "audit_chain_ok": 1.0})
     assert review[0].ratio == 0.25 and review[1].ratio == 4.0
+    cpu = {f.name: f for f in figures_for("review_api", {"list_only_req_per_s": 50.0, "healthz_req_per_s": 200.0,
+                                                         "list_only_cpu_ms": 3.0, "healthz_cpu_ms": 0.75})}
+    assert cpu["list queue server CPU per request (sqlite, 1 process(es))"].ratio == 4.0
     llm = figures_for("llm", {"okafor_calls": 1, "okafor_windows": 1, "okafor_prompt_tokens": 3300,
                               "okafor_tokenizer_tokens": 1500})
     assert llm[1].ratio == 2.2
