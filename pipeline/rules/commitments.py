@@ -16,6 +16,7 @@ against the guide; none names a person, firm or amount.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pipeline.rules.action_types import main_part
@@ -130,6 +131,10 @@ def detect(text: str, *, written: bool, notes: bool = False, loose: bool = False
     return _asked(stripped, written=written, loose=loose)
 
 
+# Steps that pass a case to someone else ("I'll need to put it to credit"); "I'll need to check" or
+# "I'll just need to run through security" are steps of the call itself.
+_PASSED_ON = frozenset("put take submit refer send raise escalate ask".split())
+_NEED_TO = re.compile(r"\s+to\s+(?:\w+ly\s+)?(?P<verb>[a-z]+)")
 _NOT_A_NAME = frozenset({"you", "he", "she", "they", "it", "this", "that", "there", "who", "which", "what"})
 
 
@@ -145,6 +150,10 @@ def _own_or_assigned(text: str, *, notes: bool) -> Detection | None:
     m = FIRST_PERSON.search(text)
     if m and m.group("verb") not in ONGOING_VERBS | VAGUE_VERBS:
         return Detection("commitment", m.group("verb"), None, m.start())
+    need = _NEED_TO.match(text, m.end("verb")) if m and m.group("verb") == "need" else None
+    if m and need and need.group("verb") in _PASSED_ON:
+        # "The twenty I'll need to put to credit": the speaker's own next step.
+        return Detection("commitment", need.group("verb"), None, m.start())
     if m and m.group("verb") == "have" and HAVE_DELIVERY.match(text, m.start("verb")):
         return Detection("commitment", "have", None, m.start())
     m = LET_ME.search(text)

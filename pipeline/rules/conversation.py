@@ -122,6 +122,9 @@ def attaches_to(last: PendingAction, clause: Clause, det: cm.Detection | None, i
         if _PRONOUN_OBJECT.match(rest) or (det.verb == _last_verb(last) and _PERSON_OBJECT.match(rest)):
             # A restated date ("I'll send them by Tuesday") corrects the first: the last date wins.
             return True
+    if det is not None and det.kind == "commitment" and _reports_back_on(last, clause, det):
+        # "I'll ask our team to chase them this afternoon, and I'll call you back tomorrow": one action.
+        return True
     if last.due.kind != "none" and has_date:
         # Steps stated separately with their own dates are two actions.
         return False
@@ -134,6 +137,17 @@ def attaches_to(last: PendingAction, clause: Clause, det: cm.Detection | None, i
             return True
         return bool(_DELIVERY_FOLLOW_UP.search(clause.text))
     return False
+
+
+# Verbs of an ask made of someone else: a report back on it belongs to it.
+_ASK_VERBS = frozenset("ask check speak talk put take submit refer chase raise run escalate".split())
+
+
+def _reports_back_on(last: PendingAction, clause: Clause, det: cm.Detection) -> bool:
+    """A promise to report back on the ask just made, in its sentence or with the date it lacked (the guide)."""
+    if last.detection.verb not in _ASK_VERBS or not pt.REPORT_BACK.search(clause.text[det.start:]):
+        return False
+    return clause.sentence == last.clause.sentence or last.due.kind == "none"
 
 
 def _last_verb(last: PendingAction) -> str:
@@ -235,11 +249,16 @@ def _in_recap(d: PendingAction, text: str, kind: str) -> bool:
     return bool(pt.RECAP.search(before))
 
 
-def _restates(later: PendingAction, earlier: PendingAction, shared: set[str], *, recap: bool) -> bool:
-    """Enough of the deliverable in common: in a recap two words, or one with the same verb; elsewhere three."""
+def _restates(later: PendingAction, earlier: PendingAction, shared: set[str], *, recap: bool, only: bool) -> bool:
+    """Enough of the deliverable in common: in a recap, two words or the same date; elsewhere three.
+
+    In a recap one shared word is enough with the same verb, or when the owner has only one earlier action.
+    """
     if not recap:
         return len(shared) >= 3
-    return len(shared) >= 2 or (len(shared) == 1 and later.detection.verb == earlier.detection.verb)
+    same_date = later.due.kind != "none" and later.due.deadline == earlier.due.deadline
+    return (len(shared) >= 2 or same_date
+            or (len(shared) == 1 and (later.detection.verb == earlier.detection.verb or only)))
 
 
 def merge_restatements(drafts: list[PendingAction], text: str, kind: str, reference: date) -> list[PendingAction]:
@@ -256,9 +275,12 @@ def merge_restatements(drafts: list[PendingAction], text: str, kind: str, refere
     for d in drafts:
         recap = _in_recap(d, text, kind)
         words = _deliverable_words(d, reference)
+        before = [k for k in kept if k.owner == d.owner and k.clause.turn < d.clause.turn and not k.clause.quoted
+                  and not d.clause.quoted]
         earlier = next(
-            (k for k in kept if k.owner == d.owner and k.clause.turn < d.clause.turn and not k.clause.quoted
-             and not d.clause.quoted and _restates(d, k, words & _deliverable_words(k, reference), recap=recap)),
+            (k for k in before
+             if _restates(d, k, words & _deliverable_words(k, reference), recap=recap,
+                           only=len(before) == 1 and kind != "meeting_notes")),
             None,
         )  # fmt: skip
         if earlier is None:

@@ -260,6 +260,19 @@ class _Pass:
         return False
 
 
+def _not_done_in_call(drafts: list[PendingAction], clauses: list[Clause], kind: str) -> list[PendingAction]:
+    """Drop work the other party says was done while they talked ("I'll forward it now." - "I've got it")."""
+    if kind != "call_transcript":
+        return drafts
+    kept = []
+    for d in drafts:
+        last_turn = max(c.turn for c in [d.clause, *d.merged_from])
+        said = [c for c in clauses if last_turn < c.turn <= last_turn + 2 and c.speaker != d.clause.speaker]
+        if not any(pt.DONE_IN_CALL.search(c.text) for c in said[:3]):
+            kept.append(d)
+    return kept
+
+
 def draft_with_rules(
     text: str,
     *,
@@ -286,7 +299,8 @@ def draft_with_rules(
     reading = _Pass(text, kind, _local_date(occurred_at), resolver, clauses)
     for index, clause in enumerate(clauses):
         reading.add(index, clause)
-    drafts = merge_restatements(drop_superseded_quotes(reading.drafts), text, kind, reading.reference)
+    drafts = merge_restatements(drop_superseded_quotes(_not_done_in_call(reading.drafts, clauses, kind)), text, kind,
+                                reading.reference)
     built = [(d, build_action(d, text, resolver)) for d in drafts]
     actions = [a for _, a in built]
     asked = list(actions)  # what the interaction itself puts on someone; the controls below the client never asked for

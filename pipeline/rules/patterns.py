@@ -341,9 +341,25 @@ ADD_TO_DELIVERABLE = re.compile(
     r"|e-mail|message|letter|pack|form|application)\b",
     re.IGNORECASE,
 )
-# "I'll have that to you by Thursday": a delivery, though "have" alone is not work.
-HAVE_DELIVERY = re.compile(r"\bhave\s+[^.,;]{1,40}?\s+(?:over\s+|back\s+)?(?:to|with)\s+(?:you|him|her|them)\b",
+# "I'll have that to you by Thursday", "I'll have an answer for you by Tuesday": a delivery, though
+# "have" alone is not work.
+HAVE_DELIVERY = re.compile(r"\bhave\s+[^.,;]{1,40}?\s+(?:over\s+|back\s+)?(?:to|with)\s+(?:you|him|her|them)\b"
+                           r"|\bhave\s+an?\s+(?:answer|decision|update|outcome|reply)\s+for\s+(?:you|him|her|them)\b",
                            re.IGNORECASE)
+# Reporting back on an ask just made: "...and I'll call you back tomorrow with where it's got to".
+REPORT_BACK = re.compile(
+    r"\b(?:let (?:you|him|her|them) know|(?:come|get) back to (?:you|him|her|them)|(?:call|ring|phone) (?:you|him|her"
+    r"|them) back|have an? (?:answer|decision|update|outcome|reply) for (?:you|him|her|them)"
+    r"|update (?:you|him|her|them))\b",
+    re.IGNORECASE,
+)
+# The other party says the thing was done on the call: "I've got it, it's just come through", "we've done
+# that already".
+DONE_IN_CALL = re.compile(
+    r"\b(?:it|that)(?:'s|’s| has) (?:just )?(?:come through|arrived|landed)\b"
+    r"|\b(?:we|I)(?:'ve|’ve| have) (?:already )?done (?:that|it)(?: already)?\b|\balready done\b",
+    re.IGNORECASE,
+)
 # Date corrections and confirmations: "actually, make that Thursday", "Wednesday's fine".
 CORRECTION = re.compile(
     r"\b(?:actually|make (?:it|that)|let's say|let’s say|(?:can|could|shall) we say|could (?:it|we) be|can (?:it|we) be"
@@ -366,6 +382,8 @@ UNAVAILABLE = re.compile(
 RECAP = re.compile(
     r"\b(?:to recap|recap(?:ping)?|to sum (?:it |that |this )?up|to summari[sz]e|in summary|so to confirm"
     r"|just to confirm|to confirm what we(?:'ve|’ve| have)? agreed|as agreed|as discussed|next steps"
+    r"|(?:let me |just to )?(?:just )?(?:run|go) (?:through|over) (?:it|that|everything|what we(?:'ve|’ve| have)"
+    r" (?:agreed|said))\s*[.:]"
     r"|actions?(?: points| agreed)?\s*:?\s*$)",
     re.IGNORECASE | re.MULTILINE,
 )

@@ -83,3 +83,48 @@ Owen Pritchard: I'll email it tonight."""
     rows = _actions(text)
     assert [(o, d) for o, d, _ in rows] == [("Owen Pritchard", date(2026, 5, 13))]
     assert rows[0][2].startswith("Could you send me")
+
+
+def _call_of(text: str):
+    from datetime import datetime
+
+    from pipeline.grounding import ground_draft
+    from pipeline.rules import draft_with_rules
+    from pipeline.schemas import Participant
+
+    people = [Participant(name="Tariq Hussain", role="service_agent", side="firm"),
+              Participant(name="Malcolm Reeve", role="client", side="client")]
+    draft = draft_with_rules(text, kind="call_transcript", occurred_at=datetime.fromisoformat("2026-03-12T12:20:00"),
+                             participants=people, client="Malcolm Reeve")
+    return ground_draft(draft, source_text=text, participants=people)
+
+
+def test_reporting_back_on_an_ask_in_its_sentence_is_one_action_dated_by_the_report() -> None:
+    draft = _call_of("Tariq Hussain: And I'll ask our ISA transfers team to chase Greyfield by phone this afternoon, "
+                     "and I'll call you back tomorrow with where it's got to.\nMalcolm Reeve: Fine.")
+    assert [(a.type, a.due.deadline.isoformat()) for a in draft.actions] == [("internal_request", "2026-03-13")]
+
+
+def test_an_answer_promised_after_an_undated_step_to_credit_dates_it() -> None:
+    draft = _call_of("Tariq Hussain: The twenty I'll need to put to credit, because it's an increase. I'll have an "
+                     "answer for you by Tuesday.\nMalcolm Reeve: Okay.")
+    assert [(a.type, a.due.deadline.isoformat()) for a in draft.actions] == [("approval", "2026-03-17")]
+
+
+def test_steps_in_separate_sentences_with_their_own_dates_stay_two() -> None:
+    draft = _call_of("Tariq Hussain: I'll send the figures to our tax team today. Then I'll come back to you by "
+                     "Friday.\nMalcolm Reeve: Fine.")
+    assert len(draft.actions) == 2
+
+
+def test_a_recap_restating_an_action_by_its_date_adds_nothing() -> None:
+    draft = _call_of("Tariq Hussain: I'll ask our underwriters whether they can extend full cover, and ring you back "
+                     "on Monday.\nMalcolm Reeve: Fine.\nTariq Hussain: So, to recap. I'll speak to underwriting about "
+                     "the empty house and call you on Monday.")
+    assert len(draft.actions) == 1
+
+
+def test_work_the_other_party_says_is_done_during_the_call_is_no_action() -> None:
+    draft = _call_of("Malcolm Reeve: I'll forward you the letter now.\nTariq Hussain: Please do. I've got it, it's "
+                     "just come through.")
+    assert draft.actions == []
