@@ -105,7 +105,8 @@ def test_due_reading_takes_the_current_period_of_a_past_event_as_no_deadline(tex
 
 @pytest.mark.parametrize(
     ("text", "deadline"),
-    [("I know I said I'd do it this week", date(2026, 12, 4)), ("We agreed to finish it this month", date(2026, 12, 31))],
+    [("I know I said I'd do it this week", date(2026, 12, 4)),
+     ("We agreed to finish it this month", date(2026, 12, 31))],
 )
 def test_a_past_verb_before_a_promise_leaves_its_period_a_deadline(text: str, deadline: date) -> None:
     due = resolve_due(text, THURSDAY)
