@@ -46,9 +46,16 @@ _SIGNOFF = re.compile(
 _TRAILING = re.compile(
     r",?\s+(?:so that|so|assuming|even if|because|since|which means|while|in case|provided that|just so)\s+(?=\w)"
     r"|,\s+as\s+(?=(?:the|it|they|he|she|we|I|you|this|that)\b)"
-    rf"|,\s+(?:and\s+)?(?:I|we)(?:{_APOS}(?:ll|ve|m|d)|\s+(?:will|have|am|can|would))\b",
+    rf"|,\s+(?:and\s+)?(?:I|we)(?:{_APOS}(?:ll|ve|m|d)|\s+(?:will|have|am|can|would))\b"
+    # A second sentence after a comma: "take it into the branch on Monday, my daughter can drive me".
+    r"|,\s+(?:my|our|his|her|their|he|she|they)\b(?:\s+\w+){0,2}?\s+(?:can|will|could|would|is|are|has|have)\b",
     re.IGNORECASE,
 )
+# Emphasis and hedges say nothing about the task: "I'll call you myself on Friday", "I'll ring them
+# myself, I think". A reflexive after a preposition is the task's person ("send a copy to myself").
+_EMPHATIC = re.compile(r"(?<!\bto)(?<!\bfor)(?<!\bby)(?<!\bwith)(?<!\bfrom)(?<!\babout)"
+                       r"\s+(?:myself|ourselves|yourself|yourselves|himself|herself|themselves)\b", re.IGNORECASE)
+_HEDGE = re.compile(r",?\s+(?:I|we)\s+(?:think|guess|suppose|reckon|imagine|expect)$", re.IGNORECASE)
 _MIN_WORDS_BEFORE_CUT = 4
 _IDIOMS = (
     (re.compile(rf"\bas soon as (?:we{_APOS}re|we are) off the (?:phone|call)\b", re.IGNORECASE),
@@ -67,7 +74,9 @@ _DELIVERABLE_VERBS = (
     r"|draw up|put forward|put in|read|check|review|attach|scan|raise|book|arrange|find|dig out|pull together"
 )
 _NP = (
-    r"(?P<np>(?:the|a|an|your|my|our|his|her|their)\s+(?:[\w£$€%'’-]+\s+){0,6}?[\w£$€%'’-]+?)"
+    r"(?P<np>(?:the|a|an|one|your|my|our|his|her|their)\s+(?:[\w£$€%'’-]+\s+){0,6}?[\w£$€%'’-]+?"
+    # "one copy of the certificate": the thing is what it is a copy of.
+    r"(?:\s+of\s+(?:the|your|my|our|his|her|their)\s+[\w'’-]+(?:\s+[\w'’-]+)?(?=\s*[.,;:?!)]|\s+or\b))?)"
     r"(?=\s+(?:to|from|by|when|so|as|in|on|for|if|and|today|tomorrow|this|next|before|after|with|over|back|"
     r"that|which|within|asap|of|\w+ly)\b|\s*[.,;:?!)]|\s*$)"
 )
@@ -80,12 +89,12 @@ _PEOPLE_VERBS = frozenset("ask ring phone call email tell chase contact speak wr
 _BARE = re.compile(
     r"^(?P<verb>[A-Za-z-]+(?:\s+(?:over|back|across|through|up|off|out|in))?)\s+(?P<pron>it|that|them|this|those)"
     # A pronoun, not a determiner: "stop that collection" names its object already.
-    r"(?=\s+(?:over|back|to|in|on|for|by|with|from|across|through|up|off|out|today|tomorrow|tonight|this|next|now"
+    r"(?=\s+(?:over|back|to|into|onto|in|on|for|by|with|from|across|through|up|off|out|today|tomorrow|tonight|this|next|now"
     r"|later|as|when|before|after|first|asap|straight|once|within|and|again|in)\b|\s*[,.;:!?]|\s*$)",
     re.IGNORECASE,
 )
 _TEAM_WORDS = r"(?:[\w-]+\s+){0,3}?(?:team|desk|department|unit|people|colleagues?|specialists?|system|records?)"
-_DETERMINER = re.compile(r"^(?:your|my|our|his|her|their|a|an)\s+", re.IGNORECASE)
+_DETERMINER = re.compile(r"^(?:your|my|our|his|her|their|a|an|one)\s+", re.IGNORECASE)
 _PERSON_WORDS = (
     "i'll i'm i've i'd you'll you're you've you'd we'll we're we've we'd i me my mine myself you your yours "
     "yourself we us our ours"
@@ -143,6 +152,7 @@ def task_wording(body: str, *, voices: Voices, before: str, resolver: OwnerResol
         The rewritten description.
     """
     text = re.sub(r"[\s.?!,;]+$", "", " ".join(_frame(body, clause).split()))
+    text = _HEDGE.sub("", _EMPHATIC.sub("", text)).strip()
     text = _trim(text)
     for pattern, replacement in _IDIOMS:
         text = pattern.sub(replacement, text)

@@ -82,3 +82,23 @@ def test_long_description_is_cut_at_a_clause_boundary_never_mid_word() -> None:
     out = word(body)
     assert len(out) <= 180 and not out.endswith((" the", " to", " and", ","))
     assert out.startswith("Ring the supplier on the number Danny Kowalczyk has always used")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("call you myself on Friday to check the refund has landed",
+         "Call Danny Kowalczyk on Friday to check the refund has landed"),
+        ("send the award letter myself this afternoon", "Send the award letter this afternoon"),
+        ("ring them myself, I think", "Ring them"),
+        ("send a copy to myself", "Send a copy to Amira Haddad"),  # after a preposition it is the person
+    ],
+)
+def test_emphasis_and_hedges_are_not_part_of_the_task(body: str, expected: str) -> None:
+    assert task_wording(body, voices=FIRM_TO_CLIENT, before="", resolver=RESOLVER) == expected
+
+
+def test_a_second_sentence_after_a_comma_is_cut() -> None:
+    text = task_wording("take it into the branch on Monday, my daughter can drive me", voices=CLIENT_TO_FIRM,
+                        before="Could you post us one copy of the certificate, or bring it in?", resolver=RESOLVER)
+    assert text == "Take the copy of the certificate into the branch on Monday"
