@@ -65,3 +65,35 @@ def test_plain_wording_raises_the_flag(text: str, flag: str) -> None:
 )
 def test_near_misses_do_not_raise_the_flag(text: str, flag: str) -> None:
     assert flag not in names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("We'd like to pay off the loan early with the bonus.", "money_movement"),
+        ("Please send it back to the account it came from.", "money_movement"),
+        ("The money needs to be in the solicitor's account by Thursday.", "money_movement"),
+        ("Could you increase my monthly contribution to £600?", "money_movement"),
+        ("Please stop the monthly £200 going into the fund.", "money_movement"),
+        ("The policy lapsed because the premium wasn't paid.", "account_terms"),
+        ("Can we change the account from joint to sole names?", "account_terms"),
+        ("What's the sum assured on the life policy?", "account_terms"),
+        ("I'm a US citizen, can I still open the ISA?", "account_terms"),
+        ("Which is better for us, the fix or the tracker?", "advice"),
+        ("Can you help me choose between the two funds?", "advice"),
+        ("I've been passed from pillar to post for three weeks.", "complaint"),
+        ("I'm seriously thinking of moving banks over this.", "complaint"),
+        ("This isn't right and I want it fixed today.", "complaint"),
+        ("I've been unwell for months and couldn't deal with the post.", "vulnerable_customer"),
+        ("My memory isn't what it was, so please write it down.", "vulnerable_customer"),
+        ("I've been suffering with anxiety since the accident.", "vulnerable_customer"),
+        ("I'm worried about losing the house.", "vulnerable_customer"),
+    ],
+)
+def test_everyday_wording_raises_the_flag(text: str, flag: str) -> None:
+    assert flag in names(text)
+
+
+def test_money_paid_into_the_solicitors_account_is_no_legal_matter() -> None:
+    flags = names("The money needs to be in the solicitor's account by Thursday.")
+    assert "money_movement" in flags and "tax_legal" not in flags
