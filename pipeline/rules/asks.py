@@ -69,6 +69,8 @@ def noted_asks(clause: Clause, text: str, resolver: OwnerResolver, word: Word) -
         if m["who"].lower() != "client" and (who is None or who.side != "client"):
             continue
         what = re.sub(r"^(?:it|this|that)\s+", "", m["what"].strip(), flags=re.IGNORECASE)
+        # After a note's dash comes the firm's reply: "EK asked if limit can go higher - UW unlikely to agree".
+        what = re.split(r"\s+[-–—]\s+", what, maxsplit=1)[0]
         out.append(word(_lead(m["how"]) + what, clause))
     line = text[text.rfind("\n", 0, clause.start) + 1 : clause.start]
     bare = _BARE_NOTED_ASK.match(clause.text.strip())

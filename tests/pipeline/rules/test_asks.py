@@ -86,3 +86,8 @@ def test_what_happens_next_takes_the_firms_answer() -> None:
             "look at a reduced payment plan for the loan.\n")
     assert _asks(call) == ["What happens next: once the firm has got the form, the support team will look at a "
                            "reduced payment plan for the loan"]
+
+
+def test_a_noted_ask_stops_at_the_dash_before_the_firms_reply() -> None:
+    notes = "Renewal mtg. TN, FG.\n- FG asked if flood limit can go higher - UW unlikely to agree.\n"
+    assert "Whether flood limit can go higher" in _asks(notes, "meeting_notes")
