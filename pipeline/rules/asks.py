@@ -48,7 +48,8 @@ _VAGUE = re.compile(r"^(?:the|that|this|it|some|any)(?:\s+[\w-]+){1,2}$|\b(?:of 
 
 
 # "I'll include any interest..." is the task "Include any interest...".
-_OWN_LEAD = re.compile(r"^(?:(?:so|and|okay|ok|right|good point|that's a fair point)[,.]?\s+)*(?:I|we)"
+_OWN_LEAD = re.compile(r"^(?:(?:so|and|okay|ok|right|yes|sure|of course|good point|that's a fair point)[,.]?\s+)*"
+                       r"(?:I|we)"
                        r"(?:'ll|’ll| will|(?:'m|’m| am|'re|’re| are) going to)\s+(?:also\s+)?", re.IGNORECASE)
 
 

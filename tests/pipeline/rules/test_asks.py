@@ -91,3 +91,9 @@ def test_what_happens_next_takes_the_firms_answer() -> None:
 def test_a_noted_ask_stops_at_the_dash_before_the_firms_reply() -> None:
     notes = "Renewal mtg. TN, FG.\n- FG asked if flood limit can go higher - UW unlikely to agree.\n"
     assert "Whether flood limit can go higher" in _asks(notes, "meeting_notes")
+
+
+def test_the_firms_yes_before_its_commitment_is_left_out_of_the_answer() -> None:
+    call = ("Fiona Gallagher: Could you send me something in writing about that?\n"
+            "Tessa Nguyen: Yes, I'll email you our guide to ISAs today.\n")
+    assert "Email the client the firm’s guide to ISAs today" in _asks(call)
