@@ -61,6 +61,9 @@ from pipeline.rules.patterns import (
     WRITTEN_WORK_VERBS,
 )
 
+ANSWER = "answer"
+"""The verb of a question the reader is asked: the work is the answer."""
+
 
 @dataclass(frozen=True)
 class Detection:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.rules import commitments as cm
 from pipeline.rules import patterns as pt
 from pipeline.rules.action_types import TYPE_PRECEDENCE, classify_type
 from pipeline.rules.conversation import PendingAction
@@ -32,7 +33,9 @@ def _action_type(d: PendingAction, resolver: OwnerResolver) -> ActionType:
                       owner_side=d.side, owner_is_team=d.is_team, sentence=c.sentence_text, context=c.line_text)
         for c in [d.clause, *d.merged_from]
     ]
-    return min(types, key=TYPE_PRECEDENCE.index)
+    best = min(types, key=TYPE_PRECEDENCE.index)
+    # Answering a client's question is a message back to them, unless it seeks a sign-off.
+    return "client_response" if d.detection.verb == cm.ANSWER and best == "task" else best
 
 
 def _verb_of(text: str) -> str:
@@ -54,6 +57,9 @@ def _description(d: PendingAction, text: str, resolver: OwnerResolver) -> str:
         body = f"{det.verb} {_uncapitalised(whole[start:])}" if det.verb else whole[start:]
     elif m is None and det.verb and det.kind == "commitment" and start == 0 and pt.NOTE_DELIVERY.match(whole):
         body = f"{det.verb} {_uncapitalised(whole)}"
+    if det.verb == cm.ANSWER:
+        asked = " ".join(c.text.strip() for c in [clause, *d.merged_from])
+        body = f"answer the question: {_uncapitalised(asked)}"
     body = _with_list(body, text, clause.end)
     return task_wording(body, voices=_voices(d, resolver), before=text[max(0, clause.start - 700) : clause.start],
                         resolver=resolver, clause=whole)

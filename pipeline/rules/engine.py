@@ -184,6 +184,12 @@ class _Pass:
             # "...I'll get that over to you this afternoon", "...and we'll take it to credit committee".
             merge_into(last, clause, index, mentions)
             return
+        if det is None and self._asks_the_reader(clause):
+            if last and last.detection.verb == cm.ANSWER and last.clause.speaker == clause.speaker \
+                    and last.clause.message == clause.message and index - max(last.merged_indexes) == 1:
+                merge_into(last, clause, index, mentions)  # "...should I get out of it? What would you do?"
+                return
+            det = cm.Detection("request", cm.ANSWER, None, 0)
         if det is None:
             if last:
                 redate(last, clause, mentions)
@@ -200,6 +206,13 @@ class _Pass:
         asked = self.replied_to.get(clause.start)
         self.drafts.append(PendingAction(clause, det, name, side, is_team, best.due if best else Due.none(), best,
                                   merged_from=[asked] if asked else [], merged_indexes=[index]))
+
+    def _asks_the_reader(self, clause: Clause) -> bool:
+        """A client's direct question in the newest email asks the firm for an answer: a reply is owed."""
+        if self.kind != "email" or clause.quoted or not pt.READER_QUESTION.search(clause.text):
+            return False
+        speaker = self.resolver.participant(clause.speaker)
+        return speaker is not None and speaker.side == "client" and not pt.COURTESY_QUESTION.search(clause.text)
 
     @staticmethod
     def _team_meant(clause: Clause, det: cm.Detection, before: str) -> cm.Detection | None:

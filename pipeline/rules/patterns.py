@@ -197,6 +197,19 @@ LOOSE_REQUEST = re.compile(
     r"|discussion))\b",
     re.IGNORECASE,
 )
+# A client's direct question in writing that no request form caught: "Is his laptop covered there, or
+# would he need his own policy?", "Do we just send it by bank transfer?". Courtesies ask nothing.
+READER_QUESTION = re.compile(
+    r"^\s*(?:(?:and|also|so|but|one more thing|while I think of it)[,:\s–-]+)*(?:[^?]{0,60},\s*)?"
+    r"(?:is|are|does|do|did|will|would|should|can|could|may|what|when|how|which|where|why|who|has|have)\b"
+    r"[^?]{6,}\?\s*$",
+    re.IGNORECASE,
+)
+COURTESY_QUESTION = re.compile(
+    r"\bhow (?:are|is|have) (?:you|things|the family)\b|\bhope (?:you|all)\b|\bisn['’]t it\b|\bdon['’]t you think\b"
+    r"|\b(?:did|have) you (?:have|had) a (?:good|nice|lovely)\b",
+    re.IGNORECASE,
+)
 # A direct question in writing asks the reader to answer; tag questions ("..., isn't it?") do not.
 QUESTION = re.compile(r"\?\s*[\W]*$")
 TAG_QUESTION = re.compile(r",\s*(?:isn't|aren't|doesn't|don't|didn't|wasn't|won't|right|eh|huh)\s+\w*\s*\?\s*$",

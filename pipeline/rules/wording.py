@@ -263,7 +263,9 @@ def _voices(text: str, voices: Voices) -> str:
         }
         written = table[word]() + team
         verb = m["verb"]
-        if verb and word in ("i", "you") and written != "the firm":
+        after_modal = re.search(r"\b(?:would|will|can|could|should|shall|may|might|must|do|does|did)\s+$",
+                                m.string[: m.start()], re.IGNORECASE)
+        if verb and word in ("i", "you") and written != "the firm" and not after_modal:
             return f"{written} {_THIRD_PERSON[verb.strip().lower().replace('’', chr(39))]}"
         return written + (verb or "")
 

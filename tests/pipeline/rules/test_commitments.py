@@ -127,3 +127,31 @@ def test_bring_is_a_request_verb_in_writing() -> None:
 
     detection = cm.detect("Please could you bring your photo ID into the branch next Tuesday?", written=True)
     assert detection is not None and detection.kind == "request" and detection.verb == "bring"
+
+
+QUESTION_EMAIL = """From: Daniel Okoro <d.okoro@home.example>
+To: Lena Fischer <lena.fischer@insure.example>
+Date: Tue, 22 Sep 2026 19:12:00 +0100
+Subject: RE: Bike cover
+
+Hi Lena,
+
+Hope you're well? Please add the cover for the bike from 1 October.
+
+When the new policy starts, should I cancel the old one? What would you do in my shoes?
+
+Daniel
+
+> From: Lena Fischer
+> Is there anything else you'd like to check?
+"""
+
+
+def test_a_clients_questions_in_the_newest_email_ask_for_one_answer() -> None:
+    people = [Participant(name="Daniel Okoro", role="client", side="client"),
+              Participant(name="Lena Fischer", role="service_agent", side="firm")]
+    draft = _draft(QUESTION_EMAIL, "email", "2026-09-22T19:12:00+01:00", people, "Daniel Okoro")
+    answers = [a for a in draft.actions if a.description.startswith("Answer")]
+    assert [(a.owner, a.type) for a in answers] == [("Lena Fischer", "client_response")]
+    assert answers[0].evidence.text.endswith("What would you do in my shoes?")
+    assert answers[0].description.endswith("What would Lena Fischer do in Daniel’s shoes")
