@@ -80,3 +80,21 @@ def test_a_card_cancelled_is_a_block_on_the_card() -> None:
 )
 def test_the_flags_own_sense_still_counts(text: str, flag: str) -> None:
     assert flag in names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("The weather has been appalling this week.", "complaint"),
+        ("Ridiculous traffic on the way in, sorry.", "complaint"),
+        ("Thanks for charging ahead with this.", "fees_pricing"),
+        ("The rate of progress on the build is great.", "fees_pricing"),
+        ("We sponsor the local mental health charity run.", "vulnerable_customer"),
+        ("I'm dying to see the new app.", "vulnerable_customer"),
+        ("Legal & General are our pension provider.", "tax_legal"),
+        ("The will to get it done is there.", "tax_legal"),
+        ("Let me put you through to payments.", "money_movement"),
+    ],
+)
+def test_small_talk_and_names_raise_nothing(text: str, flag: str) -> None:
+    assert flag not in names(text)
