@@ -134,6 +134,32 @@ def _settled_question(clauses: list[Clause], index: int, resolver: OwnerResolver
     return f"Agreed: the client can {rest}"
 
 
+_SENDING_NOW = re.compile(r"\b(?:I|we)(?:'ll|’ll| will|'m|’m| am)\s+(?:just\s+)?"
+                          r"(?P<verb>forward|send|email|upload)(?:ing)?\s+(?:you\s+)?"
+                          r"(?P<what>(?:the|my|our|a|that)\s+[^,.;!?]{2,60}?)\s+(?:now|over now|across now)\b",
+                          re.IGNORECASE)
+_GOT_IT = re.compile(r"\b(?:I(?:'ve|’ve| have) got it|(?:it|that)(?:'s|’s| has)\s+(?:just\s+)?(?:come through|arrived)"
+                     r"|(?:I(?:'ve|’ve| have)|we(?:'ve|’ve| have)) (?:just )?received it)\b", re.IGNORECASE)
+_PAST = {"forward": "forwarded", "send": "sent", "email": "emailed", "upload": "uploaded"}
+
+
+def _received_now(clauses: list[Clause], index: int, resolver: OwnerResolver) -> str | None:
+    """What the client sends during the call and the firm confirms receiving is done during the call.
+
+    "I'll forward you the letter now" - "I've got it, it's just come through" is "Letter
+    forwarded during the call".
+    """
+    if not _GOT_IT.search(clauses[index].text):
+        return None
+    turn = clauses[index].turn
+    for earlier in reversed([c for c in clauses[:index] if c.turn == turn - 1]):
+        sending = _SENDING_NOW.search(earlier.text) if _side(earlier, resolver) == "client" else None
+        if sending:
+            what = re.sub(r"^(?:the|my|our|a|that)\s+", "", sending["what"], flags=re.IGNORECASE)
+            return f"{what[0].upper() + what[1:]} {_PAST[sending['verb'].lower()]} during the call"
+    return None
+
+
 def _ruling(clause: Clause, resolver: OwnerResolver) -> str | None:
     """What the firm rules is not covered or not needed, said as settled (no "if", not a question)."""
     text = clause.text.strip()
@@ -219,6 +245,7 @@ def settled(clauses: list[Clause], resolver: OwnerResolver, text: str, actions: 
                 out.append(what[0].upper() + what[1:])
             out.append(_advice_declined(clause, resolver, text))
             out.append(_ruling(clause, resolver))
+            out.append(_received_now(clauses, index, resolver))
         out.append(_noted_decline(clauses, index, resolver))
         out.append(_noted_agreement(clauses, index, resolver))
     return [d for d in out if d]

@@ -113,3 +113,14 @@ def test_a_short_question_on_a_term_settled_by_a_short_answer_is_a_decision() ->
 def test_a_long_or_figureless_answer_settles_no_term() -> None:
     call = ("Malcolm Reeve: And the margin?\nTariq Hussain: I'll need to take that to the pricing desk.\n")
     assert not any(d.startswith("Margin") for d in _decisions(call))
+
+
+def test_what_the_client_sends_during_the_call_and_the_firm_receives_is_done() -> None:
+    call = ("Malcolm Reeve: I'll forward you the letter now.\n"
+            "Tariq Hussain: Please do. I've got it, it's just come through.\n")
+    assert "Letter forwarded during the call" in _decisions(call)
+
+
+def test_a_promise_to_send_later_is_not_received_during_the_call() -> None:
+    call = "Malcolm Reeve: I'll forward you the letter tomorrow.\nTariq Hussain: Thanks, I've got it noted.\n"
+    assert not any("forwarded" in d for d in _decisions(call))
