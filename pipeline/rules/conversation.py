@@ -83,12 +83,24 @@ def content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower()) if w not in STOPWORDS}
 
 
+def _promise_words(clause: Clause) -> set[str]:
+    return content_words(clause.text[20:] if len(clause.text) > 40 else clause.text)
+
+
 def completed_in_newer(clause: Clause, clauses: list[Clause]) -> bool:
-    """A quoted commitment is done when a newer message thanks for it or reports it received."""
-    words = content_words(clause.text[20:] if len(clause.text) > 40 else clause.text)
+    """A quoted commitment is done when a newer message thanks for it or reports it received.
+
+    The thanks answers the quoted promise it shares most words with: "thanks for sending the fund
+    manager's letter" completes "I'll send you the fund manager's letter", not "I'll write to you as soon
+    as the fund reopens" beside it.
+    """
+    words = _promise_words(clause)
+    promises = [c for c in clauses if c.quoted and pt.FIRST_PERSON.search(c.text)]
     for newer in clauses:
         if newer.message < clause.message and _COMPLETION.search(newer.text):
-            if words & content_words(newer.text):
+            said = content_words(newer.text)
+            shared = len(words & said)
+            if shared and shared >= max((len(_promise_words(p) & said) for p in promises), default=0):
                 return True
     return False
 
@@ -222,11 +234,18 @@ def drop_superseded_quotes(drafts: list[PendingAction]) -> list[PendingAction]:
     for d in drafts:
         if d.clause.quoted and d.detection.kind == "commitment":
             words = content_words(d.clause.text)
-            if any(n.owner == d.owner and n.detection.verb == d.detection.verb
-                   and len(words & content_words(n.clause.text)) >= 2 for n in newer):
+            if any(n.owner == d.owner and _asks_again(n, d, len(words & content_words(n.clause.text)))
+                   for n in newer):
                 continue
         kept.append(d)
     return kept
+
+
+def _asks_again(newer: PendingAction, quoted: PendingAction, shared: int) -> bool:
+    """The newer message asks for the quoted deliverable again: the same verb and words, or a request sharing two."""
+    if newer.detection.kind == "request":
+        return shared >= 2 or (shared >= 1 and newer.detection.verb == quoted.detection.verb)
+    return shared >= 2 and newer.detection.verb == quoted.detection.verb
 
 
 def _deliverable_words(d: PendingAction, reference: date) -> set[str]:

@@ -32,6 +32,8 @@ INJECTION = re.compile(
 )
 _EMAIL_HEADER = re.compile(r"^(?:From|To|Cc|Bcc|Date|Sent|Subject):", re.IGNORECASE)
 _ORIGINAL_MESSAGE = re.compile(r"^-{3,}\s*(?:Original Message|Forwarded message)\s*-{3,}\s*$", re.IGNORECASE)
+# A mail program's reply line opens the quoted message: "On Fri, 10 Apr 2026 at 11:02, Simone Baptiste wrote:".
+_REPLY_LINE = re.compile(r"^On\s.{4,120}?,\s*(?P<name>[^,<>]+?)\s*(?:<[^>]*>)?\s+wrote:\s*$")
 _SIGN_OFF = re.compile(
     r"^(?:kind |best |warm |with best |many )?(?:regards|wishes|thanks|thank you|cheers|best|sincerely"
     r"|yours sincerely|yours faithfully|all the best)[,.!]?\s*$",
@@ -202,12 +204,14 @@ def email_messages(text: str) -> list[Message]:
         line_start, line_end = offset, offset + len(raw)
         offset = line_end + 1
         stripped = raw.lstrip("> ").rstrip()
-        if _ORIGINAL_MESSAGE.match(stripped) or (body_started and re.match(r"^From:", stripped, re.IGNORECASE)):
+        reply = _REPLY_LINE.match(stripped) if body_started else None
+        if (_ORIGINAL_MESSAGE.match(stripped) or reply
+                or (body_started and re.match(r"^From:", stripped, re.IGNORECASE))):
             current.end = line_start
             messages.append(current)
-            current = Message(index=len(messages), sender=None, start=line_start)
+            current = Message(index=len(messages), sender=reply["name"] if reply else None, start=line_start)
             body_started = False
-            if _ORIGINAL_MESSAGE.match(stripped):
+            if _ORIGINAL_MESSAGE.match(stripped) or reply:
                 current.start = line_end + 1
                 continue
         header = re.match(r"^(From|To|Cc|Sent|Date|Subject):\s*(.*)$", stripped, re.IGNORECASE)
@@ -239,7 +243,7 @@ def email_clauses(text: str, participants: list[Participant]) -> tuple[list[Clau
         if raw.startswith(">"):
             prefix = len(raw) - len(raw.lstrip("> "))
             _mask(text, start, start + prefix, masked)
-        if _EMAIL_HEADER.match(stripped) or _ORIGINAL_MESSAGE.match(stripped):
+        if _EMAIL_HEADER.match(stripped) or _ORIGINAL_MESSAGE.match(stripped) or _REPLY_LINE.match(stripped):
             _mask(text, start, end, masked)
             in_signature = False
             continue

@@ -128,3 +128,42 @@ def test_work_the_other_party_says_is_done_during_the_call_is_no_action() -> Non
     draft = _call_of("Malcolm Reeve: I'll forward you the letter now.\nTariq Hussain: Please do. I've got it, it's "
                      "just come through.")
     assert draft.actions == []
+
+
+REPLY_LINE_THREAD = """From: George Hathaway <george@mill.example>
+To: Simone Baptiste <simone@wealth.example>
+Date: Tue, 14 Apr 2026 08:31:00 +0100
+Subject: Re: Fund suspended
+
+Simone,
+
+Thanks for sending the fund manager's letter on Friday. Could you send me the updated valuation by Friday?
+
+Best,
+George
+
+On Fri, 10 Apr 2026 at 11:02, Simone Baptiste wrote:
+> Dear George,
+>
+> I'll send you the fund manager's letter later today. I'll write to you
+> as soon as the fund reopens for dealing. I'll also send you a valuation next week.
+>
+> Kind regards,
+> Simone
+"""
+
+
+def test_a_reply_line_opens_the_quoted_message_and_thanks_complete_the_best_matching_promise() -> None:
+    from datetime import datetime
+
+    from pipeline.rules import draft_with_rules
+    from pipeline.schemas import Participant
+
+    people = [Participant(name="George Hathaway", role="client", side="client"),
+              Participant(name="Simone Baptiste", role="relationship_manager", side="firm")]
+    draft = draft_with_rules(REPLY_LINE_THREAD, kind="email", occurred_at=datetime.fromisoformat("2026-04-14T08:31"),
+                             participants=people, client="George Hathaway")
+    evidence = [a.evidence.text for a in draft.actions]
+    # The letter was thanked for; the valuation is asked for again on top; the reopening promise is open.
+    assert evidence == ["Could you send me the updated valuation by Friday?",
+                        "I'll write to you\n> as soon as the fund reopens for dealing."]
