@@ -46,7 +46,8 @@ _OCCASION_GENTLE = {"call_transcript": "on the phone", "meeting_notes": "when we
 _INTERNAL_TYPES = frozenset({"internal_request", "approval", "case"})
 _INTERNAL_WORDS = re.compile(
     r"\b(?:fraud|referral|refer (?:it|this|them)|vulnerab\w*|flag\w*|escalat\w*|note (?:on|to) (?:the )?file|internal|"
-    r"sign-off|sign off|approval|underwrit\w*|credit committee|compliance|suspicious|security team)\b",
+    r"sign-off|sign off|approval|underwrit\w*|credit committee|credit paper|diari[sz]e\w*|compliance|suspicious|"
+    r"security team)\b",
     re.IGNORECASE,
 )
 _BEREAVEMENT = re.compile(r"\b(?:died|passed away|death|bereave\w*|funeral|widow\w*|late husband|late wife|"
@@ -104,12 +105,14 @@ def render_recap(content: dict[str, Any], *, client: str, sender: Sender | str) 
     actions = [a for a in content.get("actions") or [] if a.get("status", "open") == "open"]
     lines = {side: [_line(a, client) for a in actions if a.get("owner_side") == side and not _internal(a)]
              for side in ("firm", "client")}
+    # A decision that is an internal action's own wording ("Ask credit to consider a reduced fee") is internal too.
+    internal = {str(a.get("description") or "").casefold() for a in content.get("actions") or [] if _internal(a)}
     when = _long_date(str(summary.get("occurred_at") or "")[:10])
     body = _template().render(
         client=client, tone=tone, when=when,
         occasion=(_OCCASION_GENTLE if tone != "plain" else _OCCASION).get(kind, "speaking with us"),
         decisions=[_to_client(strip_hidden(str(d)), client) for d in summary.get("decisions") or []
-                   if not _INTERNAL_WORDS.search(str(d))],
+                   if not _INTERNAL_WORDS.search(str(d)) and str(d).casefold() not in internal],
         firm_actions=lines["firm"], client_actions=lines["client"],
         contact=f"me, {strip_hidden(signer.name)}", sender=strip_hidden(signer.name),
         title=strip_hidden(signer.title or ""),
@@ -139,8 +142,10 @@ def _line(action: dict[str, Any], client: str) -> str:
     phrase = strip_hidden(str(due.get("phrase") or ""))
     when = _due_words(due)
     if when and phrase and phrase.lower() in text.lower():
-        # "Post the leaflet today" due today: the date replaces the phrase, never both.
-        text = re.sub(r"\s*,?\s*" + re.escape(phrase), "", text, count=1, flags=re.IGNORECASE).strip()
+        # "Post the leaflet today" due today: the date replaces the phrase, never both, and the
+        # phrase's own preposition goes with it ("submit it on Tuesday the seventeenth").
+        text = re.sub(r"\s*,?\s*(?:(?:by|on|before|until|for|no later than|within)\s+)?" + re.escape(phrase), "",
+                      text, count=1, flags=re.IGNORECASE).strip()
     return _to_client(text + (f" {when}" if when else ""), client)
 
 
@@ -165,7 +170,7 @@ def _to_client(text: str, client: str) -> str:
             continue
         text = re.sub(rf"\b{re.escape(name)}[’']s\b", "your", text)
         text = re.sub(rf"\b{re.escape(name)}\b", "you", text)
-    text = re.sub(r"\bthe client[’']s\b", "your", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:the )?client[’']s\b", "your", text, flags=re.IGNORECASE)
     text = re.sub(r"\bthe client\b", "you", text, flags=re.IGNORECASE)
     text = re.sub(r"\bthe firm[’']s\b", "our", text, flags=re.IGNORECASE)
     return text[:1].upper() + text[1:]

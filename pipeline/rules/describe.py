@@ -61,8 +61,9 @@ def _description(d: PendingAction, text: str, resolver: OwnerResolver) -> str:
         asked = " ".join(c.text.strip() for c in [clause, *d.merged_from])
         body = f"answer the question: {_uncapitalised(asked)}"
     body = _with_list(body, text, clause.end)
-    return task_wording(body, voices=_voices(d, resolver), before=text[max(0, clause.start - 700) : clause.start],
-                        resolver=resolver, clause=whole)
+    # What the clause says before its verb counts as just before: "The forecast is done, I'll email it over".
+    before = text[max(0, clause.start - 700) : clause.start] + (" " + whole[: m.start()] if m else "")
+    return task_wording(body, voices=_voices(d, resolver), before=before, resolver=resolver, clause=whole)
 
 
 def _uncapitalised(text: str) -> str:

@@ -84,6 +84,9 @@ _OBJECT_OF = re.compile(
     rf"\b(?:{_DELIVERABLE_VERBS})\s+(?P<to>(?:me|us|you|him|her|them)\s+)?(?:(?:over|back|across|through|up)\s+)?{_NP}",
     re.IGNORECASE,
 )
+# A thing said to be ready is the next thing sent: "The forecast is done, I'll email it over today".
+_READY = re.compile(r"(?P<to>)\b(?P<np>(?:the|your|my|our)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]+)\s+(?:is|are|'s|’s)\s+"
+                    r"(?:now\s+|all\s+)?(?:done|ready|finished|signed|complete|drafted|attached)\b", re.IGNORECASE)
 _CALLED = re.compile(r"\b(?:called|named)\s+(?P<name>[A-Z][\w&'’-]*(?:\s+(?:&\s+)?[A-Z][\w&'’-]*){0,4})")
 _PEOPLE_VERBS = frozenset("ask ring phone call email tell chase contact speak write remind pay thank".split())
 _BARE = re.compile(
@@ -196,7 +199,9 @@ def _resolve_bare_object(text: str, before: str) -> str:
     if bare is None:
         return text
     verb = bare["verb"].split()[0].lower()
-    object_ = antecedent(before, bare["pron"].lower(), people=verb in _PEOPLE_VERBS)
+    # Only "them" can be people: "email it over" sends a thing, "ring them" rings someone.
+    pronoun = bare["pron"].lower()
+    object_ = antecedent(before, pronoun, people=verb in _PEOPLE_VERBS and pronoun == "them")
     if object_ is None:
         return text
     return text[: bare.start("pron")] + object_ + text[bare.end("pron") :]
@@ -212,16 +217,19 @@ def antecedent(before: str, pronoun: str, *, people: bool) -> str | None:
     if people:
         named = list(_CALLED.finditer(window)) if pronoun == "them" else []
         return named[-1]["name"] if named else None
-    found = [m for m in _OBJECT_OF.finditer(window)
+    found = [m for m in [*_OBJECT_OF.finditer(window), *_READY.finditer(window)]
              if not re.fullmatch(r"(?:the|a|an)\s+(?:one|other|same|thing|rest)", m["np"], re.IGNORECASE)]
+    found.sort(key=lambda m: m.start())
     if not found:
         return None
     # Something handed to a person ("send us the invoice") is the likelier thing to post or sign
     # than a step in between ("send a request to the team").
     sent = [m for m in found if m["to"]]
     # Said by someone else, its "your passport" is not this speaker's: possessives become "the".
-    np = re.sub(r"\b(?:your|my|our)\b", "the", (sent or found)[-1]["np"], flags=re.IGNORECASE)
-    return _DETERMINER.sub("the ", np)
+    # ...unless the last thing named was said to be ready just now: that is what goes next.
+    chosen = found[-1] if found[-1].re is _READY else (sent or found)[-1]
+    np = re.sub(r"\b(?:your|my|our)\b", "the", chosen["np"], flags=re.IGNORECASE)
+    return re.sub(r"^The\b", "the", _DETERMINER.sub("the ", np))  # it sits mid-sentence
 
 
 def _voices(text: str, voices: Voices) -> str:

@@ -68,3 +68,18 @@ def test_signs_of_vulnerability_make_the_wording_gentle() -> None:
                                  concerns=["Callum Fraser has been dreading making this call"]),
                         client="Callum Fraser", sender=PRIYA).body
     assert "There is no rush with anything we have asked of you." in body
+
+
+def test_a_decision_worded_as_an_internal_action_and_internal_preparation_stay_out() -> None:
+    body = render_recap(_content(
+        [_action("Ask credit to consider a reduced fee", type_="approval"),
+         _action("Write the credit paper and submit it on Tuesday the seventeenth",
+                 due={"kind": "date", "date": "2026-12-08", "phrase": "Tuesday the seventeenth"}),
+         _action("Diarise that review for the end of the period"),
+         _action("Send Helen Marsh the statement on Friday", due={"kind": "date", "date": "2026-12-04",
+                                                               "phrase": "Friday"})],
+        decisions=["Ask credit to consider a reduced fee", "Client’s phone number updated during the call"]),
+        client="Helen Marsh", sender=PRIYA).body
+    assert "credit" not in body and "Diarise" not in body
+    assert "- Your phone number updated during the call" in body
+    assert "- Send you the statement by Friday 4 December" in body  # the phrase's "on" goes with it

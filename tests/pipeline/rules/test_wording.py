@@ -102,3 +102,9 @@ def test_a_second_sentence_after_a_comma_is_cut() -> None:
     text = task_wording("take it into the branch on Monday, my daughter can drive me", voices=CLIENT_TO_FIRM,
                         before="Could you post us one copy of the certificate, or bring it in?", resolver=RESOLVER)
     assert text == "Take the copy of the certificate into the branch on Monday"
+
+
+def test_a_thing_said_to_be_ready_is_what_email_it_sends() -> None:
+    before = "Amira Haddad: I'll send you the complete credit paper next week. The forecast is done,"
+    assert word("email it over today", before=before) == "Email the forecast over today"
+    assert word("ring them today", before=before) == "Ring them today"  # "them" after a contact verb is people
