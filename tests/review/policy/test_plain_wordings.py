@@ -97,3 +97,37 @@ def test_everyday_wording_raises_the_flag(text: str, flag: str) -> None:
 def test_money_paid_into_the_solicitors_account_is_no_legal_matter() -> None:
     flags = names("The money needs to be in the solicitor's account by Thursday.")
     assert "money_movement" in flags and "tax_legal" not in flags
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("It's been twelve days and the money still isn't there, which frankly isn't on.", "complaint"),
+        ("Your colleague was rude to my wife on the phone.", "complaint"),
+        ("I've had enough of chasing this.", "complaint"),
+        ("It's been twelve days and the money still isn't there.", "money_movement"),
+        ("The £12,500 is due to go out on Monday.", "money_movement"),
+        ("I'd like to set up a regular gift to my grandson.", "money_movement"),
+        ("Is my son covered while he's at university?", "account_terms"),
+        ("The credit team approved the increase to £400k.", "account_terms"),
+        ("What's the notice to withdraw on the saver?", "account_terms"),
+        ("Since Tom passed I've been dealing with everything myself.", "vulnerable_customer"),
+        ("Based on what you've told me, I'd go with the balanced fund.", "advice"),
+        ("I think you'd be better off in the cautious portfolio.", "advice"),
+        ("Is now the right time to sell?", "advice"),
+    ],
+)
+def test_spoken_wording_raises_the_flag(text: str, flag: str) -> None:
+    assert flag in names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("My credit card was declined at the shop.", "account_terms"),
+        ("Since she passed the exam she's been job hunting.", "vulnerable_customer"),
+        ("Is the cafe on the corner still on?", "complaint"),
+    ],
+)
+def test_spoken_wording_near_misses_raise_nothing(text: str, flag: str) -> None:
+    assert flag not in names(text)
