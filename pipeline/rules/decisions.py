@@ -88,9 +88,9 @@ _CALL_ABOUT = re.compile(r"\bto (?:confirm|discuss|agree|explain|update \w+ on|g
 # A hand-over named by a pronoun ("Get it back to Rhys", "Get them all to Grace") takes the last document named.
 _PRONOUN_HAND_OVER = re.compile(r"^(?i:get|send|return|bring|post|email|forward|drop)\s+(?P<pro>it|them|that|those)\b")
 _DOCUMENT = re.compile(
-    r"\b(?:the|your|my|our|an?|those|these)\s+(?P<np>(?:[\w'’-]+\s+){0,3}?(?:forms?|accounts|figures|quotes?"
+    r"\b(?:the|your|my|our|an?|those|these|both|two|three|four|five|\d+)\s+(?P<np>(?:[\w'’-]+\s+){0,3}?(?:forms?|accounts|figures|quotes?"
     r"|statements?|payslips?|photos|documents?|reports?|letters?|certificates?|forecasts?|paperwork|pack|invoices?"
-    r"|receipts?|valuations?|returns?|financials|passport))\b", re.IGNORECASE)
+    r"|receipts?|valuations?|returns?|financials|passport|attachments?|pdfs?|copies|copy))\b", re.IGNORECASE)
 
 
 def named_document(before: str, pronoun: str) -> str | None:

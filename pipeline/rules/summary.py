@@ -31,6 +31,7 @@ from pipeline.rules import commitments as cm
 from pipeline.rules import done as dn
 from pipeline.rules import questions as qs
 from pipeline.rules.choices import settled
+from pipeline.rules.decisions import named_document
 from pipeline.rules.figures import sole_currency, written_figures
 from pipeline.rules.owners import OwnerResolver
 from pipeline.rules.proposals import accepted_offers, named_thing, recommendations
@@ -320,7 +321,9 @@ def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> 
             object_ = as_what["what"]  # "I've logged that as a formal complaint": a formal complaint was logged
         elif re.fullmatch(r"(?:that|it|this|them|those)", object_, re.IGNORECASE):
             before = text[max(0, clause.start - 700) : clause.start]
-            named = named_thing(before)
+            # "them" is plural: the attachments just named, not the account they came from.
+            named = (named_document(" ".join(before[-400:].split()), object_) if object_.lower() in ("them", "those")
+                     else None) or named_thing(before)
             object_ = ("the " + named if named else antecedent(before, object_.lower(), people=False) or "")
         if object_:
             phrase = task_wording(f"{object_} {done['verb'].lower()} during {where}",

@@ -62,3 +62,9 @@ def test_a_hold_put_on_as_the_first_thing_done_is_placed_during_the_call() -> No
     call = ("Carys Bevan: So the first thing I've done, while we've been talking, is put a thirty-day hold on any "
             "collections activity.\n")
     assert _decisions(call) == ["Thirty-day hold placed on any collections activity during the call"]
+
+
+def test_them_done_names_the_plural_document_just_named_not_the_account() -> None:
+    call = ("Carys Bevan: I can see your account. Yes, got it, three attachments.\n"
+            "Carys Bevan: I've just forwarded them on to the claims team.\n")
+    assert "Attachments forwarded during the call" in _decisions(call)
