@@ -173,7 +173,14 @@ def _to_client(text: str, client: str) -> str:
     text = re.sub(r"\b(?:the )?client[’']s\b", "your", text, flags=re.IGNORECASE)
     text = re.sub(r"\bthe client\b", "you", text, flags=re.IGNORECASE)
     text = re.sub(r"\bthe firm[’']s\b", "our", text, flags=re.IGNORECASE)
+    # The name took a third-person verb: "once Kwame has heard back" is "once you have heard back".
+    text = re.sub(r"\byou (has|is|was|does|hasn[’']t|isn[’']t|wasn[’']t|doesn[’']t)\b",
+                  lambda m: "you " + _SECOND_PERSON[m[1].replace("’", "'")], text)
     return text[:1].upper() + text[1:]
+
+
+_SECOND_PERSON = {"has": "have", "is": "are", "was": "were", "does": "do", "hasn't": "haven't", "isn't": "aren't",
+                  "wasn't": "weren't", "doesn't": "don't"}
 
 
 def _long_date(iso: str) -> str:

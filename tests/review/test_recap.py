@@ -83,3 +83,9 @@ def test_a_decision_worded_as_an_internal_action_and_internal_preparation_stay_o
     assert "credit" not in body and "Diarise" not in body
     assert "- Your phone number updated during the call" in body
     assert "- Send you the statement by Friday 4 December" in body  # the phrase's "on" goes with it
+
+
+def test_a_name_turned_you_takes_the_second_person_verb() -> None:
+    body = render_recap(_content([_action("Send Kwame Osei the transfer forms once Kwame has heard back")]),
+                        client="Kwame Osei", sender=PRIYA).body
+    assert "- Send you the transfer forms once you have heard back" in body
