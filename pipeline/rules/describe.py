@@ -57,6 +57,8 @@ def _description(d: PendingAction, text: str, resolver: OwnerResolver) -> str:
         body = f"{det.verb} {_uncapitalised(whole[start:])}" if det.verb else whole[start:]
     elif m is None and det.verb and det.kind == "commitment" and start == 0 and pt.NOTE_DELIVERY.match(whole):
         body = f"{det.verb} {_uncapitalised(whole)}"
+    elif m is None and det.verb == "send" and det.kind == "request":
+        body = f"send {_uncapitalised(whole)}"  # a list item naming only the deliverable asked for
     if det.verb == cm.ANSWER:
         asked = " ".join(c.text.strip() for c in [clause, *d.merged_from])
         body = f"answer the question: {_uncapitalised(asked)}"

@@ -67,6 +67,11 @@ from pipeline.rules.turns import (
 )
 from pipeline.schemas import Due, InteractionDraft, Participant
 
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+\S")
+# A list item that says something ("one of the trustees asked whether...") is not a bare deliverable.
+_FINITE_VERB = re.compile(r"\b(?:I|we|you|he|she|they|it)\s+[a-z]+|\b(?:asked|said|is|are|was|were|has|have|had|will"
+                          r"|would|can|could|should|does|do|did|need|needs|wants?)\b", re.IGNORECASE)
+
 
 def _local_date(moment: datetime) -> date:
     return moment.date()
@@ -184,6 +189,9 @@ class _Pass:
             # "...I'll get that over to you this afternoon", "...and we'll take it to credit committee".
             merge_into(last, clause, index, mentions)
             return
+        if det is None and last is not None and self._lists_more_of(last, clause):
+            # "1. Please could you send the structure chart... 2. The board resolution, signed by two directors."
+            det = cm.Detection("request", "send", None, 0)
         if det is None and self._asks_the_reader(clause):
             if last and last.detection.verb == cm.ANSWER and last.clause.speaker == clause.speaker \
                     and last.clause.message == clause.message and index - max(last.merged_indexes) == 1:
@@ -206,6 +214,15 @@ class _Pass:
         asked = self.replied_to.get(clause.start)
         self.drafts.append(PendingAction(clause, det, name, side, is_team, best.due if best else Due.none(), best,
                                   merged_from=[asked] if asked else [], merged_indexes=[index]))
+
+    def _lists_more_of(self, last: PendingAction, clause: Clause) -> bool:
+        """A written list item naming only a deliverable, after an item that asked for one, asks for it too."""
+        if self.kind == "call_transcript" or last.detection.kind != "request" or clause.message != last.clause.message:
+            return False
+        item = _LIST_ITEM.match(clause.line_text)
+        opens_item = item is not None and clause.line_text[item.end() - 1 :].startswith(clause.text.strip()[:20])
+        return bool(opens_item and _LIST_ITEM.match(last.clause.line_text) and clause.turn == last.clause.turn
+                    and not _FINITE_VERB.search(clause.text))
 
     def _asks_the_reader(self, clause: Clause) -> bool:
         """A client's direct question in the newest email asks the firm for an answer: a reply is owed."""

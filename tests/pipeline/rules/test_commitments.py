@@ -155,3 +155,31 @@ def test_a_clients_questions_in_the_newest_email_ask_for_one_answer() -> None:
     assert [(a.owner, a.type) for a in answers] == [("Lena Fischer", "client_response")]
     assert answers[0].evidence.text.endswith("What would you do in my shoes?")
     assert answers[0].description.endswith("What would Lena Fischer do in Daniel’s shoes")
+
+
+LIST_EMAIL = """From: Yannick Morel <yannick@bank.example>
+To: Sofia Marchetti <sofia@freight.example>
+Date: Wed, 21 Oct 2026 10:05:00 +0100
+Subject: Account opening
+
+Dear Sofia,
+
+Three items are still outstanding:
+
+1. Please could you send the group structure chart by the 30th?
+2. The board resolution to open the accounts, signed by two directors.
+3. On tax, one of the trustees asked whether the share class creates any leakage.
+
+Best regards,
+Yannick
+"""
+
+
+def test_a_list_item_naming_only_a_deliverable_after_an_asked_item_is_asked_for_too() -> None:
+    people = [Participant(name="Yannick Morel", role="relationship_manager", side="firm"),
+              Participant(name="Sofia Marchetti", role="client", side="client")]
+    draft = _draft(LIST_EMAIL, "email", "2026-10-21T10:05:00+01:00", people, "Sofia Marchetti")
+    assert [(a.owner, a.description) for a in draft.actions] == [
+        ("Sofia Marchetti", "Send the group structure chart by the 30th"),
+        ("Sofia Marchetti", "Send the board resolution to open the accounts, signed by two directors"),
+    ]
