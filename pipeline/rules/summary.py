@@ -345,9 +345,9 @@ def _decision(clause: Clause, resolver: OwnerResolver, text: str, kind: str) -> 
     return None
 
 
-# What a note's bullet is about, after its lead verb: "Queried £14 late fee on Aug statement".
-_NAMES_NOTHING = re.compile(r"(?:(?:that|it|this)(?:'s|’s| is) (?:all )?(?:done|sorted|sent)|do (?:that|it|this)"
-                            r"(?:,? then)?)\W*", re.IGNORECASE)
+# A completion or agreement that names nothing: "That's sent now", "Do that, then".
+_NAMES_NOTHING = re.compile(r"(?:(?:that|it|this)(?:'s|’s| is) (?:all )?(?:done|sorted|sent)(?: now| for you)?"
+                            r"|do (?:that|it|this)(?:,? then)?)\W*", re.IGNORECASE)
 
 
 def _finished(clause: Clause, resolver: OwnerResolver, text: str, kind: str, where: str) -> str | None:

@@ -68,3 +68,7 @@ def test_them_done_names_the_plural_document_just_named_not_the_account() -> Non
     call = ("Carys Bevan: I can see your account. Yes, got it, three attachments.\n"
             "Carys Bevan: I've just forwarded them on to the claims team.\n")
     assert "Attachments forwarded during the call" in _decisions(call)
+
+
+def test_thats_sent_now_names_nothing_and_is_no_decision() -> None:
+    assert _decisions("Carys Bevan: That's sent now.\n") == []
