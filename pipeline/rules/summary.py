@@ -74,7 +74,8 @@ _QUESTION_TAG = re.compile(r",?\s+(?:do|would|don't) you (?:think|reckon|say)\s*
 _WANT = re.compile(r"\b(?:I|we)(?:'d|’d| would|'ll|’ll| will)?\s+(?:really\s+|just\s+|also\s+)?"
                    r"(?:want|like|expect|need(?=\s+(?:to|some|the|a|an|[£$€\d]|\w+ (?:thousand|hundred))\b))\s+"
                    r"(?:to\s+)?(?!you\b|(?:it|that)\b(?!\s+\w+ed\b))"
-                   r"(?P<what>[^.;!?]{4,140}?)(?=,?\s+(?:and|but|so)\s+(?:I|we)\b|[.;!?]|$)", re.IGNORECASE)
+                   r"(?P<what>(?:[^.;!?]|\.(?=\d)){4,140}?)(?=,?\s+(?:and|but|so)\s+(?:I|we)\b|[.;!?](?!\d)|$)",
+                   re.IGNORECASE)
 _AS_WHAT = re.compile(r"\s+as\s+(?:an?\s+)?(?P<what>[^,.;!?]{3,60}?)"
                       r"(?=\s+(?:under|with|for|and|now|today|so)\b|[,.;!?]|$)", re.IGNORECASE)
 _VAGUE_ASK = re.compile(r"^(?:whether|what|how)\s+(?:that|it|this|there|so)\b(?:\s+\w+){0,3}$"

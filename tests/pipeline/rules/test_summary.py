@@ -171,3 +171,9 @@ def test_money_the_client_will_need_is_an_ask() -> None:
 def test_does_makes_the_verb_singular_even_when_the_subject_ends_in_s() -> None:
     asks = _summary(CALL + "Evelyn Marsh: First, does my diagnosis count?\n").client_asks
     assert "Whether the client’s diagnosis counts" in asks
+
+
+def test_a_want_keeps_a_decimal_figure_whole() -> None:
+    asks = _summary(CALL + "Evelyn Marsh: We'd like the two-year fix at 4.29% with the fee added to the loan.\n"
+                    ).client_asks
+    assert any("4.29% with the fee added to the loan" in a for a in asks)
