@@ -67,6 +67,7 @@ from pipeline.rules.turns import (
 )
 from pipeline.schemas import Due, InteractionDraft, Participant
 
+_BY_THEN = re.compile(r"\b(?:by|before|until) (?:then|that (?:point|time|date|day))\b", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+\S")
 # A list item that says something ("one of the trustees asked whether...") is not a bare deliverable.
 _FINITE_VERB = re.compile(r"\b(?:I|we|you|he|she|they|it)\s+[a-z]+|\b(?:asked|said|is|are|was|were|has|have|had|will"
@@ -176,6 +177,7 @@ class _Pass:
         det = cm.detect(clause.text, written=self.kind != "call_transcript", notes=self.kind == "meeting_notes")
         mentions = anchor_bare_days(find_dates(clause.text, self.reference), self.text[: clause.start],
                                     self.reference)
+        mentions = self._by_then(clause, mentions)
         last = self.drafts[-1] if self.drafts else None
         has_date = any(m.due.kind != "none" for m in mentions)
         if det is not None and det.kind == "third_party" and det.who == "they":
@@ -214,6 +216,19 @@ class _Pass:
         asked = self.replied_to.get(clause.start)
         self.drafts.append(PendingAction(clause, det, name, side, is_team, best.due if best else Due.none(), best,
                                   merged_from=[asked] if asked else [], merged_indexes=[index]))
+
+    def _by_then(self, clause: Clause, mentions: list[DateMention]) -> list[DateMention]:
+        """'By then' takes the date of the sentence before ('The review's on Friday. I'll have it ready by then')."""
+        m = _BY_THEN.search(clause.text)
+        if m is None or any(x.due.kind != "none" for x in mentions):
+            return mentions
+        # The last date said just before (a reply such as "Right." may sit between).
+        window = self.text[max(0, clause.start - 200) : clause.start]
+        dated = [x for x in find_dates(window, self.reference) if x.due.kind != "none"]
+        if not dated:
+            return mentions
+        due = dated[-1].due.model_copy(update={"phrase": m.group(0)})
+        return [*mentions, DateMention(m.start(), m.end(), m.group(0), due, True)]
 
     def _lists_more_of(self, last: PendingAction, clause: Clause) -> bool:
         """A written list item naming only a deliverable, after an item that asked for one, asks for it too."""

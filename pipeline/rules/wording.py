@@ -65,6 +65,8 @@ _IDIOMS = (
     (re.compile(rf"\byou(?:{_APOS}re| are) both\b", re.IGNORECASE), "both are"),
     (re.compile(r"\byou both\b", re.IGNORECASE), "both"),
     (re.compile(r",?\s+then$", re.IGNORECASE), ""),
+    # "...sign the form and send it in": returning it, without a dangling "in".
+    (re.compile(r"\bsend (it|them) in$", re.IGNORECASE), r"return \1"),
     (re.compile(r"\band will\b", re.IGNORECASE), "and"),
     (re.compile(r"\bonce (?:the )?(\w+?)(s?) in$", re.IGNORECASE),
      lambda m: f"once the {m[1]}{m[2]} " + ("arrive" if m[2] else "arrives")),

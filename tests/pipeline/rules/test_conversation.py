@@ -167,3 +167,14 @@ def test_a_reply_line_opens_the_quoted_message_and_thanks_complete_the_best_matc
     # The letter was thanked for; the valuation is asked for again on top; the reopening promise is open.
     assert evidence == ["Could you send me the updated valuation by Friday?",
                         "I'll write to you\n> as soon as the fund reopens for dealing."]
+
+
+def test_by_then_takes_the_date_of_the_sentence_before() -> None:
+    draft = _call_of("Tariq Hussain: The review meeting is on Friday.\nMalcolm Reeve: Right. I'll send you the "
+                     "signed forms by then.")
+    assert [a.due.deadline.isoformat() for a in draft.actions] == ["2026-03-13"]
+
+
+def test_by_then_without_an_earlier_date_states_none() -> None:
+    draft = _call_of("Malcolm Reeve: I'll send you the signed forms by then.")
+    assert [a.due.deadline for a in draft.actions] == [None]

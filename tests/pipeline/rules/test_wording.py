@@ -108,3 +108,12 @@ def test_a_thing_said_to_be_ready_is_what_email_it_sends() -> None:
     before = "Amira Haddad: I'll send you the complete credit paper next week. The forecast is done,"
     assert word("email it over today", before=before) == "Email the forecast over today"
     assert word("ring them today", before=before) == "Ring them today"  # "them" after a contact verb is people
+
+
+def test_send_it_in_reads_as_returning_it_without_a_dangling_in() -> None:
+    from pipeline.rules.owners import OwnerResolver
+    from pipeline.rules.wording import Voices, task_wording
+
+    voices = Voices(speaker="Colin Bradshaw", speaker_is_firm=False, addressee="Mei Lin Tan")
+    assert task_wording("sign the form and send it in", voices=voices, before="", resolver=OwnerResolver([])) == (
+        "Sign the form and return it")
