@@ -270,9 +270,12 @@ class _Pass:
         """A commitment answering a recent request to its owner replaces it, or (pro-form) only dates it."""
         if clause.quoted or det.kind != "commitment":
             return False  # Older quoted messages are not replies.
+        # A pro-form ("I'll email them over") names no work of its own, so it answers a request a few
+        # turns back (after a date was negotiated); a reply naming its work answers only the last two.
+        reach = 4 if pt.PRO_FORM.search(clause.text) else 2
         pending = next(
             (d for d in reversed(self.drafts) if d.detection.kind == "request" and d.owner == owner
-             and 0 < clause.turn - d.clause.turn <= 2),
+             and 0 < clause.turn - d.clause.turn <= reach),
             None,
         )  # fmt: skip
         if pending is None:

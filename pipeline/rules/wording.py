@@ -89,7 +89,9 @@ _OBJECT_OF = re.compile(
 # A thing said to be ready is the next thing sent: "The forecast is done, I'll email it over today".
 _READY = re.compile(r"(?P<to>)\b(?P<np>(?:the|your|my|our)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]+)\s+(?:is|are|'s|’s)\s+"
                     r"(?:now\s+|all\s+)?(?:done|ready|finished|signed|complete|drafted|attached)\b", re.IGNORECASE)
-_CALLED = re.compile(r"\b(?:called|named)\s+(?P<name>[A-Z][\w&'’-]*(?:\s+(?:&\s+)?[A-Z][\w&'’-]*){0,4})")
+# An organisation introduced by name: "a charity called ClearPath", "services like the Moneywise Trust".
+_CALLED = re.compile(r"\b(?:called|named|like|such as)\s+"
+                     r"(?P<name>(?:the\s+)?[A-Z][\w&'’-]*(?:\s+(?:&\s+)?[A-Z][\w&'’-]*){0,4})")
 _PEOPLE_VERBS = frozenset("ask ring phone call email tell chase contact speak write remind pay thank".split())
 _BARE = re.compile(
     r"^(?P<verb>[A-Za-z-]+(?:\s+(?:over|back|across|through|up|off|out|in))?)\s+(?P<pron>it|that|them|this|those)"

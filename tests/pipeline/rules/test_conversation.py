@@ -178,3 +178,10 @@ def test_by_then_takes_the_date_of_the_sentence_before() -> None:
 def test_by_then_without_an_earlier_date_states_none() -> None:
     draft = _call_of("Malcolm Reeve: I'll send you the signed forms by then.")
     assert [a.due.deadline for a in draft.actions] == [None]
+
+
+def test_a_pro_form_reply_after_a_date_was_negotiated_dates_the_request() -> None:
+    draft = _call_of("Tariq Hussain: Could you send me your last VAT return by Monday?\n"
+                     "Malcolm Reeve: Could I get it to you by the end of the week instead?\n"
+                     "Tariq Hussain: End of the week's fine.\nMalcolm Reeve: Yes. I'll email it over.")
+    assert [(a.owner, a.due.deadline.isoformat()) for a in draft.actions] == [("Malcolm Reeve", "2026-03-13")]

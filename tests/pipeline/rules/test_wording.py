@@ -117,3 +117,10 @@ def test_send_it_in_reads_as_returning_it_without_a_dangling_in() -> None:
     voices = Voices(speaker="Colin Bradshaw", speaker_is_firm=False, addressee="Mei Lin Tan")
     assert task_wording("sign the form and send it in", voices=voices, before="", resolver=OwnerResolver([])) == (
         "Sign the form and return it")
+
+
+def test_ringing_them_takes_an_organisation_given_as_an_example() -> None:
+    from pipeline.rules.wording import antecedent
+
+    before = "There are free debt advice services, like the Moneywise Trust. Would you talk to them?"
+    assert antecedent(before, "them", people=True) == "the Moneywise Trust"
