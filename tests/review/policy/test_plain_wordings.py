@@ -131,3 +131,27 @@ def test_spoken_wording_raises_the_flag(text: str, flag: str) -> None:
 )
 def test_spoken_wording_near_misses_raise_nothing(text: str, flag: str) -> None:
     assert flag not in names(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("You can access up to 10% each year without penalty.", "account_terms"),
+        ("The mortgage offer is valid for six months.", "account_terms"),
+        ("The policy renews automatically on 1 May.", "account_terms"),
+        ("The account needs a minimum balance of £5,000.", "account_terms"),
+        ("Your claim has been approved and we'll pay £2,300.", "account_terms"),
+        ("Accidental damage isn't included on your contents policy.", "account_terms"),
+        ("Only one of you will need to sign for payments under £10k.", "account_terms"),
+        ("The maximum you can borrow is four times salary.", "account_terms"),
+        ("Can you increase the overdraft to £20k for the summer?", "account_terms"),
+        ("We need to fund the purchase by the 15th.", "money_movement"),
+    ],
+)
+def test_product_terms_in_plain_words_raise_account_terms(text: str, flag: str) -> None:
+    assert flag in names(text)
+
+
+def test_a_deceased_investors_continuing_account_is_not_a_product_term() -> None:
+    # The labelled train set holds it as tax and bereavement only.
+    assert "account_terms" not in names("It carries on as a continuing account of a deceased investor.")
