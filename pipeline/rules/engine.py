@@ -67,6 +67,8 @@ from pipeline.rules.turns import (
 )
 from pipeline.schemas import Due, InteractionDraft, Participant
 
+_IT_OBJECT = re.compile(r"\b(?:get|send|return|bring|post|scan|email|e-mail|sign|print|drop)\s+(?:it|them|that)\b",
+                        re.IGNORECASE)
 _BY_THEN = re.compile(r"\b(?:by|before|until) (?:then|that (?:point|time|date|day))\b", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+\S")
 # A list item that says something ("one of the trustees asked whether...") is not a bare deliverable.
@@ -212,10 +214,31 @@ class _Pass:
         if owner is None or self._dates_pending(clause, det, owner[0], mentions) or self._repeats_signoff(clause, det):
             return
         name, side, is_team = owner
+        self._drop_superseded(clause, det, name)
         best = best_mention(mentions)
         asked = self.replied_to.get(clause.start)
         self.drafts.append(PendingAction(clause, det, name, side, is_team, best.due if best else Due.none(), best,
                                   merged_from=[asked] if asked else [], merged_indexes=[index]))
+
+    def _drop_superseded(self, clause: Clause, det: cm.Detection, owner: str) -> None:
+        """A new ask or plan for the same thing, told with "it", replaces the one a turn or two before.
+
+        "We'll need an income and expenditure form from you" ... "Could you get it back to us by
+        Friday?" is one request; "I'll print it and post it back tomorrow. Actually, can I scan it?"
+        ... "Then I'll scan it back tonight" is one promise, the last plan.
+        """
+        if clause.quoted or not _IT_OBJECT.search(clause.text[det.start :]):
+            return
+        for d in reversed(self.drafts[-3:]):
+            if d.owner != owner or d.clause.speaker != clause.speaker or not 0 < clause.turn - d.clause.turn <= 2:
+                continue
+            between = self.text[d.clause.end : clause.start]
+            need_then_ask = det.kind == "request" and d.detection.kind == "request" and d.detection.verb == "provide"
+            new_plan = (det.kind == d.detection.kind == "commitment" and _IT_OBJECT.search(d.clause.text)
+                        and re.search(r"\b(?:actually|instead|rather)\b", between, re.IGNORECASE))
+            if need_then_ask or new_plan:
+                self.drafts.remove(d)
+                return
 
     def _by_then(self, clause: Clause, mentions: list[DateMention]) -> list[DateMention]:
         """'By then' takes the date of the sentence before ('The review's on Friday. I'll have it ready by then')."""

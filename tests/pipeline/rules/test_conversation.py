@@ -185,3 +185,16 @@ def test_a_pro_form_reply_after_a_date_was_negotiated_dates_the_request() -> Non
                      "Malcolm Reeve: Could I get it to you by the end of the week instead?\n"
                      "Tariq Hussain: End of the week's fine.\nMalcolm Reeve: Yes. I'll email it over.")
     assert [(a.owner, a.due.deadline.isoformat()) for a in draft.actions] == [("Malcolm Reeve", "2026-03-13")]
+
+
+def test_a_new_plan_for_it_after_actually_replaces_the_first() -> None:
+    draft = _call_of("Malcolm Reeve: I'll print it and post it back tomorrow. Actually, can I scan it?\n"
+                     "Tariq Hussain: Yes, scanning it back is fine.\nMalcolm Reeve: Then I'll scan it back tonight.")
+    assert [(a.evidence.text, a.due.deadline.isoformat()) for a in draft.actions] == [
+        ("Then I'll scan it back tonight.", "2026-03-12")]
+
+
+def test_an_ask_for_it_after_a_need_statement_is_the_one_request() -> None:
+    draft = _call_of("Tariq Hussain: We'll need an income and expenditure form from you.\nMalcolm Reeve: Okay.\n"
+                     "Tariq Hussain: Could you get it back to us by Friday?")
+    assert [a.evidence.text for a in draft.actions] == ["Could you get it back to us by Friday?"]
