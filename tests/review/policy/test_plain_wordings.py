@@ -155,3 +155,24 @@ def test_product_terms_in_plain_words_raise_account_terms(text: str, flag: str) 
 def test_a_deceased_investors_continuing_account_is_not_a_product_term() -> None:
     # The labelled train set holds it as tax and bereavement only.
     assert "account_terms" not in names("It carries on as a continuing account of a deceased investor.")
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("The company is being wound up, the liquidator has been appointed.", "tax_legal"),
+        ("The accountant wants the dividend vouchers.", "tax_legal"),
+        ("Would you steer us towards the growth fund or the income one?", "advice"),
+        ("We're thinking of cashing in the bond; good idea?", "advice"),
+        ("Given your age, I'd reduce the equity exposure.", "advice"),
+        ("How risky is the fund compared with the one I've got?", "advice"),
+        ("My son is threatening me for money.", "vulnerable_customer"),
+        ("I've been made homeless.", "vulnerable_customer"),
+    ],
+)
+def test_legal_advice_and_harm_wordings_raise_the_flag(text: str, flag: str) -> None:
+    assert flag in names(text)
+
+
+def test_the_firm_threatening_to_close_an_account_is_no_abuse() -> None:
+    assert "vulnerable_customer" not in names("You threatened to close my account over a £5 fee.")
