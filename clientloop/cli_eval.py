@@ -204,7 +204,8 @@ def all_datasets(
 @eval_app.command("baseline")
 def baseline(
     write: Annotated[
-        bool, typer.Option("--write", help="Regenerate evals/baseline.json from the current engines.")
+        bool, typer.Option("--write", help="Regenerate evals/baseline.json from the current engines (with --only, "
+                                           "only those datasets' scores).")
     ] = False,
     data_dir: DataDirOpt = None,
     only: Annotated[
@@ -237,10 +238,12 @@ def baseline(
         )
         raise typer.Exit(2)
     if write:
-        save_baseline(scores)
-        console.print(f"wrote {BASELINE_FILE} ({sum(len(v) for v in scores.values())} scores)")
+        # `--only X` rewrites X's scores and keeps every other dataset's as recorded.
+        save_baseline({**load_baseline(BASELINE_FILE), **scores} if only else scores, BASELINE_FILE)
+        console.print(f"wrote {BASELINE_FILE} ({sum(len(v) for v in scores.values())} scores of "
+                      f"{', '.join(scores)})")
         return
-    drops = compare(load_baseline(), scores)
+    drops = compare(load_baseline(BASELINE_FILE), scores)
     for line in drops:
         err.print(f"[red]{line}")
     if drops:

@@ -69,3 +69,19 @@ def test_cli_baseline_refuses_an_unknown_dataset() -> None:
 
     result = CliRunner().invoke(app, ["eval", "baseline", "--only", "nope"])
     assert result.exit_code == 2
+
+
+def test_cli_baseline_write_only_keeps_the_other_datasets(tmp_path, monkeypatch) -> None:
+    import json
+
+    from clientloop.cli import app
+    from evals import baseline
+
+    path = tmp_path / "baseline.json"
+    baseline.save_baseline({"fs-fresh": {"action_f1": 0.5}, "banking77": {"flag_precision": 0.7}}, path)
+    monkeypatch.setattr(baseline, "BASELINE_FILE", path)
+    monkeypatch.setattr(baseline, "compute_scores", lambda **_: ({"fs-fresh": {"action_f1": 0.9}}, {}))
+    result = CliRunner().invoke(app, ["eval", "baseline", "--write", "--only", "fs-fresh"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(path.read_text())["scores"] == {"fs-fresh": {"action_f1": 0.9},
+                                                      "banking77": {"flag_precision": 0.7}}
