@@ -254,6 +254,8 @@ VAGUE = re.compile(
     r"|\btalk soon\b|\btake care\b|\blook after\b|\bdo (?:everything|what|my best|all) (?:I|we)? ?can\b"
     r"|\bhelp you with (?:everything|anything)\b|\bmake sure the right people\b|\bdo everything\b"
     r"|\bthe right people pick up\b|\bput that right\b"
+    # A step taken together while talking is done in the interaction: "then we'll look at it together".
+    r"|\b(?:look at|go through|run through|go over|work through|sort)\b[^.?!]{0,40}\btogether\b"
     # Leave-takings and idioms that promise nothing: "I'll let you go", "I'll believe it when I see it".
     r"|\blet you (?:go|get on|get back)\b|\bleave you to it\b|\bbelieve it when\b|\bhold you to (?:that|it)\b"
     r"|\bwait and see\b"

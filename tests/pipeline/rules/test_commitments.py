@@ -105,6 +105,7 @@ def test_a_reply_taking_up_a_request_keeps_the_request_in_its_evidence() -> None
         "Farah Siddiqui: Yes, I'll put your address on.",
         "Farah Siddiqui: I'll include any interest charged on those fees in the same request.",
         "Farah Siddiqui: I'll put their number in the email with the form.",
+        "Farah Siddiqui: Let me get you through security first and then we'll look at it together.",
     ],
 )
 def test_vague_note_taking_and_add_on_promises_are_not_actions(line: str) -> None:
