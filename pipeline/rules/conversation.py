@@ -201,8 +201,36 @@ def is_add_on(last: PendingAction, clause: Clause, det: cm.Detection) -> bool:
     )  # fmt: skip
 
 
+_REASON = re.compile(r"\b(?:because|since|given that)\b", re.IGNORECASE)
+# A deadline for the whole request: "so ideally this would be done by Tuesday 24th", "I need all of this by Friday".
+_WHOLE_REQUEST = re.compile(
+    r"\b(?:this|these|all (?:of )?(?:this|that|these|it)|both|everything)\b(?:\s+\w+){0,2}?\s+"
+    r"(?:would|will|needs?(?: to)?|has to|have to|could|should|must)\s+(?:\w+\s+){0,2}?"
+    r"(?:be\s+)?(?:done|sorted|completed|ready|in place|through|by)\b",
+    re.IGNORECASE,
+)
+
+
+def date_open_requests(drafts: list[PendingAction], clause: Clause, mentions: list[DateMention]) -> bool:
+    """A written deadline for the whole request dates each ask of that message it does not already date.
+
+    "1. Could you change the payee... 2. Could you waive the fee? ... so ideally this would be done
+    by Tuesday 24th": both asks are due on the 24th.
+    """
+    marked = [m for m in mentions if m.deadline_marked and m.due.kind != "none"]
+    if not marked or not _WHOLE_REQUEST.search(clause.text):
+        return False
+    asks = [d for d in drafts if d.detection.kind == "request" and d.clause.speaker == clause.speaker
+            and d.clause.turn == clause.turn and not (d.date_mention and d.date_mention.deadline_marked)]
+    for ask in asks:
+        ask.set_due(marked[-1].due)
+    return bool(asks)
+
+
 def redate(last: PendingAction, clause: Clause, mentions: list[DateMention]) -> None:
     """Not a new action: maybe a date correction, confirmation or pro-form reply that dates the last one."""
+    # A date given as a reason says when something else happens: "it's urgent because the old account closes next week".
+    mentions = [m for m in mentions if not _REASON.search(clause.text[: m.start])]
     if not mentions or clause.turn - last.clause.turn > 2 or pt.UNAVAILABLE.search(clause.text):
         return
     # "I can do that tomorrow" from the owner, "if you can do that this afternoon" from whoever

@@ -45,6 +45,7 @@ from pipeline.rules.conversation import (
     PendingAction,
     attaches_to,
     completed_in_newer,
+    date_open_requests,
     drop_superseded_quotes,
     is_add_on,
     merge_into,
@@ -203,7 +204,7 @@ class _Pass:
                 return
             det = cm.Detection("request", cm.ANSWER, None, 0)
         if det is None:
-            if last:
+            if last and not date_open_requests(self.drafts, clause, mentions):
                 redate(last, clause, mentions)
             return
         if (last and is_add_on(last, clause, det)) or self._not_an_action(clause, det):

@@ -198,3 +198,25 @@ def test_an_ask_for_it_after_a_need_statement_is_the_one_request() -> None:
     draft = _call_of("Tariq Hussain: We'll need an income and expenditure form from you.\nMalcolm Reeve: Okay.\n"
                      "Tariq Hussain: Could you get it back to us by Friday?")
     assert [a.evidence.text for a in draft.actions] == ["Could you get it back to us by Friday?"]
+
+
+def test_a_deadline_for_the_whole_written_request_dates_each_ask_and_a_reason_dates_none() -> None:
+    text = """From: Owen Pritchard <owen@example.com>
+To: Lena Varga <lena@bank.example>
+Subject: Two things
+
+Hi Lena,
+
+Could you change the payee details on my account to the new builder?
+Their email said it's urgent because the old account closes next week.
+
+Could you also waive the £25 CHAPS fee on this one?
+
+I'm away from Wednesday, so ideally this would be done by Tuesday 19th.
+
+Owen
+"""
+    rows = _actions(text, kind="email", people=(RM, CLIENT), when="2026-05-13T10:00:00+01:00")
+    # The two asks (the payee call-back control the engine adds comes after them, undated by design).
+    assert [(due, "waive" in evidence) for _, due, evidence in rows[:2]] == [
+        (date(2026, 5, 19), False), (date(2026, 5, 19), True)], rows
