@@ -202,7 +202,8 @@ def is_add_on(last: PendingAction, clause: Clause, det: cm.Detection) -> bool:
 
 
 _REASON = re.compile(r"\b(?:because|since|given that)\b", re.IGNORECASE)
-# A deadline for the whole request: "so ideally this would be done by Tuesday 24th", "I need all of this by Friday".
+# A deadline for the whole request: "so ideally this would be done by Tuesday 24th",
+# "these need to be in place by Friday".
 _WHOLE_REQUEST = re.compile(
     r"\b(?:this|these|all (?:of )?(?:this|that|these|it)|both|everything)\b(?:\s+\w+){0,2}?\s+"
     r"(?:would|will|needs?(?: to)?|has to|have to|could|should|must)\s+(?:\w+\s+){0,2}?"
