@@ -113,10 +113,10 @@ def _change_page(request: Request, session: Session, container: Any, user: User,
 def _diff(old: str, new: str) -> tuple[list[tuple[str, str]], bool]:
     """(css class, line) rows of a unified diff, and whether it was cut at `DIFF_LINES`."""
     rows: list[tuple[str, str]] = []
-    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), "approved", "proposed", n=2,
-                                     lineterm=""):
-        if line.startswith(("---", "+++")):
-            continue
+    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), "approved", "proposed", n=2, lineterm="")
+    for number, line in enumerate(lines):
+        if number < 2:
+            continue  # the "--- approved" / "+++ proposed" header, not a removed "---" rule in the text
         css = {"@": "hunk", "+": "add", "-": "del"}.get(line[:1], "ctx")
         rows.append((css, line))
         if len(rows) >= DIFF_LINES:

@@ -129,3 +129,11 @@ def test_the_list_pages_through_changes(pages, monkeypatch) -> None:
     assert 'href="/ui/kb?status=pending&amp;page=2"' in first
     last = kate.get("/ui/kb?status=pending&page=3").text
     assert "doc-0.md" in last and "doc-4.md" not in last and 'rel="next"' not in last
+
+
+def test_the_diff_keeps_a_removed_horizontal_rule() -> None:
+    from clientloop.web.knowledge import _diff
+
+    rows, cut = _diff("# Fees\n---\nA\n", "# Fees\nA\n")
+    assert ("del", "----") in rows and not cut
+    assert _diff("same\n", "same\n") == ([], False)
