@@ -50,6 +50,19 @@ def auth_headers(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
+def page_client(app: Any, key: str | None = None) -> Any:
+    """A TestClient for the /ui pages, signed in with `key` (or not signed in), redirects not followed."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app, follow_redirects=False)
+    client.get("/ui/login")
+    if key is not None:
+        csrf = client.cookies.get("clientloop_csrf") or ""
+        r = client.post("/ui/login", data={"key": key, "csrf_token": csrf, "next": "/ui/"})
+        assert r.status_code == 303, r.text
+    return client
+
+
 def make_client(container: Container, name: str = "Daniel Okafor", owner: str | None = "priya") -> Client:
     """A client in `owner`'s book (created when missing)."""
     with session_scope(container.engine) as session:

@@ -22,7 +22,7 @@ from clientloop.deps import ContainerDep, SessionDep, read_limited
 from clientloop.web.deps import PageKnowledgeUser
 from clientloop.web.pages import page_router, render
 from clientloop.web.session import CsrfChecked
-from records.errors import CallerError, ClientloopError
+from records.errors import CallerError, ClientloopError, NotFound
 from records.tables import User
 
 router = page_router()
@@ -97,7 +97,6 @@ def _change_page(request: Request, session: Session, container: Any, user: User,
                  reason: str = "") -> HTMLResponse:
     from clientloop.kb_changes import answering_text, change_text
     from knowledge.models import KBChange
-    from records.errors import NotFound
 
     change = session.get(KBChange, change_id)
     if change is None:
@@ -153,8 +152,6 @@ def reject_change(change_id: str, request: Request, user: PageKnowledgeUser, con
 def _refused(request: Request, container: Any, user: User, change_id: str, exc: ClientloopError, *,
              reason: str = "") -> HTMLResponse:
     """The change page again with the service's refusal beside it (a missing change is the 404 page)."""
-    from records.errors import NotFound
-
     if isinstance(exc, NotFound):
         raise exc
     with Session(container.engine) as session:

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from clientloop.api import create_app
 from clientloop.worker import run_worker
-from tests.factories import COMPLAINT_CALL, PLAIN_CALL, make_client, make_draft, make_user, review_of
+from tests.factories import COMPLAINT_CALL, PLAIN_CALL, make_client, make_draft, make_user, page_client, review_of
 
 XSS = "<script>alert(1)</script>"
 
@@ -29,12 +29,7 @@ def browser(container, keys):
     app = create_app(container)
 
     def as_user(name: str | None = None) -> TestClient:
-        client = TestClient(app, follow_redirects=False)
-        client.get("/ui/login")
-        if name is not None:
-            r = client.post("/ui/login", data={"key": keys[name], "csrf_token": csrf(client), "next": "/ui/"})
-            assert r.status_code == 303, r.text
-        return client
+        return page_client(app, keys[name] if name is not None else None)
 
     return as_user
 
