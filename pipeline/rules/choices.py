@@ -69,13 +69,9 @@ _REFERRAL = re.compile(r"\b(?:a|an|your)\s+(?P<who>(?:(?:regulated|qualified|ind
                        r"(?:(?:financial|tax|wealth)\s+)?(?:adviser|advisor|accountant|solicitor))\b", re.IGNORECASE)
 
 
-def _side(clause: Clause, resolver: OwnerResolver) -> str | None:
-    p = resolver.participant(clause.speaker)
-    return p.side if p else None
-
 
 def _worded(what: str, clause: Clause, resolver: OwnerResolver) -> str:
-    voices = Voices(None, _side(clause, resolver) == "firm", None)
+    voices = Voices(None, resolver.side(clause.speaker) == "firm", None)
     phrase = task_wording(what.strip(" ,"), voices=voices, before="", resolver=resolver)
     return phrase[0].lower() + phrase[1:] if phrase[:2] != phrase[:2].upper() else phrase
 
@@ -107,7 +103,7 @@ def _previous_turn(clauses: list[Clause], index: int) -> list[Clause]:
 def _agreed_plan(clauses: list[Clause], index: int, resolver: OwnerResolver) -> str | None:
     """"Let's do that" agrees to what the firm set out in the turn before."""
     for clause in reversed(_previous_turn(clauses, index)):
-        if _side(clause, resolver) != "firm":
+        if resolver.side(clause.speaker) != "firm":
             return None
         plan = _FIRM_PLAN.search(clause.text)
         if plan:
@@ -119,7 +115,7 @@ def _settled_question(clauses: list[Clause], index: int, resolver: OwnerResolver
     """The client's "Can I scan it?" that the firm's next turn answers yes."""
     asked = _MAY_I.search(clauses[index].text)
     following = [c for c in clauses[index + 1 :] if c.turn == clauses[index].turn + 1]
-    if asked is None or not following or _side(following[0], resolver) != "firm" or not _YES.match(
+    if asked is None or not following or resolver.side(following[0].speaker) != "firm" or not _YES.match(
             following[0].text.strip()):
         return None
     rest = asked["rest"].strip()
@@ -153,7 +149,7 @@ def _received_now(clauses: list[Clause], index: int, resolver: OwnerResolver) ->
         return None
     turn = clauses[index].turn
     for earlier in reversed([c for c in clauses[:index] if c.turn == turn - 1]):
-        sending = _SENDING_NOW.search(earlier.text) if _side(earlier, resolver) == "client" else None
+        sending = _SENDING_NOW.search(earlier.text) if resolver.side(earlier.speaker) == "client" else None
         if sending:
             what = re.sub(r"^(?:the|my|our|a|that)\s+", "", sending["what"], flags=re.IGNORECASE)
             return f"{what[0].upper() + what[1:]} {_PAST[sending['verb'].lower()]} during the call"
@@ -195,7 +191,7 @@ def _term_answer(clauses: list[Clause], index: int, resolver: OwnerResolver) -> 
     if not question.endswith("?") or len(question.split()) > 10 or not _TERM.search(question):
         return None
     following = [c for c in clauses[index + 1 :] if c.turn == clauses[index].turn + 1]
-    if not following or _side(following[0], resolver) != "firm":
+    if not following or resolver.side(following[0].speaker) != "firm":
         return None
     answer = following[0].text.strip().rstrip(".!")
     if len(answer.split()) > 14 or not _FIGURE.search(answer) or answer.endswith("?"):
@@ -213,7 +209,7 @@ def _words(text: str) -> set[str]:
 
 
 def _advice_declined(clause: Clause, resolver: OwnerResolver, text: str) -> str | None:
-    if _side(clause, resolver) != "firm" or not _NO_ADVICE.search(clause.text):
+    if resolver.side(clause.speaker) != "firm" or not _NO_ADVICE.search(clause.text):
         return None
     referral = _REFERRAL.search(text, clause.start, min(len(text), clause.end + 400))
     if referral is None:
@@ -231,7 +227,7 @@ def settled(clauses: list[Clause], resolver: OwnerResolver, text: str, actions: 
     for index, clause in enumerate(clauses):
         if clause.quoted:
             continue
-        side = _side(clause, resolver)
+        side = resolver.side(clause.speaker)
         if side == "client":
             out.append(_client_choice(clause, resolver))
             if _PRO_FORM_YES.match(clause.text.strip()):
@@ -292,7 +288,7 @@ def _asked_for(clauses: list[Clause], resolver: OwnerResolver, actions: list[Act
         if kind == "meeting_notes":
             asked = any(_client_want(c, resolver) for c in clauses[:at] if c.turn == clauses[at].turn)
         else:
-            asked = any(_side(c, resolver) == "client" and _requests(c, kind) for c in clauses[:at]
+            asked = any(resolver.side(c.speaker) == "client" and _requests(c, kind) for c in clauses[:at]
                         if c.turn == clauses[at].turn - 1)
         if asked:
             out.append(_by_role(action.description, resolver))

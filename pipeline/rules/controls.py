@@ -33,7 +33,7 @@ def payee_call_back(*, text: str, kind: str, clauses: list[Clause], resolver: Ow
     """The call-back a written payee-change request needs, unless the draft already has one."""
     if kind != "email" or any(a.owner_side == "firm" and _CALL_BACK.search(a.description) for a in actions):
         return None
-    from_client = [c for c in clauses if not c.quoted and _side(c, resolver) != "firm"]
+    from_client = [c for c in clauses if not c.quoted and resolver.side(c.speaker) != "firm"]
     # The request itself is the evidence; failing that, the news of a new account.
     asked = [c for c in from_client if _CHANGE_REQUEST.search(c.text)] or [
         c for c in from_client if _NEW_ACCOUNT.search(c.text)]
@@ -52,10 +52,6 @@ def payee_call_back(*, text: str, kind: str, clauses: list[Clause], resolver: Ow
         )
     return None
 
-
-def _side(clause: Clause, resolver: OwnerResolver) -> str | None:
-    speaker = resolver.participant(clause.speaker)
-    return speaker.side if speaker else None
 
 
 def _firm_reader(clause: Clause, resolver: OwnerResolver) -> str | None:

@@ -150,10 +150,6 @@ def agreed_records(built: Iterable[tuple[PendingAction, Action]], resolver: Owne
     firm but no decision: nobody at the firm has agreed to anything yet.
     """
     return [a.description for pending, a in built if a.owner_side == "firm" and (
-        (a.type in _DECIDING_TYPES and not (pending.detection.kind == "request" and _client_voiced(pending, resolver)))
+        (a.type in _DECIDING_TYPES
+         and not (pending.detection.kind == "request" and resolver.side(pending.clause.speaker) == "client"))
         or (a.type == "task" and pending.detection.kind == "commitment" and _PROTECTIVE.match(a.description)))]
-
-
-def _client_voiced(pending: PendingAction, resolver: OwnerResolver) -> bool:
-    speaker = resolver.participant(pending.clause.speaker)
-    return speaker is not None and speaker.side == "client"

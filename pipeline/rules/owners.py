@@ -61,6 +61,11 @@ class OwnerResolver:
             for form in initials_of(p.name):
                 self._initials[form] = None if form in self._initials and self._initials[form] is not p else p
 
+    def side(self, mention: str | None) -> str | None:
+        """The side ("firm" or "client") of the participant a mention refers to, if known."""
+        p = self.participant(mention)
+        return p.side if p else None
+
     def participant(self, mention: str | None) -> Participant | None:
         """The participant a name, first name, display name or initials refer to, if unambiguous."""
         if not mention:
