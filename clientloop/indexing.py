@@ -3,7 +3,7 @@
 Ingesting one document at a time spent most of its time on work that batches well: an
 embedding call per document's few chunks (short, badly padded batches), a Chroma upsert
 and a database commit per document. The `Indexer` collects whole documents until it holds
-`flush_chunks` chunks, then embeds them all at once (the embedding model sorts them by
+`flush_chunks` chunks (2,048 by default), then embeds them all at once (the embedding model sorts them by
 length, so batches pad little), upserts them in one call and writes every source's chunk
 rows and `ready` status in one transaction.
 
@@ -40,6 +40,16 @@ if TYPE_CHECKING:
     from pipeline.documents import LoadedDocument
 
 Progress = Callable[[int, int], None]
+
+FLUSH_CHUNKS = 2048
+"""Chunks the indexer collects before it embeds them.
+
+The model pads each batch to its longest text, so the more texts it can sort by length the
+less it pads. On the bench's 1,000 synthetic documents (3,970 chunks, 216,370 real tokens)
+flushing every 256 chunks fed the model 271,592 padded tokens, 23% more than sorting them
+all at once (220,022); every 2,048 chunks feeds it 223,158 (1.4% more). A flush holds only
+texts and 384-float vectors (a few MB), and the progress bar moves once per flush.
+"""
 
 UNFINISHED = ("received", "updating")
 """Source statuses whose newest version is not (yet) fully indexed."""
@@ -80,7 +90,8 @@ class Staged:
 class Indexer:
     """Buffers staged documents and indexes them in large batches."""
 
-    def __init__(self, container: Container, *, flush_chunks: int = 256, progress: Progress | None = None) -> None:
+    def __init__(self, container: Container, *, flush_chunks: int = FLUSH_CHUNKS,
+                 progress: Progress | None = None) -> None:
         """Prepare an empty buffer.
 
         Args:

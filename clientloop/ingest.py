@@ -20,7 +20,7 @@ from typing import Literal
 from sqlmodel import Session, select
 
 from clientloop.container import Container
-from clientloop.indexing import Indexer, Staged, discard_unfinished
+from clientloop.indexing import FLUSH_CHUNKS, Indexer, Staged, discard_unfinished
 from clients.lookup import find_client
 from pipeline.documents import SourceKind
 from pipeline.errors import DocumentTooLarge
@@ -296,7 +296,7 @@ def ingest_paths(
     create_client: bool = False,
     progress: Progress | None = None,
     on_file: Callable[[str], None] | None = None,
-    flush_chunks: int = 256,
+    flush_chunks: int = FLUSH_CHUNKS,
 ) -> BatchReport:
     """Ingest files and folders (recursively), indexing many documents per batch.
 
