@@ -26,8 +26,10 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
                r"|Q[1-4]) review\b|\bthis is your (?:annual )?review\b|\breview (?:meeting|mtg)\b", 3.0),
     ("renewal", r"\brenewal\b|\bmatur(?:es|ity|ing)\b|\brenew\b|\bexpiring\b|\brolls? over\b|\bup for renewal\b"
                 r"|\b(?:fixed rate|fix|deal|term|policy|cover|facility) "
-                r"(?:ends|expires|runs out|is ending|comes to an end)\b"
-                r"|\bproduct transfer\b", 2.5),
+                r"(?:ends|finishes|expires|runs out|is ending|is finishing|comes to an end)\b"
+                r"|\bproduct (?:transfer|switch)\b", 2.5),
+    # A mortgage coming off its deal: the lender's reversion rate and remortgaging are renewal terms.
+    ("renewal", r"\bremortgag\w*|\bstandard variable rate\b|\bSVR\b", 1.0),
     ("onboarding", r"\bnew client\b|\bonboarding\b|\baccount opening\b|\bopen(?:ing)? an? (?:new )?account\b"
                    r"|\bKYC\b|\bnew mandate\b|\binvestment management agreement\b|\bIMA\b|\bintroduced by\b"
                    r"|\bfact-?find\b|\bwelcome pack\b|\bclient agreement\b|\bsource of (?:funds|wealth)\b"
@@ -41,8 +43,11 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
     # A fund event the firm writes about: dealing suspended, a fund reopening, closing or merging.
     ("portfolio_update", r"\bsuspended dealing\b|\bdealing (?:is |was |has been )?suspended\b|\bsuspension\b"
                          r"|\bfund (?:does |has )?(?:reopen|suspend|clos|merg)\w*", 2.5),
-    ("payment_issue", r"\bpayments?\b|\bpayees?\b|\brepayments?\b|\bwithdrawals?\b|\bduplicate\b|\bdirect debits?\b"
-                      r"|\btransfers?\b|\bCHAPS\b|\bwire\b(?! transfer)|\bloan\b|\binvoice\b|\bbank details\b"
+    # Not the charge for repaying early (a product term), nor moving a pension or an ISA (servicing).
+    ("payment_issue", r"\bpayments?\b|\bpayees?\b|(?<!early )\brepayments?\b(?! charges?\b)|\bwithdrawals?\b"
+                      r"|\bduplicate\b|\bdirect debits?\b"
+                      r"|(?<!pension )(?<!ISA )\btransfers?\b(?![- ](?:in|value|forms?)\b)"
+                      r"|\bCHAPS\b|\bwire\b(?! transfer)|\bloan\b|\binvoice\b|\bbank details\b"
                       r"|\bpay (?:them|him|her|the (?:supplier|invoice|balance))\b", 1.0),
     # A payment that went wrong is the reason for contact, whatever limit or fee it brings up.
     ("payment_issue", r"\b(?:payments?|transfers?|run|payroll|wires?|direct debits?) (?:has |had |have )?"
@@ -52,6 +57,10 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
     # Making a claim is servicing: "I need to report a leak", "I've opened a claim for you".
     ("service_issue", r"\b(?:make|making|start|register|open|opened|report|reporting) a claim\b"
                       r"|\breport (?:a|an) (?:leak|burst pipe|accident|theft|break-in|loss|incident)\b", 4.0),
+    # An instruction to bring pensions or an ISA over is servicing, not a payment ("should I move it?" asks advice).
+    ("service_issue", r"\b(?:pension|ISA|SIPP) transfers?\b|\btransfer(?:-| )in\b|\btransfer value\b"
+                      r"|\b(?:bring|bringing|consolidat\w*|combin\w*) (?:my |our |his |her |their )?"
+                      r"(?:\w+ ){0,3}?pensions?\b", 2.0),
     # Who may sign: "change who can sign on our account", "a signed mandate change form".
     ("service_issue", r"\bwho can sign\b|\bmandate (?:change|form)\b"
                       r"|\b(?:come|go|taken|added) (?:off|on(?:to)?) the mandate\b",

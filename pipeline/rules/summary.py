@@ -100,7 +100,14 @@ _CHANNELS = {"call_transcript": "phone", "email": "email", "meeting_notes": "mee
 _PHRASE_CHARS = 140
 
 
+# Politeness wrapped around a request is not a feeling: "could you waive the fee? I'd really appreciate it".
+_COURTESY = re.compile(r"\b(?:I|we)(?:'d|’d| would) (?:really |very much |so |greatly )?appreciate\b[^.?!\n]*"
+                       r"|\bthanks in advance\b", re.IGNORECASE)
+
+
 def _sentiment(client_text: str) -> Sentiment:
+    """The client's sentiment from what they say they feel; courtesy around a request counts for nothing."""
+    client_text = _COURTESY.sub(" ", client_text)
     negative = len(_NEGATIVE.findall(client_text))
     positive = len(_POSITIVE.findall(client_text))
     if negative and positive:

@@ -52,3 +52,20 @@ def test_finance_for_a_purchase_is_a_product_question() -> None:
     text = ("We'd want to finance most of the machine over five years. Asset finance is the obvious fit. What sort "
             "of rate are we talking about? If approved we'd pay the supplier direct, against their invoice.")
     assert _purpose(text) == "product_question"
+
+
+def test_a_mortgage_deal_coming_to_its_end_is_a_renewal_despite_payment_words() -> None:
+    text = ("I'd like to top up my ISA by transfer, the same as my monthly payments. Also the mortgage: my five-year "
+            "fix finishes in January and I'd go onto the standard variable rate. You can pick a new rate now, with "
+            "no early repayment charge. A straight product switch needs no paperwork.")
+    assert _purpose(text) == "renewal"
+
+
+def test_an_early_repayment_charge_is_not_a_payment_cue() -> None:
+    assert _purpose("There wouldn't be an early repayment charge on the new deal.") != "payment_issue"
+
+
+def test_moving_old_pensions_into_the_sipp_is_a_service_issue_not_a_payment() -> None:
+    text = ("Subject: Moving my old pensions into the SIPP\nI'd like to bring my two old workplace pensions together "
+            "in my SIPP. Can you start the transfers? The transfer value is £41,870; please send the transfer form.")
+    assert _purpose(text) == "service_issue"

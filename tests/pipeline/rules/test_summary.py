@@ -177,3 +177,13 @@ def test_a_want_keeps_a_decimal_figure_whole() -> None:
     asks = _summary(CALL + "Evelyn Marsh: We'd like the two-year fix at 4.29% with the fee added to the loan.\n"
                     ).client_asks
     assert any("4.29% with the fee added to the loan" in a for a in asks)
+
+
+def test_courtesy_around_a_request_is_not_positive_sentiment() -> None:
+    email = ("Helen Marsh: Could you change the payee details to their new account? It's urgent. "
+             "Could you waive the £25 CHAPS fee on this one? I'd really appreciate it.\n")
+    people = [Participant(name="Priya Shah", role="relationship_manager", side="firm"),
+              Participant(name="Helen Marsh", role="client", side="client")]
+    summary = draft_with_rules(email, kind="call_transcript", occurred_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+                               participants=people, client="Helen Marsh").summary
+    assert summary.sentiment == "unknown"
