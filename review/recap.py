@@ -31,6 +31,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
+from pipeline.rules.decisions import without_phrase
 from pipeline.text import strip_hidden
 from records.ids import canonical_json, new_id
 from records.tables import Client, Draft, User
@@ -141,11 +142,10 @@ def _line(action: dict[str, Any], client: str) -> str:
     due = action.get("due") or {}
     phrase = strip_hidden(str(due.get("phrase") or ""))
     when = _due_words(due)
-    if when and phrase and phrase.lower() in text.lower():
-        # "Post the leaflet today" due today: the date replaces the phrase, never both, and the
-        # phrase's own preposition goes with it ("submit it on Tuesday the seventeenth").
-        text = re.sub(r"\s*,?\s*(?:(?:by|on|before|until|for|no later than|within)\s+)?" + re.escape(phrase), "",
-                      text, count=1, flags=re.IGNORECASE).strip()
+    if when:
+        # "Post the leaflet today" due today: the date replaces the phrase, never both, however
+        # short what is left ("Call back tomorrow" is "Call back by Tuesday 17 November").
+        text = without_phrase(text, phrase, min_words=1)
     return _to_client(text + (f" {when}" if when else ""), client)
 
 

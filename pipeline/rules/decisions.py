@@ -37,15 +37,30 @@ def _spoken(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
-def without_phrase(description: str, phrase: str) -> str:
-    """The description with a date phrase it quotes taken out ("... report by Monday" -> "... report")."""
+def without_phrase(description: str, phrase: str, *, min_words: int = 3) -> str:
+    """The description with a date phrase it quotes taken out ("... report by Monday" -> "... report").
+
+    The phrase's own preposition goes with it ("submit it on Tuesday the seventeenth" -> "submit
+    it"). The one home of this rule: a moved action's description and the client recap letter
+    (which writes the date out in the phrase's place) both use it.
+
+    Args:
+        description: The action's description.
+        phrase: The due phrase it may quote ("no date stated" quotes nothing).
+        min_words: The fewest words the rest must keep; shorter, the description is returned as it was.
+
+    Returns:
+        The description without the phrase.
+    """
     if not phrase or phrase == "no date stated":
         return description
     lead = r"(?:(?:by|on|before|until|for|from|no later than|within)\s+|-\s+)?"
     tail = r"(?:\s+(?:morning|afternoon|evening|first thing|midday|at \w+))?"
-    out = re.sub(rf",?\s*{lead}\b{re.escape(phrase)}\b{tail}", "", description, count=1, flags=re.IGNORECASE)
+    # Lookarounds, not \b: a phrase may end in punctuation ("end of Nov.").
+    out = re.sub(rf",?\s*{lead}(?<!\w){re.escape(phrase)}(?!\w){tail}", "", description, count=1,
+                 flags=re.IGNORECASE)
     out = re.sub(r"\s+(?:by|on|before|-)$", "", out.strip(" ,"))
-    return out if len(out.split()) >= 3 else description
+    return out if len(out.split()) >= min_words else description
 
 
 # Where a description goes on past its deliverable: a purpose, a second step, a list of extras.

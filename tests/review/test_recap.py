@@ -89,3 +89,18 @@ def test_a_name_turned_you_takes_the_second_person_verb() -> None:
     body = render_recap(_content([_action("Send Kwame Osei the transfer forms once Kwame has heard back")]),
                         client="Kwame Osei", sender=PRIYA).body
     assert "- Send you the transfer forms once you have heard back" in body
+
+
+def test_a_short_description_still_loses_its_phrase_to_the_date() -> None:
+    body = render_recap(_content([_action("Call back tomorrow", due={"kind": "date", "date": "2026-12-04",
+                                                                     "phrase": "tomorrow"})]),
+                        client="Helen Marsh", sender=PRIYA).body
+    assert "- Call back by Friday 4 December" in body and "tomorrow" not in body
+
+
+def test_a_phrase_ending_in_punctuation_is_replaced_by_its_date() -> None:
+    body = render_recap(_content([_action("Return the risk questionnaire by end of Nov.", side="client",
+                                          owner="Helen Marsh",
+                                          due={"kind": "date", "date": "2026-11-30", "phrase": "end of Nov."})]),
+                        client="Helen Marsh", sender=PRIYA).body
+    assert "- Return the risk questionnaire by Monday 30 November" in body

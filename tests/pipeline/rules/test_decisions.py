@@ -102,3 +102,8 @@ def test_a_protective_step_the_firm_commits_to_is_a_decision_but_a_hand_over_is_
     decisions = _draft(call).summary.decisions
     assert any(d.startswith("Stop that direct debit collection") for d in decisions)
     assert not any(d.startswith("Send") for d in decisions)
+
+
+def test_without_phrase_keeps_a_short_rest_unless_told_how_short_may_be_left() -> None:
+    assert without_phrase("Call back tomorrow", "tomorrow") == "Call back tomorrow"
+    assert without_phrase("Call back tomorrow", "tomorrow", min_words=1) == "Call back"
