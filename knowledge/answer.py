@@ -172,6 +172,10 @@ def _rank_sections(
 ) -> list[_Section]:
     """The candidate passages as sections, best first (see the module docstring)."""
     top = max((p.score for p in passages), default=0.0) or 1.0
+    # A question word that only a heading holds ("Standard complaints") has no sentence IDF; it weighs
+    # as much as the rarest word, as in `knowledge.abstention.evidence`.
+    rarest = max(weights.values(), default=0.0)
+    heading_weights = {t: w or rarest for t, w in weights.items()}
     sectioned = {p.source_id for p in passages if ">" in (p.heading or "")}
     sections = []
     for rank, p in enumerate(passages):
@@ -181,7 +185,7 @@ def _rank_sections(
         top_two = [*sorted(scores, reverse=True), 0.0, 0.0][:2]
         score = (
             RANK_WEIGHT * p.score / top
-            + SECTION_HEADING_WEIGHT * share(weights, _section_terms(p.heading))
+            + SECTION_HEADING_WEIGHT * share(heading_weights, _section_terms(p.heading))
             + COSINE_WEIGHT * (p.vector_score or 0.0)
             + BEST_SENTENCE_WEIGHT * top_two[0]
             + SECOND_SENTENCE_WEIGHT * top_two[1]

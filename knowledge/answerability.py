@@ -53,6 +53,7 @@ import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from knowledge.abstention import evidence, key_phrases
 from knowledge.bm25 import content_terms, tokenize
@@ -94,6 +95,8 @@ GENERIC_MODIFIERS = frozenset(
     last same""".split()
 )
 """Words before a product noun that qualify it without naming another product ("a higher overdraft")."""
+
+GENERIC_STEMS = frozenset(tokenize(" ".join(GENERIC_MODIFIERS)))
 
 PLACE_PREPOSITIONS = frozenset({"in", "to", "from", "on", "at", "into"})
 """A capitalised word after one of these is a place or a date ("to Turkey", "on Saturday"), not a product."""
@@ -248,10 +251,37 @@ _ATTRIBUTE_FORMS = (
         r"(?:[?,.;]|$)",
         re.IGNORECASE,
     ),
+    # "What minimum font size counts as large print?", "What reimbursement cap applies to an APP scam payment?"
+    re.compile(
+        rf"\bwhat\s+{_PROPERTY}\s+(?:applies|apply|counts|count|is needed|are needed|is used|are used)\s+"
+        rf"(?:to|as|for)\s+{_ENTITY}{_ENTITY_END}",
+        re.IGNORECASE,
+    ),
 )
 """The question forms that ask for a property of a thing, each with its `attribute` and `entity`."""
 
-_TAKES_TIME = _ATTRIBUTE_FORMS[-1]
+_TAKES_TIME = _ATTRIBUTE_FORMS[5]
+
+_OBJECT_FORMS = (
+    # "How do we update a customer's surname after they get married?"
+    re.compile(
+        r"\bhow (?:do|does|can|should|would|could|must)\s+(?:i|we|you|they|staff|someone|customers|"
+        r"(?:a|the) (?:customer|client|colleague))\s+(?P<attribute>[a-z]+)\s+"
+        r"(?:a\s+|an\s+|the\s+|their\s+|his\s+|her\s+|our\s+)?(?P<entity>[\w\s'’&-]+?)"
+        r"(?:\s+(?:on|for|with|if|when|after|before|that|to|into|from|in|by|at|over|under|so)\b|[?,.;]|$)",
+        re.IGNORECASE,
+    ),
+    # "What checks do I need to change a customer's mobile phone number on file?"
+    re.compile(
+        r"\bwhat\s+(?:checks|documents|steps|proof|evidence|id)\s+(?:do|does|must|should)\s+(?:i|we|you|they)\s+"
+        r"(?:need|have)\s+to\s+(?:do\s+to\s+)?(?P<attribute>[a-z]+)\s+"
+        r"(?:a\s+|an\s+|the\s+|their\s+|his\s+|her\s+|our\s+)?(?P<entity>[\w\s'’&-]+?)"
+        r"(?:\s+(?:on|for|with|if|when|after|before|that|to|into|from|in|by|at|over|under|so)\b|[?,.;]|$)",
+        re.IGNORECASE,
+    ),
+)
+"""Question forms that ask how to do something to a thing (`attribute` the doing, `entity` the thing): a
+passage that never names the thing in one sentence describes doing it to something else."""
 
 VAGUE_PROPERTIES = frozenset(
     tokenize("way ways option options process procedure form forms anything something reason problem issue need")
@@ -259,17 +289,38 @@ VAGUE_PROPERTIES = frozenset(
 """Words that do not name a property ("Is there a way for a customer to..." asks how, not for a property)."""
 
 
-def _asked_property(question: str) -> tuple[str, str, bool] | None:
-    """`(property, thing, a duration gives it)` of the first of `_ATTRIBUTE_FORMS` the asking sentences take."""
+class AskedProperty(NamedTuple):
+    """What a question asks of a thing: `prop` of `thing`, and how a passage can give it."""
+
+    prop: str
+    thing: str
+    kind: str
+    """`property` (a sentence names the property with the thing), `duration` (how long the thing takes to
+    do something: a duration may give it) or `object` (how to do something to the thing: a sentence names it)."""
+
+
+def asked_property(question: str) -> AskedProperty | None:
+    """The property and thing of the first of `_ATTRIBUTE_FORMS` (or `_OBJECT_FORMS`) the asking sentences take."""
     asked = asked_part(question)
     for form in _ATTRIBUTE_FORMS:
         match = form.search(asked)
-        if match is None or any(w.lower() in STOPWORDS for w in _WORD.findall(match["attribute"])):
+        if match is None:
             continue
-        if set(tokenize(match["attribute"])) & VAGUE_PROPERTIES:
+        attribute = match["attribute"]
+        if any(w.lower() in STOPWORDS for w in _WORD.findall(attribute)):
+            continue
+        if not attribute or set(tokenize(attribute)) & VAGUE_PROPERTIES:
             continue
         thing = match.groupdict().get("object") or match["entity"]
-        return match["attribute"].strip(), thing.strip(), form is _TAKES_TIME
+        return AskedProperty(attribute.strip(), thing.strip(), "duration" if form is _TAKES_TIME else "property")
+    for form in _OBJECT_FORMS:
+        match = form.search(asked)
+        if match is None:
+            continue
+        # A possessive names an owner ("a customer's surname" is a surname).
+        thing = re.sub(r"^.*?\b[\w-]+['’]s?\s+", "", match["entity"].strip())
+        if thing and not set(tokenize(thing)) & VAGUE_PROPERTIES:
+            return AskedProperty(match["attribute"], thing, "object")
     return None
 
 
@@ -281,10 +332,11 @@ _PRICED = re.compile(
 )
 """An amount, or "free" ("Bacs payments are free" answers "Is there a fee for a Bacs payment?")."""
 
-FIGURE_WORDS = frozenset(
-    tokenize("deadline latest earliest least most maximum minimum much many long soon time date amount figure thing")
-)
-"""Words that ask for a figure rather than name a property; a passage states the figure, not the word."""
+AMOUNT_WORDS = frozenset(tokenize("least most maximum minimum much many amount cap"))
+TIME_WORDS = frozenset(tokenize("deadline latest earliest long soon time date"))
+FIGURE_WORDS = AMOUNT_WORDS | TIME_WORDS | frozenset(tokenize("figure thing"))
+"""Words that ask for a figure rather than name a property; a passage states the figure, not the word, and a
+sentence giving it holds a figure of that kind (an amount for `AMOUNT_WORDS`, a time for `TIME_WORDS`)."""
 
 
 def attribute_missing(question: str, passages: Sequence[Passage]) -> float:
@@ -303,14 +355,18 @@ def attribute_gap(question: str, passages: Sequence[Passage]) -> tuple[str, str]
     "rate", "charge") is given by any price word or an amount ("A CHAPS payment costs 25 GBP"
     gives the CHAPS fee), while its other words ("early repayment" fee) must be there.
     """
-    asked = _asked_property(question)
+    asked = asked_property(question)
     if asked is None:
         return None
-    prop, thing, timed = asked
-    attribute = [t for t in tokenize(prop) if t not in FIGURE_WORDS]
+    prop, thing, kind = asked
     entity = tokenize(thing)
+    if kind == "object":
+        return _object_gap(asked, passages)
+    attribute = [t for t in tokenize(prop) if t not in FIGURE_WORDS]
     if not attribute or not entity:
         return None
+    asked_words = set(tokenize(prop))
+    figure = _AMOUNT if asked_words & AMOUNT_WORDS else TIME_FIGURE if asked_words & TIME_WORDS else None
     # The naming words ("Bacs" in "Bacs payment") must come with the property, in its sentence or
     # the section heading; the kind of thing (the last word, "payment") anywhere in the passage.
     naming = entity[:-1] or entity
@@ -323,10 +379,27 @@ def attribute_gap(question: str, passages: Sequence[Passage]) -> tuple[str, str]
             terms = set(tokenize(sentence.text))
             priced = len(specific) < len(attribute) and (terms & PRICE_WORDS or _PRICED.search(sentence.text))
             gives = all(holds(terms, t) for t in specific) and (priced or all(holds(terms, t) for t in attribute))
-            gives = gives or (timed and bool(TIME_FIGURE.search(sentence.text)))
+            gives = gives and (figure is None or bool(figure.search(sentence.text)))
+            # A duration gives how long the thing takes to do it, however the doing is worded.
+            gives = gives or (kind == "duration" and bool(TIME_FIGURE.search(sentence.text)))
             if gives and all(holds(terms | heading, t) for t in naming):
                 return None
     return prop, thing
+
+
+_AMOUNT = re.compile(r"£\s?\d|\d\s?%|\b\d[\d,.]*\b")
+
+
+def _object_gap(asked: AskedProperty, passages: Sequence[Passage]) -> tuple[str, str] | None:
+    """`(doing, thing)` when no sentence or section heading of the passages names every word of the thing."""
+    entity = [t for t in tokenize(asked.thing) if t not in GENERIC_STEMS]
+    if not entity:
+        return None
+    for p in passages:
+        lines = [set(tokenize(p.heading or "")), *(set(tokenize(s.text)) for s in quotable_sentences(p.text))]
+        if any(all(holds(terms, t) for t in entity) for terms in lines):
+            return None
+    return asked.prop, asked.thing
 
 
 NOT_PRODUCT_HEADS = frozenset(tokenize("cap caps limit limits grant list allowance"))

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from knowledge.abstention import abstain
-from knowledge.answerability import PRODUCT_STEMS, Answerability, asked_part
+from knowledge.answerability import PRODUCT_STEMS, Answerability, asked_part, asked_property
 from knowledge.bm25 import tokenize
 from knowledge.relevance import holds
 from knowledge.schemas import NOT_FOUND, Answer, Citation, Passage
@@ -71,7 +71,11 @@ def near_miss_answer(question: str, passages: Sequence[Passage], decision: Answe
         describes instead, quoting and citing that sentence, and `near_miss` says it in short.
     """
     plain = abstain(question).model_copy(update={"answerability": decision.probability})
-    found = _covered_product(passages, decision) or _named_without_property(passages, decision)
+    found = (
+        _covered_product(passages, decision)
+        or _doing_to_another(question, passages, decision)
+        or _named_without_property(passages, decision)
+    )
     if found is None:
         return plain
     said, p, s = found
@@ -119,6 +123,26 @@ def _covered_product(passages: Sequence[Passage], decision: Answerability) -> tu
                 if covered:
                     listed = ", ".join(covered[:-1]) + " and " + covered[-1] if len(covered) > 1 else covered[0]
                     return f"describes the {listed}, not {_article(asked)}", p, s
+    return None
+
+
+def _doing_to_another(
+    question: str, passages: Sequence[Passage], decision: Answerability
+) -> tuple[str, Passage, Sentence] | None:
+    """How to do something to a thing no passage names, and what the best passage covers instead.
+
+    "it covers “Making the change” in Procedure: Change of Address, not how to update a surname",
+    quoting the section's first sentence.
+    """
+    asked = asked_property(question)
+    if decision.missing_property is None or asked is None or asked.kind != "object":
+        return None
+    for p in passages:
+        sentences = _quotable(p)
+        if sentences:
+            parts = [x.strip() for x in (p.heading or p.source_title).split(">")]
+            where = f"“{parts[-1]}” in {parts[0]}" if len(parts) > 1 else parts[0]
+            return f"covers {where}, not how to {asked.prop.lower()} {_article(asked.thing)}", p, sentences[0]
     return None
 
 

@@ -185,3 +185,34 @@ def test_how_long_a_thing_takes_to_do_something_is_given_by_its_duration() -> No
     # A duration in a sentence naming the thing answers it, however the doing is worded.
     abroad = passage("International payments usually reach the beneficiary bank in 1 to 4 business days.")
     assert attribute_gap("How long does an international payment take to arrive?", [abroad]) is None
+
+
+def test_a_figure_asked_for_needs_a_figure_of_that_kind_in_the_sentence() -> None:
+    from knowledge.answerability import attribute_gap
+
+    print_ = passage("Use the format the customer asked for (large print, braille, audio).")
+    assert attribute_gap("What minimum font size counts as large print?", [print_]) == (
+        "minimum font size",
+        "large print",
+    )
+    sized = passage("Large print letters use a font size of at least 16 points.")
+    assert attribute_gap("What minimum font size counts as large print?", [sized]) is None
+    # "maximum" asks for an amount: a sentence naming the limit without one does not give it.
+    unstated = passage("Payments past the arranged limit of a Harbour account are returned unpaid.")
+    assert attribute_gap("What's the maximum arranged limit on a Harbour account?", [unstated]) is not None
+    stated = passage("The arranged limit of a Harbour account is £5,000 at most.")
+    assert attribute_gap("What's the maximum arranged limit on a Harbour account?", [stated]) is None
+
+
+def test_how_to_do_something_to_a_thing_no_sentence_names_is_a_gap_and_a_near_miss() -> None:
+    from knowledge.answerability import attribute_gap
+
+    address = passage("Update the address. The system sends a confirmation letter to both addresses.")
+    address = address.model_copy(update={"heading": "Procedure: Change of Address > Making the change"})
+    question = "How do we update a customer's surname after they get married?"
+    assert attribute_gap(question, [address]) == ("update", "surname")
+    assert attribute_gap("How do we update a customer's address after a move?", [address]) is None
+    answer = answer_with_rules(question, [address])
+    assert answer.abstained
+    assert answer.near_miss == "covers “Making the change” in Procedure: Change of Address, not how to update a surname"
+    assert answer.citations[0].quote == "Update the address."
