@@ -141,6 +141,39 @@ _NEED_TO = re.compile(r"\s+to\s+(?:\w+ly\s+)?(?P<verb>[a-z]+)")
 _NOT_A_NAME = frozenset({"you", "he", "she", "they", "it", "this", "that", "there", "who", "which", "what"})
 
 
+# In notes, work is assigned mid-line after a dash or arrow ("Need ex's bank details - KO to get via
+# solicitor"), and the author writes of the client in the third person: "-> she'll raise it with her
+# accountant", "She said she would ring them this week", "Lucy needs to complete the form".
+_NOTE_INNER = re.compile(
+    r"(?:\s[-–—]+>?\s+|\s->\s*|;\s+)(?P<who>[A-Z]{2,4}|(?:[A-Za-z][\w&/-]*\s+)(?:[\w&/][\w&/-]*\s+){0,3}?"
+    r"(?:team|desk))\s+(?:to|will)\s+(?P<verb>[a-z]+)"
+)
+_NOTE_PERSON = re.compile(
+    r"(?:^|[,;:>]\s*|\b(?:and|so|then|but)\s+)(?:(?P<said>[Ss]he|[Hh]e|[A-Z][a-z]+) (?:said|says|confirmed|agreed)"
+    r" (?:that )?)?(?P<who>[Ss]he|[Hh]e)(?:'ll|’ll| will|'d|’d| would)\s+(?:also\s+|then\s+|now\s+)?(?P<verb>[a-z]+)"
+    r"|(?:^|[,;:>]\s*|\b(?:and|so|then|but)\s+)(?P<who2>[Ss]he|[Hh]e|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?|[A-Z]{2,4})"
+    r"\s+(?:needs|has|is|agreed|promised|offered|undertook) to\s+(?:also\s+)?(?P<verb2>[a-z]+)"
+)
+# "We're going to start doing the Saturday market": an activity that will go on, not a deliverable.
+_ONGOING_START = re.compile(r"\s+(?:\w+ing\b|to\b)")
+
+
+def _note_person(text: str) -> Detection | None:
+    """Notes' third-person work: a pronoun or a name that will, said it would, or needs to act."""
+    m = _NOTE_INNER.search(text)
+    if m and m.group("verb") not in ONGOING_VERBS:
+        return Detection("third_party", m.group("verb"), m.group("who"), m.start("who"))
+    m = _NOTE_PERSON.search(text)
+    if m is None:
+        return None
+    who, verb = (m.group("who"), m.group("verb")) if m.group("who") else (m.group("who2"), m.group("verb2"))
+    if verb in ONGOING_VERBS | VAGUE_VERBS or (m.group("who2") and verb not in WRITTEN_WORK_VERBS):
+        return None
+    if who.split()[0].lower() in _NOT_A_NAME - {"he", "she"}:
+        return None
+    return Detection("third_party", verb, who, m.start("who") if m.group("who") else m.start("who2"))
+
+
 def _own_or_assigned(text: str, *, notes: bool) -> Detection | None:
     """Work the speaker takes on ("I'll send"), assigns in notes ("BK to submit"), or names for a third party."""
     if notes:
@@ -151,6 +184,8 @@ def _own_or_assigned(text: str, *, notes: bool) -> Detection | None:
         if found is not None:
             return found
     m = FIRST_PERSON.search(text)
+    if m and m.group("verb") in ("start", "begin", "continue") and _ONGOING_START.match(text, m.end("verb")):
+        return None
     if m and m.group("verb") not in ONGOING_VERBS | VAGUE_VERBS:
         return Detection("commitment", m.group("verb"), None, m.start())
     need = _NEED_TO.match(text, m.end("verb")) if m and m.group("verb") == "need" else None
@@ -175,7 +210,7 @@ def _own_or_assigned(text: str, *, notes: bool) -> Detection | None:
     m = SIGNOFF_TEAM.search(text)
     if m:
         return Detection("signoff", "approve", m.group("who"), m.start())
-    return None
+    return _note_person(text) if notes else None
 
 
 def _note_item(text: str) -> Detection | None:

@@ -54,7 +54,7 @@ from pipeline.rules.conversation import (
 )
 from pipeline.rules.decisions import agreed_records, moved_dates
 from pipeline.rules.describe import build_action
-from pipeline.rules.owners import OwnerResolver, last_team_named, role_team, team_name
+from pipeline.rules.owners import OwnerResolver, last_person_named, last_team_named, role_team, team_name
 from pipeline.rules.purpose import classify_purpose
 from pipeline.rules.summary import build_summary
 from pipeline.rules.turns import (
@@ -190,6 +190,11 @@ class _Pass:
             det = self._team_meant(clause, det, clause.line_text[: max(clause.line_text.find(clause.text), 0)])
         elif det is not None and det.kind == "third_party" and re.fullmatch(r"(?i:the|our)\s+team", det.who or ""):
             det = self._team_meant(clause, det, self.text[: clause.start])
+        elif det is not None and det.kind == "third_party" and (det.who or "").lower() in ("he", "she"):
+            # Notes: "she" is the participant named last before ("KO asked about CGT... she'll raise it").
+            before = self.text[max(0, clause.start - 400) : clause.start + det.start]
+            person = last_person_named(before, self.resolver, besides=clause.speaker)
+            det = replace(det, who=person) if person else None
         if last and attaches_to(last, clause, det, index, has_date=has_date):
             # "...I'll get that over to you this afternoon", "...and we'll take it to credit committee".
             merge_into(last, clause, index, mentions)

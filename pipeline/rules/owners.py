@@ -151,3 +151,19 @@ def team_name(words: str) -> str:
     if not words:
         return ""
     return f"{words[0].upper()}{words[1:]} team"
+
+
+_PERSON_MENTION = re.compile(r"\b[A-Z]{2,4}\b|\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?\b")
+
+
+def last_person_named(text: str, resolver: OwnerResolver, *, besides: str | None = None) -> str | None:
+    """The participant last named in `text` (full name, first name or initials), other than `besides`.
+
+    Notes write of the client in the third person: in "KO asked about CGT. Told her we can't advise
+    -> she'll raise it with her accountant", "she" is KO.
+    """
+    for m in reversed(list(_PERSON_MENTION.finditer(text))):
+        p = resolver.participant(m.group())
+        if p is not None and p.name != besides:
+            return p.name
+    return None

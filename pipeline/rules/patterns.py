@@ -25,6 +25,8 @@ LET_ME = re.compile(
 # A note may open on what was agreed before naming who acts: "Agreed - payments ops team to switch it on".
 NOTE_ACTION = re.compile(
     r"^(?:(?i:agreed|ok|okay|so|then|and|next)\s*[-–:,]?\s+)?"
+    # "Once order in, Account Services team to re-title 4471": the condition only times the work.
+    r"(?:(?i:once|when|after|as soon as)\b[^,;]{2,40},\s*)?"
     r"(?P<who>[A-Z]{2,4}|(?:[A-Za-z][\w&/-]*\s+)(?:[\w&/][\w&/-]*\s+){0,3}?(?:team|desk|department|unit)"
     r"|[A-Z][a-z]+)"
     r"\s+(?:to|will)\s+(?P<verb>[a-z]+)"
@@ -132,7 +134,7 @@ NAMED_REQUEST = re.compile(
 # "The other thing we'll need is a copy of the death certificate": a need addressed to the listener.
 # A need inside a relative clause ("it explains which documents we need") states nothing.
 NEED_STATEMENT = re.compile(
-    r"(?<!which )(?<!what )(?<!whatever )(?<!documents )(?<!everything )"
+    r"(?<!which )(?<!what )(?<!whatever )(?<!documents )(?<!everything )(?<!nothing )(?<!anything )(?<!all )"
     r"\bwe(?:'ll|’ll| will)? need\b(?!\s+to\b)(?P<verb>)",
     re.IGNORECASE,
 )
@@ -399,6 +401,7 @@ RECAP = re.compile(
     r"|just to confirm|to confirm what we(?:'ve|’ve| have)? agreed|as agreed|as discussed|next steps"
     r"|(?:let me |just to )?(?:just )?(?:run|go) (?:through|over) (?:it|that|everything|what we(?:'ve|’ve| have)"
     r" (?:agreed|said))\s*[.:]"
-    r"|actions?(?: points| agreed)?\s*:?\s*$)",
+    r"|actions?(?: points| agreed)?\s*:?\s*$"
+    r"|^\s*(?:next(?: steps)?|to ?dos?|follow[- ]?ups?|outstanding)\b[^:\n]{0,30}:?\s*$)",
     re.IGNORECASE | re.MULTILINE,
 )
