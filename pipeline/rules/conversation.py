@@ -245,8 +245,17 @@ def redate(last: PendingAction, clause: Clause, mentions: list[DateMention]) -> 
         clause.turn == last.clause.turn and clause.speaker == last.clause.speaker
         and last.due.kind == "none" and re.search(r"\b(?:that|it|them)\b", clause.text)
     )
-    if _is_correction(clause) or pro_form or restated:
-        mention = mentions[-1] if _is_correction(clause) else best_mention(mentions)
+    # "Tomorrow I'm clearing the flat. Wednesday, after the registrar.": a bare date said by the
+    # action's speaker in the same turn answers for it.
+    fragment = (
+        clause.speaker == last.clause.speaker and clause.turn == max(c.turn for c in [last.clause, *last.merged_from])
+        and mentions[0].start <= 3 and len(clause.text.split()) <= 6
+    )
+    if _is_correction(clause) or pro_form or restated or fragment:
+        # A correction names the new date last ("no, make it Thursday"); a confirmation first
+        # ("Monday's fine, you've still got time before the eighteenth").
+        confirmed = not pt.CORRECTION.search(clause.text) and pt.CONFIRMATION_LEAD.match(clause.text)
+        mention = (mentions[0] if confirmed else mentions[-1]) if _is_correction(clause) else best_mention(mentions)
         if mention and mention.due.kind != "none":
             last.set_due(mention.due)
 

@@ -70,6 +70,8 @@ from pipeline.schemas import Due, InteractionDraft, Participant
 
 _IT_OBJECT = re.compile(r"\b(?:get|send|return|bring|post|scan|email|e-mail|sign|print|drop)\s+(?:it|them|that)\b",
                         re.IGNORECASE)
+_RESTATED_OBJECT = re.compile(r"\s*(?:it|that|them|those|this|these)\b(?!\s+(?:to|with)\s+(?:our|the)\b)",
+                              re.IGNORECASE)
 _BY_THEN = re.compile(r"\b(?:by|before|until) (?:then|that (?:point|time|date|day))\b", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+\S")
 # A list item that says something ("one of the trustees asked whether...") is not a bare deliverable.
@@ -216,6 +218,8 @@ class _Pass:
             return
         if det.kind == "commitment" and pt.ADD_TO_DELIVERABLE.search(clause.text):
             return
+        if det.kind == "commitment" and self._restates_own(clause, det, mentions):
+            return
         owner = _owner_of(det, clause, self.resolver, self.clauses, index)
         if owner is None or self._dates_pending(clause, det, owner[0], mentions) or self._repeats_signoff(clause, det):
             return
@@ -225,6 +229,35 @@ class _Pass:
         asked = self.replied_to.get(clause.start)
         self.drafts.append(PendingAction(clause, det, name, side, is_team, best.due if best else Due.none(), best,
                                   merged_from=[asked] if asked else [], merged_indexes=[index]))
+
+    def _restates_own(self, clause: Clause, det: cm.Detection, mentions: list[DateMention]) -> bool:
+        """The speaker's promise of a turn or two before, said again with a new date, moves that date.
+
+        "I'll get it off them and email it to you tomorrow." ... "Oh, wait, tomorrow's a holiday
+        there. I'll send it Friday."; "ring you back by Thursday" ... "Wednesday's fine, I'll ring
+        you Wednesday": one action, due on the last date agreed.
+        """
+        best = best_mention(mentions)
+        if clause.quoted or best is None or best.due.kind == "none":
+            return False
+        after = clause.text[det.start :].split(det.verb, 1)[-1]
+        for d in reversed(self.drafts[-2:]):
+            if d.owner != clause.speaker or d.detection.kind != "commitment" or d.clause.quoted:
+                continue
+            if not 0 < clause.turn - max(c.turn for c in [d.clause, *d.merged_from]) <= 2:
+                continue
+            said = " ".join(c.text for c in [d.clause, *d.merged_from])
+            same_verb = re.search(rf"\b{re.escape(det.verb)}\b", said, re.IGNORECASE) is not None
+            thing = _RESTATED_OBJECT.match(after) is not None
+            person = re.match(r"\s*(?:you|him|her|them)\b", after, re.IGNORECASE) is not None
+            # "It" after a new thing is named ("Then there's our pack... I'll get that over today") is that
+            # thing: a restated "it" must come after talk of the date ("Tomorrow's a holiday there. Friday.").
+            turn_before = clause.line_text[: max(clause.line_text.find(clause.text), 0)]
+            date_talk = any(m.due.kind != "none" for m in find_dates(turn_before, self.reference))
+            if (thing and date_talk and (same_verb or d.due.kind != "none")) or (person and same_verb):
+                d.set_due(best.due)
+                return True
+        return False
 
     def _drop_superseded(self, clause: Clause, det: cm.Detection, owner: str) -> None:
         """A new ask or plan for the same thing, told with "it", replaces the one a turn or two before.

@@ -279,7 +279,8 @@ VAGUE = re.compile(
 # referral", "I'll make a note of that", "I'll note that on your file".
 NOTE_TAKING = re.compile(
     r"\b(?:put|add|note|pop|write|mark)\s+(?:that|it|this|those)\s+(?:down\s+)?(?:on|in|to|against)\s+(?:the|your|my|our)"
-    r"\s+(?:\w+\s+)?(?:referral|note|notes|file|record|records|system|account|case|request|ticket)\b"
+    r"\s+(?:\w+\s+)?(?:referral|note|notes|file|record|records|system|account|case|request|ticket|trace|claim"
+    r"|complaint|application)\b"
     r"|\bmake a note\b|\b(?:note|write|jot|put) (?:that|it|this) down\b"
     r"|\bput (?:that|it|this) in (?:my|the|your) (?:diary|calendar)\b"
     # Updating a detail while the caller gives it: "Yes, I'll put your address on."
