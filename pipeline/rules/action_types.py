@@ -31,6 +31,8 @@ APPROVAL = re.compile(
     r"|\breduc\w+ (?:the |my |our |your )?(?:[\w-]+ )?(?:premium|fee|rate|margin|charge)"
     # Taking a case to credit is seeking its decision: "I'll put the whole thing to credit".
     r"|\b(?:put|take|submit|send|present|refer)\b[^.]{0,60}?\bto (?:the )?credit\b(?!\s+cards?\b)"
+    # A committee decides: "take the arrangement fee question to the pricing committee".
+    r"|\b(?:put|take|submit|send|present|refer|ask)\b[^.]{0,60}?\b(?:committee|panel)\b"
     # Asking whether terms can be bent: "ask our underwriters whether they can extend full cover".
     r"|\bask\w*\b[^.]{0,60}\bwhether\b[^.]{0,40}\b(?:can|could|would|will)\s+(?:\w+\s+)?(?:extend|match|drop"
     r"|reduce|lower|cut|waive|increase|raise|approve|refund)\b",
@@ -73,9 +75,10 @@ _TEAMISH = (
 )
 INTERNAL = re.compile(
     # Asking someone internal: "ask our credit team", "check with them", "speak to wealth planning".
-    rf"\b(?:ask|check with|speak (?:to|with)|talk (?:to|with)|liaise with|consult|refer\w* (?:it |this )?to"
-    rf"|run [^.]{{0,30}} past|find out from|chase|chasing|follow up with|raise (?:it|that|this) with"
-    rf"|put (?:it|that|this) to)\b[^.]{{0,60}}?\b(?:{_TEAMISH}|them)\b"
+    rf"\b(?:ask|check (?:(?:it|that|this|these|those)\s+)?with|speak (?:to|with)|talk (?:to|with)|liaise with|consult"
+    rf"|refer\w* (?:it |this )?to|run [^.]{{0,30}} past|find out from|chase|chasing|follow up with"
+    rf"|raise (?:it|that|this) with|put (?:it|that|this) to|put (?:a|the|in a) request (?:in )?(?:to|with)"
+    rf"|send (?:a|the) request to)\b[^.]{{0,60}}?\b(?:{_TEAMISH}|them)\b"
     # Contacting a team directly: "I'll get onto the pensions people", "I'll email our tax team".
     rf"|\b(?:get onto|get on to|get in touch with|contact|reach out to|ring|call|phone|email|e-mail|message)"
     rf" (?:our|the|my) (?:[\w-]+ ){{0,2}}{_TEAMISH}\b"
@@ -117,7 +120,8 @@ _SUBORDINATE = re.compile(
 # Booking or scheduling a meeting is a task, even when the invite goes to the client.
 BOOKING = re.compile(
     r"\b(?:calendar|meeting|diary|teams|zoom|outlook) (?:invite|invitation|request)s?\b|\bbook\w*\b[^.]{0,40}"
-    r"\b(?:call|meeting|appointment|slot|review|visit)\b|\bfind (?:a|some) (?:slot|time|date)s?\b",
+    r"\b(?:call|meeting|appointment|slot|review|visit)\b|\bfind (?:a|some) (?:slot|time|date)s?\b"
+    r"|\bsend (?:the|an|a) (?:diary |calendar |meeting )?invite\b",
     re.IGNORECASE,
 )
 # Sending a document or answer to the client is a response; sending money is fulfilment.
@@ -129,6 +133,7 @@ MONEY_OBJECT = re.compile(
 )
 
 
+_FOR_SIGNOFF = re.compile(r"\bfor (?:\w+ )?(?:sign-?\s?off|approval)\b", re.IGNORECASE)
 _INTERNAL_DESTINATION = re.compile(rf"\bto (?:our|the|my) (?:[\w-]+ ){{0,3}}{_TEAMISH}\b", re.IGNORECASE)
 
 
@@ -157,6 +162,8 @@ def classify_type(
     """
     if owner_side == "client":
         return "task"
+    # Hard-wrapped emails break phrases across lines ("let you\n  know by Friday").
+    clause, sentence, context = (" ".join(t.split()) for t in (clause, sentence, context))
     main = main_part(clause)
     approval_text = main
     if verb in _SUBMIT_VERBS and sentence:
@@ -164,6 +171,8 @@ def classify_type(
     if verb not in _REPORT_VERBS or re.search(r"\b(?:ask|request|seek|submit)\b", main, re.IGNORECASE):
         if APPROVAL.search(approval_text):
             return "approval"
+    if _FOR_SIGNOFF.search(main):
+        return "approval"  # "write up the annual review for credit sign-off"
     if REDRESS_DECISION.search(clause):
         return "approval"
     if CASE.search(main):

@@ -14,6 +14,7 @@ from datetime import date
 from pipeline.dates import DateMention, best_mention, find_dates
 from pipeline.rules import commitments as cm
 from pipeline.rules import patterns as pt
+from pipeline.rules.action_types import CASE
 from pipeline.rules.turns import Clause
 from pipeline.schemas import Due
 from pipeline.text import STOPWORDS
@@ -146,6 +147,12 @@ def attaches_to(last: PendingAction, clause: Clause, det: cm.Detection | None, i
         # "You'll have that by Friday", "It'll be with you tomorrow"; a team's next step told with a
         # pronoun: "our claims team will arrange a contractor, and they'll ring you to book it".
         if last.detection.kind == "third_party" and _PRONOUN_SUBJECT.search(clause.text):
+            return True
+        # Working a case just raised is that case: "I'll raise a trace with our payments team, and
+        # they'll chase the intermediary"; their call to the client ("they'll ring you") is its own action.
+        if (last.detection.kind == "commitment" and clause.sentence == last.clause.sentence
+                and _PRONOUN_SUBJECT.search(clause.text) and CASE.search(last.clause.text)
+                and not re.search(r"\b(?:you|him|her)\b", clause.text, re.IGNORECASE)):
             return True
         return bool(_DELIVERY_FOLLOW_UP.search(clause.text))
     return False
@@ -318,6 +325,16 @@ def _restates(later: PendingAction, earlier: PendingAction, shared: set[str], *,
             or (len(shared) == 1 and (later.detection.verb == earlier.detection.verb or only)))
 
 
+def _same_owner(a: PendingAction, b: PendingAction) -> bool:
+    """One owner, or one team named in full and in short ("the international payments team", "the payments team")."""
+    if a.owner == b.owner:
+        return True
+    if not (a.is_team and b.is_team):
+        return False
+    words = [set(o.lower().removesuffix(" team").split()) for o in (a.owner, b.owner)]
+    return bool(words[0] and words[1]) and (words[0] <= words[1] or words[1] <= words[0])
+
+
 def merge_restatements(drafts: list[PendingAction], text: str, kind: str, reference: date) -> list[PendingAction]:
     """A later restatement of an action already drafted is that action, not a second one.
 
@@ -332,7 +349,7 @@ def merge_restatements(drafts: list[PendingAction], text: str, kind: str, refere
     for d in drafts:
         recap = _in_recap(d, text, kind)
         words = _deliverable_words(d, reference)
-        before = [k for k in kept if k.owner == d.owner and k.clause.turn < d.clause.turn and not k.clause.quoted
+        before = [k for k in kept if _same_owner(k, d) and k.clause.turn < d.clause.turn and not k.clause.quoted
                   and not d.clause.quoted]
         earlier = next(
             (k for k in before

@@ -189,7 +189,14 @@ class _Pass:
             if last and attaches_to(last, clause, None, index, has_date=has_date):
                 merge_into(last, clause, index, mentions)  # "...and they'll ring you to book it"
                 return
-            det = self._team_meant(clause, det, clause.line_text[: max(clause.line_text.find(clause.text), 0)])
+            before = clause.line_text[: max(clause.line_text.find(clause.text), 0)]
+            if last_team_named(before) is None and self.kind == "call_transcript":
+                # "They usually come back to you..." answers a question about the team named in the
+                # speaker's turn before.
+                earlier = [c for c in self.clauses[:index] if c.speaker == clause.speaker
+                           and 0 < clause.turn - c.turn <= 2]
+                before = earlier[-1].line_text if earlier else before
+            det = self._team_meant(clause, det, before)
         elif det is not None and det.kind == "third_party" and re.fullmatch(r"(?i:the|our)\s+team", det.who or ""):
             det = self._team_meant(clause, det, self.text[: clause.start])
         elif det is not None and det.kind == "third_party" and (det.who or "").lower() in ("he", "she"):

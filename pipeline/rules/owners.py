@@ -99,7 +99,9 @@ class OwnerResolver:
 
 
 # A team named in passing: "our bereavement team", "the Onboarding team", "payments ops team".
-_NAMED_TEAM = re.compile(r"\b(?:(?:our|the|your)\s+)?(?P<name>(?:[A-Za-z][\w&/-]*\s+){0,3}?(?:team|desk|department))\b",
+# A preposition or article is never part of the name: "a referral with our fraud team" names the fraud team.
+_NAMED_TEAM = re.compile(r"\b(?:(?:our|the|your)\s+)?(?P<name>(?:(?!(?:with|to|from|for|by|at|in|on|of|our|the|your|my"
+                         r"|a|an|and|or)\b)[A-Za-z][\w&/-]*\s+){0,3}?(?:team|desk|department))\b",
                          re.IGNORECASE)
 _ROLE_OF_TEAM = re.compile(r"^an?\s+(?P<dept>[\w-]+)\s+(?:handler|adviser|advisor|specialist|assessor|caseworker"
                            r"|case worker)$", re.IGNORECASE)

@@ -53,7 +53,10 @@ THIRD_PARTY = re.compile(
 # "They'll send you a claim pack" after "our bereavement team will look after the claim": the team
 # named just before acts. "They'll be with you tomorrow to put a cover on" does the work after "to".
 PRONOUN_TEAM = re.compile(
-    rf"^(?:(?:once|when|after)\b[^,;]{{0,40}},\s*)?(?:(?:and|then|so|but)\s+)*(?P<who>[Tt]hey){_MODAL}\s+{_ADVERBS}(?P<verb>[a-z]+)"
+    rf"^(?:(?:once|when|after)\b[^,;]{{0,40}},\s*)?(?:(?:and|then|so|but)\s+)*(?P<who>[Tt]hey)"
+    # What a team usually does next is what it will do: "They usually come back to you within three days".
+    rf"(?:{_MODAL}|\s+(?:usually|normally|generally|typically)(?=\s+(?:come|get|call|ring|phone|write|contact|respond"
+    rf"|reply|send|update)\b))\s+{_ADVERBS}(?P<verb>[a-z]+)"
     r"(?:\s+(?:with you|there|round|over|out)\b[^.;]{0,40}?\bto\s+(?P<then>[a-z]+))?"
 )
 SIGNOFF_TEAM = re.compile(
