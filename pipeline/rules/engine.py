@@ -185,25 +185,12 @@ class _Pass:
         mentions = self._by_then(clause, mentions)
         last = self.drafts[-1] if self.drafts else None
         has_date = any(m.due.kind != "none" for m in mentions)
-        if det is not None and det.kind == "third_party" and det.who == "they":
-            if last and attaches_to(last, clause, None, index, has_date=has_date):
-                merge_into(last, clause, index, mentions)  # "...and they'll ring you to book it"
-                return
-            before = clause.line_text[: max(clause.line_text.find(clause.text), 0)]
-            if last_team_named(before) is None and self.kind == "call_transcript":
-                # "They usually come back to you..." answers a question about the team named in the
-                # speaker's turn before.
-                earlier = [c for c in self.clauses[:index] if c.speaker == clause.speaker
-                           and 0 < clause.turn - c.turn <= 2]
-                before = earlier[-1].line_text if earlier else before
-            det = self._team_meant(clause, det, before)
-        elif det is not None and det.kind == "third_party" and re.fullmatch(r"(?i:the|our)\s+team", det.who or ""):
-            det = self._team_meant(clause, det, self.text[: clause.start])
-        elif det is not None and det.kind == "third_party" and (det.who or "").lower() in ("he", "she"):
-            # Notes: "she" is the participant named last before ("KO asked about CGT... she'll raise it").
-            before = self.text[max(0, clause.start - 400) : clause.start + det.start]
-            person = last_person_named(before, self.resolver, besides=clause.speaker)
-            det = replace(det, who=person) if person else None
+        if det is not None and det.kind == "third_party" and det.who == "they" and last \
+                and attaches_to(last, clause, None, index, has_date=has_date):
+            merge_into(last, clause, index, mentions)  # "...and they'll ring you to book it"
+            return
+        if det is not None and det.kind == "third_party":
+            det = self._who_is_meant(index, clause, det)
         if last and attaches_to(last, clause, det, index, has_date=has_date):
             # "...I'll get that over to you this afternoon", "...and we'll take it to credit committee".
             merge_into(last, clause, index, mentions)
@@ -236,6 +223,27 @@ class _Pass:
         asked = self.replied_to.get(clause.start)
         self.drafts.append(PendingAction(clause, det, name, side, is_team, best.due if best else Due.none(), best,
                                   merged_from=[asked] if asked else [], merged_indexes=[index]))
+
+    def _who_is_meant(self, index: int, clause: Clause, det: cm.Detection) -> cm.Detection | None:
+        """Resolve a third party told by pronoun or in general ("they", "the team", a note's "she"), or drop it."""
+        who = det.who or ""
+        if who == "they":
+            before = clause.line_text[: max(clause.line_text.find(clause.text), 0)]
+            if last_team_named(before) is None and self.kind == "call_transcript":
+                # "They usually come back to you..." answers a question about the team named in the
+                # speaker's turn before.
+                earlier = [c for c in self.clauses[:index] if c.speaker == clause.speaker
+                           and 0 < clause.turn - c.turn <= 2]
+                before = earlier[-1].line_text if earlier else before
+            return self._team_meant(clause, det, before)
+        if re.fullmatch(r"(?i:the|our)\s+team", who):
+            return self._team_meant(clause, det, self.text[: clause.start])
+        if who.lower() in ("he", "she"):
+            # Notes: "she" is the participant named last before ("KO asked about CGT... she'll raise it").
+            before = self.text[max(0, clause.start - 400) : clause.start + det.start]
+            person = last_person_named(before, self.resolver, besides=clause.speaker)
+            return replace(det, who=person) if person else None
+        return det
 
     def _restates_own(self, clause: Clause, det: cm.Detection, mentions: list[DateMention]) -> bool:
         """The speaker's promise of a turn or two before, said again with a new date, moves that date.

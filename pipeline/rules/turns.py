@@ -48,7 +48,7 @@ _CLAUSE_SPLIT = re.compile(
     r";\s*|,\s*so\s+(?=(?:I|we)(?:'ll|’ll|\s+will|'m going to|’m going to|\s+am going to)\s)"
     # Notes hand work on after an arrow or dash: "Told her we can't advise -> she'll raise it with...",
     # "Need ex's bank details - KO to get via solicitor"; "I can't agree that myself but I'll put...".
-    r"|\s+->\s*|\s+[-–—]\s+(?=[A-Z]{2,4}\s+(?:to|will)\s)"
+    r"|(?:\s+->\s*|\s+[-–—]\s+)(?=(?:[Ss]he|[Hh]e|[Tt]hey|I|[Ww]e|[A-Z]{2,4})(?:'ll|’ll|\s+will|\s+would|\s+to)\s)"
     r"|\s+but\s+(?=(?:I|we)(?:'ll|’ll|\s+will|\s+would)\s)"
     r"|(?:,\s*and\s+|,\s*but\s+|\s+and\s+)(?=(?:then\s+)?(?:I|we|you|he|she|they|our|the|[A-Z][a-z]+)"
     r"(?:\s+[\w-]+){0,3}?\s*(?:'ll|’ll|\s+will|'ve|’ve|\s+have|'m going to|\s+to\s+\w+|\s+needs?)\b)"

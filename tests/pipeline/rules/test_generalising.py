@@ -1,0 +1,82 @@
+"""Rules that carry over to new writers: dates said again, notes in the third person, types by structure."""
+
+from datetime import date, datetime
+
+from pipeline.rules import draft_with_rules
+from pipeline.schemas import Participant
+
+_CALL = [Participant(name="Ines Moreau", role="service_agent", side="firm"),
+         Participant(name="Tom Hale", role="client", side="client")]
+
+
+def _actions(text: str, kind: str = "call_transcript", people: list[Participant] | None = None):
+    draft = draft_with_rules(text, kind=kind, occurred_at=datetime.fromisoformat("2026-03-03T10:00:00+00:00"),
+                             participants=people or _CALL, client="Tom Hale")
+    return draft.actions
+
+
+def test_a_promise_said_again_with_a_new_date_moves_the_date_when_restated() -> None:
+    actions = _actions(
+        "Ines Moreau: I'll look into the charge and ring you back by Thursday.\n"
+        "Tom Hale: I'm out Thursday. Could you make it Wednesday?\n"
+        "Ines Moreau: Wednesday's fine, I'll ring you Wednesday.\n"
+    )
+    assert len(actions) == 1
+    assert actions[0].due.deadline == date(2026, 3, 4)
+
+
+def test_a_restated_it_after_talk_of_the_date_is_the_same_promise_when_a_day_is_lost() -> None:
+    actions = _actions(
+        "Ines Moreau: We'd need a copy of the valuation.\n"
+        "Tom Hale: I'll get it from the agent and email it to you tomorrow.\n"
+        "Ines Moreau: Great.\n"
+        "Tom Hale: Oh, hang on, tomorrow's no good, the agent is shut. Friday. I'll send it Friday.\n"
+    )
+    assert [a.due.deadline for a in actions if a.owner == "Tom Hale"] == [date(2026, 3, 6)]
+
+
+def test_a_confirmation_takes_the_date_it_confirms_when_a_later_date_follows() -> None:
+    actions = _actions(
+        "Tom Hale: I'll phone the solicitor this afternoon. Actually, no, they're shut. I'll phone them Monday.\n"
+        "Ines Moreau: Monday's fine, there's still time before the twentieth.\n"
+    )
+    assert actions[0].due.deadline == date(2026, 3, 9)
+
+
+def test_notes_assign_work_in_the_third_person_when_the_author_writes_of_the_client() -> None:
+    people = [Participant(name="Rosa Lind", role="relationship_manager", side="firm"),
+              Participant(name="Omar Patel", role="client", side="client")]
+    notes = ("OP in branch re ISA.\n- OP asked about tax on the gift. Said we can't advise -> he'll ask his "
+             "accountant.\n- Need the old provider's details - OP to send via email.\n"
+             "Omar needs to complete the transfer form and return it by Fri.\n")
+    actions = _actions(notes, "meeting_notes", people)
+    assert [a.owner for a in actions] == ["Omar Patel"] * 3
+    assert actions[2].due.deadline == date(2026, 3, 6)
+
+
+def test_a_next_heading_opens_an_action_list_when_items_name_owners() -> None:
+    people = [Participant(name="Rosa Lind", role="relationship_manager", side="firm"),
+              Participant(name="Omar Patel", role="client", side="client")]
+    actions = _actions("Review mtg.\nNext\n- OP: payslips + P60 by Fri.\n- RL: illustration to OP.\n",
+                       "meeting_notes", people)
+    assert [a.owner for a in actions] == ["Omar Patel", "Rosa Lind"]
+
+
+def test_types_read_structure_when_the_words_differ() -> None:
+    actions = _actions(
+        "Ines Moreau: I can't change the margin myself, so I'll put a request in to them today.\n"
+        "Tom Hale: Fine.\n"
+        "Ines Moreau: And I'll check that with our underwriters and let you know by Friday.\n"
+        "Ines Moreau: I'll also take the fee question to the pricing committee.\n"
+    )
+    assert [a.type for a in actions] == ["approval", "internal_request", "approval"]
+
+
+def test_a_team_usually_coming_back_is_its_action_when_named_the_turn_before() -> None:
+    actions = _actions(
+        "Ines Moreau: I'll raise a trace with our international payments team now, and they'll chase the bank.\n"
+        "Tom Hale: How long does that take?\n"
+        "Ines Moreau: They usually come back to you within three working days.\n"
+    )
+    assert [(a.owner, a.type) for a in actions] == [("Ines Moreau", "case"),
+                                                    ("International payments team", "client_response")]
