@@ -23,6 +23,7 @@ from pipeline.rules.action_types import main_part
 from pipeline.rules.patterns import (
     ATTENDANCE,
     COURTESY,
+    DECIDED_NOW,
     FIRST_PERSON,
     HAVE_DELIVERY,
     HYPOTHETICAL,
@@ -88,6 +89,7 @@ def _exclusion(text: str, *, loose: bool = False) -> str | None:
         ("attendance", ATTENDANCE),
         ("negated", NEGATED),
         ("note-taking", NOTE_TAKING),
+        ("decided now", DECIDED_NOW),
         ("courtesy", COURTESY),
         ("mailing list", MAILING_LIST),
     ):

@@ -285,6 +285,8 @@ NOTE_TAKING = re.compile(
     r"\s+(?:\w+\s+)?(?:referral|note|notes|file|record|records|system|account|case|request|ticket|trace|claim"
     r"|complaint|application)\b"
     r"|\bmake a note\b|\b(?:note|write|jot|put) (?:that|it|this) down\b"
+    # Recording what the caller has just said: "I'll make one record of this that the whole bank will use".
+    r"|\bmake (?:a|one|the) (?:single |central )?record of (?:that|it|this)\b"
     r"|\bput (?:that|it|this) in (?:my|the|your) (?:diary|calendar)\b"
     # Updating a detail while the caller gives it: "Yes, I'll put your address on."
     r"|\bput (?:your|the|his|her) (?:new )?(?:address|number|email|e-mail|details|name) on\s*[.!?]?$",
@@ -292,6 +294,11 @@ NOTE_TAKING = re.compile(
 )
 # Written courtesies that ask for nothing: "please find attached", "please note", "please
 # don't hesitate to call".
+# How the firm will regard something is decided as it is said, not work for later: "Then we'll
+# treat it as unauthorised", "we'll treat this as a complaint".
+DECIDED_NOW = re.compile(r"\b(?:I|we)(?:'ll|’ll| will| are going to|'re going to|’re going to)\s+(?:now\s+)?"
+                         r"(?:treat|class|regard|count|consider)\s+(?:it|this|that|them|the\s+[\w-]+)\s+as\b",
+                         re.IGNORECASE)
 COURTESY = re.compile(
     r"\bplease (?:find|see) (?:attached|enclosed|below|above|the attached)\b|\bplease note\b"
     r"|\b(?:attached|enclosed|below),? please (?:find|see)\b"

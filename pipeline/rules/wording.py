@@ -92,6 +92,16 @@ _READY = re.compile(r"(?P<to>)\b(?P<np>(?:the|your|my|our)\s+(?:[\w'’-]+\s+){0
 # An organisation introduced by name: "a charity called ClearPath", "services like the Moneywise Trust".
 _CALLED = re.compile(r"\b(?:called|named|like|such as)\s+"
                      r"(?P<name>(?:the\s+)?[A-Z][\w&'’-]*(?:\s+(?:&\s+)?[A-Z][\w&'’-]*){0,4})")
+# Someone to ring named by what they are: "the gym takes a card payment... I'll ring them".
+_PARTY = re.compile(
+    r"\b(?P<name>(?:the|your|my|his|her|their)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(?:gym|club|landlord|letting agents?|estate agents?|builders?|solicitors?|accountant|employer|insurers?|"
+    r"providers?|lenders?|council|school|nursery|university|suppliers?|registrar|executors?|surveyor|broker|garage))\b",
+    re.IGNORECASE,
+)
+# ...or by the contract they hold: "There's her mobile phone contract. I'll ring them" rings its provider.
+_HELD = re.compile(r"\b(?:the|your|my|his|her|their|a)\s+(?P<what>(?:[\w'’-]+\s+){0,3}?)"
+                   r"(?:contract|subscription|membership)s?\b", re.IGNORECASE)
 _PEOPLE_VERBS = frozenset("ask ring phone call email tell chase contact speak write remind pay thank".split())
 _BARE = re.compile(
     r"^(?P<verb>[A-Za-z-]+(?:\s+(?:over|back|across|through|up|off|out|in))?)\s+(?P<pron>it|that|them|this|those)"
@@ -164,6 +174,7 @@ def task_wording(body: str, *, voices: Voices, before: str, resolver: OwnerResol
     for pattern, replacement in _IDIOMS:
         text = pattern.sub(replacement, text)
     text = _resolve_bare_object(text, before)
+    text = _acknowledged(text, before)
     text = _voices(text, voices)
     text = _INITIALS.sub(lambda m: _name_of_initials(m[0], resolver), text)
     text = _shorten(re.sub(r"[\s.?!,;:]+$", "", text).strip())
@@ -205,10 +216,42 @@ def _resolve_bare_object(text: str, before: str) -> str:
     verb = bare["verb"].split()[0].lower()
     # Only "them" can be people: "email it over" sends a thing, "ring them" rings someone.
     pronoun = bare["pron"].lower()
-    object_ = antecedent(before, pronoun, people=verb in _PEOPLE_VERBS and pronoun == "them")
+    people = verb in _PEOPLE_VERBS and pronoun == "them"
+    object_ = (None if people else _same_verb_object(before, verb)) or antecedent(before, pronoun, people=people)
     if object_ is None:
         return text
     return text[: bare.start("pron")] + object_ + text[bare.end("pron") :]
+
+
+_REFLEXIVE_END = re.compile(r"\s+(?:myself|yourself|ourselves|yourselves|himself|herself|themselves)$", re.IGNORECASE)
+
+
+def _same_verb_object(before: str, verb: str) -> str | None:
+    """What the same verb took just before: "You can do the top-up yourself... I'll do it tonight"."""
+    window = " ".join(before[-700:].split())
+    found = list(re.finditer(rf"\b{re.escape(verb)}\s+{_NP}", window, re.IGNORECASE))
+    if not found or re.fullmatch(r"(?:the|a|an)\s+(?:one|other|same|thing|rest)", found[-1]["np"], re.IGNORECASE):
+        return None
+    np = _REFLEXIVE_END.sub("", found[-1]["np"])
+    np = re.sub(r"\b(?:your|my|our)\b", "the", np, flags=re.IGNORECASE)
+    return re.sub(r"^The\b", "the", _DETERMINER.sub("the ", np))
+
+
+_ACKNOWLEDGE = re.compile(r"\b(?P<verb>acknowledge|handling|dealing with|looking into|investigating)"
+                          r"\s+(?:it|this|that)\b", re.IGNORECASE)
+_ACKNOWLEDGEABLE = re.compile(r"\b(?:complaint|claim|request|instruction|application)\b", re.IGNORECASE)
+
+
+def _acknowledged(text: str, before: str) -> str:
+    """What is acknowledged or handled is the complaint, claim or request named just before.
+
+    "Customer Relations will write to you within three business days to acknowledge it", after
+    "Your complaint reference is CMP-20481", acknowledges the complaint.
+    """
+    named = list(_ACKNOWLEDGEABLE.finditer(before[-400:]))
+    if not named or not _ACKNOWLEDGE.search(text):
+        return text
+    return _ACKNOWLEDGE.sub(lambda m: f"{m['verb']} the {named[-1][0].lower()}", text)
 
 
 def antecedent(before: str, pronoun: str, *, people: bool) -> str | None:
@@ -219,8 +262,17 @@ def antecedent(before: str, pronoun: str, *, people: bool) -> str | None:
     """
     window = " ".join(before[-700:].split())
     if people:
-        named = list(_CALLED.finditer(window)) if pronoun == "them" else []
-        return named[-1]["name"] if named else None
+        if pronoun != "them":
+            return None
+        # The last party named: by name ("a charity called ClearPath"), by role ("the gym"), or
+        # by what they provide ("her mobile phone contract" is its provider).
+        named = [(m.start(), m["name"]) for m in [*_CALLED.finditer(window), *_PARTY.finditer(window)]]
+        named += [(m.start(), "the " + (m["what"] or "") + "provider") for m in _HELD.finditer(window)]
+        if not named:
+            return None
+        name = max(named)[1]
+        return re.sub(r"^(?:The|your|my|his|her|their)\b", "the", name, flags=re.IGNORECASE) if \
+            re.match(r"(?i:the|your|my|his|her|their)\s+[a-z]", name) else name
     found = [m for m in [*_OBJECT_OF.finditer(window), *_READY.finditer(window)]
              if not re.fullmatch(r"(?:the|a|an)\s+(?:one|other|same|thing|rest)", m["np"], re.IGNORECASE)]
     found.sort(key=lambda m: m.start())

@@ -184,3 +184,21 @@ def test_a_list_item_naming_only_a_deliverable_after_an_asked_item_is_asked_for_
         ("Sofia Marchetti", "Send the group structure chart by the 30th"),
         ("Sofia Marchetti", "Send the board resolution to open the accounts, signed by two directors"),
     ]
+
+
+def test_how_the_firm_will_treat_something_is_decided_now_not_an_action() -> None:
+    people = [Participant(name="Tom Reilly", role="service_agent", side="firm"),
+              Participant(name="Sue Brent", role="client", side="client")]
+    text = ("Tom Reilly: Did you make the payment yourself?\nSue Brent: No, nobody.\n"
+            "Tom Reilly: Then we'll treat it as unauthorised. I'll call you on Friday to check the refund.\n")
+    draft = _draft(text, "call_transcript", "2026-11-18T10:00:00+00:00", people, "Sue Brent")
+    assert [a.description for a in draft.actions] == ["Call Sue Brent on Friday to check the refund"]
+
+
+def test_making_one_record_of_what_was_said_is_note_taking_not_an_action() -> None:
+    people = [Participant(name="Amira Haddad", role="service_agent", side="firm"),
+              Participant(name="Erik Lind", role="client", side="client")]
+    text = ("Erik Lind: My wife died last Tuesday.\nAmira Haddad: I'm very sorry. I'll make one record of this that "
+            "the whole bank will use, so you won't need to tell us again.\n")
+    draft = _draft(text, "call_transcript", "2026-11-19T10:00:00+00:00", people, "Erik Lind")
+    assert draft.actions == []

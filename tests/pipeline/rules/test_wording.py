@@ -124,3 +124,25 @@ def test_ringing_them_takes_an_organisation_given_as_an_example() -> None:
 
     before = "There are free debt advice services, like the Moneywise Trust. Would you talk to them?"
     assert antecedent(before, "them", people=True) == "the Moneywise Trust"
+
+
+def test_ring_them_rings_the_party_named_by_its_role() -> None:
+    before = "If the gym takes a card payment each month you'll need to give them the new card number."
+    assert word("ring them when the card comes", CLIENT_TO_FIRM, before=before) == "Ring the gym when the card comes"
+
+
+def test_ring_them_after_a_contract_rings_its_provider() -> None:
+    before = "Are there any direct debits that should stop, like a subscription? There's her mobile phone contract."
+    assert word("ring them", CLIENT_TO_FIRM, before=before) == "Ring the mobile phone provider"
+
+
+def test_a_bare_it_takes_what_the_same_verb_took_before() -> None:
+    before = ("You can do the top-up yourself in the app. If you want to review the mix, I can book you in. "
+              "No, I'm happy with the funds.")
+    assert word("do it in the app tonight", CLIENT_TO_FIRM, before=before) == "Do the top-up in the app tonight"
+
+
+def test_acknowledging_it_acknowledges_the_complaint_just_named() -> None:
+    before = "I'd like to log that as a complaint. Done. Your complaint reference is CMP-20481."
+    assert word("write to you within three business days to acknowledge it", before=before) == (
+        "Write to Danny Kowalczyk within three business days to acknowledge the complaint")
