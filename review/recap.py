@@ -40,8 +40,9 @@ from review.models import ReviewItem
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "recap.v2.jinja"
 TEMPLATE_VERSION = "recap.v2"
-_OCCASION = {"call_transcript": "your call with us", "meeting_notes": "meeting with us", "email": "your email"}
-_OCCASION_GENTLE = {"call_transcript": "on the phone", "meeting_notes": "when we met", "email": "by email"}
+# A transcript is a call or a recorded meeting ("Thanks both for coming in"): "speaking with us" is true of both.
+_OCCASION = {"call_transcript": "speaking with us", "meeting_notes": "meeting with us", "email": "your email"}
+_OCCASION_GENTLE = {"call_transcript": "when we spoke", "meeting_notes": "when we met", "email": "by email"}
 # What the firm does inside itself stays out of a letter to the client: approvals, cases,
 # requests to other teams, and notes about the client (fraud referrals, vulnerability flags).
 _INTERNAL_TYPES = frozenset({"internal_request", "approval", "case"})
@@ -53,8 +54,32 @@ _INTERNAL_WORDS = re.compile(
 )
 _BEREAVEMENT = re.compile(r"\b(?:died|passed away|death|bereave\w*|funeral|widow\w*|late husband|late wife|"
                           r"probate|executor)\b", re.IGNORECASE)
-_VULNERABLE = re.compile(r"\b(?:redundan\w*|struggl\w*|diagnos\w*|cancer|illness|hospital|anxious|stress\w*|"
-                         r"can't afford|cannot afford|carer|vulnerab\w*|dreading|arrears)\b", re.IGNORECASE)
+# A person in hospital, not a business that supplies hospitals ("the contract to supply the three Moorside hospitals").
+_VULNERABLE = re.compile(r"\b(?:redundan\w*|struggl\w*|diagnos\w*|cancer|illness|anxious|stress\w*|"
+                         r"can't afford|cannot afford|carer|vulnerab\w*|dreading|arrears|hospitali[sz]ed"
+                         r"|(?:in|into|out of|from) hospital|hospital (?:appointment|stay|treatment))\b", re.IGNORECASE)
+# Bank details are never written back to a client: if the request came from a fraudster, a letter
+# confirming them helps the fraud. A change of payee or bank details is not promised in writing either:
+# it happens only after the call-back to a number on file, and the call-back line says so.
+_BANK_DETAILS = re.compile(r"\bsort code\b|\b\d{2}-\d{2}-\d{2}\b|\baccount (?:number|no\b)|\bIBAN\b|\b\d{8}\b"
+                           r"|\b(?:change|changing|update|updating|amend|amending)\b[^.;]{0,40}?"
+                           r"\b(?:payee|bank|account) details\b", re.IGNORECASE)
+_CALL_BACK = re.compile(r"^(?:call|ring|phone)\b", re.IGNORECASE)
+# Agreed in words but nothing to put in writing: a pleasantry, or a pronoun with nothing to stand for.
+_EMPTY_DECISION = re.compile(r"\b(?:catch up|keep in touch|be in touch|speak soon|talk soon)\b"
+                             r"|^(?:agreed:\s*)?[a-z]+\s+(?:that|it|this|them)\b", re.IGNORECASE)
+_MOVED_TO = re.compile(r"\bmoved from .+? to (?P<day>\w+day \d{1,2} \w+)$")
+# Meeting-note shorthand, written out for the client.
+_SHORTHAND = (
+    (re.compile(r"\bw/\s*"), "with "), (re.compile(r"\bre\b(?=\s)"), "about"), (re.compile(r"\ba/c\b"), "account"),
+    (re.compile(r"\bapprox\.?(?=\s)"), "approximately"), (re.compile(r"(\d)\s?/m\b"), r"\1 a month"),
+    (re.compile(r"\bIHT\b"), "inheritance tax"), (re.compile(r"\bOps\b"), "our operations team"),
+    (re.compile(r"\bJan\b"), "January"), (re.compile(r"\bFeb\b"), "February"), (re.compile(r"\bSept?\b"), "September"),
+    (re.compile(r"\bOct\b"), "October"), (re.compile(r"\bNov\b"), "November"), (re.compile(r"\bDec\b"), "December"),
+)
+# "Speak to her accountant", the client's own adviser: in a letter to the client it is "your accountant".
+_THEIR_ADVISER = re.compile(r"\b(?:his|her|their)\s+(?=(?:own\s+)?(?:accountant|solicitor|financial adviser|adviser"
+                            r"|advisor|broker|employer|GP|doctor)s?\b)")
 
 
 class ClientMessage(BaseModel):
@@ -103,22 +128,58 @@ def render_recap(content: dict[str, Any], *, client: str, sender: Sender | str) 
     client = strip_hidden(client)
     kind = str(summary.get("kind"))
     tone = _tone(summary)
+    reader = _Reader.of(client, summary, strip_hidden(signer.name))
     actions = [a for a in content.get("actions") or [] if a.get("status", "open") == "open"]
-    lines = {side: [_line(a, client) for a in actions if a.get("owner_side") == side and not _internal(a)]
-             for side in ("firm", "client")}
-    # A decision that is an internal action's own wording ("Ask credit to consider a reduced fee") is internal too.
-    internal = {str(a.get("description") or "").casefold() for a in content.get("actions") or [] if _internal(a)}
+    written = [a for a in actions if not _internal(a) and not _unconfirmed_bank_change(a)]
+    lines = {side: [_line(a, reader) for a in written if a.get("owner_side") == side] for side in ("firm", "client")}
+    # A decision that is an action's own wording ("Ask credit to consider a reduced fee") is that
+    # action: listed once as the work (or not at all, when internal), never again as agreed.
+    described = {str(a.get("description") or "").casefold() for a in content.get("actions") or []}
+    dated = " ".join(lines["firm"] + lines["client"])
     when = _long_date(str(summary.get("occurred_at") or "")[:10])
+    occasions = _OCCASION_GENTLE if tone != "plain" else _OCCASION
+    occasion = occasions.get(kind, "speaking with us")
+    if kind == "meeting_notes" and summary.get("channel") in ("phone", "video call"):
+        occasion = occasions["call_transcript"]
     body = _template().render(
-        client=client, tone=tone, when=when,
-        occasion=(_OCCASION_GENTLE if tone != "plain" else _OCCASION).get(kind, "speaking with us"),
-        decisions=[_to_client(strip_hidden(str(d)), client) for d in summary.get("decisions") or []
-                   if not _INTERNAL_WORDS.search(str(d)) and str(d).casefold() not in internal],
+        client=reader.addressee, tone=tone, when=when, occasion=occasion,
+        decisions=[reader.written(strip_hidden(str(d))) for d in summary.get("decisions") or []
+                   if _worth_writing(str(d), described, dated)],
         firm_actions=lines["firm"], client_actions=lines["client"],
         contact=f"me, {strip_hidden(signer.name)}", sender=strip_hidden(signer.name),
         title=strip_hidden(signer.title or ""),
     )
     return ClientMessage(subject=f"Summary of our conversation on {when}".strip(), body=body, to=client)
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Who the letter is to, and who "you" and "me" are in it."""
+
+    addressee: str
+    """The salutation's name: the client, or the people who spoke for a business client."""
+    you: tuple[str, ...]
+    """Names written as "you": the client and every client-side participant."""
+    owners_named: bool
+    """Several people speak for the client: each of their lines names who it is for."""
+    me: str
+    """The signer, written as "me"."""
+
+    @classmethod
+    def of(cls, client: str, summary: dict[str, Any], signer: str) -> _Reader:
+        people = [strip_hidden(str(p.get("name") or "")) for p in summary.get("participants") or []
+                  if p.get("side") == "client" and p.get("name")]
+        # A business is not a person to write to: "Dear Anjali Patel and Rob Keane", not "Dear Patel Fresh Foods Ltd".
+        speakers = people if people and client not in people else []
+        addressee = " and ".join([", ".join(speakers[:-1]), speakers[-1]] if len(speakers) > 1 else speakers) or client
+        return cls(addressee, (client, *people), len(speakers) > 1, signer)
+
+    def written(self, text: str, owner: str | None = None) -> str:
+        """The draft's third person as this reader reads it, note shorthand written out."""
+        text = _to_client(_plain(text), self.you, self.me)
+        if self.owners_named and owner and owner in self.you:
+            return f"{owner} to {text[:1].lower() + text[1:]}"
+        return text
 
 
 def _tone(summary: dict[str, Any]) -> str:
@@ -136,7 +197,25 @@ def _internal(action: dict[str, Any]) -> bool:
             or bool(_INTERNAL_WORDS.search(description)))
 
 
-def _line(action: dict[str, Any], client: str) -> str:
+def _unconfirmed_bank_change(action: dict[str, Any]) -> bool:
+    description = str(action.get("description") or "")
+    return bool(_BANK_DETAILS.search(description)) and not _CALL_BACK.match(description)
+
+
+def _worth_writing(decision: str, described: set[str], dated: str) -> bool:
+    """Whether an agreed point belongs in the letter: not internal, not an action, not empty, not said already."""
+    moved = _MOVED_TO.search(decision)
+    return not (_INTERNAL_WORDS.search(decision) or decision.casefold() in described
+                or _EMPTY_DECISION.search(decision) or (moved and moved["day"] in dated))
+
+
+def _plain(text: str) -> str:
+    for pattern, words in _SHORTHAND:
+        text = pattern.sub(words, text)
+    return text
+
+
+def _line(action: dict[str, Any], reader: _Reader) -> str:
     """One action as the client reads it: second person, its date written out once."""
     text = strip_hidden(str(action.get("description") or ""))
     due = action.get("due") or {}
@@ -146,7 +225,9 @@ def _line(action: dict[str, Any], client: str) -> str:
         # "Post the leaflet today" due today: the date replaces the phrase, never both, however
         # short what is left ("Call back tomorrow" is "Call back by Tuesday 17 November").
         text = without_phrase(text, phrase, min_words=1)
-    return _to_client(text + (f" {when}" if when else ""), client)
+    if action.get("owner_side") == "client":
+        text = _THEIR_ADVISER.sub("your ", text)
+    return reader.written(text + (f" {when}" if when else ""), owner=str(action.get("owner") or ""))
 
 
 def _due_words(due: dict[str, Any]) -> str:
@@ -162,21 +243,32 @@ def _due_words(due: dict[str, Any]) -> str:
     return ""
 
 
-def _to_client(text: str, client: str) -> str:
-    """The draft's third person as the client reads it: their name and "the client" become "you"."""
-    names = [client, *client.split()[:1]]
-    for name in names:
-        if not name:
-            continue
-        text = re.sub(rf"\b{re.escape(name)}[’']s\b", "your", text)
-        text = re.sub(rf"\b{re.escape(name)}\b", "you", text)
+def _to_client(text: str, you: tuple[str, ...], me: str = "") -> str:
+    """The draft's third person as the client reads it: their names and "the client" become "you".
+
+    The signer's own name becomes "me" ("Send Priya Shah your payslips" in a letter Priya signs).
+    """
+    firsts = {name.split()[0] for name in you if name}
+    names = [(name, "you", "your") for full in you if full for name in (full, full.split()[0])]
+    if me:
+        names += [(me, "me", "my")] + ([(me.split()[0], "me", "my")] if me.split()[0] not in firsts else [])
+    for name, pronoun, possessive in sorted(names, key=lambda n: -len(n[0])):
+        text = re.sub(rf"\b{re.escape(name)}[’']s\b", possessive, text)
+        text = re.sub(rf"\b{re.escape(name)}\b", pronoun, text)
     text = re.sub(r"\b(?:the )?client[’']s\b", "your", text, flags=re.IGNORECASE)
     text = re.sub(r"\bthe client\b", "you", text, flags=re.IGNORECASE)
     text = re.sub(r"\bthe firm[’']s\b", "our", text, flags=re.IGNORECASE)
     # The name took a third-person verb: "once Kwame has heard back" is "once you have heard back".
     text = re.sub(r"\byou (has|is|was|does|hasn[’']t|isn[’']t|wasn[’']t|doesn[’']t)\b",
                   lambda m: "you " + _SECOND_PERSON[m[1].replace("’", "'")], text)
+    # ...and the signer as a subject is "I": "once Priya Shah has the payslips" is "once I have the payslips".
+    text = re.sub(r"\bme (has|is|was|does|will|would|can|could|hasn[’']t|isn[’']t|wasn[’']t|doesn[’']t)\b",
+                  lambda m: "I " + _FIRST_PERSON.get(m[1].replace("’", "'"), m[1]), text)
     return text[:1].upper() + text[1:]
+
+
+_FIRST_PERSON = {"has": "have", "is": "am", "does": "do", "hasn't": "haven't", "isn't": "am not",
+                 "doesn't": "don't"}
 
 
 _SECOND_PERSON = {"has": "have", "is": "are", "was": "were", "does": "do", "hasn't": "haven't", "isn't": "aren't",

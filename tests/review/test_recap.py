@@ -27,7 +27,7 @@ def test_letter_names_the_client_dates_the_work_and_is_signed_with_name_and_titl
     body = message.body
     assert body.startswith("Dear Helen Marsh,")
     assert "- Send you the ISA form by Friday 4 December" in body  # second person, the date once
-    assert "What we need from you:\n- Return the signed form to Priya Shah" in body
+    assert "What we need from you:\n- Return the signed form to me" in body  # the signer is "me"
     assert "contact me, Priya Shah" in body
     assert body.rstrip().endswith("Kind regards,\nPriya Shah\nRelationship Manager")
 
@@ -52,7 +52,7 @@ def test_internal_work_stays_out_of_the_letter() -> None:
     assert "- Call you on Tuesday" in body
 
 
-def test_a_bereavement_opens_with_condolences_and_plain_calls_thank_for_the_call() -> None:
+def test_a_bereavement_opens_with_condolences_and_plain_calls_thank_for_speaking() -> None:
     sad = render_recap(_content([_action("Call Evelyn Marsh next Tuesday morning")],
                                 sensitive_points=["My husband died last week."]),
                        client="Evelyn Marsh", sender=PRIYA).body
@@ -60,7 +60,7 @@ def test_a_bereavement_opens_with_condolences_and_plain_calls_thank_for_the_call
     assert "With kind regards," in sad
     plain = render_recap(_content([_action("Call Evelyn Marsh next Tuesday morning")]), client="Evelyn Marsh",
                          sender=PRIYA).body
-    assert "Thank you for your call with us on 3 December 2026." in plain
+    assert "Thank you for speaking with us on 3 December 2026." in plain  # a call or a recorded meeting
 
 
 def test_signs_of_vulnerability_make_the_wording_gentle() -> None:
@@ -104,3 +104,58 @@ def test_a_phrase_ending_in_punctuation_is_replaced_by_its_date() -> None:
                                           due={"kind": "date", "date": "2026-11-30", "phrase": "end of Nov."})]),
                         client="Helen Marsh", sender=PRIYA).body
     assert "- Return the risk questionnaire by Monday 30 November" in body
+
+
+def test_a_business_client_is_written_to_through_the_people_who_spoke_for_it() -> None:
+    content = _content([_action("Email the forecast over today", side="client", owner="Rob Keane",
+                                due={"kind": "date", "date": "2026-12-03", "phrase": "today"}),
+                        _action("Send the award letter to Priya Shah", side="client", owner="Anjali Patel")],
+                       participants=[{"name": "Priya Shah", "role": "relationship_manager", "side": "firm"},
+                                     {"name": "Anjali Patel", "role": "client", "side": "client"},
+                                     {"name": "Rob Keane", "role": "other", "side": "client"}],
+                       key_facts=["We've won the contract to supply the three Moorside hospitals"])
+    body = render_recap(content, client="Patel Fresh Foods Ltd", sender=PRIYA).body
+    assert body.startswith("Dear Anjali Patel and Rob Keane,")
+    assert "- Rob Keane to email the forecast over by Thursday 3 December" in body
+    assert "- Anjali Patel to send the award letter to me" in body
+    assert "There is no rush" not in body  # a business that supplies hospitals is not a vulnerable client
+
+
+def test_a_stay_in_hospital_makes_the_wording_gentle() -> None:
+    body = render_recap(_content([_action("Send Helen Marsh the form")], concerns=["Helen Marsh is in hospital"]),
+                        client="Helen Marsh", sender=PRIYA).body
+    assert "There is no rush with anything we have asked of you." in body
+
+
+def test_new_bank_details_are_never_written_back_and_the_change_waits_for_the_call_back() -> None:
+    body = render_recap(_content([
+        _action("Change the payee details on Helen Marsh’s current account to Carter Ltd, Sort code 20-45-77, "
+                "Account 63018842"),
+        _action("Call Helen Marsh back on the number already held on file to confirm the new payee details"),
+    ]), client="Helen Marsh", sender=PRIYA).body
+    assert "20-45-77" not in body and "63018842" not in body and "Change the payee" not in body
+    assert "- Call you back on the number already held on file to confirm the new payee details" in body
+
+
+def test_agreed_points_that_are_pleasantries_pronouns_actions_or_a_moved_date_stay_out() -> None:
+    body = render_recap(_content(
+        [_action("Send Daniel Okafor a remortgage illustration",
+                 due={"kind": "date", "date": "2026-11-20", "phrase": "Friday"}),
+         _action("Cancel the debit card today", due={"kind": "date", "date": "2026-12-03", "phrase": "today"})],
+        decisions=["Catch up sometime in the new year", "Agreed: set that up once the payslips are in",
+                   "Remortgage illustration deadline moved from Thursday 19 November to Friday 20 November",
+                   "Cancel the debit card today", "Interest stopped during the call"]),
+        client="Daniel Okafor", sender=PRIYA).body
+    assert "What we agreed:\n- Interest stopped during the call\n\nWhat we will do:" in body
+    assert body.count("debit card") == 1
+
+
+def test_note_shorthand_is_written_out_and_the_clients_own_adviser_is_yours() -> None:
+    body = render_recap(_content([
+        _action("Book follow-up meeting w/ Lena Fischer, early Dec, in person"),
+        _action("Ask Ops why Sept statement was late and reply to Grace Whitfield"),
+        _action("Speak to her accountant re gifting / IHT", side="client", owner="Grace Whitfield"),
+    ], kind="meeting_notes"), client="Grace Whitfield", sender=PRIYA).body
+    assert "- Book follow-up meeting with Lena Fischer, early December, in person" in body
+    assert "- Ask our operations team why September statement was late and reply to you" in body
+    assert "- Speak to your accountant about gifting / inheritance tax" in body
