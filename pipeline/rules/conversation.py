@@ -257,6 +257,8 @@ def redate(last: PendingAction, clause: Clause, mentions: list[DateMention]) -> 
     fragment = (
         clause.speaker == last.clause.speaker and clause.turn == max(c.turn for c in [last.clause, *last.merged_from])
         and mentions[0].start <= 3 and len(clause.text.split()) <= 6
+        # "Now the transaction." turns to the next topic; "now" there dates nothing.
+        and mentions[0].phrase.casefold() != "now"
     )
     if _is_correction(clause) or pro_form or restated or fragment:
         # A correction names the new date last ("no, make it Thursday"); a confirmation first

@@ -220,3 +220,12 @@ Owen
     # The two asks (the payee call-back control the engine adds comes after them, undated by design).
     assert [(due, "waive" in evidence) for _, due, evidence in rows[:2]] == [
         (date(2026, 5, 19), False), (date(2026, 5, 19), True)], rows
+
+
+def test_now_turning_to_the_next_topic_dates_nothing() -> None:
+    # 2026-05-13 is a Wednesday; three business days on is Monday 18 May.
+    text = """Owen Pritchard: The call-back never happened.
+Nadia Ferreira: Done, it's logged as a complaint. Customer Relations will write to you within three business days to \
+acknowledge it. Now the transaction. Did you make it yourself?
+Owen Pritchard: No."""
+    assert [(owner, due) for owner, due, _ in _actions(text)] == [("Customer Relations team", date(2026, 5, 18))]
