@@ -110,6 +110,10 @@ class Settings(BaseSettings):
     # --- Access and audit (keys, web sessions, database roles, audit checkpoints) ---
     api_key_days: int = Field(default=90, ge=0)
     """Days a new or rotated API key stays valid (`users add/rotate --expires-in-days` overrides; 0 = never)."""
+    api_key_cache_s: float = Field(default=2.0, ge=0, le=60)
+    """Seconds an API server process trusts a key it has checked before reading its user again; a revoke,
+    rotation or role change made in another process (`clientloop users revoke`) takes effect within this
+    (at once in the process that made it). 0: read the user on every request."""
     web_session_hours: float = Field(default=8.0, gt=0, le=24 * 30)
     """Lifetime of a web sign-in; a session never outlives its user's key."""
     database_owner_url: str | None = None

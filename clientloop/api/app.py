@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clientloop import __version__
 from clientloop.api import ask, clients, documents, drafts, handover, interactions, kb, onboarding, reviews, themes
+from clientloop.api.auth import KeyCache
 from clientloop.api.errors import install_handlers
 from clientloop.api.idempotency import IdempotencyMiddleware
 from clientloop.container import Container
@@ -53,6 +54,7 @@ def create_app(container: Container | None = None, *, drafting_workers: int = 0)
     app.state.container = container
     app.state.drafting_pool = pool
     app.state.model_pool = models
+    app.state.key_cache = KeyCache(container.settings.api_key_cache_s)
     install_handlers(app)
     app.add_middleware(IdempotencyMiddleware, engine_of=lambda: container.engine)
     app.include_router(documents.router)

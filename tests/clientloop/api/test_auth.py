@@ -133,3 +133,134 @@ def test_every_registered_route_refuses_a_missing_key(container) -> None:
             assert r.status_code == 401, (method, path, r.status_code)
             checked += 1
     assert checked >= 12
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _cached_app(container, ttl_s: float = 2.0) -> tuple[TestClient, _Clock]:
+    from clientloop.api.auth import KeyCache
+
+    app = create_app(container)
+    clock = _Clock()
+    app.state.key_cache = KeyCache(ttl_s, clock=clock)
+    return TestClient(app), clock
+
+
+def _deactivate_elsewhere(container, name: str) -> None:
+    """Revoke as another process would: the row changes, this process's ORM never sees it."""
+    from sqlalchemy import update
+
+    from records.session import session_scope
+
+    with session_scope(container.engine) as s:
+        s.execute(update(User).where(User.name == name).values(active=False))
+
+
+def test_a_remembered_key_is_not_read_again_until_its_lifetime_passes(container) -> None:
+    from tests.clientloop.api.test_reviews import statements_on
+
+    _, key = make_user(container, "rita", "reviewer")
+    client, clock = _cached_app(container)
+    assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 200
+    with statements_on(container.engine) as sent:
+        assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 200
+    assert not any("key_hash" in s for s in sent), sent
+    clock.now += 2.0
+    with statements_on(container.engine) as sent:
+        assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 200
+    assert any("key_hash" in s for s in sent), sent
+
+
+def test_a_key_revoked_in_this_process_stops_at_once_though_remembered(container) -> None:
+    from records.session import session_scope
+    from review.users import revoke_user
+
+    _, key = make_user(container, "rita", "reviewer")
+    client, _clock = _cached_app(container)
+    assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 200
+    with session_scope(container.engine) as s:
+        revoke_user(session=s, name="rita")
+    assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 401
+
+
+def test_a_rotated_key_stops_at_once_and_the_new_one_works(container) -> None:
+    from records.session import session_scope
+    from review.users import rotate_key
+
+    _, old = make_user(container, "rita", "reviewer")
+    client, _clock = _cached_app(container)
+    assert client.get("/v1/reviews", headers=auth_headers(old)).status_code == 200
+    with session_scope(container.engine) as s:
+        _, new = rotate_key(session=s, name="rita")
+    assert client.get("/v1/reviews", headers=auth_headers(old)).status_code == 401
+    assert client.get("/v1/reviews", headers=auth_headers(new)).status_code == 200
+
+
+def test_a_role_taken_away_here_applies_to_the_next_request(container) -> None:
+    from records.session import session_scope
+
+    _, key = make_user(container, "rita", "reviewer")
+    client, _clock = _cached_app(container)
+    assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 200
+    with session_scope(container.engine) as s:
+        row = s.exec(select(User).where(User.name == "rita")).one()
+        row.role = "service"
+        s.add(row)
+    assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 403
+
+
+def test_a_key_revoked_by_another_process_stops_within_the_cache_lifetime(container) -> None:
+    _, key = make_user(container, "rita", "reviewer")
+    client, clock = _cached_app(container, ttl_s=2.0)
+    assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 200
+    _deactivate_elsewhere(container, "rita")
+    clock.now += 1.9
+    assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 200  # trusted for 2 s at most
+    clock.now += 0.1
+    assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 401
+
+
+def test_without_a_cache_lifetime_another_process_revoke_stops_the_next_request(container) -> None:
+    _, key = make_user(container, "rita", "reviewer")
+    client, _clock = _cached_app(container, ttl_s=0)
+    assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 200
+    _deactivate_elsewhere(container, "rita")
+    assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 401
+
+
+def test_a_remembered_key_still_stops_at_its_expiry(container, monkeypatch) -> None:
+    from datetime import timedelta
+
+    import review.users
+    from records.ids import utcnow
+    from records.session import session_scope
+    from review.users import create_user
+
+    start = utcnow()
+    with session_scope(container.engine) as s:
+        _, key = create_user(session=s, name="rita", role="reviewer", expires_at=start + timedelta(minutes=5))
+    client, _clock = _cached_app(container, ttl_s=60)
+    assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 200
+    monkeypatch.setattr(review.users, "utcnow", lambda: start + timedelta(minutes=5, seconds=1))
+    assert client.get("/v1/reviews", headers=auth_headers(key)).status_code == 401
+
+
+def test_each_request_gets_its_own_detached_user(container) -> None:
+    from sqlalchemy import inspect
+
+    from clientloop.api.auth import KeyCache
+
+    user, key = make_user(container, "rita", "reviewer")
+    cache = KeyCache(60)
+    with Session(container.engine) as s:
+        assert cache.lookup(s, key).name == "rita"
+    first, second = cache.get(hash_key(key)), cache.get(hash_key(key))
+    assert first is not second and first.id == second.id == user.id and first.role == "reviewer"
+    assert inspect(first).detached
+    assert cache.get(hash_key(key + "x")) is None
