@@ -16,8 +16,11 @@ A dependency that does no I/O is `async def`: FastAPI runs a plain `def` depende
 thread pool, and under load each such hop (a queue, a thread wake-up, a hand-over of the GIL
 back to the event loop) cost more than the work. Whatever touches the database stays off the
 event loop: a plain `def` route takes `SessionDep` (FastAPI opens and commits it in hops of
-their own, and validates the result in another); the busiest reads are `async def` routes
-that take `DatabaseDep` and await all their database work in a single hop.
+their own, and validates the result in another); the reads people wait on (the review queue
+and its items, drafts, jobs, documents, the client list, the weekly review) are `async def`
+routes that take `DatabaseDep` and await all their database work in a single hop. The API's
+key check is `async def` too and reads the database only for a key it has not seen lately
+(`clientloop.api.auth.KeyCache`), so such a read is one hop in all.
 """
 
 from collections.abc import Awaitable, Callable, Iterator
@@ -35,6 +38,8 @@ from records.tables import Client, User
 
 P = ParamSpec("P")
 T = TypeVar("T")
+Authenticated = Callable[..., User | Awaitable[User]]
+"""A front end's user dependency: the API's reads a key (`async def`), the pages' a cookie."""
 
 async def get_container(request: Request) -> Container:
     """The process's container, set on the app at start."""
@@ -82,7 +87,7 @@ async def get_database(container: ContainerDep) -> Database:
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
-def requires(permission: Permission, authenticated: Callable[..., User]) -> Callable[[User], Awaitable[User]]:
+def requires(permission: Permission, authenticated: Authenticated) -> Callable[[User], Awaitable[User]]:
     """A dependency admitting the users `authenticated` yields whose role holds `permission` (403 otherwise)."""
 
     async def check(user: Annotated[User, Depends(authenticated)]) -> User:
@@ -92,7 +97,7 @@ def requires(permission: Permission, authenticated: Callable[..., User]) -> Call
     return check
 
 
-def client_in_book(authenticated: Callable[..., User]) -> Callable[..., Client]:
+def client_in_book(authenticated: Authenticated) -> Callable[..., Client]:
     """A dependency resolving the `client_id` path parameter to a client the user may read (404 otherwise)."""
 
     def resolve(client_id: str, session: SessionDep, user: Annotated[User, Depends(authenticated)]) -> Client:

@@ -12,16 +12,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from clientloop.api.auth import AdminUser, ClientInBook, ClientsUser
 from clientloop.api.errors import responses
-from clientloop.deps import ContainerDep, SessionDep
+from clientloop.deps import ContainerDep, DatabaseDep, SessionDep
 from clients.brief import ClientBrief
 from clients.models import ClientProfile
 from clients.weekly import WeeklyReview
 from records.access import book_filter
-from records.tables import Client
+from records.tables import Client, User
 
 AsOf = Annotated[date | None, Query(ge=date(1990, 1, 1), le=date(2200, 12, 31),
                                      description="Today for the report (YYYY-MM-DD); default the current date.")]
@@ -69,10 +69,15 @@ class ActionChange(BaseModel):
 
 
 @router.get("/v1/clients", responses=responses(401, 403))
-def list_clients(session: SessionDep, user: ClientsUser, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-                 limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                 q: Annotated[str | None, Query(max_length=200, description="Name contains.")] = None) -> ClientPage:
+async def list_clients(db: DatabaseDep, user: ClientsUser, offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+                       limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                       q: Annotated[str | None, Query(max_length=200, description="Name contains.")] = None,
+                       ) -> ClientPage:
     """List the clients you may see, by name."""
+    return await db.run(_client_page, user=user, offset=offset, limit=limit, q=q)
+
+
+def _client_page(session: Session, /, *, user: User, offset: int, limit: int, q: str | None) -> ClientPage:
     query = select(Client, ClientProfile.external_id).join(
         ClientProfile, col(ClientProfile.client_id) == col(Client.id), isouter=True)
     in_book = book_filter(user, Client.id)
@@ -99,12 +104,13 @@ def client_brief(client: ClientInBook, session: SessionDep, container: Container
 
 
 @router.get("/v1/weekly", responses=responses(401, 403))
-def weekly(session: SessionDep, user: ClientsUser, owner: str | None = None, as_of: AsOf = None,
-           period_days: Annotated[int, Query(ge=1, le=365)] = 30) -> WeeklyReview:
+async def weekly(db: DatabaseDep, user: ClientsUser, owner: str | None = None, as_of: AsOf = None,
+                 period_days: Annotated[int, Query(ge=1, le=365)] = 30) -> WeeklyReview:
     """The weekly review of a book (an RM always gets their own)."""
     from clients.weekly import weekly_review
 
-    return weekly_review(session=session, owner=owner, user=user, as_of=as_of, period_days=period_days)
+    return await db.run(lambda session: weekly_review(session=session, owner=owner, user=user, as_of=as_of,
+                                                      period_days=period_days))
 
 
 @router.post("/v1/actions/{action_id}/close", responses=responses(401, 403, 404, 422))
@@ -120,8 +126,12 @@ def close_action(action_id: str, body: CloseRequest, session: SessionDep, user: 
 
 
 @router.get("/v1/drafts/{draft_id}/note-quality", responses=responses(401, 403, 404))
-def draft_note_quality(draft_id: str, session: SessionDep, user: ClientsUser) -> dict[str, Any]:
+async def draft_note_quality(draft_id: str, db: DatabaseDep, user: ClientsUser) -> dict[str, Any]:
     """Note-quality findings on a draft: a vague note, actions without owner or date."""
+    return await db.run(_note_quality, draft_id, user)
+
+
+def _note_quality(session: Session, /, draft_id: str, user: User) -> dict[str, Any]:
     import json
 
     from clients.note_quality import assess_draft

@@ -9,14 +9,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from clientloop.api.auth import AnyUser
 from clientloop.api.errors import responses
-from clientloop.deps import ContainerDep, SessionDep, read_limited
+from clientloop.container import Container
+from clientloop.deps import ContainerDep, DatabaseDep, read_limited
 from clientloop.ingest import IngestResult, ingest_bytes
 from records.access import has_permission, require_readable_client
 from records.errors import NotFound
-from records.tables import Source
+from records.tables import Source, User
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -117,9 +119,13 @@ async def upload_document(
 
 
 @router.get("/{document_id}/versions", responses=responses(401, 404))
-def document_versions(document_id: str, session: SessionDep, container: ContainerDep,
-                      user: AnyUser) -> list[KBChangeView]:
+async def document_versions(document_id: str, db: DatabaseDep, container: ContainerDep,
+                            user: AnyUser) -> list[KBChangeView]:
     """Every version of a knowledge document people changed, newest first, each with its text."""
+    return await db.run(_document_versions, document_id, container)
+
+
+def _document_versions(session: Session, /, document_id: str, container: Container) -> list[KBChangeView]:
     from clientloop.kb_changes import change_text, changes
 
     row = session.get(Source, document_id)
@@ -130,8 +136,12 @@ def document_versions(document_id: str, session: SessionDep, container: Containe
 
 
 @router.get("/{document_id}", responses=responses(401, 404))
-def get_document(document_id: str, session: SessionDep, user: AnyUser) -> DocumentPublic:
+async def get_document(document_id: str, db: DatabaseDep, user: AnyUser) -> DocumentPublic:
     """A stored document's record (404 for a client's document outside your book)."""
+    return await db.run(_document, document_id, user)
+
+
+def _document(session: Session, /, document_id: str, user: User) -> DocumentPublic:
     row = session.get(Source, document_id)
     if row is None:
         raise NotFound(f"no document with id {document_id!r}")

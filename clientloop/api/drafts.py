@@ -8,12 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from clientloop.api.auth import ReviewUser
 from clientloop.api.errors import responses
-from clientloop.deps import SessionDep
+from clientloop.deps import DatabaseDep
 from records.errors import NotFound
-from records.tables import Draft
+from records.tables import Draft, User
 
 router = APIRouter(prefix="/v1/drafts", tags=["review"])
 
@@ -61,21 +62,30 @@ def _visible_draft(session: Any, draft_id: str, user: Any) -> tuple[Draft, Any]:
 
 
 @router.get("/{draft_id}", responses=responses(401, 403, 404))
-def get_draft(draft_id: str, session: SessionDep, user: ReviewUser, response: Response) -> DraftPublic:
+async def get_draft(draft_id: str, db: DatabaseDep, user: ReviewUser, response: Response) -> DraftPublic:
     """One draft version (404 when it is not in your book)."""
+    draft, review_version = await db.run(_draft_public, draft_id, user)
+    response.headers["ETag"] = f'"{review_version}"'
+    return draft
+
+
+def _draft_public(session: Session, /, draft_id: str, user: User) -> tuple[DraftPublic, int]:
     draft, item = _visible_draft(session, draft_id, user)
-    response.headers["ETag"] = f'"{item.version}"'
     return DraftPublic(
         id=draft.id, lineage_id=draft.lineage_id, version=draft.version, parent_id=draft.parent_id, kind=draft.kind,
         source_id=draft.source_id, client_id=draft.client_id, author=draft.author, engine=draft.engine,
         fallback=draft.fallback, created_at=draft.created_at, review_id=item.id, review_status=item.status,
         content=json.loads(draft.content_json),
-    )
+    ), item.version
 
 
 @router.get("/{draft_id}/versions", responses=responses(401, 403, 404))
-def draft_versions(draft_id: str, session: SessionDep, user: ReviewUser) -> list[DraftVersion]:
+async def draft_versions(draft_id: str, db: DatabaseDep, user: ReviewUser) -> list[DraftVersion]:
     """The original and every interim version of the draft's lineage, re-created from the audit trail."""
+    return await db.run(_draft_versions, draft_id, user)
+
+
+def _draft_versions(session: Session, /, draft_id: str, user: User) -> list[DraftVersion]:
     from review.audit import reconstruct_versions
 
     draft, _item = _visible_draft(session, draft_id, user)

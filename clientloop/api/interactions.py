@@ -9,12 +9,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from clientloop.api.auth import AnyUser, Uploader
 from clientloop.api.errors import responses
-from clientloop.deps import ContainerDep, SessionDep, read_limited
+from clientloop.deps import ContainerDep, DatabaseDep, read_limited
 from clientloop.interactions import intake_interaction, readable_job
-from records.tables import Job
+from records.tables import Job, User
 from review.explain import ReviewState, review_state
 
 router = APIRouter(prefix="/v1", tags=["interactions"])
@@ -85,8 +86,12 @@ async def create_interaction(
 
 
 @router.get("/jobs/{job_id}", responses=responses(401, 404))
-def read_job(job_id: str, session: SessionDep, user: AnyUser) -> JobView:
+async def read_job(job_id: str, db: DatabaseDep, user: AnyUser) -> JobView:
     """A drafting job's status, and its draft once done if you may read drafts (404 outside your book)."""
+    return await db.run(_job_view, job_id, user)
+
+
+def _job_view(session: Session, /, job_id: str, user: User) -> JobView:
     seen = readable_job(session, job_id, user)
     job, draft = seen.job, seen.draft
     view = review = None
