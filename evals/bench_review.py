@@ -21,6 +21,11 @@
    request of the read phases, which a busy machine disturbs far less than req/s; records
    the load average before and after, and verifies the audit chain afterwards.
 
+A request the server never answers (its connection reset or closed under it) is an error of
+its phase, counted by kind beside the HTTP errors (`*_unanswered`); it neither ends the run
+nor drops out of the figures. The server's log is kept in a file and its tail reported when
+it said anything.
+
 Run it: `python -m evals.bench_review 2000 32 [POSTGRES_URL] [PROCESSES]`.
 """
 
@@ -36,11 +41,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from evals.bench_load import SERVER_KEEPALIVE_S, load_gets, reviewer, workflow
 from evals.measure import percentile
 
 PLAIN = (
@@ -59,8 +65,6 @@ PEOPLE = [
     {"name": "Priya Shah", "role": "relationship_manager", "side": "firm"},
     {"name": "Daniel Okafor", "role": "client", "side": "client"},
 ]
-
-
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -123,26 +127,35 @@ def _seed(data_dir: Path, database_url: str | None, n_drafts: int) -> dict[str, 
     return keys
 
 
-def _start_server(data_dir: Path, database_url: str | None, port: int, processes: int) -> subprocess.Popen[bytes]:
+def _start_server(data_dir: Path, database_url: str | None, port: int, processes: int,
+                  log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CLIENTLOOP_DATA_DIR": str(data_dir), "CLIENTLOOP_ENV": "test"}
     env.pop("CLIENTLOOP_DATABASE_URL", None)
     if database_url is not None:
         env["CLIENTLOOP_DATABASE_URL"] = database_url
-    return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "clientloop.api.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(processes), "--log-level", "warning", "--no-access-log"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    # The server's log goes to a file: a pipe nobody reads fills after 64 KB of tracebacks and
+    # then stops the server mid-run.
+    with log.open("wb") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "clientloop.api.app:create_app", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", str(processes), "--log-level", "warning", "--no-access-log",
+             "--timeout-keep-alive", str(SERVER_KEEPALIVE_S)],
+            env=env, stdout=subprocess.DEVNULL, stderr=err,
+        )
 
 
-async def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+def _tail(log: Path, chars: int = 2000) -> str:
+    return log.read_text(errors="replace")[-chars:] if log.exists() else ""
+
+
+async def _wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(base_url=base) as client:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+                raise RuntimeError(f"server exited: {_tail(log)}")
             try:
                 if (await client.get("/healthz")).status_code == 200:
                     return
@@ -150,33 +163,6 @@ async def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float =
                 pass
             await asyncio.sleep(0.1)
     raise TimeoutError("the review API did not start")
-
-
-async def _load_gets(base: str, n_requests: int, concurrency: int,
-                     request: Callable[[int], tuple[str, dict[str, Any], dict[str, str]]]) -> dict[str, Any]:
-    """`n_requests` GETs from `concurrency` concurrent clients; `request(i)` gives the i-th (path, params, headers)."""
-    import httpx
-
-    timings: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
-        per_client = [n_requests // concurrency + (i < n_requests % concurrency) for i in range(concurrency)]
-
-        async def one(first: int, n: int) -> None:
-            nonlocal errors
-            for i in range(first, first + n):
-                path, params, headers = request(i)
-                t0 = time.perf_counter()
-                r = await client.get(path, params=params, headers=headers)
-                timings.append(time.perf_counter() - t0)
-                errors += r.status_code >= 400
-
-        starts = [sum(per_client[:i]) for i in range(concurrency)]
-        t0 = time.perf_counter()
-        await asyncio.gather(*(one(first, n) for first, n in zip(starts, per_client, strict=True)))
-        elapsed = time.perf_counter() - t0
-    return {"timings": timings, "errors": errors, "elapsed": elapsed}
 
 
 async def _review_ids(base: str, keys: dict[str, str]) -> list[str]:
@@ -193,10 +179,6 @@ async def _review_ids(base: str, keys: dict[str, str]) -> list[str]:
             ids += [i["id"] for i in more["items"]]
             page += 1
     return ids
-
-
-def _reviewer(keys: dict[str, str], i: int) -> dict[str, str]:
-    return {"Authorization": f"Bearer {keys[f'rev{i % 4}']}"}
 
 
 def _server_cpu_s(pid: int) -> float | None:
@@ -230,63 +212,21 @@ async def _read_phases(base: str, keys: dict[str, str], ids: list[str], n_reques
         return "/healthz", {}, {}
 
     def listing(i: int) -> tuple[str, dict[str, Any], dict[str, str]]:
-        return "/v1/reviews", {"page_size": 20, "page": 1 + i % 5}, _reviewer(keys, i)
+        return "/v1/reviews", {"page_size": 20, "page": 1 + i % 5}, reviewer(keys, i)
 
     def read(i: int) -> tuple[str, dict[str, Any], dict[str, str]]:
-        return f"/v1/reviews/{ids[i % len(ids)]}", {}, _reviewer(keys, i)
+        return f"/v1/reviews/{ids[i % len(ids)]}", {}, reviewer(keys, i)
 
     # Every server process answers a few of each first: imports and caches are not what is timed.
     for warm in (healthz, listing, read):
-        await _load_gets(base, 8 * concurrency, concurrency, warm)
+        await load_gets(base, 8 * concurrency, concurrency, warm)
     phases = {}
     for name, request in (("healthz", healthz), ("list", listing), ("read", read)):
         before = _server_cpu_s(server_pid) if server_pid else None
-        phases[name] = await _load_gets(base, n_requests, concurrency, request)
+        phases[name] = await load_gets(base, n_requests, concurrency, request)
         after = _server_cpu_s(server_pid) if server_pid else None
         phases[name]["cpu_s"] = after - before if before is not None and after is not None else None
     return phases
-
-
-async def _load(base: str, keys: dict[str, str], ids: list[str], n_requests: int,
-                concurrency: int) -> dict[str, Any]:
-    """The workflow: per draft, list, show, claim and approve (which releases)."""
-    import httpx
-
-    timings: dict[str, list[float]] = {"list": [], "show": [], "claim": [], "approve": []}
-    errors: dict[str, int] = {}
-    sent = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as client:
-        sem = asyncio.Semaphore(concurrency)
-
-        async def timed(op: str, coro: Any) -> Any:
-            nonlocal sent
-            if sent >= n_requests:
-                return None
-            sent += 1
-            t0 = time.perf_counter()
-            r = await coro
-            timings[op].append(time.perf_counter() - t0)
-            if r.status_code >= 400:
-                errors[f"{op}:{r.status_code}"] = errors.get(f"{op}:{r.status_code}", 0) + 1
-            return r
-
-        async def one(i: int, review_id: str) -> None:
-            headers = _reviewer(keys, i)
-            async with sem:
-                await timed("list", client.get("/v1/reviews", params={"page_size": 20, "page": 1 + i % 5},
-                                               headers=headers))
-                shown = await timed("show", client.get(f"/v1/reviews/{review_id}", headers=headers))
-                claimed = await timed("claim", client.post(f"/v1/reviews/{review_id}/claim", headers=headers))
-                etag = (claimed or shown).headers.get("etag") if (claimed or shown) is not None else None
-                if etag:
-                    await timed("approve", client.post(f"/v1/reviews/{review_id}/decisions", json={"kind": "approve"},
-                                                       headers={**headers, "If-Match": etag}))
-
-        t0 = time.perf_counter()
-        await asyncio.gather(*(one(i, rid) for i, rid in enumerate(ids)))
-        elapsed = time.perf_counter() - t0
-    return {"timings": timings, "errors": errors, "elapsed": elapsed}
 
 
 def _rate(phase: dict[str, Any]) -> float:
@@ -320,19 +260,21 @@ def run_review_bench(n_requests: int, concurrency: int = 32, postgres_url: str |
         keys = _seed(data_dir, url, n_drafts)
         seed_s = time.perf_counter() - t_seed
         port = _free_port()
-        proc = _start_server(data_dir, url, port, processes)
+        log = Path(tmp) / "server.log"
+        proc = _start_server(data_dir, url, port, processes, log)
         base = f"http://127.0.0.1:{port}"
         try:
-            asyncio.run(_wait_ready(base, proc))
+            asyncio.run(_wait_ready(base, proc, log))
             ids = asyncio.run(_review_ids(base, keys))
             reads = asyncio.run(_read_phases(base, keys, ids, n_requests, concurrency, proc.pid))
-            result = asyncio.run(_load(base, keys, ids, n_requests, concurrency))
+            result = asyncio.run(workflow(base, keys, ids, n_requests, concurrency))
         finally:
             proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        server_log = _tail(log)
         released, chain_ok = _check(data_dir, url)
     all_t = [t for ts in result["timings"].values() for t in ts]
     figures: dict[str, Any] = {
@@ -344,7 +286,11 @@ def run_review_bench(n_requests: int, concurrency: int = 32, postgres_url: str |
         "drafts_seeded": float(n_drafts), "seed_s": seed_s, "released": float(released),
         "audit_chain_ok": 1.0 if chain_ok else 0.0,
         "load_avg_start": round(load_start, 2), "load_avg_end": round(os.getloadavg()[0], 2),
+        "unanswered": float(sum(n for key, n in result["errors"].items() if not key.split(":")[1].isdigit())),
+        "error_kinds": dict(result["errors"]),
     }
+    if server_log.strip():
+        figures["server_log_tail"] = server_log  # what the server said went wrong, beside the error counts
     for name, prefix in (("healthz", "healthz"), ("list", "list_only"), ("read", "read_only")):
         phase = reads[name]
         figures[f"{prefix}_requests"] = float(len(phase["timings"]))
@@ -352,6 +298,9 @@ def run_review_bench(n_requests: int, concurrency: int = 32, postgres_url: str |
         figures[f"{prefix}_p50_ms"] = percentile(phase["timings"], 50) * 1000
         figures[f"{prefix}_p99_ms"] = percentile(phase["timings"], 99) * 1000
         figures[f"{prefix}_errors"] = float(phase["errors"])
+        figures[f"{prefix}_unanswered"] = float(sum(phase["unanswered"].values()))
+        if phase["unanswered"]:
+            figures[f"{prefix}_unanswered_kinds"] = dict(phase["unanswered"])
         if phase["cpu_s"] is not None and phase["timings"]:
             figures[f"{prefix}_cpu_ms"] = phase["cpu_s"] / len(phase["timings"]) * 1000
     for op, ts in result["timings"].items():
@@ -397,7 +346,7 @@ def main() -> None:
         f"p99 {f['healthz_p99_ms']:6.1f} ms",
         *(f"  {label:8s}  {f[f'{key}_req_per_s']:7.1f} req/s  p50 {f[f'{key}_p50_ms']:6.1f} ms  "
           f"p99 {f[f'{key}_p99_ms']:6.1f} ms  {f[f'{key}_req_per_s'] / h:.0%} of /healthz; "
-          f"errors {int(f[f'{key}_errors'])}"
+          f"errors {int(f[f'{key}_errors'])} ({int(f[f'{key}_unanswered'])} unanswered)"
           for label, key in (("list", "list_only"), ("read", "read_only"))),
         *([f"  server CPU per request: /healthz {f['healthz_cpu_ms']:.2f} ms, "
            + ", ".join(f"{label} {f[f'{key}_cpu_ms']:.2f} ms ({f['healthz_cpu_ms'] / f[f'{key}_cpu_ms']:.0%} "
@@ -405,11 +354,13 @@ def main() -> None:
                        for label, key in (("list", "list_only"), ("read", "read_only")))]
           if "healthz_cpu_ms" in f else []),
         f"  workflow  {f['req_per_s']:7.1f} req/s over {f['seconds']:.2f} s ({int(f['requests'])} requests); "
-        f"errors {int(f['errors'])}; p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms",
+        f"errors {int(f['errors'])} {f['error_kinds'] or ''}; "
+        f"p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms",
         *(f"    {op:8s} p50 {f[f'{op}_p50_ms']:.1f} ms  p99 {f[f'{op}_p99_ms']:.1f} ms"
           for op in ("list", "show", "claim", "approve")),
         f"  released {int(f['released'])} of {int(f['drafts_seeded'])} drafts; "
         f"audit chain {'ok' if f['audit_chain_ok'] else 'BROKEN'}",
+        *([f"  server log (tail):\n{f['server_log_tail']}"] if f.get("server_log_tail") else []),
     ]
     sys.stdout.write("\n".join(lines) + "\n")
 

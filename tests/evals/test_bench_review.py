@@ -1,4 +1,5 @@
-"""The review bench's server CPU reading: the server process and the worker processes it starts."""
+"""The review bench: the server CPU reading (the server process and the worker processes it starts), and the load
+generator counting what the server never answered."""
 
 from __future__ import annotations
 
@@ -39,3 +40,60 @@ def test_the_cpu_of_a_worker_process_counts_for_the_server_that_started_it() -> 
         server.kill()
         server.wait()
     assert _server_cpu_s(server.pid) is None  # gone: nothing to read
+
+
+def _mock_client(monkeypatch, handler) -> None:
+    import httpx
+
+    import evals.bench_load as load
+
+    monkeypatch.setattr(load, "new_client", lambda base, _concurrency: httpx.AsyncClient(
+        base_url=base, transport=httpx.MockTransport(handler)))
+
+
+def test_a_read_the_server_never_answers_is_counted_by_kind_and_the_phase_goes_on(monkeypatch) -> None:
+    import asyncio
+    import itertools
+
+    import httpx
+
+    from evals.bench_load import load_gets
+
+    calls = itertools.count()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        n = next(calls)
+        if n % 5 == 0:
+            raise httpx.ReadError("connection reset by peer", request=request)
+        if n % 5 == 1:
+            raise httpx.RemoteProtocolError("server disconnected without sending a response", request=request)
+        return httpx.Response(503 if n % 5 == 2 else 200, json={})
+
+    _mock_client(monkeypatch, handler)
+    out = asyncio.run(load_gets("http://bench", 20, 4, lambda _i: ("/healthz", {}, {})))
+    assert out["unanswered"] == {"ReadError": 4, "RemoteProtocolError": 4}
+    assert out["errors"] == 12 and len(out["timings"]) == 12  # 4 unanswered of each kind, 4 answered 503
+
+
+def test_a_workflow_step_left_unanswered_is_an_error_of_that_step(monkeypatch) -> None:
+    import asyncio
+
+    import httpx
+
+    from evals.bench_load import workflow
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/reviews/r1":
+            raise httpx.ReadError("connection reset by peer", request=request)
+        return httpx.Response(200, json={}, headers={"ETag": '"1"'})
+
+    _mock_client(monkeypatch, handler)
+    out = asyncio.run(workflow("http://bench", {f"rev{i}": "k" for i in range(4)}, ["r0", "r1"], 100, 2))
+    assert out["errors"] == {"show:ReadError": 1}
+    assert [len(out["timings"][op]) for op in ("list", "show", "claim", "approve")] == [2, 1, 1, 1]
+
+
+def test_the_load_generator_drops_idle_connections_before_the_server_does() -> None:
+    from evals.bench_load import CLIENT_KEEPALIVE_S, SERVER_KEEPALIVE_S
+
+    assert CLIENT_KEEPALIVE_S <= SERVER_KEEPALIVE_S / 2
