@@ -92,6 +92,7 @@ def ground_draft(
     teams = {_fold(t) for t in (known_teams or [])}
     by_name = {_fold(p.name): p for p in participants}
     folded_source = _fold(source_text)
+    flat_source = " ".join(folded_source.replace(">", " ").split())
     kept: list[Action] = []
     for action in draft.actions:
         evidence = _ground_evidence(action.evidence, source_text)
@@ -121,7 +122,8 @@ def ground_draft(
             _record(report, "dropped", "owner_unresolved", action.owner)
             continue
         due = action.due
-        if due.kind != "none" and (not due.phrase.strip() or _fold(due.phrase) not in folded_source):
+        # Whitespace-insensitive: a hard-wrapped email breaks "within a\n   fortnight" over lines.
+        if due.kind != "none" and (not due.phrase.strip() or " ".join(_fold(due.phrase).split()) not in flat_source):
             _record(report, "marked_unsupported", "due_phrase_not_in_source", due.phrase)
             update["due"] = Due.none()
         kept.append(action.model_copy(update=update))

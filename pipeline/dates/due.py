@@ -102,7 +102,7 @@ def _quarter_end(m: re.Match[str], ctx: Context) -> date:
 
 
 def _in_days(m: re.Match[str], ctx: Context) -> date:
-    weeks = m.group("unit").lower().startswith("week")
+    weeks = m.group("unit").lower().startswith("w")
     return ctx.reference + timedelta(days=number(m.group("n")) * (7 if weeks else 1))
 
 
@@ -190,6 +190,7 @@ ROWS: list[Row] = [
             r"\b(?:today|tonight|this (?:morning|afternoon|evening)|later today|(?:the )?end of (?:the )?day"
             r"|close of (?:business|play)|EOD|COB"
             r"|as soon as (?:we(?:'|’)re|I(?:'|’)m|I am|we are) off the (?:phone|call)"
+            r"|\bafter this(?: call)?(?=\s*[.,;!?]|$)"
             r"|right now|straight away|right away)\b",
             re.IGNORECASE,
         ),
@@ -207,12 +208,13 @@ ROWS: list[Row] = [
     ),
     (re.compile(r"\btomorrow\b|\bfirst thing in the morning\b", re.IGNORECASE), _tomorrow),
     (
-        re.compile(r"\b(?:(?:by|at)\s+)?(?:the\s+)?end of (?:(?:the|this) )?week\b|\b(?:later )?this week\b"
+        re.compile(r"\b(?:(?:by|at)\s+)?(?:the\s+)?end of (?:(?:the|this) )?(?:week|wk)\b"
+                   r"|\b(?:later )?this (?:week|wk)\b"
                    r"|\blater in the week\b|\bEOW\b", re.IGNORECASE),
         lambda m, ctx: arith.friday_of_week(ctx.reference),
     ),
     (
-        re.compile(r"\b(?:(?:the\s+)?end of\s+)?next week\b", re.IGNORECASE),
+        re.compile(r"\b(?:(?:the\s+)?end of\s+)?next (?:week|wk)\b", re.IGNORECASE),
         lambda m, ctx: arith.friday_of_week(ctx.reference) + timedelta(days=7),
     ),
     (
@@ -243,13 +245,14 @@ ROWS: list[Row] = [
     ),
     (
         re.compile(
-            rf"\b(?:within|in)\s+(?:the\s+next\s+)?(?P<n>{COUNT_RE})\s+(?:working|business)\s+days?\b", re.IGNORECASE
+            rf"\b(?:within|in)\s+(?:the\s+next\s+)?(?P<n>{COUNT_RE})\s+(?:working|business|wkg|wking|bus\.?)\s+days?\b",
+            re.IGNORECASE,
         ),
         lambda m, ctx: arith.add_business_days(ctx.reference, number(m.group("n"))),
     ),
     (
-        re.compile(rf"\b(?:within|in)\s+(?:the\s+next\s+)?(?P<n>{COUNT_RE}|a couple of)\s+(?P<unit>days?|weeks?)\b",
-                   re.IGNORECASE),
+        re.compile(rf"\b(?:within|in)\s+(?:the\s+next\s+)?(?P<n>{COUNT_RE}|a couple of)\s+"
+                   r"(?P<unit>days?|weeks?|wks?)\b", re.IGNORECASE),
         _in_days,
     ),
     # "within 24 hours", "in 48 hours": whole days from the interaction date.

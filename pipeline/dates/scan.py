@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from pipeline.dates import due, periods
@@ -17,7 +17,9 @@ _DEADLINE_PREFIX = re.compile(
     r"(?:\bby|\bon|\bbefore|\bno later than|\buntil|\btill|\bwithin|\bthis|\bnext)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
-_BEFORE = re.compile(r"\bbefore\s+(?:the\s+)?$", re.IGNORECASE)
+# "before the 20th", and "before the next one on 20 August" / "before the renewal on 1 May": the day before.
+_BEFORE = re.compile(r"\bbefore\s+(?:the\s+)?(?:(?:next|first)\s+)?"
+                     r"(?:(?:[\w-]+\s+){0,2}?(?:on|of|due)\s+(?:the\s+)?)?$", re.IGNORECASE)
 # "sat", "sun", "wed" in lower case are words, not weekdays; abbreviations count only capitalised.
 _LOWERCASE_ABBREVIATION = re.compile(r"^(?:mon|tues?|weds?|thur?s?|fri|sat|sun)$")
 _ROWS: list[Row] = periods.ROWS + due.ROWS
@@ -124,6 +126,12 @@ def find_dates(text: str, reference: date, *, convention: Convention = "due") ->
         The mentions, each with its phrase, offsets, resolved `Due` and whether a deadline
         word ("by", "before", "on", "within"...) introduces it.
     """
+    if _WRAP.search(text):
+        # A hard-wrapped email splits phrases over lines ("within a\n   fortnight", "email\n> you by
+        # Monday"): read the text with each line break as one space, and map offsets back.
+        flat, where = _unwrapped(text)
+        return [replace(m, start=where[m.start], end=where[m.end - 1] + 1)
+                for m in find_dates(flat, reference, convention=convention)]
     ctx = Context(reference=reference, convention=convention, text=text)
     taken: list[DateMention] = []
     past: list[tuple[int, int]] = []  # Dates dropped as past still hide the shorter matches inside them.
@@ -149,6 +157,28 @@ def find_dates(text: str, reference: date, *, convention: Convention = "due") ->
             )
     taken.sort(key=lambda d: d.start)
     return taken
+
+
+_WRAP = re.compile(r"[ \t]*\n[ \t>]*|[ \t]{2,}")
+
+
+def _unwrapped(text: str) -> tuple[str, list[int]]:
+    """`text` with each line break (and its indentation or `>` quote marks) or run of spaces as one space.
+
+    Returns the flattened text and, for each of its characters, the offset it came from.
+    """
+    out: list[str] = []
+    where: list[int] = []
+    cursor = 0
+    for m in _WRAP.finditer(text):
+        out.append(text[cursor : m.start()])
+        where.extend(range(cursor, m.start()))
+        out.append(" ")
+        where.append(m.start())
+        cursor = m.end()
+    out.append(text[cursor:])
+    where.extend(range(cursor, len(text)))
+    return "".join(out), where
 
 
 _BARE_DAY = re.compile(rf"^(?:before\s+)?the\s+(?P<day>\d{{1,2}}(?:st|nd|rd|th)|{ORDINAL_RE})$", re.IGNORECASE)

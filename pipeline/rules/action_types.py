@@ -30,7 +30,11 @@ APPROVAL = re.compile(
     r"|\bdiscount\b|\bbetter (?:rate|price|terms)\b"
     r"|\breduc\w+ (?:the |my |our |your )?(?:[\w-]+ )?(?:premium|fee|rate|margin|charge)"
     # Taking a case to credit is seeking its decision: "I'll put the whole thing to credit".
-    r"|\b(?:put|take|submit|send|present|refer)\b[^.]{0,60}?\bto (?:the )?credit\b(?!\s+cards?\b)"
+    r"|\b(?:put|take|submit|send|present|refer)\b[^.]{0,60}?\bto (?:the |our )?(?:credit|underwrit\w*|u/w)"
+    r"(?!\s+cards?\b)"
+    # Reimbursing a loss the client blames on the firm: "I expect you to cover the £40".
+    r"|\breimburs\w*|\bcompensat\w*"
+    r"|\bcover (?:the |that |my |our |his |her |your )?(?:[£$€]\s?\d|\w+ (?:fee|charge|costs?)\b)"
     # A committee decides: "take the arrangement fee question to the pricing committee".
     r"|\b(?:put|take|submit|send|present|refer|ask)\b[^.]{0,60}?\b(?:committee|panel)\b"
     # Asking whether terms can be bent: "ask our underwriters whether they can extend full cover".
@@ -71,7 +75,7 @@ CASE = re.compile(
 )
 _TEAMISH = (
     r"(?:team|desk|department|people|underwriters?|underwriting|colleagues|specialists?|committee|credit|tax"
-    r"|compliance|legal|operations|payments|lending|risk|fraud|pricing|u/w)"
+    r"|compliance|legal|operations|payments|lending|risk|fraud|pricing|u/w|planning|planners?|services)"
 )
 INTERNAL = re.compile(
     # Asking someone internal: "ask our credit team", "check with them", "speak to wealth planning".
@@ -137,6 +141,11 @@ _FOR_SIGNOFF = re.compile(r"\bfor (?:\w+ )?(?:sign-?\s?off|approval)\b", re.IGNO
 _INTERNAL_DESTINATION = re.compile(rf"\bto (?:our|the|my) (?:[\w-]+ ){{0,3}}{_TEAMISH}\b", re.IGNORECASE)
 
 
+def _flat(text: str) -> str:
+    """One line, one space between words, "w/" written out: notes and wrapped emails read as prose."""
+    return re.sub(r"\bw/(?=\s)", "with", " ".join(text.split()))
+
+
 def main_part(clause: str) -> str:
     """The clause up to its first subordinate 'so/while/because' part."""
     m = _SUBORDINATE.search(clause, 15)
@@ -163,7 +172,7 @@ def classify_type(
     if owner_side == "client":
         return "task"
     # Hard-wrapped emails break phrases across lines ("let you\n  know by Friday").
-    clause, sentence, context = (" ".join(t.split()) for t in (clause, sentence, context))
+    clause, sentence, context = (_flat(t) for t in (clause, sentence, context))
     main = main_part(clause)
     approval_text = main
     if verb in _SUBMIT_VERBS and sentence:

@@ -156,6 +156,10 @@ _NOTE_PERSON = re.compile(
     r"|(?:^|[,;:>]\s*|\b(?:and|so|then|but)\s+)(?P<who2>[Ss]he|[Hh]e|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?|[A-Z]{2,4})"
     r"\s+(?:needs|has|is|agreed|promised|offered|undertook) to\s+(?:also\s+)?(?P<verb2>[a-z]+)"
 )
+_RECEIVE_FROM = re.compile(
+    r"\byou(?:'ll|’ll| will| should)\s+(?:get|receive|have)\s+(?P<what>(?:a|an|the)\s[^.;]{3,60}?)\s+from\s+"
+    r"(?P<who>(?:our|the)\s+(?:[\w&-]+\s+){0,3}?team)\b"
+)
 # "We're going to start doing the Saturday market": an activity that will go on, not a deliverable.
 _ONGOING_START = re.compile(r"\s+(?:\w+ing\b|to\b)")
 
@@ -188,6 +192,12 @@ def _own_or_assigned(text: str, *, notes: bool) -> Detection | None:
     m = FIRST_PERSON.search(text)
     if m and m.group("verb") in ("start", "begin", "continue") and _ONGOING_START.match(text, m.end("verb")):
         return None
+    if m and m.group("verb") == "ask" and re.match(r"\s+you\s+to\b", text[m.end("verb") :]):
+        return None  # "I'm going to ask you to do something for me": the request follows
+    received = _RECEIVE_FROM.search(text)
+    if received:
+        # "You'll get a written acknowledgement from our complaints team": the team sends it.
+        return Detection("third_party", "send", received.group("who"), received.start("what"))
     if m and m.group("verb") not in ONGOING_VERBS | VAGUE_VERBS:
         return Detection("commitment", m.group("verb"), None, m.start())
     need = _NEED_TO.match(text, m.end("verb")) if m and m.group("verb") == "need" else None

@@ -68,8 +68,8 @@ from pipeline.rules.turns import (
 )
 from pipeline.schemas import Due, InteractionDraft, Participant
 
-_IT_OBJECT = re.compile(r"\b(?:get|send|return|bring|post|scan|email|e-mail|sign|print|drop)\s+(?:it|them|that)\b",
-                        re.IGNORECASE)
+_IT_OBJECT = re.compile(r"\b(?:get|send|return|bring|post|scan|email|e-mail|sign|print|drop)\s+"
+                        r"(?:it|them|that|those|these)\b", re.IGNORECASE)
 _RESTATED_OBJECT = re.compile(r"\s*(?:it|that|them|those|this|these)\b(?!\s+(?:to|with)\s+(?:our|the)\b)",
                               re.IGNORECASE)
 _BY_THEN = re.compile(r"\b(?:by|before|until) (?:then|that (?:point|time|date|day))\b", re.IGNORECASE)
@@ -176,11 +176,26 @@ class _Pass:
     """Requests a reply replaced, by the reply clause's start: the action's evidence starts there."""
     signoff_sentences: set[tuple[int, int]] = field(default_factory=set)
     """Sentences (turn, sentence) that hold a commitment: a sign-off there adds nothing."""
+    sent_on: dict[int, date] = field(default_factory=dict)
+    """The date each quoted email message was written, by message index."""
+
+    def _dates(self, clause: Clause) -> list[DateMention]:
+        """The clause's dates; a quoted message's "by Monday" counts from the day it was written."""
+        mentions = find_dates(clause.text, self.reference)
+        written = self.sent_on.get(clause.message) if clause.quoted else None
+        if written is None or written >= self.reference:
+            return mentions
+        then = find_dates(clause.text, written)
+        # Only while its deadline still lies ahead: a date already gone reads from today.
+        if len(then) == len(mentions) and all(m.due.deadline is None or m.due.deadline >= self.reference
+                                              for m in then):
+            return then
+        return mentions
 
     def add(self, index: int, clause: Clause) -> None:
         """Read one clause: a new action, part of the last one, a date for it, or nothing."""
         det = cm.detect(clause.text, written=self.kind != "call_transcript", notes=self.kind == "meeting_notes")
-        mentions = anchor_bare_days(find_dates(clause.text, self.reference), self.text[: clause.start],
+        mentions = anchor_bare_days(self._dates(clause), self.text[: clause.start],
                                     self.reference)
         mentions = self._by_then(clause, mentions)
         last = self.drafts[-1] if self.drafts else None
@@ -240,7 +255,7 @@ class _Pass:
             return self._team_meant(clause, det, self.text[: clause.start])
         if who.lower() in ("he", "she"):
             # Notes: "she" is the participant named last before ("KO asked about CGT... she'll raise it").
-            before = self.text[max(0, clause.start - 400) : clause.start + det.start]
+            before = self.text[: clause.start + det.start]
             person = last_person_named(before, self.resolver, besides=clause.speaker)
             return replace(det, who=person) if person else None
         return det
@@ -284,10 +299,12 @@ class _Pass:
         if clause.quoted or not _IT_OBJECT.search(clause.text[det.start :]):
             return
         for d in reversed(self.drafts[-3:]):
-            if d.owner != owner or d.clause.speaker != clause.speaker or not 0 < clause.turn - d.clause.turn <= 2:
+            if d.owner != owner or d.clause.speaker != clause.speaker or not 0 <= clause.turn - d.clause.turn <= 2:
                 continue
             between = self.text[d.clause.end : clause.start]
             need_then_ask = det.kind == "request" and d.detection.kind == "request" and d.detection.verb == "provide"
+            if clause.turn == d.clause.turn and not need_then_ask:
+                continue
             new_plan = (det.kind == d.detection.kind == "commitment" and _IT_OBJECT.search(d.clause.text)
                         and re.search(r"\b(?:actually|instead|rather)\b", between, re.IGNORECASE))
             if need_then_ask or new_plan:
@@ -385,6 +402,26 @@ class _Pass:
         return False
 
 
+_SENT = re.compile(r"^[> ]*(?:Sent|Date):\s*(?P<when>.+)$", re.MULTILINE)
+_WROTE = re.compile(r"^[> ]*On\s(?P<when>.{4,80}?)(?:,\s*at\s[\d:]+)?(?:,|\s+at\s)[^\n]*wrote:\s*$", re.MULTILINE)
+
+
+def _sent_dates(text: str, messages: list[Message]) -> dict[int, date]:
+    """The date in each quoted message's 'Sent:'/'Date:' header or 'On ..., X wrote:' line."""
+    import dateparser  # Imported lazily: it is slow to load and rarely needed.
+
+    found: dict[int, date] = {}
+    for msg in messages[1:]:
+        head = _SENT.search(text, msg.start, min(msg.end, msg.start + 400))
+        lines = [m for m in _WROTE.finditer(text, max(0, msg.start - 300), msg.start + 200) if m.start() < msg.start]
+        line = lines[-1] if lines else _WROTE.search(text, msg.start, msg.start + 200)
+        when = head["when"] if head else line["when"] if line else None
+        parsed = dateparser.parse(when, languages=["en"], settings={"DATE_ORDER": "DMY"}) if when else None
+        if parsed is not None:
+            found[msg.index] = parsed.date()
+    return found
+
+
 def _not_done_in_call(drafts: list[PendingAction], clauses: list[Clause], kind: str) -> list[PendingAction]:
     """Drop work the other party says was done while they talked ("I'll forward it now." - "I've got it")."""
     if kind != "call_transcript":
@@ -421,7 +458,7 @@ def draft_with_rules(
     participants = list(participants) or infer_participants(text, kind=kind, client=client)
     resolver = OwnerResolver(participants)
     clauses, _messages = _clauses(text, kind, participants)
-    reading = _Pass(text, kind, _local_date(occurred_at), resolver, clauses)
+    reading = _Pass(text, kind, _local_date(occurred_at), resolver, clauses, sent_on=_sent_dates(text, _messages))
     for index, clause in enumerate(clauses):
         reading.add(index, clause)
     drafts = merge_restatements(drop_superseded_quotes(_not_done_in_call(reading.drafts, clauses, kind)), text, kind,

@@ -47,7 +47,9 @@ THIRD_PARTY = re.compile(
     r"|[Aa]n?\s+[a-z][\w-]+\s+(?:handler|adviser|advisor|specialist|assessor|caseworker|case worker)"
     r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?"
     # "My colleague in payments will...": the work falls to that department.
-    r"|(?:[Mm]y|[Oo]ur|[Aa]|[Oo]ne of (?:my|our)) colleagues? (?:in|from|on) (?:the )?[\w&-]+(?:\s+[\w&-]+)?)"
+    r"|(?:[Mm]y|[Oo]ur|[Aa]|[Oo]ne of (?:my|our)) colleagues? (?:in|from|on) (?:the )?[\w&-]+(?:\s+[\w&-]+)?"
+    # "Someone from our fraud team will ring you back": the team's work.
+    r"|(?:[Ss]omeone|[Ss]omebody|[Aa] member of|[Oo]ne of) (?:from |in |on )?(?:our|the) (?:[\w&-]+\s+){0,2}?team)"
     rf"{_MODAL}\s+{_ADVERBS}(?P<verb>[a-z]+)"
 )
 # "They'll send you a claim pack" after "our bereavement team will look after the claim": the team
@@ -106,6 +108,8 @@ REQUEST_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"\b(?:I|we)(?:'ll|’ll| will)?\s+(?:need|would like|'d like|’d like|want)\s+you\s+to\s+(?P<verb>[a-z]+)",
                re.IGNORECASE),
     re.compile(r"\bit would (?:really )?help(?: us| me)? if you (?:could |can )?(?P<verb>[a-z]+)", re.IGNORECASE),
+    # "So I expect you to cover the £40": a demand, whatever the verb.
+    re.compile(r"\b(?:I|we)(?:'d| would)? expect you to (?P<verb>[a-z]+)(?P<any_verb>)", re.IGNORECASE),
     re.compile(r"\bwould you be (?:willing|able|happy) to\s+(?P<verb>[a-z]+)", re.IGNORECASE),
     re.compile(r"\byou(?:'ll|’ll| will) need to\s+(?P<verb>[a-z]+)", re.IGNORECASE),
     re.compile(r"\b(?:can|could)\s+(?:the|your|my|our)\s+[^?]{2,60}?\s+(?:be\s+(?P<verb>[a-z]+ed)\b|"
@@ -138,7 +142,9 @@ NAMED_REQUEST = re.compile(
 # A need inside a relative clause ("it explains which documents we need") states nothing.
 NEED_STATEMENT = re.compile(
     r"(?<!which )(?<!what )(?<!whatever )(?<!documents )(?<!everything )(?<!nothing )(?<!anything )(?<!all )"
-    r"\bwe(?:'ll|’ll| will)? need\b(?!\s+to\b)(?P<verb>)",
+    r"\bwe(?:'ll|’ll| will)? need\b(?!\s+to\b)(?P<verb>)"
+    # "I need your signed copy by Thursday": the speaker's need, of something the listener holds.
+    r"|\bI(?:'ll|’ll| will)? need (?=your\b|a (?:signed |certified )?copy\b|the signed\b|sight of\b)",
     re.IGNORECASE,
 )
 # A need that adds to the deliverable just asked for ("we'll need a certified translation with
@@ -263,7 +269,10 @@ VAGUE = re.compile(
     r"|\b(?:look at|go through|run through|go over|work through|sort)\b[^.?!]{0,40}\btogether\b"
     # Leave-takings and idioms that promise nothing: "I'll let you go", "I'll believe it when I see it".
     r"|\blet you (?:go|get on|get back)\b|\bleave you to it\b|\bbelieve it when\b|\bhold you to (?:that|it)\b"
-    r"|\bwait and see\b"
+    r"|\bwait and see\b|^\s*(?:I|we)(?:'ll|’ll| will) (?:push|aim|hope) for\b"
+    r"|\bsort (?:it|that|this|things) out\s*[.!]?$"
+    r"|^\s*(?:\w+,\s*)?(?:I|we)(?:'ll|’ll| will) take (?:that|it|them)\s*[.!]?$"
+    r"|\bat (?:whatever|your (?:own)?|their (?:own)?) pace\b|\bmention (?:it|that|this) to (?:her|him|them)\b"
     # Guiding someone through something happens on the call itself: "I'll take you through what we need".
     r"|\b(?:take|walk|talk|run) (?:you|him|her|them) through\b"
     # Seeing to work already promised adds none: "I'll make sure the paper goes in on time".
@@ -287,6 +296,7 @@ NOTE_TAKING = re.compile(
     r"|\bmake a note\b|\b(?:note|write|jot|put) (?:that|it|this) down\b"
     # Recording what the caller has just said: "I'll make one record of this that the whole bank will use".
     r"|\bmake (?:a|one|the) (?:single |central )?record of (?:that|it|this)\b"
+    r"|\b(?:I|we)(?:'ll|’ll| will) (?:just )?note (?:that|down)\b"
     r"|\bput (?:that|it|this) in (?:my|the|your) (?:diary|calendar)\b"
     # Updating a detail while the caller gives it: "Yes, I'll put your address on."
     r"|\bput (?:your|the|his|her) (?:new )?(?:address|number|email|e-mail|details|name) on\s*[.!?]?$",
@@ -392,7 +402,7 @@ DONE_IN_CALL = re.compile(
 CORRECTION = re.compile(
     r"\b(?:actually|make (?:it|that)|let's say|let’s say|(?:can|could|shall) we say|could (?:it|we) be|can (?:it|we) be"
     r"|how about"
-    r"|instead|or rather|more realistic|later said|need until|needs? until|revised|moved to|agreed)\b"
+    r"|instead|or rather|more realistic|later said|later:|need until|needs? until|revised|moved to|agreed)(?!\w)"
     r"|^\s*(?:oh,?\s*)?(?:well,?\s*)?no,",
     re.IGNORECASE,
 )

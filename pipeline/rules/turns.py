@@ -51,7 +51,9 @@ _CLAUSE_SPLIT = re.compile(
     r"|(?:\s+->\s*|\s+[-–—]\s+)(?=(?:[Ss]he|[Hh]e|[Tt]hey|I|[Ww]e|[A-Z]{2,4})(?:'ll|’ll|\s+will|\s+would|\s+to)\s)"
     r"|\s+but\s+(?=(?:I|we)(?:'ll|’ll|\s+will|\s+would)\s)"
     r"|(?:,\s*and\s+|,\s*but\s+|\s+and\s+)(?=(?:then\s+)?(?:I|we|you|he|she|they|our|the|[A-Z][a-z]+)"
-    r"(?:\s+[\w-]+){0,3}?\s*(?:'ll|’ll|\s+will|'ve|’ve|\s+have|'m going to|\s+to\s+\w+|\s+needs?)\b)"
+    r"(?:\s+[\w-]+){0,3}?\s*(?:'ll|’ll|\s+will|'ve|’ve|\s+have|'m going to|\s+needs?)\b"
+    # "...and KO to send the form", "...and our ops team to switch it on"; not "...and the fee back to credit".
+    r"|(?:then\s+)?(?:[A-Z]{2,4}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|(?:our|the)\s+(?:[\w-]+\s+){0,2}?team)\s+to\s+[a-z]+\b)"
 )
 
 
