@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
 from pipeline.schemas import Participant
 from pipeline.text import sentence_spans
@@ -84,6 +86,26 @@ class Message:
     cc: list[str] = field(default_factory=list)
     start: int = 0
     end: int = 0
+    sent: datetime | None = None
+    """When it was sent (its Date or Sent header), if that parses."""
+
+
+def _sent(value: str) -> datetime | None:
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when is not None and when.tzinfo is not None else None
+
+
+def _newest_first(messages: list[Message]) -> list[Message]:
+    """Index the messages newest first: a reply quotes older mail below it, but a mailbox lists it oldest first."""
+    sent = [m.sent for m in messages]
+    dates = [d for d in sent if d is not None]
+    if len(messages) > 1 and len(dates) == len(messages) and dates[0] < dates[-1]:
+        for position, m in enumerate(messages):
+            m.index = len(messages) - 1 - position
+    return messages
 
 
 def _mask(text: str, start: int, end: int, masked: list[str]) -> None:
@@ -225,6 +247,8 @@ def email_messages(text: str) -> list[Message]:
             key, value = header.group(1).lower(), header.group(2)
             if key == "from":
                 current.sender = _header_name(value)
+            elif key in ("date", "sent") and current.sent is None:
+                current.sent = _sent(value)
             elif key in ("to", "cc"):
                 names = [_header_name(v) for v in re.split(r"[;,](?![^<]*>)", value) if v.strip()]
                 (current.recipients if key == "to" else current.cc).extend(names)
@@ -233,7 +257,7 @@ def email_messages(text: str) -> list[Message]:
             body_started = True
     current.end = len(text)
     messages.append(current)
-    return messages
+    return _newest_first(messages)
 
 
 def email_clauses(text: str, participants: list[Participant]) -> tuple[list[Clause], list[Message]]:
@@ -263,7 +287,7 @@ def email_clauses(text: str, participants: list[Participant]) -> tuple[list[Clau
     masked_text = "".join(masked)
     messages = email_messages(text)
     clauses: list[Clause] = []
-    for msg in messages:
+    for position, msg in enumerate(messages):
         addressees = msg.recipients + msg.cc
         clauses += _emit(
             text,
@@ -272,7 +296,7 @@ def email_clauses(text: str, participants: list[Participant]) -> tuple[list[Clau
             msg.end,
             speaker=msg.sender,
             addressees=addressees,
-            turn=msg.index,
+            turn=position,
             quoted=msg.index > 0,
             message=msg.index,
             wrapped=True,

@@ -441,3 +441,10 @@ def test_a_hard_wrapped_email_gives_whole_sentence_actions() -> None:
     assert not any("Call" in ask for ask in out.draft.summary.client_asks), out.draft.summary.client_asks
     assert not any("Waive" in d for d in out.draft.summary.decisions), out.draft.summary.decisions
 
+
+
+def test_a_mailbox_thread_drafts_its_newest_request_not_the_question_answered_since() -> None:
+    from tests.pipeline.rules.test_turns import MAILBOX, PEOPLE
+
+    draft = _draft(MAILBOX, "email", "2026-10-12T19:47:03+01:00", PEOPLE, "Kofi Mensah")
+    assert [a.description for a in draft.actions] == ["Send Kofi Mensah the transfer form"]
