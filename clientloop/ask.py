@@ -27,6 +27,8 @@ def ask(container: Container, question: str, *, engine: str | None = None) -> An
     settings = container.settings
     engine = settings.engine_for(engine)
     passages = container.retriever.retrieve(question, where={"kind": "kb"})
+    # A question asking two things often needs two documents: each ask is retrieved on its own too.
+    ask_passages = container.retriever.retrieve_asks(question, where={"kind": "kb"})
     # The whole knowledge base's words: a thing no document names cannot be answered from it.
     vocabulary = container.retriever.vocabulary({"kind": "kb"}, question=question)
     if engine == "llm":
@@ -38,9 +40,17 @@ def ask(container: Container, question: str, *, engine: str | None = None) -> An
             )
         except ModelError as exc:
             fallback = answer_with_rules(
-                question, passages, abstain_threshold=settings.abstain_threshold, vocabulary=vocabulary
+                question,
+                passages,
+                abstain_threshold=settings.abstain_threshold,
+                vocabulary=vocabulary,
+                ask_passages=ask_passages,
             )
             return fallback.model_copy(update={"fallback": True, "fallback_reason": str(exc)})
     return answer_with_rules(
-        question, passages, abstain_threshold=settings.abstain_threshold, vocabulary=vocabulary
+        question,
+        passages,
+        abstain_threshold=settings.abstain_threshold,
+        vocabulary=vocabulary,
+        ask_passages=ask_passages,
     )

@@ -162,8 +162,8 @@ def _named_without_property(
 
 
 _ASK_SPLIT = re.compile(
-    r"[;?]\s*|,?\s+(?:and|or|but)\s+(?=(?:what|who|how|when|which|where|why|can|could|do|does|is|are|will|would"
-    r"|should|must|may)\b)",
+    r"[;?]\s*|,?\s+(?:and|or|but)\s+(?:if not,?\s+|if so,?\s+|then\s+)?(?=(?:what|who|how|when|which|where|why"
+    r"|can|could|do|does|is|are|will|would|should|must|may)\b)",
     re.IGNORECASE,
 )
 
@@ -172,10 +172,24 @@ def split_asks(question: str) -> list[str]:
     """The separate asks of a question that asks more than one thing, else [].
 
     "How much was the fee, and can I refund it myself?" -> ["How much was the fee", "can I refund
-    it myself"]. Only the asking sentences count (`asked_part`), and an ask needs a content word.
+    it myself"]; "Can we do that, and if not what are his options?" -> ["Can we do that", "what are his
+    options"]. Only the asking sentences count (`asked_part`), and an ask needs a content word.
     """
     asks = [a.strip() for a in _ASK_SPLIT.split(asked_part(question)) if tokenize(a)]
     return asks if len(asks) > 1 else []
+
+
+def ask_queries(question: str) -> dict[str, str]:
+    """Each ask of a question that asks more than one thing, with the search query for it, else {}.
+
+    The query is the situation told before the asking sentences plus the ask alone ("A limited company
+    wants a new business overdraft. who has to approve it?"), so the ask's own documents are found:
+    the whole question's query is led by its first ask.
+    """
+    asks = split_asks(question)
+    asking = asked_part(question)
+    situation = question.replace(asking, " ").strip() if asking != question else ""
+    return {ask: f"{situation} {ask.rstrip('?')}?".strip() for ask in asks}
 
 
 def _article(name: str) -> str:

@@ -55,6 +55,17 @@ TIME_FIGURE = re.compile(
 _AMOUNT_FIGURE = re.compile(r"£\s?\d|\d\s?%|\b\d[\d,.]*\b")
 
 
+FIGURE_STEMS = frozenset(content_terms("time limit deadline long soon quickly fast date day when much many amount cap"))
+"""Question words that ask for a figure and name nothing else ("what's the time limit?")."""
+
+
+def wanted_figure(question: str) -> re.Pattern[str] | None:
+    """The kind of figure a question asks for: a time (`TIME_FIGURE`), an amount, or None."""
+    if _WANTS_TIME.search(question) or re.search(r"\btime limit\b|\bby when\b", question, re.IGNORECASE):
+        return TIME_FIGURE
+    return _AMOUNT_FIGURE if _WANTS_AMOUNT.search(question) else None
+
+
 def holds(terms: set[str], word: str) -> bool:
     """Whether `terms` hold the question word, or a word it begins or that begins it.
 

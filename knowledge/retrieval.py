@@ -222,6 +222,18 @@ class HybridRetriever:
         self._fill_cosines(query_vector, [cid for cid, _ in top if cid not in cosine], cosine, by_id)
         return [_passage(by_id[cid], score, cosine.get(cid), keyword_score(cid)) for cid, score in top if cid in by_id]
 
+    def retrieve_asks(self, question: str, *, where: Where | None = None, k: int = 3) -> dict[str, list[Passage]]:
+        """For a question that asks more than one thing, each ask's own passages (`knowledge.near_miss.ask_queries`).
+
+        A question such as "What is the arrangement fee, and who has to approve it?" often needs two
+        documents; its whole-question ranking follows the first ask, so the second ask's document may be
+        missing from the top k. Each ask is retrieved on its own (with the situation told before it), and
+        the answerer ranks sections for that ask on these passages. {} for a question that asks one thing.
+        """
+        from knowledge.near_miss import ask_queries
+
+        return {ask: self.retrieve(query, where=where, k=k) for ask, query in ask_queries(question).items()}
+
     def _keyword(
         self, question: str, where: Where | None, vector_ids: list[str], by_id: dict[str, StoredChunk]
     ) -> tuple[list[str], Callable[[str], float | None]]:

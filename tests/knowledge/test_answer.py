@@ -285,3 +285,60 @@ def test_a_procedure_step_below_the_quoted_run_that_answers_is_quoted_too() -> N
     )
     assert "two attempts on different days" in answer.answer
     assert all(text[c.span[0] : c.span[1]] == c.quote for c in answer.citations)
+
+
+def test_split_asks_reads_an_ask_after_if_not() -> None:
+    from knowledge.near_miss import ask_queries, split_asks
+
+    assert split_asks("Can we waive the fee, and if not what are his options?") == [
+        "Can we waive the fee",
+        "what are his options",
+    ]
+    question = "A company wants a £40,000 overdraft. What is the arrangement fee, and who has to approve it?"
+    assert ask_queries(question) == {
+        "What is the arrangement fee": "A company wants a £40,000 overdraft. What is the arrangement fee?",
+        "who has to approve it": "A company wants a £40,000 overdraft. who has to approve it?",
+    }
+    assert ask_queries("What is the CHAPS fee?") == {}
+
+
+def test_second_ask_is_answered_from_a_document_only_its_own_retrieval_found() -> None:
+    sipp = _sipp_at_a_glance().model_copy(update={"text": "A SIPP can be opened by customers aged 18 to 74."})
+    # Not among the whole question's passages: the ask's own retrieval found it.
+    onboarding = _section(
+        "For every customer aged 18 or over, collect the National Insurance number for the tax forms.",
+        "Onboarding > Tax forms",
+        source_id="onboarding",
+        n=1,
+        start=0,
+        score=0.032,
+        cos=0.7,
+    )
+    question = "Is a customer aged 70 eligible for a SIPP, and what tax detail must we collect?"
+    assert [c.source_id for c in answer_with_rules(question, [sipp]).citations] == ["sipp"]
+    answer = answer_with_rules(question, [sipp], ask_passages={"what tax detail must we collect": [onboarding]})
+    assert [c.source_id for c in answer.citations] == ["sipp", "onboarding"]
+    assert answer.documents == ["Sipp", "Onboarding"]
+
+
+def test_an_ask_the_quote_already_answers_adds_no_other_document() -> None:
+    card = _section(
+        "Section 75 covers items over £100. Chargeback covers any value. Disputes are raised within 120 days.",
+        "Card guide > Purchase protection",
+        source_id="card",
+        n=0,
+        start=0,
+        score=0.033,
+        cos=0.8,
+    )
+    limits = _section(
+        "Credit limits run from £500 to £15,000. Purchases are interest-free for up to 56 days.",
+        "Card guide > Key features",
+        source_id="features",
+        n=1,
+        start=0,
+        score=0.03,
+        cos=0.6,
+    )
+    answer = answer_with_rules("Is this a section 75 claim or a chargeback, and what's the time limit?", [card, limits])
+    assert [c.source_id for c in answer.citations] == ["card"]

@@ -151,3 +151,13 @@ def test_fused_score_weighs_each_list_by_its_weight(kb: ChunkStore, embeddings) 
     top = retriever.retrieve("What is the fee for a CHAPS payment?")[0]
     # First in both lists: 1.0 / (10 + 1) + 0.5 / (10 + 1).
     assert top.score == pytest.approx(1.5 / 11)
+
+
+def test_each_ask_of_a_two_part_question_is_retrieved_on_its_own(kb: ChunkStore, embeddings) -> None:
+    retriever = HybridRetriever(kb, embeddings, k=3)
+    question = "A customer is moving house. What is the CHAPS fee, and how much notice before the rate is cut?"
+    asks = retriever.retrieve_asks(question, k=2)
+    assert list(asks) == ["What is the CHAPS fee", "how much notice before the rate is cut"]
+    assert asks["What is the CHAPS fee"][0].source_id == "fees"
+    assert asks["how much notice before the rate is cut"][0].source_id == "savings"
+    assert retriever.retrieve_asks("What is the CHAPS fee?") == {}
