@@ -10,7 +10,7 @@ from pipeline.rules.action_types import TYPE_PRECEDENCE, classify_type
 from pipeline.rules.conversation import PendingAction
 from pipeline.rules.decisions import without_phrase
 from pipeline.rules.owners import OwnerResolver
-from pipeline.rules.wording import Voices, task_wording
+from pipeline.rules.wording import Voices, task_wording, tidy_tail
 from pipeline.schemas import Action, ActionType, Evidence
 
 
@@ -65,7 +65,7 @@ def _description(d: PendingAction, text: str, resolver: OwnerResolver) -> str:
     body = _with_list(body, text, clause.end)
     # What the clause says before its verb counts as just before: "The forecast is done, I'll email it over".
     before = text[max(0, clause.start - 700) : clause.start] + (" " + whole[: m.start()] if m else "")
-    return task_wording(body, voices=_voices(d, resolver), before=before, resolver=resolver, clause=whole)
+    return tidy_tail(task_wording(body, voices=_voices(d, resolver), before=before, resolver=resolver, clause=whole))
 
 
 def _uncapitalised(text: str) -> str:

@@ -70,7 +70,36 @@ _IDIOMS = (
     (re.compile(r"\band will\b", re.IGNORECASE), "and"),
     (re.compile(r"\bonce (?:the )?(\w+?)(s?) in$", re.IGNORECASE),
      lambda m: f"once the {m[1]}{m[2]} " + ("arrive" if m[2] else "arrives")),
+    (re.compile(r"\bonce (?:the )?([\w -]{2,30}?) (?:is|are) in$", re.IGNORECASE), r"once the \1 arrives"),
 )
+# A task read out of speech ends where speech trails off. The tail is rewritten, or cut, so the task
+# ends on a word a list would end on: "let him know where it's at" -> "let him know the latest position".
+_WHERE_IT_IS = rf"where (?:it|things|that|this|the \w+)(?:{_APOS}s| is| has| are)(?: (?:got|gone|up))? (?:to|at)$"
+_TAILS = (
+    (re.compile(rf"\bknow {_WHERE_IT_IS}", re.IGNORECASE), "know the latest position"),
+    (re.compile(rf"\b(?:with )?where (?:it|things|that|this|the \w+)(?:{_APOS}s| is| has| are)"
+                r"(?: (?:got|gone|up))? (?:to|at)$", re.IGNORECASE), "with the latest position"),
+    (re.compile(rf"\bhow (he|she|they|you|both|[A-Z]\w+)(?:{_APOS}s|{_APOS}re| is| are) getting on$", re.IGNORECASE),
+     r"how \1 is doing"),
+    # "Tell Philippa what the drawdown charges are" -> "Tell Philippa the drawdown charges".
+    (re.compile(r"\bwhat ((?:the|his|her|their|its|your|my|our) [\w£$€%'’ -]{2,40}?) (?:is|are|were|was|will be)$",
+                re.IGNORECASE), r"\1"),
+    # "...for that", "...on that": the thing was named in the conversation, not in the task.
+    (re.compile(r"^(?P<task>\S+(?:\s+\S+){3,}?)\s+(?:for|on|about|with|of) (?:that|this)$", re.IGNORECASE),
+     r"\g<task>"),
+    (re.compile(r"\bafter this$", re.IGNORECASE), "after the call"),
+    # An aside after the task: "..., and usually it's much quicker than that".
+    (re.compile(r",?\s+(?:and|but)\s+(?:usually|normally|often|generally|probably|hopefully)\b.*$", re.IGNORECASE), ""),
+    # A notes account number stands for the account: "Re-title 4471", "Close 0932".
+    (re.compile(r"^([A-Za-z-]+) (\d{3,6})$"), r"\1 account \2"),
+)
+
+
+def tidy_tail(text: str) -> str:
+    """End an action's description on a word a task list would end on (see `_TAILS`)."""
+    for pattern, replacement in _TAILS:
+        text = pattern.sub(replacement, text).rstrip(" ,;")
+    return text
 _DELIVERABLE_VERBS = (
     r"send|post|forward|submit|sign|return|upload|email|e-mail|provide|give|bring|fill in|complete|write up|prepare"
     r"|draw up|put forward|put in|read|check|review|attach|scan|raise|book|arrange|find|dig out|pull together"

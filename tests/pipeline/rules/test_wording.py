@@ -146,3 +146,15 @@ def test_acknowledging_it_acknowledges_the_complaint_just_named() -> None:
     before = "I'd like to log that as a complaint. Done. Your complaint reference is CMP-20481."
     assert word("write to you within three business days to acknowledge it", before=before) == (
         "Write to Danny Kowalczyk within three business days to acknowledge the complaint")
+
+
+def test_tidy_tail_ends_a_task_on_a_word_a_list_ends_on_when_speech_trails_off() -> None:
+    from pipeline.rules.wording import tidy_tail
+
+    assert tidy_tail("Chase the team and let Ana know where it's got to") == ("Chase the team and let Ana know the "
+                                                                              "latest position")
+    assert tidy_tail("Tell Ana what the exit charges are") == "Tell Ana the exit charges"
+    assert tidy_tail("Send Ana the valuer's invoice for that") == "Send Ana the valuer's invoice"
+    assert tidy_tail("Ring Ana in a week to see how she's getting on") == "Ring Ana in a week to see how she is doing"
+    assert tidy_tail("Send the reply within a week, and usually it's sooner") == "Send the reply within a week"
+    assert tidy_tail("Close 0932") == "Close account 0932"
