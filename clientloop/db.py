@@ -15,11 +15,13 @@ application in as a role that is only a member of `clientloop_app`.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import create_engine
 
 from clientloop.settings import Settings
@@ -48,12 +50,40 @@ def make_engine(settings: Settings, *, owner: bool = False) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True, **pool)
+        engine = create_engine(url, **pool)
+        _ping_when_idle(engine)
         if settings.database_app_role and not owner:
             event.listen(engine, "connect", _set_role(settings.database_app_role), insert=True)
     if not owner:
         event.listen(engine, "connect", _audit_key(load_or_create_key(settings.resolved_audit_key_file)))
     return engine
+
+
+PING_AFTER_IDLE_S = 1.0
+"""A pooled PostgreSQL connection unused for longer than this is checked before it is handed out."""
+_IDLE_SINCE = "clientloop.idle_since"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    # SQLAlchemy's `pool_pre_ping` checks every connection on every check-out: a round trip
+    # per request (one of the five of a queue page) to guard against a server restart. A
+    # connection back in use within a second cannot have gone stale unnoticed, so only one
+    # that sat idle longer is checked; a dead one is replaced (DisconnectionError makes the
+    # pool retry with a fresh connection) and the request never sees it.
+    def checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # any failure to answer: the connection is not worth keeping
+            raise DisconnectionError(f"a pooled connection did not answer: {type(exc).__name__}") from exc
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 def _audit_key(key: bytes) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from clientloop import db
 from clientloop.settings import Settings
@@ -85,3 +85,42 @@ def test_a_request_finding_every_connection_taken_fails_as_unavailable_after_the
             assert session.execute(text("SELECT 1")).scalar() == 1
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def pg_engine(tmp_path: Path, database_url):
+    if not database_url or not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite connections are files and never go stale")
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data", database_url=database_url,  # type: ignore[call-arg]
+                        audit_key_file=tmp_path / "audit.key", database_pool_size=1, database_max_overflow=0)
+    engine = db.make_engine(settings)
+    yield engine
+    engine.dispose()
+
+
+def test_a_connection_back_in_use_at_once_is_not_pinged_one_left_idle_is(pg_engine, monkeypatch) -> None:
+    pings: list[object] = []
+    ping = pg_engine.dialect.do_ping
+    monkeypatch.setattr(pg_engine.dialect, "do_ping", lambda conn: pings.append(conn) or ping(conn))
+    for _ in range(3):
+        with pg_engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    assert pings == []  # a round trip saved on every request under load
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)
+    with pg_engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    assert len(pings) == 1
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_unseen(pg_engine, monkeypatch) -> None:
+    with pg_engine.connect() as conn:
+        first = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    admin = create_engine(pg_engine.url)
+    try:
+        with admin.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar_one()
+    finally:
+        admin.dispose()
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # as if it had sat idle past the limit
+    with pg_engine.connect() as conn:
+        assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != first
