@@ -15,9 +15,10 @@ version that is complete (the old hash before the commit, the new one after it).
 `discard_unfinished` removes the vectors of every other version, and the next ingest of
 the same files indexes what is missing, under the same deterministic chunk ids.
 
-The Chroma upsert of one batch runs in a thread while the model embeds the next (the model
-releases the GIL); that batch's rows are committed once its upsert has returned, so the
-order vectors-then-ready holds, and at most two batches are in memory at once.
+Each batch is embedded and upserted in a thread of its own while the indexer's thread loads
+and claims the next files and commits the previous batch's rows (the model releases the
+GIL); a batch's rows are committed once its upsert has returned, so the order
+vectors-then-ready holds, and at most two batches are in memory at once.
 """
 
 from __future__ import annotations
@@ -104,12 +105,12 @@ class Indexer:
         self.progress = progress
         self._buffer: list[Staged] = []
         self._buffered = 0
-        self._pending: _Upsert | None = None
+        self._pending: _Index | None = None
         self.seen = 0
         self.indexed = 0
 
     def add(self, staged: Staged) -> None:
-        """Queue one document; flush when the buffer is full (its upsert then overlaps the next batch)."""
+        """Queue one document; flush when the buffer is full (the batch then indexes while the next one fills)."""
         self._buffer.append(staged)
         self._buffered += len(staged.chunks)
         self.seen += len(staged.chunks)
@@ -122,31 +123,29 @@ class Indexer:
 
     def _flush(self, *, wait: bool) -> None:
         batch, self._buffer, self._buffered = self._buffer, [], 0
-        ids: list[str] = []
-        texts: list[str] = []
-        metas: list[dict[str, Any]] = []
-        for staged in batch:
-            ids.extend(staged.chunk_ids)
-            texts.extend(c.text for c in staged.chunks)
-            metas.extend(staged.metadatas())
-        vectors: Any = None
-        if texts:
-            embeddings = self.container.embeddings
-            # The local model returns one float32 array; other providers lists of floats.
-            vectors = getattr(embeddings, "embed_array", embeddings.embed_documents)(texts)
-        self._finish_pending()
+        previous, self._pending = self._pending, None
+        if previous is not None:
+            previous.join()  # its vectors are stored
+            if any(s.replacing for s in previous.batch):
+                # Its old vectors go only after its commit: finish it before the store is written again.
+                self._finish(previous)
+                previous = None
         if batch:
-            self._pending = _Upsert(self.container, batch, (ids, texts, metas, vectors))
+            self._pending = _Index(self.container, batch)
+        if previous is not None:
+            self._finish(previous)  # its rows commit while the model embeds this batch
         if wait:
             self._finish_pending()
 
     def _finish_pending(self) -> None:
-        """Wait for the last batch's vectors to be stored, then commit its rows (in this thread)."""
         pending, self._pending = self._pending, None
-        if pending is None:
-            return
-        pending.join()
-        batch = pending.batch
+        if pending is not None:
+            pending.join()
+            self._finish(pending)
+
+    def _finish(self, done: _Index) -> None:
+        """Commit the rows of a batch whose vectors are stored (in this thread), then drop replaced versions."""
+        batch = done.batch
         _commit(self.container, batch)
         replaced = [s for s in batch if s.replacing]
         for staged in replaced:
@@ -154,30 +153,42 @@ class Indexer:
             self.container.store.delete_source(staged.source_id, keep_hash=staged.digest)
         if replaced:
             _mark_ready(self.container, [s.source_id for s in replaced])
-        self.indexed += pending.chunks
+        self.indexed += done.chunks
         if self.progress:
             self.progress(self.indexed, self.seen)
 
 
-class _Upsert(threading.Thread):
-    """One batch's Chroma upsert in a thread of its own, so the model embeds the next batch meanwhile.
+class _Index(threading.Thread):
+    """One batch embedded and upserted in a thread of its own, while the indexer's thread goes on.
 
-    Only the vector store is written here; the database rows are committed by the indexer's
-    thread after `join`, so a batch is marked ready only once its vectors are stored, and
-    records-database writes never contend across threads.
+    Meanwhile the indexer's thread loads and claims the next files and commits the previous
+    batch's rows: the model releases the GIL, so that Python work fills the gaps the model
+    leaves on the cores. Only the vector store is written here; the database rows are
+    committed by the indexer's thread after `join`, so a batch is marked ready only once its
+    vectors are stored, and records-database writes never contend across threads.
     """
 
-    def __init__(self, container: Container, batch: list[Staged], rows: tuple[Any, Any, Any, Any]) -> None:
-        super().__init__(name="index-upsert", daemon=False)
-        self.container, self.batch, self.rows = container, batch, rows
-        self.chunks = len(rows[0])
+    def __init__(self, container: Container, batch: list[Staged]) -> None:
+        super().__init__(name="index-batch", daemon=False)
+        self.container, self.batch = container, batch
+        self.chunks = sum(len(s.chunks) for s in batch)
         self.error: BaseException | None = None
         self.start()
 
     def run(self) -> None:
         try:
-            if self.chunks:
-                self.container.store.upsert(*self.rows)
+            ids: list[str] = []
+            texts: list[str] = []
+            metas: list[dict[str, Any]] = []
+            for staged in self.batch:
+                ids.extend(staged.chunk_ids)
+                texts.extend(c.text for c in staged.chunks)
+                metas.extend(staged.metadatas())
+            if texts:
+                embeddings = self.container.embeddings
+                # The local model returns one float32 array; other providers lists of floats.
+                vectors = getattr(embeddings, "embed_array", embeddings.embed_documents)(texts)
+                self.container.store.upsert(ids, texts, metas, vectors)
         except BaseException as exc:  # re-raised in the indexer's thread by `join`
             self.error = exc
 

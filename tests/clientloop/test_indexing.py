@@ -133,8 +133,8 @@ def test_ingest_killed_after_two_batches_resumes_with_every_source_indexed_once(
     assert {c.metadata["source_id"] for c in container.store.get_all()} == {r.id for r in sources}
 
 
-def test_upsert_overlaps_the_next_batch_and_each_batch_commits_after_its_vectors(container, tmp_path,
-                                                                                 monkeypatch) -> None:
+def test_a_batch_embeds_and_upserts_in_its_own_thread_and_commits_after_its_vectors(container, tmp_path,
+                                                                                    monkeypatch) -> None:
     import threading
 
     _write_docs(tmp_path / "kb", 9)
@@ -149,16 +149,24 @@ def test_upsert_overlaps_the_next_batch_and_each_batch_commits_after_its_vectors
         events.append(("commit " + batch[0].source_id, threading.current_thread().name))
         real_commit(container_, batch)
 
+    embeddings, real_embed = container.embeddings, container.embeddings.embed_array
+
+    def embed(texts):
+        events.append(("embed", threading.current_thread().name))
+        return real_embed(texts)
+
     monkeypatch.setattr(store, "upsert", upsert)
     monkeypatch.setattr(indexing, "_commit", commit)
+    monkeypatch.setattr(embeddings, "embed_array", embed)
     ingest_paths(container, [tmp_path / "kb"], kind="kb", flush_chunks=6)
+    embeds = [e for e in events if e[0] == "embed"]
     upserts = [e for e in events if e[0].startswith("upsert")]
     commits = [e for e in events if e[0].startswith("commit")]
-    assert len(upserts) == len(commits) >= 3
-    assert {t for _, t in upserts} == {"index-upsert"} and {t for _, t in commits} == {"MainThread"}
+    assert len(embeds) == len(upserts) == len(commits) >= 3
+    assert {t for _, t in embeds + upserts} == {"index-batch"} and {t for _, t in commits} == {"MainThread"}
     for what, _ in commits:  # a batch's rows are committed only after its vectors were stored
         first = what.split()[1]
-        assert events.index(("upsert " + first, "index-upsert")) < events.index((what, "MainThread"))
+        assert events.index(("upsert " + first, "index-batch")) < events.index((what, "MainThread"))
 
 
 def test_ingest_paths_claims_source_rows_in_groups(container, tmp_path, monkeypatch) -> None:
