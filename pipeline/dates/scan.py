@@ -69,7 +69,8 @@ def _candidates(text: str) -> list[tuple[int, int, re.Match[str], int]]:
 # form", "once the form's back, ... within five working days". The guide dates these `null`.
 _RELATIVE_PERIOD = re.compile(r"^(?:within|in)\s", re.IGNORECASE)
 _FROM_EVENT_AFTER = re.compile(
-    r"^\s+(?:of|from|after)\s+(?:receiv\w*|getting|get|the|your|their|its|it|them|that|this|us|we|you)\b",
+    r"^\s+(?:of|from|after)\s+(?:receiv\w*|getting|get|the|your|their|its|it|them|that|this|us|we|you"
+    r"|approval|receipt|completion|signing|sign-off|acceptance|instruction|payment)\b",
     re.IGNORECASE,
 )
 _FROM_EVENT_BEFORE = re.compile(

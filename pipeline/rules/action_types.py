@@ -104,6 +104,8 @@ CLIENT_RESPONSE = re.compile(
     r"|\b(?:get|have|send)\s+[^.,;]{1,50}?\s+(?:over\s+|back\s+)?(?:to|with)"
     r"\s+(?:you|him|her|me|us)\b|\byou(?:'ll|’ll| will| should)\s+(?:have|get|receive)\s+(?:that|it|them|this)\b"
     r"|\bconfirm\b|\breply\b|\bwrite up\b|\bsend (?:over|out)\b|\bto (?:the )?client\b"
+    # "You'll get a written acknowledgement from our complaints team": what the client receives.
+    r"|\byou(?:'ll|’ll| will| should)\s+(?:get|receive|hear)\b"
     # Working something out for the client is answering them: "I'll then work out the rough gain for you".
     r"|\b(?:work out|calculate|find out|figure out)\b[^.]{0,50}\bfor (?:you|him|her|the client)\b"
     r"|(?:send|email|post|forward|share|provide|issue|prepare|circulate)\b[^.]{0,70}\b(?:pack|forms?|invitation"
@@ -143,7 +145,10 @@ _INTERNAL_DESTINATION = re.compile(rf"\bto (?:our|the|my) (?:[\w-]+ ){{0,3}}{_TE
 
 def _flat(text: str) -> str:
     """One line, one space between words, "w/" written out: notes and wrapped emails read as prose."""
-    return re.sub(r"\bw/(?=\s)", "with", " ".join(text.split()))
+    text = re.sub(r"\bw/(?=\s)", "with", " ".join(text.split()))
+    # Approval as a time or a condition is not the work: "issue the cards within 5 days of approval".
+    return re.sub(r"\b(?:of|after|following|pending|subject to|once|on) (?:\w+ )?approval\b", "", text,
+                  flags=re.IGNORECASE)
 
 
 def main_part(clause: str) -> str:

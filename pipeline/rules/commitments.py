@@ -147,7 +147,7 @@ _NOT_A_NAME = frozenset({"you", "he", "she", "they", "it", "this", "that", "ther
 # solicitor"), and the author writes of the client in the third person: "-> she'll raise it with her
 # accountant", "She said she would ring them this week", "Lucy needs to complete the form".
 _NOTE_INNER = re.compile(
-    r"(?:\s[-–—]+>?\s+|\s->\s*|;\s+)(?P<who>[A-Z]{2,4}|(?:[A-Za-z][\w&/-]*\s+)(?:[\w&/][\w&/-]*\s+){0,3}?"
+    r"(?:\s[-–—]+>?\s+|\s->\s*|[;:]\s+)(?P<who>[A-Z]{2,4}|(?:[A-Za-z][\w&/-]*\s+)(?:[\w&/][\w&/-]*\s+){0,3}?"
     r"(?:team|desk))\s+(?:to|will)\s+(?P<verb>[a-z]+)"
 )
 _NOTE_PERSON = re.compile(
@@ -157,7 +157,7 @@ _NOTE_PERSON = re.compile(
     r"\s+(?:needs|has|is|agreed|promised|offered|undertook) to\s+(?:also\s+)?(?P<verb2>[a-z]+)"
 )
 _RECEIVE_FROM = re.compile(
-    r"\byou(?:'ll|’ll| will| should)\s+(?:get|receive|have)\s+(?P<what>(?:a|an|the)\s[^.;]{3,60}?)\s+from\s+"
+    r"\b(?i:you)(?:'ll|’ll| will| should)\s+(?:get|receive|have)\s+(?P<what>(?:a|an|the)\s[^.;]{3,60}?)\s+from\s+"
     r"(?P<who>(?:our|the)\s+(?:[\w&-]+\s+){0,3}?team)\b"
 )
 # "We're going to start doing the Saturday market": an activity that will go on, not a deliverable.

@@ -22,7 +22,8 @@ from pipeline.text import STOPWORDS
 _COMPLETION = re.compile(
     r"\b(?:thanks|thank you) for (?:sending|the|your)\b|\breceived\b|\bgot the\b|\bhas arrived\b|\barrived\b"
     r"|\bas promised\b|\bhave now\b|\balready\b|\b(?:came|come|gone|went) through\b"
-    r"|\b(?:thanks|thank you) for (?:that|doing|sorting|arranging|organising|setting up|\w+ing)\b",
+    r"|\b(?:thanks|thank you) for (?:that|doing|sorting|arranging|organising|setting up|\w+ing)\b"
+    r"|\bturned up\b|\blanded\b|\b(?:came|come) (?:yesterday|today|this morning)\b",
     re.IGNORECASE,
 )
 _PRONOUN_OBJECT = re.compile(r"^\s*(?:it|that|them|those|this|these)\b", re.IGNORECASE)
@@ -208,6 +209,8 @@ def is_add_on(last: PendingAction, clause: Clause, det: cm.Detection) -> bool:
     )  # fmt: skip
 
 
+_CONDITION_BEFORE = re.compile(r"^\s*(?:and\s+|but\s+|so\s+)?if\b(?!\s+(?:you|we)\s+(?:can|could)\b)[^,]*$",
+                               re.IGNORECASE)
 _REASON = re.compile(r"\b(?:because|since|given that)\b", re.IGNORECASE)
 # A deadline for the whole request: "so ideally this would be done by Tuesday 24th",
 # "these need to be in place by Friday".
@@ -238,7 +241,9 @@ def date_open_requests(drafts: list[PendingAction], clause: Clause, mentions: li
 def redate(last: PendingAction, clause: Clause, mentions: list[DateMention]) -> None:
     """Not a new action: maybe a date correction, confirmation or pro-form reply that dates the last one."""
     # A date given as a reason says when something else happens: "it's urgent because the old account closes next week".
-    mentions = [m for m in mentions if not _REASON.search(clause.text[: m.start])]
+    # Nor does a date in a condition: "If we've got pricing agreed on Tuesday, the letter will be ahead of it".
+    mentions = [m for m in mentions if not _REASON.search(clause.text[: m.start])
+                and not _CONDITION_BEFORE.search(clause.text[: m.start])]
     if not mentions or clause.turn - last.clause.turn > 2 or pt.UNAVAILABLE.search(clause.text):
         return
     # "I can do that tomorrow" from the owner, "if you can do that this afternoon" from whoever
@@ -315,14 +320,21 @@ def _in_recap(d: PendingAction, text: str, kind: str) -> bool:
     return bool(pt.RECAP.search(before))
 
 
+_CONTACT = re.compile(r"\b(?:call|ring|phone)\s+(?:you|him|her|them)\b|\bgive (?:you|him|her|them) a (?:call|ring)\b"
+                      r"|\b(?:get|come) back to (?:you|him|her|them)\b", re.IGNORECASE)
+
+
 def _restates(later: PendingAction, earlier: PendingAction, shared: set[str], *, recap: bool, only: bool) -> bool:
     """Enough of the deliverable in common: in a recap, two words or the same date; elsewhere three.
 
     In a recap one shared word is enough with the same verb, or when the owner has only one earlier action.
     """
-    if not recap:
-        return len(shared) >= 3
     same_date = later.due.kind != "none" and later.due.deadline == earlier.due.deadline
+    if not recap:
+        # "...someone from our fraud team will ring you back this afternoon" ... "And the fraud team
+        # will call you this afternoon": the same call on the same day, said again.
+        calls = all(_CONTACT.search(d.clause.text) for d in (later, earlier))
+        return len(shared) >= 3 or (same_date and calls)
     return (len(shared) >= 2 or same_date
             or (len(shared) == 1 and (later.detection.verb == earlier.detection.verb or only)))
 

@@ -99,7 +99,9 @@ def tidy_tail(text: str) -> str:
     """End an action's description on a word a task list would end on (see `_TAILS`)."""
     for pattern, replacement in _TAILS:
         text = pattern.sub(replacement, text).rstrip(" ,;")
-    return text
+    # "Go ahead and send the form": the go-ahead was the client's; the task is the sending.
+    bare = re.sub(r"^(?:go ahead and|go on and)\s+(?=\w+ \w+ \w+)", "", text, flags=re.IGNORECASE)
+    return bare[0].upper() + bare[1:] if bare else text
 _DELIVERABLE_VERBS = (
     r"send|post|forward|submit|sign|return|upload|email|e-mail|provide|give|bring|fill in|complete|write up|prepare"
     r"|draw up|put forward|put in|read|check|review|attach|scan|raise|book|arrange|find|dig out|pull together"

@@ -80,3 +80,24 @@ def test_a_team_usually_coming_back_is_its_action_when_named_the_turn_before() -
     )
     assert [(a.owner, a.type) for a in actions] == [("Ines Moreau", "case"),
                                                     ("International payments team", "client_response")]
+
+
+def test_a_quoted_message_dates_from_the_day_it_was_written_when_its_deadline_is_still_ahead() -> None:
+    email = ("From: Tom Hale <tom@mail.example>\nTo: Ines Moreau <ines@bank.example>\nDate: Mon, 27 Jul 2026 08:15:00"
+             " +0100\nSubject: Re: charge\n\nStill waiting, please refund the charge.\n\nTom\n\n"
+             "On Thu, 23 Jul 2026 at 17:02, Ines Moreau <ines@bank.example> wrote:\n> Dear Tom,\n>\n"
+             "> I'll email\n> you by Monday to explain the charge.\n")
+    draft = draft_with_rules(email, kind="email", occurred_at=datetime.fromisoformat("2026-07-27T08:15:00+01:00"),
+                             participants=_CALL, client="Tom Hale")
+    quoted = [a for a in draft.actions if a.owner == "Ines Moreau" and "explain" in a.description]
+    assert quoted and quoted[0].due.deadline == date(2026, 7, 27)
+
+
+def test_the_same_call_on_the_same_day_said_again_is_one_action_when_no_recap_is_announced() -> None:
+    actions = _actions(
+        "Ines Moreau: I'll raise a fraud referral now. And someone from our fraud team will ring you back this "
+        "afternoon.\n"
+        "Tom Hale: Thank you.\n"
+        "Ines Moreau: Two things, then. Keep the card cut up. And the fraud team will call you this afternoon.\n"
+    )
+    assert [a.owner for a in actions] == ["Ines Moreau", "Fraud team"]
