@@ -81,8 +81,14 @@ class PendingAction:
 
 
 def content_words(text: str) -> set[str]:
-    """The content words of a text (four letters or more, no stopwords), for matching deliverables."""
-    return {w for w in re.findall(r"[a-z][a-z-]{3,}", text.lower()) if w not in STOPWORDS}
+    """The content words of a text (four letters or more, no stopwords), for matching deliverables.
+
+    A hyphenated word counts as its parts too: "the SIPP Transfer-In Forms" and "the transfer
+    form" share "transfer".
+    """
+    words = set(re.findall(r"[a-z][a-z-]{3,}", text.lower()))
+    words |= {part for w in words if "-" in w for part in w.split("-")}
+    return {w for w in words if len(w) >= 4 and w not in STOPWORDS}
 
 
 def _promise_words(clause: Clause) -> set[str]:
@@ -296,8 +302,17 @@ def drop_superseded_quotes(drafts: list[PendingAction]) -> list[PendingAction]:
 def _asks_again(newer: PendingAction, quoted: PendingAction, shared: int) -> bool:
     """The newer message asks for the quoted deliverable again: the same verb and words, or a request sharing two."""
     if newer.detection.kind == "request":
-        return shared >= 2 or (shared >= 1 and newer.detection.verb == quoted.detection.verb)
+        return shared >= 2 or (shared >= 1 and _work_verb(newer) == quoted.detection.verb)
     return shared >= 2 and newer.detection.verb == quoted.detection.verb
+
+
+def _work_verb(d: PendingAction) -> str:
+    """The verb of the work asked for: "go ahead and send me the form" asks to send."""
+    verb = d.detection.verb
+    if verb.endswith(" and"):
+        after = re.search(rf"\b{re.escape(verb)}\s+(?P<next>[a-z]+)", d.clause.text, re.IGNORECASE)
+        return after["next"].lower() if after else verb
+    return verb
 
 
 def _deliverable_words(d: PendingAction, reference: date) -> set[str]:

@@ -68,6 +68,8 @@ _IDIOMS = (
     # "...sign the form and send it in": returning it, without a dangling "in".
     (re.compile(r"\bsend (it|them) in$", re.IGNORECASE), r"return \1"),
     (re.compile(r"\band will\b", re.IGNORECASE), "and"),
+    # Permission given is not part of the task: "go ahead and send me the transfer form".
+    (re.compile(r"^(?:please\s+)?go ahead and\s+", re.IGNORECASE), ""),
     (re.compile(r"\bonce (?:the )?(\w+?)(s?) in$", re.IGNORECASE),
      lambda m: f"once the {m[1]}{m[2]} " + ("arrive" if m[2] else "arrives")),
     (re.compile(r"\bonce (?:the )?([\w -]{2,30}?) (?:is|are) in$", re.IGNORECASE), r"once the \1 arrives"),
@@ -206,6 +208,7 @@ def task_wording(body: str, *, voices: Voices, before: str, resolver: OwnerResol
         text = pattern.sub(replacement, text)
     text = _resolve_bare_object(text, before)
     text = _acknowledged(text, before)
+    text = _about_that(text, before)
     text = _voices(text, voices)
     text = _INITIALS.sub(lambda m: _name_of_initials(m[0], resolver), text)
     text = _shorten(re.sub(r"[\s.?!,;:]+$", "", text).strip())
@@ -283,6 +286,26 @@ def _acknowledged(text: str, before: str) -> str:
     if not named or not _ACKNOWLEDGE.search(text):
         return text
     return _ACKNOWLEDGE.sub(lambda m: f"{m['verb']} the {named[-1][0].lower()}", text)
+
+
+_ABOUT_THAT = re.compile(r"\babout (?:that|this|it)\b", re.IGNORECASE)
+# The subject of the sentence just before: "One other thing: my address is changing next month".
+_SUBJECT = re.compile(r"(?:^|[:;]\s*)(?:(?:and|but|also|so)\s+)?(?:my|our|the|his|her|their)\s+"
+                      r"(?P<what>(?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:is|are|was|were|has|have|will)\s+(?P<verb>\w+)",
+                      re.IGNORECASE)
+
+
+def _about_that(text: str, before: str) -> str:
+    """"About that" after "my address is changing" is about the address change (the subject of the sentence before)."""
+    if not _ABOUT_THAT.search(text):
+        return text
+    # The last whole sentence: `before` may end with the clause's own opening ("I'll").
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", " ".join(before.split())) if re.search(r"[.!?]$", s)]
+    subject = _SUBJECT.search(sentences[-1]) if sentences else None
+    if subject is None or subject["what"].lower() in _PERSON_WORDS:
+        return text
+    what = subject["what"] + (" change" if subject["verb"].lower() == "changing" else "")
+    return _ABOUT_THAT.sub(f"about the {what}", text, count=1)
 
 
 def antecedent(before: str, pronoun: str, *, people: bool) -> str | None:

@@ -229,3 +229,22 @@ Nadia Ferreira: Done, it's logged as a complaint. Customer Relations will write 
 acknowledge it. Now the transaction. Did you make it yourself?
 Owen Pritchard: No."""
     assert [(owner, due) for owner, due, _ in _actions(text)] == [("Customer Relations team", date(2026, 5, 18))]
+
+
+def test_a_newer_go_ahead_request_supersedes_the_quoted_promise_of_the_same_form() -> None:
+    people = (RM, Participant(name="Kofi Mensah", role="client", side="client"))
+    text = """From: Kofi Mensah
+To: Lena Varga
+Date: Mon, 12 Oct 2026 19:47:03 +0100
+
+Please go ahead and send me the transfer form for the Meridian pension.
+
+-----Original Message-----
+From: Lena Varga
+Sent: Wed, 07 Oct 2026 14:05:40 +0100
+
+I'll send you the SIPP Transfer-In Forms once you've heard back from the providers.
+"""
+    rows = _actions(text, kind="email", people=people, when="2026-10-12T19:47:03+01:00")
+    assert [evidence for _, _, evidence in rows] == [
+        "Please go ahead and send me the transfer form for the Meridian pension."]

@@ -158,3 +158,13 @@ def test_tidy_tail_ends_a_task_on_a_word_a_list_ends_on_when_speech_trails_off()
     assert tidy_tail("Ring Ana in a week to see how she's getting on") == "Ring Ana in a week to see how she is doing"
     assert tidy_tail("Send the reply within a week, and usually it's sooner") == "Send the reply within a week"
     assert tidy_tail("Close 0932") == "Close account 0932"
+
+
+def test_about_that_is_about_the_subject_of_the_sentence_before() -> None:
+    before = "One other thing: my address is changing next month, as we're moving to Leeds. I'll"
+    assert word("ring the contact centre about that separately", CLIENT_TO_FIRM, before=before) == (
+        "Ring the contact centre about the address change separately")
+
+
+def test_permission_to_go_ahead_is_not_part_of_the_task() -> None:
+    assert word("go ahead and send me the transfer form", CLIENT_TO_FIRM) == "Send Danny Kowalczyk the transfer form"
