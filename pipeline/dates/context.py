@@ -36,7 +36,9 @@ Row = tuple[re.Pattern[str], Resolver]
 _PAST_TENSE = re.compile(
     r"\b(?:I|we|you|he|she|they|it|this|that|which)(?:['’](?:ve|d))?\s+"
     r"(?:(?:had|have|has|just|already|only|actually|then)\s+)*"
-    r"(?:was|were|did|had|paid|sent|made|set|got|took|told|came|went|saw|put|agreed|\w{2,}(?<!e)ed)\b",
+    r"(?:was|were|did|had|paid|sent|made|set|got|took|told|came|went|saw|put|agreed|\w{2,}(?<!e)ed)\b"
+    # "...backdated to 1 June": a date the change reaches back to.
+    r"|\bback-?dat(?:ed|e|ing)\b",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?\n]")

@@ -64,6 +64,8 @@ from pipeline.rules.patterns import (
 
 ANSWER = "answer"
 """The verb of a question the reader is asked: the work is the answer."""
+WANTED = "want"
+"""The verb of an item in a written list of wants ("What I want: 1. The fee refunded"): the item is the work."""
 
 
 @dataclass(frozen=True)

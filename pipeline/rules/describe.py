@@ -59,6 +59,8 @@ def _description(d: PendingAction, text: str, resolver: OwnerResolver) -> str:
         body = f"{det.verb} {_uncapitalised(whole)}"
     elif m is None and det.verb == "send" and det.kind == "request":
         body = f"send {_uncapitalised(whole)}"  # a list item naming only the deliverable asked for
+    elif det.verb == cm.WANTED:
+        body = wanted_task(whole)
     if det.verb == cm.ANSWER:
         asked = " ".join(c.text.strip() for c in [clause, *d.merged_from])
         body = f"answer the question: {_uncapitalised(asked)}"
@@ -68,8 +70,44 @@ def _description(d: PendingAction, text: str, resolver: OwnerResolver) -> str:
     return tidy_tail(task_wording(body, voices=_voices(d, resolver), before=before, resolver=resolver, clause=whole))
 
 
+_IRREGULAR = {"paid": "pay", "sent": "send", "done": "do", "made": "make", "given": "give", "taken": "take",
+              "put": "put", "set": "set", "sorted": "sort", "written": "write", "brought": "bring"}
+_PARTICIPLE = re.compile(r"(?<!\bI )(?<!\bwe )(?<!\byou )(?<!\bhe )(?<!\bshe )(?<!\bthey )"
+                         r"\b(?P<word>(?:re-)?[a-z]+(?:ed|id|nt|ne|en|de))\b", re.IGNORECASE)
+
+
+def _base(word: str) -> str | None:
+    """'re-applied' -> 're-apply', 'refunded' -> 'refund', 'cancelled' -> 'cancel', 'paid' -> 'pay'."""
+    prefix, stem = ("re-", word[3:]) if word.lower().startswith("re-") else ("", word)
+    lower = stem.lower()
+    if lower in _IRREGULAR:
+        return prefix + _IRREGULAR[lower]
+    if not lower.endswith("ed"):
+        return None
+    candidates = [lower[:-3] + "y" if lower.endswith("ied") else "", lower[:-1], lower[:-2], lower[:-3]]
+    found = next((c for c in candidates if c and c in pt.WRITTEN_WORK_VERBS), None)
+    return prefix + found if found else None
+
+
+def wanted_task(item: str) -> str:
+    """A wanted outcome as a task, its participle made the verb.
+
+    "The overpayment re-applied to reduce my payment" -> "re-apply the overpayment to reduce my
+    payment"; "A written reply by Friday" -> "send a written reply by Friday".
+    """
+    text = " ".join(item.split()).rstrip(".")
+    for m in _PARTICIPLE.finditer(text):
+        base = _base(m["word"])
+        if base and m.start() > 0:
+            thing = text[: m.start()].rstrip(" ,")
+            return f"{base} {_uncapitalised(thing)}{text[m.end():]}"
+    return f"send {_uncapitalised(text)}"
+
+
 def _uncapitalised(text: str) -> str:
     """'Indicative terms' -> 'indicative terms'; an acronym ('FY25 accounts') keeps its capitals."""
+    if re.match(r"(?:A|An|The)\s", text):
+        return text[0].lower() + text[1:]
     return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
 
 

@@ -74,6 +74,12 @@ _RESTATED_OBJECT = re.compile(r"\s*(?:it|that|them|those|this|these)\b(?!\s+(?:t
                               re.IGNORECASE)
 _BY_THEN = re.compile(r"\b(?:by|before|until) (?:then|that (?:point|time|date|day))\b", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s+\S")
+_WANT_LEAD = re.compile(
+    r"\b(?:what (?:I|we) (?:want|need|expect|would like|'d like|’d like|am asking for|are asking for)(?: is)?"
+    r"|(?:I|we) (?:want|need|expect|would like|'d like|’d like|am asking for|are asking for)(?: the following)?"
+    r"|(?:please|could you|can you)(?: please)?)\s*:\s*$",
+    re.IGNORECASE,
+)
 # A list item that says something ("one of the trustees asked whether...") is not a bare deliverable.
 _FINITE_VERB = re.compile(r"\b(?:I|we|you|he|she|they|it)\s+[a-z]+|\b(?:asked|said|is|are|was|were|has|have|had|will"
                           r"|would|can|could|should|does|do|did|need|needs|wants?)\b", re.IGNORECASE)
@@ -213,6 +219,9 @@ class _Pass:
         if det is None and last is not None and self._lists_more_of(last, clause):
             # "1. Please could you send the structure chart... 2. The board resolution, signed by two directors."
             det = cm.Detection("request", "send", None, 0)
+        if det is None and self._wanted_item(clause):
+            # "What I want: 1. The overpayment re-applied... 2. The difference refunded..."
+            det = cm.Detection("request", cm.WANTED, None, 0)
         if det is None and self._asks_the_reader(clause):
             if last and last.detection.verb == cm.ANSWER and last.clause.speaker == clause.speaker \
                     and last.clause.message == clause.message and index - max(last.merged_indexes) == 1:
@@ -332,6 +341,20 @@ class _Pass:
         opens_item = item is not None and clause.line_text[item.end() - 1 :].startswith(clause.text.strip()[:20])
         return bool(opens_item and _LIST_ITEM.match(last.clause.line_text) and clause.turn == last.clause.turn
                     and not _FINITE_VERB.search(clause.text))
+
+    def _wanted_item(self, clause: Clause) -> bool:
+        """An item of a written list that a want opens ("What I want:", "We need the following:") asks for it."""
+        if self.kind == "call_transcript" or clause.quoted:
+            return False
+        item = _LIST_ITEM.match(clause.line_text)
+        if item is None or not clause.line_text[item.end() - 1 :].startswith(clause.text.strip()[:20]):
+            return False
+        line_start = self.text.rfind("\n", 0, clause.start) + 1
+        for line in reversed(self.text[:line_start].splitlines()):
+            if not line.strip() or _LIST_ITEM.match(line) or line[:1] in " \t":
+                continue  # blank lines, earlier items and their wrapped continuations
+            return bool(_WANT_LEAD.search(line))
+        return False
 
     def _asks_the_reader(self, clause: Clause) -> bool:
         """A client's direct question in the newest email asks the firm for an answer: a reply is owed."""

@@ -101,3 +101,14 @@ def test_the_same_call_on_the_same_day_said_again_is_one_action_when_no_recap_is
         "Ines Moreau: Two things, then. Keep the card cut up. And the fraud team will call you this afternoon.\n"
     )
     assert [a.owner for a in actions] == ["Ines Moreau", "Fraud team"]
+
+
+def test_a_written_list_of_wants_asks_for_each_item_when_a_want_opens_it() -> None:
+    email = ("From: Tom Hale <tom@mail.example>\nTo: Ines Moreau <ines@bank.example>\nDate: Mon, 02 Mar 2026 09:00:00"
+             " +0000\nSubject: Complaint\n\nInes,\n\nWhat I want:\n\n1. The late fee refunded to my current account.\n"
+             "2. A written reply by Friday explaining the delay.\n\nTom\n")
+    draft = draft_with_rules(email, kind="email", occurred_at=datetime.fromisoformat("2026-03-02T09:00:00+00:00"),
+                             participants=_CALL, client="Tom Hale")
+    assert [(a.description, a.type) for a in draft.actions] == [
+        ("Refund the late fee to Tom Hale’s current account", "approval"),
+        ("Send a written reply by Friday explaining the delay", "client_response")]
