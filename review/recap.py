@@ -144,7 +144,8 @@ def render_recap(content: dict[str, Any], *, client: str, sender: Sender | str) 
     body = _template().render(
         client=reader.addressee, tone=tone, when=when, occasion=occasion,
         decisions=[reader.written(strip_hidden(str(d))) for d in summary.get("decisions") or []
-                   if _worth_writing(str(d), described, dated)],
+                   if _worth_writing(str(d), described, dated)
+                   and not _listed(reader.written(strip_hidden(str(d))), lines["firm"] + lines["client"])],
         firm_actions=lines["firm"], client_actions=lines["client"],
         contact=f"me, {strip_hidden(signer.name)}", sender=strip_hidden(signer.name),
         title=strip_hidden(signer.title or ""),
@@ -207,6 +208,12 @@ def _worth_writing(decision: str, described: set[str], dated: str) -> bool:
     moved = _MOVED_TO.search(decision)
     return not (_INTERNAL_WORDS.search(decision) or decision.casefold() in described
                 or _EMPTY_DECISION.search(decision) or (moved and moved["day"] in dated))
+
+
+def _listed(decision: str, lines: list[str]) -> bool:
+    """A decision the letter already gives as work ("Send you the transfer form", due or not)."""
+    said = decision.casefold().rstrip(". ")
+    return any(line.casefold().startswith(said) for line in lines)
 
 
 def _plain(text: str) -> str:

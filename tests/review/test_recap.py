@@ -159,3 +159,10 @@ def test_note_shorthand_is_written_out_and_the_clients_own_adviser_is_yours() ->
     assert "- Book follow-up meeting with Lena Fischer, early December, in person" in body
     assert "- Ask our operations team why September statement was late and reply to you" in body
     assert "- Speak to your accountant about gifting / inheritance tax" in body
+
+
+def test_a_decision_the_letter_already_gives_as_work_is_not_repeated() -> None:
+    body = render_recap(_content([_action("Send Kwame Osei the transfer form for the Meridian pension")],
+                                 decisions=["Send the client the transfer form for the Meridian pension"]),
+                        client="Kwame Osei", sender=PRIYA).body
+    assert body.count("transfer form") == 1 and "What we agreed" not in body
