@@ -26,6 +26,10 @@ _COMPLETION = re.compile(
     r"|\bturned up\b|\blanded\b|\b(?:came|come) (?:yesterday|today|this morning)\b",
     re.IGNORECASE,
 )
+# A newer message calls the older plan off: "we're sending a loss adjuster instead, so please ignore the
+# Castlegate Surveys call".
+_CALLED_OFF = re.compile(r"\b(?:please |you can )?(?:ignore|disregard|forget about)\b"
+                         r"|\bno longer (?:needed|necessary)\b", re.IGNORECASE)
 _PRONOUN_OBJECT = re.compile(r"^\s*(?:it|that|them|those|this|these)\b", re.IGNORECASE)
 # "I'll ask my accountant this week... I'll ask her next week": the same act, restated for a new date.
 _PERSON_OBJECT = re.compile(r"^\s*(?:him|her|them)\b", re.IGNORECASE)
@@ -105,6 +109,9 @@ def completed_in_newer(clause: Clause, clauses: list[Clause]) -> bool:
     words = _promise_words(clause)
     promises = [c for c in clauses if c.quoted and pt.FIRST_PERSON.search(c.text)]
     for newer in clauses:
+        if newer.message < clause.message and _CALLED_OFF.search(newer.text):
+            if len(content_words(clause.text) & content_words(newer.text)) >= 2:
+                return True
         if newer.message < clause.message and _COMPLETION.search(newer.text):
             said = content_words(newer.text)
             shared = len(words & said)

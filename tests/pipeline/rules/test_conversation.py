@@ -248,3 +248,21 @@ I'll send you the SIPP Transfer-In Forms once you've heard back from the provide
     rows = _actions(text, kind="email", people=people, when="2026-10-12T19:47:03+01:00")
     assert [evidence for _, _, evidence in rows] == [
         "Please go ahead and send me the transfer form for the Meridian pension."]
+
+
+def test_a_quoted_plan_the_newer_message_calls_off_is_no_action_when_it_says_ignore_it() -> None:
+    from datetime import datetime
+
+    from pipeline.rules import draft_with_rules
+    from pipeline.schemas import Participant
+
+    email = ("From: Ines Moreau <ines@bank.example>\nTo: Tom Hale <tom@mail.example>\nDate: Wed, 14 Oct 2026 08:52:00"
+             " +0100\nSubject: RE: Claim\n\nTom,\n\nWe're sending an adjuster instead, so please ignore the Harlow "
+             "Surveys call.\n\nInes\n\n-----Original Message-----\nFrom: Ines Moreau <ines@bank.example>\n"
+             "Sent: Monday, October 12, 2026 4:40 PM\nSubject: Claim\n\nI'll ask Harlow Surveys to ring you on "
+             "Thursday to arrange a visit.\n")
+    people = [Participant(name="Ines Moreau", role="service_agent", side="firm"),
+              Participant(name="Tom Hale", role="client", side="client")]
+    draft = draft_with_rules(email, kind="email", occurred_at=datetime.fromisoformat("2026-10-14T08:52:00+01:00"),
+                             participants=people, client="Tom Hale")
+    assert draft.actions == []
