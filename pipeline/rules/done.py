@@ -35,7 +35,9 @@ DONE = re.compile(
 )
 DONE_OBJECT = re.compile(
     rf"{_HAVE}(?P<verb>{COMPLETED})\s+"
-    r"(?P<object>[^,.;!?]{2,80}?)(?=\s+(?:now|for you|today|just now|already|on|from|so|as|and|while|because)\b"
+    # What it was changed to is not the object: "I've just updated your phone number to the new one".
+    r"(?P<object>[^,.;!?]{2,80}?)(?=\s+(?:now|for you|today|just now|already|on|from|so|as|and|while|because"
+    r"|to (?:the|your|a|an) (?:new|correct|right|updated|latest)\b)\b"
     r"|[,.;!?]|$)",
     re.IGNORECASE,
 )

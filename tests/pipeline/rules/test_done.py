@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pipeline.rules import draft_with_rules
-from pipeline.rules.done import noted_done, state_done
+from pipeline.rules.done import DONE_OBJECT, noted_done, state_done
 from pipeline.schemas import Participant
 
 PEOPLE = [Participant(name="Carys Bevan", role="service_agent", side="firm"),
@@ -72,3 +72,8 @@ def test_them_done_names_the_plural_document_just_named_not_the_account() -> Non
 
 def test_thats_sent_now_names_nothing_and_is_no_decision() -> None:
     assert _decisions("Carys Bevan: That's sent now.\n") == []
+
+
+def test_what_a_detail_was_changed_to_is_not_part_of_the_object() -> None:
+    m = DONE_OBJECT.search("I've just updated your phone number to the new one, so the passcodes will come to that.")
+    assert m is not None and m["object"] == "your phone number"
