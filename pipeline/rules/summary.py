@@ -16,7 +16,10 @@ sentences:
 - **before the next interaction**: what to keep in mind that is not already an action (the
   client's preferences and concerns, and what the client still owes).
 
-Deliberately modest: a vague note yields almost nothing, which is the honest answer.
+Decisions and client asks the cues miss are added by a clause classifier fitted on the
+tuning sets (`pipeline.rules.salient`), after the cues' own phrases and never a near-copy of
+one. Otherwise deliberately modest: a vague note yields almost nothing, which is the honest
+answer.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pipeline.rules import asks as ak
 from pipeline.rules import commitments as cm
 from pipeline.rules import done as dn
 from pipeline.rules import questions as qs
+from pipeline.rules import salient
 from pipeline.rules.choices import settled
 from pipeline.rules.decisions import named_document
 from pipeline.rules.figures import sole_currency, written_figures
@@ -150,6 +154,18 @@ def build_summary(
     preferences = _unique(_statement(c, resolver) for c in client_clauses if _PREFERENCE.search(c.text))[:5]
     # Amounts said without a currency ("move the twenty thousand across") take the one the interaction names.
     currency = sole_currency(text)
+    decisions = _unique(written_figures(d, currency) for d in [
+        *(_done_as_asked(i, clauses, resolver, kind) or _decision(c, resolver, text, kind)
+          for i, c in enumerate(clauses) if not c.quoted), *recommendations(clauses, resolver),
+        *settled(clauses, resolver, text, actions, kind), *(decided or [])] if d)[:10]
+    # What the cues miss, the clause classifier adds (`pipeline.rules.salient`): the rules keep the first word.
+    listed = salient.add_picks(
+        {"decisions": decisions, "client_asks": _unique(written_figures(a, currency) for a in asks if a)[:8]},
+        clauses, resolver, kind, text,
+        lambda field, i: written_figures(word_pick(field, i, clauses, resolver, kind), currency),
+        {"decisions": 10, "client_asks": 8},
+        [(a.evidence.start, a.evidence.end) for a in actions if a.evidence.start is not None and a.evidence.end],
+        [a.description for a in actions])
     return InteractionSummary(
         client=client,
         kind=kind,  # type: ignore[arg-type]
@@ -159,18 +175,24 @@ def build_summary(
         purpose=purpose,
         key_facts=_unique(_fact(c, resolver, currency) for c in new
                           if _FACT.search(written_figures(c.text, currency)))[:8],
-        client_asks=_unique(written_figures(a, currency) for a in asks if a)[:8],
+        client_asks=listed["client_asks"],
         concerns=concerns,
         preferences=preferences,
-        decisions=_unique(written_figures(d, currency) for d in [
-            *(_done_as_asked(i, clauses, resolver, kind) or _decision(c, resolver, text, kind)
-              for i, c in enumerate(clauses) if not c.quoted), *recommendations(clauses, resolver),
-            *settled(clauses, resolver, text, actions, kind),
-            *(decided or [])] if d)[:10],
+        decisions=listed["decisions"],
         sentiment=_sentiment(" ".join(c.text for c in client_clauses)),
         sensitive_points=[c.text for c in clauses if _SENSITIVE.search(c.text)][:8],
         before_next_interaction=_before_next(preferences, concerns, actions),
     )
+
+
+def word_pick(field: str, index: int, clauses: list[Clause], resolver: OwnerResolver, kind: str) -> str:
+    """A clause the classifier picked, worded for its field: an ask as the ask cues word it, else its statement."""
+    clause = clauses[index]
+    if field == "client_asks":
+        ask = _useful(_ask(clause, resolver, kind))
+        if ask:
+            return ask
+    return _statement(clause, resolver, roles=True)
 
 
 def _channel(kind: str, text: str) -> str:
