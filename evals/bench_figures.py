@@ -175,6 +175,12 @@ def _review_api(section: str, raw: Raw) -> list[Figure]:
         if key + "_cpu_ms" in raw:
             out.append(Figure(section, f"{label} server CPU per request ({where})", _g(raw, f"{key}_cpu_ms"), "ms",
                               _g(raw, "healthz_cpu_ms"), "/healthz, same run"))
+        if f"wrk_{key}_req_per_s" in raw:  # wrk, which leaves the cores to the server
+            out += [Figure(section, f"{label} req/s, wrk, {c} connections ({where})",
+                           _g(raw, f"wrk_{key}_req_per_s"), "req/s", _g(raw, "wrk_healthz_req_per_s"),
+                           "/healthz, wrk, same run"),
+                    Figure(section, f"{label} p99, wrk ({where})", _g(raw, f"wrk_{key}_p99_ms"), "ms",
+                           _g(raw, "wrk_healthz_p99_ms"), "/healthz, wrk, same run")]
     return out
 
 

@@ -123,3 +123,67 @@ async def workflow(base: str, keys: dict[str, str], ids: list[str], n_requests: 
         await asyncio.gather(*(one(i, rid) for i, rid in enumerate(ids)))
         elapsed = time.perf_counter() - t0
     return {"timings": timings, "errors": errors, "elapsed": elapsed}
+
+
+WRK_SCRIPT = """
+local requests_ = {}
+for line in io.lines(os.getenv("CLIENTLOOP_WRK_REQUESTS")) do
+  local path, key = line:match("^(%S+) ?(%S*)$")
+  requests_[#requests_ + 1] = {path, key}
+end
+local i = 0
+request = function()
+  i = i + 1
+  local r = requests_[(i - 1) % #requests_ + 1]
+  local headers = {}
+  if r[2] ~= "" then headers["Authorization"] = "Bearer " .. r[2] end
+  return wrk.format("GET", r[1], headers)
+end
+done = function(summary, latency, _)
+  local e = summary.errors
+  io.write(string.format(
+    'CLIENTLOOP_WRK {"requests": %d, "seconds": %f, "p50_ms": %f, "p99_ms": %f, '
+    .. '"status_errors": %d, "socket_errors": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3,
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+"""wrk's Lua side: GETs taken in turn from a file of `path [key]` lines, and one JSON summary line at the end."""
+
+
+def wrk_gets(base: str, requests: list[tuple[str, str | None]], concurrency: int,
+             seconds: float) -> dict[str, Any] | None:
+    """GETs from `wrk` (C, one thread) for `seconds`, `concurrency` connections; None when wrk is not installed.
+
+    The Python load generator above shares the 2 cores with the server and tops out near 350
+    req/s however fast the server is, so `/healthz` measured with it is the client's limit,
+    not the server's, and every ratio to it flatters the route. wrk costs the server little
+    CPU, so its figures show what the server itself does. `requests` are (path, bearer key or
+    None), taken in turn. Returns req_per_s, p50_ms, p99_ms, requests, errors (non-2xx/3xx
+    responses and socket errors).
+    """
+    import json
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    binary = shutil.which("wrk")
+    if binary is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="clientloop-wrk-") as tmp:
+        script, listing = os.path.join(tmp, "gets.lua"), os.path.join(tmp, "requests.txt")
+        with open(script, "w", encoding="utf-8") as fh:
+            fh.write(WRK_SCRIPT)
+        with open(listing, "w", encoding="utf-8") as fh:
+            fh.writelines(f"{path} {key or ''}\n" for path, key in requests)
+        out = subprocess.run([binary, "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "-s", script, base],
+                             env={**os.environ, "CLIENTLOOP_WRK_REQUESTS": listing}, capture_output=True, text=True,
+                             timeout=seconds + 60, check=False)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("CLIENTLOOP_WRK ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no summary (exit {out.returncode}): {out.stderr.strip()[-500:]}")
+    raw = json.loads(line.split(" ", 1)[1])
+    return {"requests": float(raw["requests"]), "req_per_s": raw["requests"] / raw["seconds"],
+            "p50_ms": raw["p50_ms"], "p99_ms": raw["p99_ms"],
+            "errors": float(raw["status_errors"] + raw["socket_errors"])}

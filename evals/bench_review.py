@@ -13,6 +13,9 @@
    the framework and loopback floor), `n_requests` list requests (`GET /v1/reviews`, a
    page of 20) and `n_requests` reads (`GET /v1/reviews/{id}`: the draft beside its
    source, flags, decisions, client facts), each from `concurrency` concurrent clients;
+   Where `wrk` is installed (Debian's `wrk`), the same three phases are also sent by wrk
+   for `WRK_SECONDS` each: the Python load generator shares the cores with the server and
+   caps `/healthz` near 350 req/s, so only wrk's figures show the server's own rates;
 5. then runs one task per draft, at most `concurrency` at a time: list the queue, show
    the item, claim it, approve it with its ETag (approval also releases: record,
    actions, recap draft, audit events);
@@ -46,7 +49,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from evals.bench_load import SERVER_KEEPALIVE_S, load_gets, reviewer, workflow
+from evals.bench_load import SERVER_KEEPALIVE_S, load_gets, reviewer, workflow, wrk_gets
 from evals.measure import percentile
 
 PLAIN = (
@@ -229,6 +232,27 @@ async def _read_phases(base: str, keys: dict[str, str], ids: list[str], n_reques
     return phases
 
 
+WRK_SECONDS = 8.0
+"""How long wrk sends each read phase (after a 1 s warm-up of its own)."""
+
+
+def _wrk_phases(base: str, keys: dict[str, str], ids: list[str], concurrency: int) -> dict[str, dict[str, Any]]:
+    """`/healthz`, the list and the read sent by wrk (empty when wrk is not installed)."""
+    phases: dict[str, list[tuple[str, str | None]]] = {
+        "healthz": [("/healthz", None)],
+        "list": [(f"/v1/reviews?page_size=20&page={1 + i % 5}", keys[f"rev{i % 4}"]) for i in range(20)],
+        "read": [(f"/v1/reviews/{review_id}", keys[f"rev{i % 4}"]) for i, review_id in enumerate(ids)],
+    }
+    out: dict[str, dict[str, Any]] = {}
+    for name, requests in phases.items():
+        if wrk_gets(base, requests, concurrency, 1) is None:
+            return {}
+        got = wrk_gets(base, requests, concurrency, WRK_SECONDS)
+        if got is not None:
+            out[name] = got
+    return out
+
+
 def _rate(phase: dict[str, Any]) -> float:
     return len(phase["timings"]) / phase["elapsed"] if phase["elapsed"] else 0.0
 
@@ -267,6 +291,7 @@ def run_review_bench(n_requests: int, concurrency: int = 32, postgres_url: str |
             asyncio.run(_wait_ready(base, proc, log))
             ids = asyncio.run(_review_ids(base, keys))
             reads = asyncio.run(_read_phases(base, keys, ids, n_requests, concurrency, proc.pid))
+            by_wrk = _wrk_phases(base, keys, ids, concurrency)
             result = asyncio.run(workflow(base, keys, ids, n_requests, concurrency))
         finally:
             proc.terminate()
@@ -303,6 +328,9 @@ def run_review_bench(n_requests: int, concurrency: int = 32, postgres_url: str |
             figures[f"{prefix}_unanswered_kinds"] = dict(phase["unanswered"])
         if phase["cpu_s"] is not None and phase["timings"]:
             figures[f"{prefix}_cpu_ms"] = phase["cpu_s"] / len(phase["timings"]) * 1000
+    for name, prefix in (("healthz", "healthz"), ("list", "list_only"), ("read", "read_only")):
+        for key, value in by_wrk.get(name, {}).items():
+            figures[f"wrk_{prefix}_{key}"] = value
     for op, ts in result["timings"].items():
         figures[f"{op}_p50_ms"] = percentile(ts, 50) * 1000
         figures[f"{op}_p99_ms"] = percentile(ts, 99) * 1000
@@ -353,6 +381,11 @@ def main() -> None:
                        "of /healthz's rate on the same CPU)"
                        for label, key in (("list", "list_only"), ("read", "read_only")))]
           if "healthz_cpu_ms" in f else []),
+        *(f"  wrk {label:8s} {f[f'wrk_{key}_req_per_s']:7.1f} req/s  p50 {f[f'wrk_{key}_p50_ms']:6.1f} ms  "
+          f"p99 {f[f'wrk_{key}_p99_ms']:6.1f} ms  {f[f'wrk_{key}_req_per_s'] / f['wrk_healthz_req_per_s']:.0%} "
+          f"of /healthz; errors {int(f[f'wrk_{key}_errors'])}"
+          for label, key in (("/healthz", "healthz"), ("list", "list_only"), ("read", "read_only"))
+          if f"wrk_{key}_req_per_s" in f),
         f"  workflow  {f['req_per_s']:7.1f} req/s over {f['seconds']:.2f} s ({int(f['requests'])} requests); "
         f"errors {int(f['errors'])} {f['error_kinds'] or ''}; "
         f"p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms",

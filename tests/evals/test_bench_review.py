@@ -97,3 +97,51 @@ def test_the_load_generator_drops_idle_connections_before_the_server_does() -> N
     from evals.bench_load import CLIENT_KEEPALIVE_S, SERVER_KEEPALIVE_S
 
     assert CLIENT_KEEPALIVE_S <= SERVER_KEEPALIVE_S / 2
+
+
+def test_wrk_gets_is_none_without_wrk(monkeypatch) -> None:
+    import shutil
+
+    from evals.bench_load import wrk_gets
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert wrk_gets("http://127.0.0.1:9", [("/healthz", None)], 2, 1) is None
+
+
+@pytest.mark.skipif(__import__("shutil").which("wrk") is None, reason="needs Debian's wrk")
+def test_wrk_sends_the_requests_in_turn_with_their_keys_and_counts_refusals() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from evals.bench_load import wrk_gets
+
+    seen: list[tuple[str, str | None]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+            seen.append((self.path, self.headers.get("Authorization")))
+            status = 403 if self.path == "/refused" else 200
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        got = wrk_gets(f"http://127.0.0.1:{server.server_port}", [("/a", "key-a"), ("/b", None), ("/refused", "k")],
+                       1, 1)
+    finally:
+        server.shutdown()
+    assert got is not None and got["requests"] >= 3 and got["req_per_s"] > 0
+    cycle = [("/a", "Bearer key-a"), ("/b", None), ("/refused", "Bearer k")]
+    start = cycle.index(seen[0])  # wrk draws one request itself before sending: the turn may start anywhere
+    assert seen == [cycle[(start + i) % 3] for i in range(len(seen))]
+    refused = sum(1 for path, _ in seen if path == "/refused")
+    # One connection: at most the request in flight when wrk stops is answered but not counted.
+    assert refused - 1 <= got["errors"] <= refused and got["errors"] > 0
