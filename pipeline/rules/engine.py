@@ -182,6 +182,8 @@ class _Pass:
     """Requests a reply replaced, by the reply clause's start: the action's evidence starts there."""
     signoff_sentences: set[tuple[int, int]] = field(default_factory=set)
     """Sentences (turn, sentence) that hold a commitment: a sign-off there adds nothing."""
+    asked_by: dict[int, Due] = field(default_factory=dict)
+    """The date a request replaced by a reply asked for, by the reply clause's start: an undated reply keeps it."""
     sent_on: dict[int, date] = field(default_factory=dict)
     """The date each quoted email message was written, by message index."""
 
@@ -245,7 +247,8 @@ class _Pass:
         self._drop_superseded(clause, det, name)
         best = best_mention(mentions)
         asked = self.replied_to.get(clause.start)
-        self.drafts.append(PendingAction(clause, det, name, side, is_team, best.due if best else Due.none(), best,
+        due = best.due if best and best.due.kind != "none" else self.asked_by.get(clause.start, Due.none())
+        self.drafts.append(PendingAction(clause, det, name, side, is_team, due, best,
                                   merged_from=[asked] if asked else [], merged_indexes=[index]))
 
     def _who_is_meant(self, index: int, clause: Clause, det: cm.Detection) -> cm.Detection | None:
@@ -409,6 +412,8 @@ class _Pass:
         # evidence starts at the request.
         if pending is self.drafts[-1]:
             self.replied_to[clause.start] = pending.clause
+        if pending.due.kind != "none":
+            self.asked_by[clause.start] = pending.due  # "...by Thursday the second" - "I'll sign it the day it comes"
         self.drafts.remove(pending)
         return False
 

@@ -112,3 +112,11 @@ def test_a_written_list_of_wants_asks_for_each_item_when_a_want_opens_it() -> No
     assert [(a.description, a.type) for a in draft.actions] == [
         ("Refund the late fee to Tom Hale’s current account", "approval"),
         ("Send a written reply by Friday explaining the delay", "client_response")]
+
+
+def test_a_reply_that_names_the_work_keeps_the_asked_date_when_it_gives_none() -> None:
+    actions = _actions(
+        "Ines Moreau: I'll post you the form today. I need your signed copy by Friday at the latest.\n"
+        "Tom Hale: I'll sign it the day it comes.\n"
+    )
+    assert [(a.owner, a.due.deadline) for a in actions if a.owner == "Tom Hale"] == [("Tom Hale", date(2026, 3, 6))]
