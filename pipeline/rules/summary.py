@@ -39,10 +39,11 @@ from pipeline.rules.decisions import named_document
 from pipeline.rules.figures import sole_currency, written_figures
 from pipeline.rules.owners import OwnerResolver
 from pipeline.rules.proposals import accepted_offers, named_thing, recommendations
+from pipeline.rules.sentiment import client_sentiment
 from pipeline.rules.turns import Clause
 from pipeline.rules.unchanged import kept_as_is
 from pipeline.rules.wording import Voices, antecedent, task_wording
-from pipeline.schemas import Action, InteractionSummary, Participant, Purpose, Sentiment, SummaryParticipant
+from pipeline.schemas import Action, InteractionSummary, Participant, Purpose, SummaryParticipant
 
 _ASK = re.compile(r"\?\s*$|\b(?:could|can|would) you\b|\bplease\b|\bI (?:want|would like|'d like|need)\b",
                   re.IGNORECASE)
@@ -91,32 +92,12 @@ _CONCERN = re.compile(r"\b(?:worried|concerned|unhappy|not happy|fed up|frustrat
                       r"complain\w*|not acceptable|scare\w*|anxious|stress\w*)\b", re.IGNORECASE)
 _PREFERENCE = re.compile(r"\b(?:mornings?|afternoons?|evenings?) (?:are|is) best\b|\bI(?:'d| would) prefer\b|"
                          r"\bprefer(?:s|red)?\b|\bwould rather\b", re.IGNORECASE)
-_NEGATIVE = re.compile(r"\b(?:not happy|fed up|unacceptable|not acceptable|complaint|angry|screaming|worried|upset|"
-                       r"dreading|scam|fraud\w*|disappointed|frustrat\w+|distress\w*|died|passed away|"
-                       r"struggling)\b", re.IGNORECASE)
-_POSITIVE = re.compile(r"\b(?:thanks a million|brilliant|wonderful|lovely|perfect|splendid|very clear|"
-                       r"comfortable|relief|relieved|happy with|really helpful|appreciate it)\b", re.IGNORECASE)
 _FACT = re.compile(r"[£$€]\s?\d|\d\s?%|\bper ?cent\b|\b(?:GBP|EUR|USD|SGD|AUD|A\$)\s?\d", re.IGNORECASE)
 _SENSITIVE = re.compile(r"\b(?:recommend\w*|complain\w*|transfer|payment|payee|fee|charge|rate|premium|limit|"
                         r"covenant|exclusion|excess|died|bereave\w*|redundan\w*|diagnos\w*|tax|probate|trust|will)\b",
                         re.IGNORECASE)
 _CHANNELS = {"call_transcript": "phone", "email": "email", "meeting_notes": "meeting"}
 _PHRASE_CHARS = 140
-
-
-# Politeness wrapped around a request is not a feeling: "could you waive the fee? I'd really appreciate it".
-_COURTESY = re.compile(r"\b(?:I|we)(?:'d|’d| would) (?:really |very much |so |greatly )?appreciate\b[^.?!\n]*"
-                       r"|\bthanks in advance\b", re.IGNORECASE)
-
-
-def _sentiment(client_text: str) -> Sentiment:
-    """The client's sentiment from what they say they feel; courtesy around a request counts for nothing."""
-    client_text = _COURTESY.sub(" ", client_text)
-    negative = len(_NEGATIVE.findall(client_text))
-    positive = len(_POSITIVE.findall(client_text))
-    if negative and positive:
-        return "mixed" if positive >= negative else "negative"
-    return "negative" if negative else "positive" if positive else "unknown"
 
 
 def build_summary(
@@ -179,7 +160,7 @@ def build_summary(
         concerns=concerns,
         preferences=preferences,
         decisions=listed["decisions"],
-        sentiment=_sentiment(" ".join(c.text for c in client_clauses)),
+        sentiment=client_sentiment(" ".join(c.text for c in client_clauses)),
         sensitive_points=[c.text for c in clauses if _SENSITIVE.search(c.text)][:8],
         before_next_interaction=_before_next(preferences, concerns, actions),
     )
