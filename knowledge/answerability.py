@@ -262,12 +262,16 @@ _ATTRIBUTE_FORMS = (
 
 _TAKES_TIME = _ATTRIBUTE_FORMS[5]
 
+_OBJECT_START = (
+    r"(?:(?:for|to|on|with|into|from|about)\s+)?(?:a\s+|an\s+|the\s+|their\s+|his\s+|her\s+|our\s+|my\s+|your\s+)?"
+)
+
 _OBJECT_FORMS = (
     # "How do we update a customer's surname after they get married?"
     re.compile(
         r"\bhow (?:do|does|can|should|would|could|must)\s+(?:i|we|you|they|staff|someone|customers|"
         r"(?:a|the) (?:customer|client|colleague))\s+(?P<attribute>[a-z]+)\s+"
-        r"(?:a\s+|an\s+|the\s+|their\s+|his\s+|her\s+|our\s+)?(?P<entity>[\w\s'’&-]+?)"
+        rf"{_OBJECT_START}(?P<entity>[\w\s'’&-]+?)"
         r"(?:\s+(?:on|for|with|if|when|after|before|that|to|into|from|in|by|at|over|under|so)\b|[?,.;]|$)",
         re.IGNORECASE,
     ),
@@ -275,7 +279,7 @@ _OBJECT_FORMS = (
     re.compile(
         r"\bwhat\s+(?:checks|documents|steps|proof|evidence|id)\s+(?:do|does|must|should)\s+(?:i|we|you|they)\s+"
         r"(?:need|have)\s+to\s+(?:do\s+to\s+)?(?P<attribute>[a-z]+)\s+"
-        r"(?:a\s+|an\s+|the\s+|their\s+|his\s+|her\s+|our\s+)?(?P<entity>[\w\s'’&-]+?)"
+        rf"{_OBJECT_START}(?P<entity>[\w\s'’&-]+?)"
         r"(?:\s+(?:on|for|with|if|when|after|before|that|to|into|from|in|by|at|over|under|so)\b|[?,.;]|$)",
         re.IGNORECASE,
     ),

@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from knowledge.abstention import abstain
+from knowledge.abstention import DEFAULT_ABSTAIN_THRESHOLD, abstain
 from knowledge.answerability import PRODUCT_STEMS, Answerability, asked_part, asked_property
 from knowledge.bm25 import tokenize
-from knowledge.relevance import holds
+from knowledge.relevance import holds, sentence_scores, term_weights
 from knowledge.schemas import NOT_FOUND, Answer, Citation, Passage
 from knowledge.sentences import Sentence, quotable_sentences
 from pipeline.text import STOPWORDS
@@ -75,6 +75,7 @@ def near_miss_answer(question: str, passages: Sequence[Passage], decision: Answe
         _covered_product(passages, decision)
         or _doing_to_another(question, passages, decision)
         or _named_without_property(passages, decision)
+        or _closest_section(question, passages, decision)
     )
     if found is None:
         return plain
@@ -135,7 +136,7 @@ def _doing_to_another(
     quoting the section's first sentence.
     """
     asked = asked_property(question)
-    if decision.missing_property is None or asked is None or asked.kind != "object":
+    if decision.missing_property is None or asked is None or asked.kind != "object" or not _on_topic(passages):
         return None
     for p in passages:
         sentences = _quotable(p)
@@ -144,6 +145,38 @@ def _doing_to_another(
             where = f"“{parts[-1]}” in {parts[0]}" if len(parts) > 1 else parts[0]
             return f"covers {where}, not how to {asked.prop.lower()} {_article(asked.thing)}", p, sentences[0]
     return None
+
+
+CLOSEST_MIN_COSINE = DEFAULT_ABSTAIN_THRESHOLD
+"""A question the passages do not answer is told where the knowledge base comes closest only when the best passage
+is this close to it, the cosine that answers on semantic evidence alone (a question on another subject, "How do I
+book annual leave in the HR system?", cosine 0.27, is told nothing)."""
+
+
+def _on_topic(passages: Sequence[Passage]) -> bool:
+    """Whether the best passage is close enough to the question to be worth naming (`CLOSEST_MIN_COSINE`)."""
+    return bool(passages) and (passages[0].vector_score or 0.0) >= CLOSEST_MIN_COSINE
+
+
+def _closest_section(
+    question: str, passages: Sequence[Passage], decision: Answerability
+) -> tuple[str, Passage, Sentence] | None:
+    """Where the knowledge base comes closest to a near miss no other rule names, quoting its most relevant sentence.
+
+    "it comes closest in “Product range” of Product Guide: Residential Mortgages"; never for a question naming
+    something the knowledge base never mentions (`Answerability.unknown_names`).
+    """
+    if decision.unknown_names or not _on_topic(passages):
+        return None
+    p = passages[0]
+    sentences = _quotable(p)
+    if not sentences:
+        return None
+    scores = sentence_scores(question, sentences, term_weights(question, passages), None)
+    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    parts = [x.strip() for x in (p.heading or p.source_title).split(">")]
+    where = f"“{parts[-1]}” of {parts[0]}" if len(parts) > 1 else parts[0]
+    return f"comes closest in {where}", p, sentences[best]
 
 
 def _named_without_property(

@@ -92,7 +92,9 @@ def test_near_miss_names_only_proper_product_names_and_never_quotes_a_title() ->
     title = passage("Procedure: Lost and Stolen Cards\n\nCall the customer back.", vector_score=0.5)
     title = title.model_copy(update={"source_title": "Procedure: Lost and Stolen Cards"})
     answer = answer_with_rules("What's the APR on the Harbour travel card?", [title])
-    assert answer.abstained and answer.near_miss is None and answer.citations == []
+    # No product is named instead; the section it comes closest in is, quoting a sentence, not the title.
+    assert answer.abstained and answer.near_miss == "comes closest in Procedure: Lost and Stolen Cards"
+    assert [c.quote for c in answer.citations] == ["Call the customer back."]
 
 
 def test_a_price_is_given_by_any_price_word_or_an_amount() -> None:
@@ -216,3 +218,17 @@ def test_how_to_do_something_to_a_thing_no_sentence_names_is_a_gap_and_a_near_mi
     assert answer.abstained
     assert answer.near_miss == "covers “Making the change” in Procedure: Change of Address, not how to update a surname"
     assert answer.citations[0].quote == "Update the address."
+
+
+def test_a_near_miss_no_rule_names_is_told_where_the_knowledge_base_comes_closest() -> None:
+    mortgages = passage(
+        "Fixed rate: 2-year, 3-year and 5-year fixes, with or without a £999 product fee. The SVR is 7.49%.",
+        vector_score=0.56,
+    ).model_copy(update={"heading": "Product Guide: Residential Mortgages > Product range"})
+    answer = answer_with_rules("What's the current rate on the 5-year fixed mortgage with no product fee?", [mortgages])
+    assert answer.abstained
+    assert answer.near_miss == "comes closest in “Product range” of Product Guide: Residential Mortgages"
+    assert answer.citations[0].quote.startswith("Fixed rate: 2-year")
+    # A question on another subject is told nothing.
+    far = mortgages.model_copy(update={"vector_score": 0.27})
+    assert answer_with_rules("How do I book annual leave in the HR system?", [far]).near_miss is None
