@@ -23,7 +23,10 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
     ("complaint", r"\bombudsman\b|\bnot good enough\b|\b(?:pretty|really|very|so|extremely) (?:annoyed|angry|cross)\b"
                   r"|\bservice failure\b|\bput (?:this|it|things) right\b|\bshouldn't have had to chase\b", 1.5),
     ("review", r"\b(?:annual|periodic|portfolio|credit|facility|relationship|quarterly|half-yearly|six-monthly|yearly"
-               r"|Q[1-4]) review\b|\bthis is your (?:annual )?review\b|\breview (?:meeting|mtg)\b", 3.0),
+               r"|Q[1-4]) review\b|\bthis is your (?:annual )?review\b|\breview (?:meeting|mtg)\b"
+               r"|\b(?:for|start|begin|do|time for) your (?:annual )?review\b", 3.0),
+    # A review's usual business: the portfolio drifting from its agreed mix and brought back.
+    ("review", r"\brebalanc\w+|\b(?:equity|bond|UK) weighting\b|\bagreed (?:about |around )?\w+ in equities\b", 1.0),
     ("renewal", r"\brenewal\b|\bmatur(?:es|ity|ing)\b|\brenew\b|\bexpiring\b|\brolls? over\b|\bup for renewal\b"
                 r"|\b(?:fixed rate|fix|deal|term|policy|cover|facility) "
                 r"(?:ends|finishes|expires|runs out|is ending|is finishing|comes to an end)\b"
@@ -42,7 +45,10 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
                          r"|\b(?:fund|portfolio) returned\b|\bmerg(?:e|er|ing)\b[^.]{0,40}\bfunds?\b", 1.0),
     # A fund event the firm writes about: dealing suspended, a fund reopening, closing or merging.
     ("portfolio_update", r"\bsuspended dealing\b|\bdealing (?:is |was |has been )?suspended\b|\bsuspension\b"
-                         r"|\bfund (?:does |has )?(?:reopen|suspend|clos|merg)\w*", 2.5),
+                         r"|\bfund (?:does |has )?(?:reopen|suspend|clos|merg)\w*"
+                         r"|\bmerg(?:e|ing) the fund\b|\bfund merger\b"
+                         r"|\b(?:lead|fund|portfolio) manager\b[^.]{0,40}\b"
+                         r"(?:is retiring|retires|is leaving|steps down)\b", 2.5),
     # Not the charge for repaying early (a product term), nor moving a pension or an ISA (servicing).
     ("payment_issue", r"\bpayments?\b|\bpayees?\b|(?<!early )\brepayments?\b(?! charges?\b)|\bwithdrawals?\b"
                       r"|\bduplicate\b|\bdirect debits?\b"
@@ -61,6 +67,13 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
     ("service_issue", r"\b(?:pension|ISA|SIPP) transfers?\b|\btransfer(?:-| )in\b|\btransfer value\b"
                       r"|\b(?:bring|bringing|consolidat\w*|combin\w*) (?:my |our |his |her |their )?"
                       r"(?:\w+ ){0,3}?pensions?\b", 2.0),
+    # A claim already open, named by its number ("RE: Claim HL-88213 - kitchen leak"), is being serviced.
+    ("service_issue", r"\bclaim [A-Z]{2,}-?\d+", 2.0),
+    # A card lost, kept by a machine or replaced.
+    ("service_issue", r"\breplacement card\b|\blost (?:my |the |her |his )?(?:debit |credit )?card\b"
+                      r"|\bcard (?:that )?was (?:kept|retained|swallowed)\b|\bkept by the machine\b", 2.0),
+    # Someone acting for the client: a lasting power of attorney registered on the accounts.
+    ("service_issue", r"\bLPA\b|\bPOA\b|\battorney\b|\bcorrespondence address\b", 1.5),
     # Who may sign: "change who can sign on our account", "a signed mandate change form".
     ("service_issue", r"\bwho can sign\b|\bmandate (?:change|form)\b"
                       r"|\b(?:come|go|taken|added) (?:off|on(?:to)?) the mandate\b",
@@ -71,6 +84,9 @@ PURPOSE_CUES: list[tuple[Purpose, str, float]] = [
     ("product_question", r"\bam I (?:actually )?covered\b|\bcover(?:ed|age)?\b|\bwhat (?:are|is) the (?:charges|fees)"
                          r"|\bcosts? page\b|\bcharges?\b|\bhow (?:does|do|were you thinking)\b|\btrust\b"
                          r"|\blimit\b|\bquestion\b|\basked (?:about|whether|if|re)\b|\billustrations?\b", 1.0),
+    # What a policy covers, and taking card payments (a product the client asks about).
+    ("product_question", r"\bspecified items?\b|\bexcess (?:for|on|is)\b"
+                         r"|\bcard (?:machine|terminal|reader)s?\b|\bmerchant services\b|\bpay by card\b", 1.0),
     # A request for a limit change is a product question (the guide's definition).
     ("product_question", r"\b(?:O/D|overdraft|credit|card|borrowing|facility|daily|payment) (?:limit )?increase\b"
                          r"|\bincrease (?:in |to |on )?(?:the |my |our )?"

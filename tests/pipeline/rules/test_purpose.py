@@ -69,3 +69,39 @@ def test_moving_old_pensions_into_the_sipp_is_a_service_issue_not_a_payment() ->
     text = ("Subject: Moving my old pensions into the SIPP\nI'd like to bring my two old workplace pensions together "
             "in my SIPP. Can you start the transfers? The transfer value is £41,870; please send the transfer form.")
     assert _purpose(text) == "service_issue"
+
+
+def test_a_claim_named_by_its_number_is_serviced_even_with_cover_questions() -> None:
+    text = ("Subject: RE: Claim HL-88213 - kitchen leak\nThe adjuster visits Monday. On your questions: the excess "
+            "for escape of water is £350; the units are covered. Send me the plumber's invoice.\n"
+            "Subject: Claim HL-88213 - kitchen leak\nIs the floor covered?")
+    assert _purpose(text, opening="Subject: Claim HL-88213 - kitchen leak Is the floor covered?") == "service_issue"
+
+
+def test_a_card_kept_by_a_machine_and_replaced_is_a_service_issue() -> None:
+    assert _purpose("The replacement card arrived. I've cancelled the card that was kept by the machine.") == (
+        "service_issue")
+
+
+def test_an_attorney_registered_on_the_accounts_is_a_service_issue() -> None:
+    text = "GW holds a registered LPA. POA team to register it on all 3 accounts. Correspondence address changed."
+    assert _purpose(text) == "service_issue"
+
+
+def test_a_fund_merger_and_its_manager_retiring_is_a_portfolio_update() -> None:
+    text = ("Two bits of news on the fund the Trust holds. The lead manager is retiring in June, and the board is "
+            "proposing to merge the fund into a bigger one; the ongoing charge comes down. What would you do?")
+    assert _purpose(text, opening="") == "portfolio_update"
+
+
+def test_your_review_with_a_rebalancing_recommendation_is_a_review() -> None:
+    text = ("Is now still good for your review? You're at sixty-three in equities against the fifty-five we agreed, "
+            "so I'd recommend rebalancing. That's after charges.")
+    assert _purpose(text) == "review"
+
+
+def test_what_a_policy_covers_and_taking_card_payments_are_product_questions() -> None:
+    assert _purpose("Is the laptop covered? It would need to be a specified item. The excess is £100. "
+                    "Your premium goes up from your October payment.") == "product_question"
+    assert _purpose("People want to pay by card at the market. They quoted £15 a month for the card terminal.") == (
+        "product_question")
