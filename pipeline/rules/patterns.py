@@ -423,6 +423,8 @@ RECAP = re.compile(
     r"|(?:let me |just to )?(?:just )?(?:run|go) (?:through|over) (?:it|that|everything|what we(?:'ve|’ve| have)"
     r" (?:agreed|said))\s*[.:]"
     r"|actions?(?: points| agreed)?\s*:?\s*$"
+    # A spoken summary that counts what was agreed: "Just three things. Keep the computer off. Ring Carol."
+    r"|(?:^|[.!?]\s+)(?:so,?\s+)?(?:just\s+)?(?:two|three|four|five) things(?:,? then)?\s*[.:]"
     r"|^\s*(?:next(?: steps)?|to ?dos?|follow[- ]?ups?|outstanding)\b[^:\n]{0,30}:?\s*$)",
     re.IGNORECASE | re.MULTILINE,
 )
