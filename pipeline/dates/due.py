@@ -191,7 +191,7 @@ ROWS: list[Row] = [
             r"|close of (?:business|play)|EOD|COB"
             r"|as soon as (?:we(?:'|’)re|I(?:'|’)m|I am|we are) off the (?:phone|call)"
             r"|\bafter this(?: call)?(?=\s*[.,;!?]|$)"
-            r"|right now|straight away|right away)\b",
+            r"|right now|straight away|right away|(?<=\bby )lunchtime)\b",
             re.IGNORECASE,
         ),
         _same_day,
@@ -219,8 +219,8 @@ ROWS: list[Row] = [
     ),
     (
         re.compile(
-            rf"\b(?:the\s+)?end of (?:(?P<which>the|this|next) month|month|(?P<month>{MONTH_RE}))\b|\bmonth[- ]end\b"
-            r"|\bEOM\b",
+            rf"\b(?:the\s+)?end(?: of)? (?:(?P<which>the|this|next) month|month|(?P<month>{MONTH_RE}))\b"
+            r"|\bmonth[- ]end\b|\bEOM\b",
             re.IGNORECASE,
         ),
         _month_end,
@@ -261,9 +261,10 @@ ROWS: list[Row] = [
         lambda m, ctx: ctx.reference + timedelta(days=int(m.group("n")) // 24),
     ),
     (
-        re.compile(r"\b(?:(?:within|in)\s+)?a fortnight\b", re.IGNORECASE),
+        re.compile(r"\b(?:(?:within|in|over)\s+(?:the\s+next\s+)?)?(?:a\s+)?fortnight\b(?!\s+ago)", re.IGNORECASE),
         lambda m, ctx: ctx.reference + timedelta(days=14),
     ),
+    (re.compile(r"\b(?:a week today|today week)\b", re.IGNORECASE), lambda m, ctx: ctx.reference + timedelta(days=7)),
     # A bare weekday last: explicit dates that start with a weekday were matched above.
     (re.compile(rf"\b(?P<weekday>{WEEKDAY_RE})\b(?!-)", re.IGNORECASE), _weekday),
 ]

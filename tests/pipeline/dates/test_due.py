@@ -71,3 +71,25 @@ def test_a_period_counted_from_a_later_event_states_no_date(text: str) -> None:
 )
 def test_a_period_from_today_still_dates_the_action(text: str, expected: date) -> None:
     assert _deadline(text, WEDNESDAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("TW to book her in, by end of next wk.", date(2026, 8, 7)),
+        ("POA team to complete within 10 wkg days.", date(2026, 8, 12)),
+        ("Please send me a photo within a\n   fortnight so we have it on file.", date(2026, 8, 12)),
+        ("I'll email\n> you by Monday to explain.", date(2026, 8, 3)),
+        ("Please make sure it is back on before the next one\non 20 August.", date(2026, 8, 19)),
+        ("I'll ring Carol after this.", date(2026, 7, 29)),
+        ("I'll have it done over the next fortnight.", date(2026, 8, 12)),
+        ("We'll have an answer a week today.", date(2026, 8, 5)),
+        ("Payment to be made by end Oct.", date(2026, 10, 31)),
+    ],
+)
+def test_notes_shorthand_and_wrapped_lines_resolve_like_the_written_phrase(text: str, expected: date) -> None:
+    assert _deadline(text, WEDNESDAY) == expected
+
+
+def test_a_backdated_date_is_no_deadline() -> None:
+    assert _deadline("The overpayment re-applied, backdated to 1 June.", WEDNESDAY) is None
