@@ -67,7 +67,8 @@ _BANK_DETAILS = re.compile(r"\bsort code\b|\b\d{2}-\d{2}-\d{2}\b|\baccount (?:nu
 _CALL_BACK = re.compile(r"^(?:call|ring|phone)\b", re.IGNORECASE)
 # Agreed in words but nothing to put in writing: a pleasantry, or a pronoun with nothing to stand for.
 _EMPTY_DECISION = re.compile(r"\b(?:catch up|keep in touch|be in touch|speak soon|talk soon)\b"
-                             r"|^(?:agreed:\s*)?[a-z]+\s+(?:that|it|this|them)\b", re.IGNORECASE)
+                             r"|^(?:agreed:\s*)?[a-z]+\s+(?:that|it|this|them)\b"
+                             r"|^(?:it|that|this|they)(?:['’]ll|['’]s|\s+will|\s+is|\s+was|\s+would)?\s", re.IGNORECASE)
 _MOVED_TO = re.compile(r"\bmoved from .+? to (?P<day>\w+day \d{1,2} \w+)$")
 # Meeting-note shorthand, written out for the client.
 _SHORTHAND = (

@@ -72,7 +72,8 @@ _IDIOMS = (
     (re.compile(r"^(?:please\s+)?go ahead and\s+", re.IGNORECASE), ""),
     (re.compile(r"\bonce (?:the )?(\w+?)(s?) in$", re.IGNORECASE),
      lambda m: f"once the {m[1]}{m[2]} " + ("arrive" if m[2] else "arrives")),
-    (re.compile(r"\bonce (?:the )?([\w -]{2,30}?) (?:is|are) in$", re.IGNORECASE), r"once the \1 arrives"),
+    (re.compile(r"\bonce (?:the )?([\w -]{2,30}?) (is|are) in$", re.IGNORECASE),
+     lambda m: f"once the {m[1]} " + ("arrive" if m[2].lower() == "are" else "arrives")),
 )
 # A task read out of speech ends where speech trails off. The tail is rewritten, or cut, so the task
 # ends on a word a list would end on: "let him know where it's at" -> "let him know the latest position".

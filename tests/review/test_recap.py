@@ -143,6 +143,7 @@ def test_agreed_points_that_are_pleasantries_pronouns_actions_or_a_moved_date_st
                  due={"kind": "date", "date": "2026-11-20", "phrase": "Friday"}),
          _action("Cancel the debit card today", due={"kind": "date", "date": "2026-12-03", "phrase": "today"})],
         decisions=["Catch up sometime in the new year", "Agreed: set that up once the payslips are in",
+                   "It'll set out the rates and the fees for each option, but it isn't a recommendation",
                    "Remortgage illustration deadline moved from Thursday 19 November to Friday 20 November",
                    "Cancel the debit card today", "Interest stopped during the call"]),
         client="Daniel Okafor", sender=PRIYA).body

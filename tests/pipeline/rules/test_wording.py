@@ -168,3 +168,10 @@ def test_about_that_is_about_the_subject_of_the_sentence_before() -> None:
 
 def test_permission_to_go_ahead_is_not_part_of_the_task() -> None:
     assert word("go ahead and send me the transfer form", CLIENT_TO_FIRM) == "Send Danny Kowalczyk the transfer form"
+
+
+def test_things_that_are_in_arrive_in_the_plural() -> None:
+    assert word("set up the adviser appointment once the payslips are in") == (
+        "Set up the adviser appointment once the payslips arrive")
+    assert word("set up the adviser appointment once the form is in") == (
+        "Set up the adviser appointment once the form arrives")
