@@ -1,5 +1,15 @@
 """Which clauses of an interaction state its decisions and its client asks: a small learned classifier.
 
+**Not on the drafting path** (2026-12-04). Adding up to two picks per field after the cue
+rules' phrases raised recall on held-out data (fs-fresh2 asks / decisions 0.60 / 0.27 ->
+0.70 / 0.41 by the scorer's cosine >= 0.45 match), but on the shipped demo about 5 of its 24
+picks were real decisions or asks: the rest were facts ("Last year's renewal fee was
+£600"), remarks ("The firm can see the joint current account") and actions, and junk
+scored as high as the good picks (0.9 and above), so no cut separates them. A reviewer
+would delete most of them, and the recap letter lists decisions under "What we agreed".
+The module, its weights and `evals/fit_salient.py` stay for the next attempt (features that
+tell an outcome from a statement); `summary` does not call `add_picks`.
+
 Why a classifier: the summary's cue rules (`summary`, `choices`, `done`, `decisions`, `asks`)
 were written against a few writers' phrasing and find a third of the gold decisions on
 interactions by another writer. What a decision or an ask *is* carries across writers better
@@ -21,7 +31,7 @@ Design decisions:
   coefficient vector and intercept per field, the probability cut, how many picks to add),
   fitted by `evals/fit_salient.py` on the tuning sets only; `version` is a hash of the file.
   Inference is one dot product per clause, in numpy: no scikit-learn at run time.
-- **The rules keep the first word.** The classifier only adds clauses the rules did not
+- **The rules keep the first word.** The classifier would only add clauses the rules did not
   word: `summary` lists the rules' phrases first, then at most `max_picks` of the classifier's
   picks that are no near-copy of a listed phrase (`merge`). A pick is the clause itself in
   the third person, so it is always something the interaction says.

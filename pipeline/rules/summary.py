@@ -16,10 +16,10 @@ sentences:
 - **before the next interaction**: what to keep in mind that is not already an action (the
   client's preferences and concerns, and what the client still owes).
 
-Decisions and client asks the cues miss are added by a clause classifier fitted on the
-tuning sets (`pipeline.rules.salient`), after the cues' own phrases and never a near-copy of
-one. Otherwise deliberately modest: a vague note yields almost nothing, which is the honest
-answer.
+Deliberately modest: a vague note yields almost nothing, which is the honest answer. The
+clause classifier in `pipeline.rules.salient` raised decision and ask recall on held-out
+data but listed mostly facts and remarks as decisions and asks, so it is not used here (see
+that module).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from pipeline.rules import asks as ak
 from pipeline.rules import commitments as cm
 from pipeline.rules import done as dn
 from pipeline.rules import questions as qs
-from pipeline.rules import salient
 from pipeline.rules.choices import settled
 from pipeline.rules.decisions import named_document
 from pipeline.rules.figures import sole_currency, written_figures
@@ -139,14 +138,7 @@ def build_summary(
         *(_done_as_asked(i, clauses, resolver, kind) or _decision(c, resolver, text, kind)
           for i, c in enumerate(clauses) if not c.quoted), *recommendations(clauses, resolver),
         *settled(clauses, resolver, text, actions, kind), *(decided or [])] if d)[:10]
-    # What the cues miss, the clause classifier adds (`pipeline.rules.salient`): the rules keep the first word.
-    listed = salient.add_picks(
-        {"decisions": decisions, "client_asks": _unique(written_figures(a, currency) for a in asks if a)[:8]},
-        clauses, resolver, kind, text,
-        lambda field, i: written_figures(word_pick(field, i, clauses, resolver, kind), currency),
-        {"decisions": 10, "client_asks": 8},
-        [(a.evidence.start, a.evidence.end) for a in actions if a.evidence.start is not None and a.evidence.end],
-        [a.description for a in actions])
+    listed = {"decisions": decisions, "client_asks": _unique(written_figures(a, currency) for a in asks if a)[:8]}
     return InteractionSummary(
         client=client,
         kind=kind,  # type: ignore[arg-type]
