@@ -23,7 +23,7 @@ import re
 from pipeline.schemas import ActionType
 
 APPROVAL = re.compile(
-    r"\bapprov\w*|\bsign-?\s?off\b|\bwaive\w*|\bwaiver\b|\brefund\w*|\bexception\b|\bcredit (?:application|committee|"
+    r"\bapprov\w*|\bsign-?\s?off\b|\bwaiv\w*|\bwaiver\b|\brefund\w*|\bexception\b|\bcredit (?:application|committee|"
     r"decision|approval)\b|\blimit\b[^.]{0,40}\b(?:up|increase|higher|raise|change)|\b(?:increase|raise|change)\w*\b"
     r"[^.]{0,30}\blimit\b|\bpayment plan\b|\bgoodwill\b|\bmatch\b.{0,20}?(?:%|rate|per cent)|\bpremium reduction\b"
     r"|\bunderwriting approval\b|\bconcession\b|\bsubmit\b[^.]{0,50}\bto (?:the )?credit\b"
@@ -35,6 +35,8 @@ APPROVAL = re.compile(
     # Reimbursing a loss the client blames on the firm: "I expect you to cover the £40".
     r"|\breimburs\w*|\bcompensat\w*"
     r"|\bcover (?:the |that |my |our |his |her |your )?(?:[£$€]\s?\d|\w+ (?:fee|charge|costs?)\b)"
+    # Asking for a decision is seeking one: "ask the lending team for a decision on the increase".
+    r"|\bfor (?:a|their|the|its) decision\b"
     # A committee decides: "take the arrangement fee question to the pricing committee".
     r"|\b(?:put|take|submit|send|present|refer|ask)\b[^.]{0,60}?\b(?:committee|panel)\b"
     # Asking whether terms can be bent: "ask our underwriters whether they can extend full cover".
@@ -68,6 +70,8 @@ CASE = re.compile(
     r"|\brefer\w*\b[^.]{0,30}?\bto (?:our|the|a) (?:[\w-]+ )?(?:fraud|safeguarding|complaints?|financial crime"
     r"|vulnerable customers?|scams?|disputes?)\b"
     # Tracing, recalling or investigating a payment is a formal record too.
+    # An investigation is a formal record: "our fraud team will investigate".
+    r"|\binvestigat(?:e|es|ing|ion)\b(?!\s+(?:why|how|what|whether)\b)"
     r"|\b(?:recall|trace|investigate|chase down)\s+(?:the|a|that|this|their|your|my)\s+(?:[\w-]+\s+)?"
     r"(?:payment|transfer"
     r"|funds|wire|money|transaction|debit|charge)s?\b",
@@ -79,7 +83,8 @@ _TEAMISH = (
 )
 INTERNAL = re.compile(
     # Asking someone internal: "ask our credit team", "check with them", "speak to wealth planning".
-    rf"\b(?:ask|check (?:(?:it|that|this|these|those)\s+)?with|speak (?:to|with)|talk (?:to|with)|liaise with|consult"
+    rf"\b(?:ask|check (?:(?:it|that|this|these|those)\s+)?with|confirm with|speak (?:to|with)|talk (?:to|with)"
+    rf"|liaise with|consult"
     rf"|refer\w* (?:it |this )?to|run [^.]{{0,30}} past|find out from|chase|chasing|follow up with"
     rf"|raise (?:it|that|this) with|put (?:it|that|this) to|put (?:a|the|in a) request (?:in )?(?:to|with)"
     rf"|send (?:a|the) request to)\b[^.]{{0,60}}?\b(?:{_TEAMISH}|them)\b"
@@ -182,7 +187,10 @@ def classify_type(
     approval_text = main
     if verb in _SUBMIT_VERBS and sentence:
         approval_text = sentence
-    if verb not in _REPORT_VERBS or re.search(r"\b(?:ask|request|seek|submit)\b", main, re.IGNORECASE):
+    # A report-back verb talks about the decision rather than seeking it ("I'll call you once it's
+    # approved"); "get" only when it gets back to someone ("I'll get the limit increased" seeks it).
+    reports = verb in _REPORT_VERBS and (verb != "get" or re.search(r"\bget back\b", main, re.IGNORECASE))
+    if not reports or re.search(r"\b(?:ask|request|seek|submit)\b", main, re.IGNORECASE):
         if APPROVAL.search(approval_text):
             return "approval"
     if _FOR_SIGNOFF.search(main):

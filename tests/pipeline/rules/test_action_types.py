@@ -60,3 +60,23 @@ def test_a_claim_pack_is_a_document_not_a_claim() -> None:
 
 def test_working_something_out_for_the_client_is_a_client_response() -> None:
     assert _type("I'll then work out the rough gain for you.", "work") == "client_response"
+
+
+@pytest.mark.parametrize(
+    ("clause", "verb", "expected"),
+    [
+        ("I'll speak to my manager about waiving the fee", "speak", "approval"),
+        ("I'll ask the lending team for a decision on the increase", "ask", "approval"),
+        ("I'll get the limit increased to five thousand", "get", "approval"),
+        ("I'll confirm with the credit team whether that works", "confirm", "internal_request"),
+        ("I'll check that with our underwriters and let you\n  know by Friday", "check", "internal_request"),
+        ("I'll get back to you once the waiver is approved", "get", "client_response"),
+    ],
+)
+def test_types_follow_the_guide_when_worded_another_way(clause: str, verb: str, expected: str) -> None:
+    assert classify_type(clause, verb=verb, owner_side="firm", owner_is_team=False) == expected
+
+
+def test_a_team_investigating_opens_a_case_when_it_names_no_question() -> None:
+    assert classify_type("Our fraud team will investigate", verb="investigate", owner_side="firm",
+                         owner_is_team=True) == "case"
