@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
 from pipeline.rules.decisions import without_phrase
+from pipeline.rules.done import COMPLETED
 from pipeline.text import strip_hidden
 from records.ids import canonical_json, new_id
 from records.tables import Client, Draft, User
@@ -49,7 +50,7 @@ _INTERNAL_TYPES = frozenset({"internal_request", "approval", "case"})
 _INTERNAL_WORDS = re.compile(
     r"\b(?:fraud|referral|refer (?:it|this|them)|vulnerab\w*|flag\w*|escalat\w*|note (?:on|to) (?:the )?file|internal|"
     r"sign-off|sign off|approval|underwrit\w*|credit committee|credit paper|diari[sz]e\w*|compliance|suspicious|"
-    r"security team)\b",
+    r"security team|passcode|support need\w*)\b",
     re.IGNORECASE,
 )
 _BEREAVEMENT = re.compile(r"\b(?:died|passed away|death|bereave\w*|funeral|widow\w*|late husband|late wife|"
@@ -69,6 +70,15 @@ _CALL_BACK = re.compile(r"^(?:call|ring|phone)\b", re.IGNORECASE)
 _EMPTY_DECISION = re.compile(r"\b(?:catch up|keep in touch|be in touch|speak soon|talk soon)\b"
                              r"|^(?:agreed:\s*)?[a-z]+\s+(?:that|it|this|them)\b"
                              r"|^(?:it|that|this|they)(?:['’]ll|['’]s|\s+will|\s+is|\s+was|\s+would)?\s", re.IGNORECASE)
+# What a letter may tell the client was agreed: work done during the interaction ("Interest stopped
+# during the call", "we have booked you a call"), a point agreed in so many words, a date moved, a
+# term kept as it is. A statement of fact or a sentence from the conversation is not an agreement,
+# and a letter puts nothing in writing that no one agreed.
+_AGREED_FORM = re.compile(rf"\b(?:during|in|on)\s+(?:the\s+)?(?:call|meeting|mtg)\b|^agreed\b|\bmoved from\b"
+                          rf"|\b(?:stays?|remains?|unchanged|kept as it is)\b"
+                          rf"|\b(?:has|have)\s+(?:\w+\s+)?(?:{COMPLETED})\b|\b(?:{COMPLETED})$", re.IGNORECASE)
+# ...and what will happen later is work, not an agreement: "You will get a text when it's credited".
+_LATER = re.compile(r"\b(?:will|shall|when|once|if)\b|['’]ll\b", re.IGNORECASE)
 _MOVED_TO = re.compile(r"\bmoved from .+? to (?P<day>\w+day \d{1,2} \w+)$")
 # Meeting-note shorthand, written out for the client.
 _SHORTHAND = (
@@ -205,10 +215,12 @@ def _unconfirmed_bank_change(action: dict[str, Any]) -> bool:
 
 
 def _worth_writing(decision: str, described: set[str], dated: str) -> bool:
-    """Whether an agreed point belongs in the letter: not internal, not an action, not empty, not said already."""
+    """Whether an agreed point belongs in the letter: agreed or done, not internal, not an action, not said already."""
     moved = _MOVED_TO.search(decision)
-    return not (_INTERNAL_WORDS.search(decision) or decision.casefold() in described
-                or _EMPTY_DECISION.search(decision) or (moved and moved["day"] in dated))
+    later = _LATER.search(decision) and not re.match(r"(?i)agreed\b", decision) and not moved
+    return bool(_AGREED_FORM.search(decision)) and not (
+        later or _INTERNAL_WORDS.search(decision) or decision.casefold() in described
+        or _EMPTY_DECISION.search(decision) or (moved and moved["day"] in dated))
 
 
 def _listed(decision: str, lines: list[str]) -> bool:
@@ -266,6 +278,10 @@ def _to_client(text: str, you: tuple[str, ...], me: str = "") -> str:
     text = re.sub(r"\b(?:the )?client[’']s\b", "your", text, flags=re.IGNORECASE)
     text = re.sub(r"\bthe client\b", "you", text, flags=re.IGNORECASE)
     text = re.sub(r"\bthe firm[’']s\b", "our", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bthe firm (has|is|was|will|can|would)\b",
+                  lambda m: "we " + {"has": "have", "is": "are", "was": "were"}.get(m[1], m[1]), text,
+                  flags=re.IGNORECASE)
+    text = re.sub(r"\bthe firm\b", "us", text, flags=re.IGNORECASE)
     # The name took a third-person verb: "once Kwame has heard back" is "once you have heard back".
     text = re.sub(r"\byou (has|is|was|does|hasn[’']t|isn[’']t|wasn[’']t|doesn[’']t)\b",
                   lambda m: "you " + _SECOND_PERSON[m[1].replace("’", "'")], text)

@@ -167,3 +167,16 @@ def test_a_decision_the_letter_already_gives_as_work_is_not_repeated() -> None:
                                  decisions=["Send the client the transfer form for the Meridian pension"]),
                         client="Kwame Osei", sender=PRIYA).body
     assert body.count("transfer form") == 1 and "What we agreed" not in body
+
+
+def test_only_what_was_agreed_or_done_goes_under_what_we_agreed_and_the_firm_is_we() -> None:
+    body = render_recap(_content([], decisions=[
+        "The firm has booked the client a call with Tomasz Nowak on Thursday 15 October at 11am",
+        "A straight product switch needs no paperwork, but borrowing more is a new application",
+        "The client’s forecast says the client need £120,000 from January",
+        "Passcode to the client’s mobile sent during the call",
+        "Support need logged by Dominic Ward during meeting (done)",
+        "The client will get a text when it's credited",
+        "Client’s phone number updated during the call"]), client="Kwame Osei", sender=PRIYA).body
+    assert ("What we agreed:\n- We have booked you a call with Tomasz Nowak on Thursday 15 October at 11am\n"
+            "- Your phone number updated during the call\n\n") in body
