@@ -27,7 +27,7 @@ _UNIT_WORDS = ("zero nought one two three four five six seven eight nine ten ele
 _UNITS = "|".join(sorted(_UNIT_WORDS, key=len, reverse=True))
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _SMALL = rf"(?:(?:{_TENS})(?:[\s-]+(?:{_UNITS}))?|{_UNITS})"
-_HUNDREDS = rf"(?:{_SMALL}\s+hundred(?:\s+(?:and\s+)?{_SMALL})?|{_SMALL})"
+_HUNDREDS = rf"(?:(?:{_SMALL}|an?)\s+hundred(?:\s+(?:and\s+)?{_SMALL})?|{_SMALL})"
 _NUMBER = rf"(?:(?:{_HUNDREDS}|a)(?:\s+(?:thousand|million)(?:\s+(?:and\s+)?{_HUNDREDS})?)?)"
 _DIGITS = rf"(?:{_UNITS})(?:\s+(?:{_UNITS}))*"
 _SPOKEN = re.compile(

@@ -46,3 +46,10 @@ def test_a_currency_named_after_a_is_not_one_unit_of_it() -> None:
     from pipeline.rules.figures import written_figures
 
     assert written_figures("Can we open a EUR account as well?", None) == "Can we open a EUR account as well?"
+
+
+def test_a_hundred_said_with_a_counts_as_one_hundred() -> None:
+    # It was left as 'A hundred and £20,000' (only 'twenty thousand' was read).
+    said = "we need a hundred and twenty thousand from January"
+    assert written_figures(said, "GBP") == "we need £120,000 from January"
+    assert written_figures("a hundred people came", "GBP") == "a hundred people came"
