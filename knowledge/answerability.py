@@ -203,7 +203,12 @@ def _absence(name: str, vocabulary: set[str], sequences: Sequence[list[str]]) ->
         return None
     modifier, head = terms[-2:]
     for seq in sequences:
-        if any(seq[i] == head and modifier in seq[max(0, i - 1 - PAIR_GAP) : i] for i in range(len(seq))):
+        # The modifier before the noun ("sole mortgage"), or right after it past stopwords ("mortgages in a sole
+        # name": the sequences hold no stopwords).
+        if any(
+            seq[i] == head and (modifier in seq[max(0, i - 1 - PAIR_GAP) : i] or seq[i + 1 : i + 2] == [modifier])
+            for i in range(len(seq))
+        ):
             return None
     return "pair"
 

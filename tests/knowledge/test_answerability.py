@@ -31,6 +31,9 @@ def test_words_of_a_product_in_two_places_do_not_make_that_product() -> None:
     text = "Personal customers can apply online. A business term loan runs for 1 to 10 years."
     decision = assess("What's the APR on a personal loan?", [passage(text, vector_score=0.6)])
     assert decision.pair_missing == 1.0 and decision.missing_names == ("personal loan",)
+    # The modifier may follow the noun: mortgages in a sole name are sole mortgages.
+    sole = passage("Mortgages in a sole name: no arrears action for 6 months after the death.", vector_score=0.6)
+    assert assess("Sole mortgage arrears pause after death?", [sole]).missing_names == ()
 
 
 def test_near_miss_says_what_the_knowledge_base_covers_and_cites_it() -> None:
