@@ -15,7 +15,11 @@ _MODAL = (
     rf"(?:'ll|’ll|\s+will|\s+shall|(?:'m|’m|\s+am|'re|’re|\s+are)\s+{_ADVERBS}going to)"
 )
 
-FIRST_PERSON = re.compile(rf"\b(?P<subj>I|[Ww]e){_MODAL}\s+{_ADVERBS}(?P<verb>[a-z]+)")
+# "I'll try to get it to you by Friday", "I should be able to send it next week": the work is the verb after.
+_EFFORT = r"(?:(?:try|aim|endeavour|hope|plan|intend|be able|make every effort) to\s+)?"
+FIRST_PERSON = re.compile(
+    rf"\b(?P<subj>I|[Ww]e)(?:{_MODAL}|\s+should(?=\s+be able to\b))\s+{_ADVERBS}{_EFFORT}{_ADVERBS}(?P<verb>[a-z]+)"
+)
 # "Let me" commits only with work verbs aimed beyond the call ("let me check with our credit
 # team"); "let me check what you hold" or "let me double-check" happen during the call itself.
 LET_ME = re.compile(
@@ -96,8 +100,11 @@ REQUEST_PATTERNS: list[re.Pattern[str]] = [
     # plainly a request that any verb counts (`any_verb`).
     re.compile(r"\b(?:what (?:I|we)(?:'d| would|’d)? (?:ask|need|want|like) is|(?:I|we)(?:'d| would|’d) ask)"
                r"\s+(?:that\s+)?you\s+(?:please\s+|also\s+|just\s+)*(?P<verb>[a-z]+)(?P<any_verb>)", re.IGNORECASE),
-    re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+|just\s+|kindly\s+)*(?:re-)?(?P<verb>[a-z]+)",
-               re.IGNORECASE),
+    re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|also\s+|just\s+|kindly\s+|possibly\s+|perhaps\s+"
+               r"|maybe\s+|quickly\s+)*(?:re-)?(?P<verb>[a-z]+)", re.IGNORECASE),
+    # "Any chance you could waive the fee?", "Is there any way you could extend the deadline?"
+    re.compile(r"\b(?:any chance|is there (?:any|a) way|any way)\s+(?:that\s+)?you\s+(?:could|can|would|might)\s+"
+               r"(?:please\s+|possibly\s+|just\s+)*(?P<verb>[a-z]+)", re.IGNORECASE),
     re.compile(r"(?<!to )\bplease\s+(?:could you\s+|can you\s+|do\s+)?(?:re-)?(?P<verb>[a-z]+)", re.IGNORECASE),
     # Polite forms of the same ask: "would you mind sending", "if you could post", "can I ask you to".
     re.compile(r"\bwould you mind\s+(?:just\s+|also\s+)?(?P<verb>[a-z]+ing)\b", re.IGNORECASE),
@@ -144,7 +151,8 @@ NEED_STATEMENT = re.compile(
     r"(?<!which )(?<!what )(?<!whatever )(?<!documents )(?<!everything )(?<!nothing )(?<!anything )(?<!all )"
     r"\bwe(?:'ll|’ll| will)? need\b(?!\s+to\b)(?P<verb>)"
     # "I need your signed copy by Thursday": the speaker's need, of something the listener holds.
-    r"|\bI(?:'ll|’ll| will)? need (?=your\b|a (?:signed |certified )?copy\b|the signed\b|sight of\b)",
+    r"|\bI(?:'ll|’ll| will)? need (?=your\b|a (?:signed |certified )?copy\b|the signed\b|sight of\b"
+    r"|(?:the|those|these|them|it)\b[^.?!]{0,40}\bback\b)",
     re.IGNORECASE,
 )
 # A need that adds to the deliverable just asked for ("we'll need a certified translation with
@@ -270,6 +278,10 @@ VAGUE = re.compile(
     # Leave-takings and idioms that promise nothing: "I'll let you go", "I'll believe it when I see it".
     r"|\blet you (?:go|get on|get back)\b|\bleave you to it\b|\bbelieve it when\b|\bhold you to (?:that|it)\b"
     r"|\bwait and see\b|^\s*(?:I|we)(?:'ll|’ll| will) (?:push|aim|hope) for\b"
+    r"|\bbe able to help\s*(?:with (?:that|this|it))?\s*[.!?]?$"
+    # A check made while the caller holds is part of the call: "I'll just check that for you now".
+    r"|\b(?:check|look|see)\b[^.?!]{0,25}?\b(?:now|right now|while you(?:'re|’re| are) on the (?:line|phone)"
+    r"|whilst you hold)\s*[.!?]?$"
     r"|\bsort (?:it|that|this|things) out\s*[.!]?$"
     r"|^\s*(?:\w+,\s*)?(?:I|we)(?:'ll|’ll| will) take (?:that|it|them)\s*[.!]?$"
     r"|\bat (?:whatever|your (?:own)?|their (?:own)?) pace\b|\bmention (?:it|that|this) to (?:her|him|them)\b"

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from pipeline.rules.commitments import detect
 from pipeline.schemas import Participant
 from tests.pipeline.rules.test_engine import _draft, _rows
 
@@ -202,3 +203,25 @@ def test_making_one_record_of_what_was_said_is_note_taking_not_an_action() -> No
             "the whole bank will use, so you won't need to tell us again.\n")
     draft = _draft(text, "call_transcript", "2026-11-19T10:00:00+00:00", people, "Erik Lind")
     assert draft.actions == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "verb"),
+    [
+        ("I'll try to get it to you by Friday", "commitment", "get"),
+        ("I should be able to get the valuation to you next week", "commitment", "get"),
+        ("Could you possibly send the payslips by Friday?", "request", "send"),
+        ("Any chance you could waive the fee?", "request", "waive"),
+        ("Is there any way you could extend the deadline?", "request", "extend"),
+        ("I need the form back by the 12th", "request", "provide"),
+    ],
+)
+def test_commitments_and_requests_in_other_words_are_detected(text: str, kind: str, verb: str) -> None:
+    found = detect(text, written=False)
+    assert found is not None and (found.kind, found.verb) == (kind, verb)
+
+
+@pytest.mark.parametrize("text", ["I'll just check that for you now", "We should be able to help with that",
+                                  "there's nothing we need before then", "We're going to start doing the market"])
+def test_in_call_checks_and_offers_of_help_are_no_action(text: str) -> None:
+    assert detect(text, written=False) is None
