@@ -38,7 +38,7 @@ from pipeline.rules.decisions import named_document
 from pipeline.rules.figures import sole_currency, written_figures
 from pipeline.rules.owners import OwnerResolver
 from pipeline.rules.proposals import accepted_offers, named_thing, recommendations
-from pipeline.rules.sentiment import client_sentiment
+from pipeline.rules.sentiment import client_sentiment, noted_of_client
 from pipeline.rules.turns import Clause
 from pipeline.rules.unchanged import kept_as_is
 from pipeline.rules.wording import Voices, antecedent, task_wording
@@ -152,7 +152,8 @@ def build_summary(
         concerns=concerns,
         preferences=preferences,
         decisions=listed["decisions"],
-        sentiment=client_sentiment(" ".join(c.text for c in client_clauses)),
+        sentiment=client_sentiment(" ".join(c.text for c in client_clauses)
+                                   or (noted_of_client(clauses, resolver) if kind == "meeting_notes" else "")),
         sensitive_points=[c.text for c in clauses if _SENSITIVE.search(c.text)][:8],
         before_next_interaction=_before_next(preferences, concerns, actions),
     )
