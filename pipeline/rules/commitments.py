@@ -192,8 +192,16 @@ _RECEIVE_FROM = re.compile(
 _ONGOING_START = re.compile(r"\s+(?:\w+ing\b|to\b)")
 
 
+# "Need P60 from client", "Still need ID from KO": a need in notes is asked of the one named.
+_NOTE_NEED = re.compile(r"^(?:still\s+)?(?:need|needs|require|requires|awaiting)\s+(?P<what>\S.{1,60}?)\s+from\s+"
+                        r"(?P<who>(?:the\s+)?(?i:client|customer)|[A-Z]{2,4}|[A-Z][a-z]+)\b", re.IGNORECASE)
+
+
 def _note_person(text: str) -> Detection | None:
     """Notes' third-person work: a pronoun or a name that will, said it would, or needs to act."""
+    m = _NOTE_NEED.match(text)
+    if m:
+        return Detection("third_party", "provide", m.group("who"), m.start("what"))
     m = _NOTE_INNER.search(text)
     if m and m.group("verb") not in ONGOING_VERBS:
         return Detection("third_party", m.group("verb"), m.group("who"), m.start("who"))

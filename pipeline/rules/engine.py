@@ -158,7 +158,7 @@ def _owner_of(
         name = _request_owner(clause, resolver, clauses, index)
         return (name, resolver.side_of(name), False) if name else None
     who = det.who or ""
-    p = resolver.participant(who)
+    p = resolver.participant(who) or _the_client(who, resolver)
     if p:
         return p.name, p.side, False
     if re.search(r"\b(?:team|desk|department|unit|services|operations|relations|support|care|underwriting)$"
@@ -166,6 +166,18 @@ def _owner_of(
         return team_name(who), "firm", True
     role = role_team(who)
     return (role, "firm", True) if role else None
+
+
+_CLIENT_WORD = re.compile(r"(?:the\s+)?(?:client|customer|cust|clt|cl)", re.IGNORECASE)
+
+
+def _the_client(who: str, resolver: OwnerResolver) -> Participant | None:
+    """Notes call the client "client" ("Client to provide 3m bank stmts"): the one client-side participant."""
+    if not _CLIENT_WORD.fullmatch(who.strip()):
+        return None
+    clients = [p for p in resolver.participants if p.side == "client"]
+    named = [p for p in clients if p.role == "client"]
+    return (named or clients)[0] if len(named or clients) == 1 else None
 
 
 @dataclass

@@ -91,6 +91,7 @@ _TAILS = (
     (re.compile(r"^(?P<task>\S+(?:\s+\S+){3,}?)\s+(?:for|on|about|with|of) (?:that|this)$", re.IGNORECASE),
      r"\g<task>"),
     (re.compile(r"\bafter this$", re.IGNORECASE), "after the call"),
+    (re.compile(r"^(Provide \S.*?) from (?:the )?(?:client|customer)$", re.IGNORECASE), r"\1"),
     # An aside after the task: "..., and usually it's much quicker than that".
     (re.compile(r",?\s+(?:and|but)\s+(?:usually|normally|often|generally|probably|hopefully)\b.*$", re.IGNORECASE), ""),
     # A notes account number stands for the account: "Re-title 4471", "Close 0932".

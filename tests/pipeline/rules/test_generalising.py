@@ -120,3 +120,12 @@ def test_a_reply_that_names_the_work_keeps_the_asked_date_when_it_gives_none() -
         "Tom Hale: I'll sign it the day it comes.\n"
     )
     assert [(a.owner, a.due.deadline) for a in actions if a.owner == "Tom Hale"] == [("Tom Hale", date(2026, 3, 6))]
+
+
+def test_notes_that_call_the_client_client_give_the_client_the_work_when_one_client_took_part() -> None:
+    people = [Participant(name="Rosa Lind", role="relationship_manager", side="firm"),
+              Participant(name="Omar Patel", role="client", side="client")]
+    notes = "Review, 3 Mar.\n- Client to provide 3m bank stmts by Fri.\n- Need P60 from customer.\n- RL to send pack.\n"
+    actions = _actions(notes, "meeting_notes", people)
+    assert [(a.owner, a.description) for a in actions] == [
+        ("Omar Patel", "Provide 3m bank stmts by Fri"), ("Omar Patel", "Provide P60"), ("Rosa Lind", "Send pack")]
