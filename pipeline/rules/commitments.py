@@ -59,6 +59,7 @@ from pipeline.rules.patterns import (
     VAGUE_VERBS,
     VERIFICATION,
     WORK_VERBS,
+    WRITTEN_WANT,
     WRITTEN_WORK_VERBS,
 )
 
@@ -310,6 +311,9 @@ def _written_request(text: str) -> Detection | None:
     m = SERVICE_WISH.search(text)
     if m:
         return Detection("request", m.group("verb").lower(), None, m.start())
+    m = WRITTEN_WANT.search(text)
+    if m:
+        return Detection("request", WANTED, None, m.start())
     lead = LEAD_IN.match(text)
     offset = lead.end() if lead else 0
     m = IMPERATIVE.search(text[offset:])

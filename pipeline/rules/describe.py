@@ -76,6 +76,10 @@ _PARTICIPLE = re.compile(r"(?<!\bI )(?<!\bwe )(?<!\byou )(?<!\bhe )(?<!\bshe )(?
                          r"\b(?P<word>(?:re-)?[a-z]+(?:ed|id|nt|ne|en|de))\b", re.IGNORECASE)
 
 
+_WANT_OPENING = re.compile(r"^.*?\b(?:(?:I|we)(?:'d|’d| would)? (?:like|want|expect)|writing to (?:request|ask for))"
+                           r"\s+", re.IGNORECASE)
+
+
 def _base(word: str) -> str | None:
     """'re-applied' -> 're-apply', 'refunded' -> 'refund', 'cancelled' -> 'cancel', 'paid' -> 'pay'."""
     prefix, stem = ("re-", word[3:]) if word.lower().startswith("re-") else ("", word)
@@ -96,12 +100,18 @@ def wanted_task(item: str) -> str:
     payment"; "A written reply by Friday" -> "send a written reply by Friday".
     """
     text = " ".join(item.split()).rstrip(".")
+    want = _WANT_OPENING.search(text)
+    if want:
+        # "I would like a refund of the charge" -> "provide a refund of the charge"; "I want my money back".
+        text = text[want.end() :]
+        if re.match(r"(?:my|our) money back\b", text, re.IGNORECASE):
+            return "return the money" + text[len(text.split(" back", 1)[0]) + 5 :]
     for m in _PARTICIPLE.finditer(text):
         base = _base(m["word"])
         if base and m.start() > 0:
             thing = text[: m.start()].rstrip(" ,")
             return f"{base} {_uncapitalised(thing)}{text[m.end():]}"
-    return f"send {_uncapitalised(text)}"
+    return f"{'provide' if want else 'send'} {_uncapitalised(text)}"
 
 
 def _uncapitalised(text: str) -> str:

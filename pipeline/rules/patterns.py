@@ -110,7 +110,13 @@ REQUEST_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"\bwould you mind\s+(?:just\s+|also\s+)?(?P<verb>[a-z]+ing)\b", re.IGNORECASE),
     re.compile(r"\bif you (?:could|can|would)\s+(?:please\s+|just\s+|also\s+|kindly\s+)*(?P<verb>[a-z]+)",
                re.IGNORECASE),
-    re.compile(r"\b(?:can|could|may|might) I ask you to\s+(?:please\s+|just\s+|also\s+)*(?P<verb>[a-z]+)",
+    re.compile(r"\b(?:can|could|may|might) I ask (?:that )?you(?: to)?\s+(?:please\s+|just\s+|also\s+)*"
+               r"(?P<verb>[a-z]+)", re.IGNORECASE),
+    # "Would it be possible to move the payment date?", "Is it possible for you to resend it?"
+    re.compile(r"\b(?:would|will|is) (?:it|that) (?:be )?possible (?:for you )?to\s+(?:please\s+)?(?P<verb>[a-z]+)",
+               re.IGNORECASE),
+    # "I trust you will refund the fee": a demand put politely, whatever the verb.
+    re.compile(r"\b(?:I|we) (?:trust|assume) (?:that )?you(?:'ll|’ll| will| can)\s+(?P<verb>[a-z]+)(?P<any_verb>)",
                re.IGNORECASE),
     re.compile(r"\b(?:I|we)(?:'ll|’ll| will)?\s+(?:need|would like|'d like|’d like|want)\s+you\s+to\s+(?P<verb>[a-z]+)",
                re.IGNORECASE),
@@ -134,6 +140,17 @@ RECORD_REQUEST = re.compile(
 # A written wish to change a service is a request to the recipient: "we would like to switch
 # to paper statements", "I'd like to close the old account". Wishes to talk, know or
 # understand are questions, not work.
+# A written want of an outcome: "I would like a refund of the charge", "I'd like the account closed",
+# "I want my money back", "I am writing to request a copy of my statement".
+WRITTEN_WANT = re.compile(
+    r"\b(?:I|we)(?:'d|’d| would)? (?:like|want|expect) (?:a|an|my|our|the) (?:full )?(?:refund|copy|replacement"
+    r"|call ?back|breakdown|explanation|written (?:reply|response|explanation)|apology|reimbursement)\b"
+    r"|\b(?:I|we)(?:'d|’d| would)? (?:like|want) (?:the|my|our) [\w -]{2,30}? (?:closed|cancelled|refunded|changed"
+    r"|updated|moved|transferred|stopped|removed|reinstated|reversed|waived|corrected|fixed)\b"
+    r"|\b(?:I|we) want (?:my|our) money back\b"
+    r"|\b(?:I am|I'm|I’m|we are|we're|we’re) writing to (?:request|ask for)\b",
+    re.IGNORECASE,
+)
 SERVICE_WISH = re.compile(
     r"\b(?:I|we)(?:\s+would|'d|’d)\s+(?:also\s+|now\s+|really\s+)?like\s+to\s+(?P<verb>switch|change|close|open|cancel|add|remove"
     r"|move|transfer|withdraw|increase|reduce|update|stop|set up|upgrade|downgrade|redeem|sell|buy|invest|top up"
@@ -325,7 +342,8 @@ COURTESY = re.compile(
     r"\bplease (?:find|see) (?:attached|enclosed|below|above|the attached)\b|\bplease note\b"
     r"|\b(?:attached|enclosed|below),? please (?:find|see)\b"
     r"|\b(?:take|taking) (?:your|all the) time\b|\bplease (?:do not|don't|don’t) hesitate\b"
-    r"|\b(?:please (?:do )?)?let (?:me|us) know if you have any\b",
+    r"|\b(?:please (?:do )?)?let (?:me|us) know if you have any\b"
+    r"|\blet (?:me|us) know if (?:you need|there(?:'s|’s| is)|I can) (?:anything|any)\b",
     re.IGNORECASE,
 )
 # Mailing-list housekeeping asks nothing of the reader's business: "add us to your address

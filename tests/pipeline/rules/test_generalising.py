@@ -129,3 +129,16 @@ def test_notes_that_call_the_client_client_give_the_client_the_work_when_one_cli
     actions = _actions(notes, "meeting_notes", people)
     assert [(a.owner, a.description) for a in actions] == [
         ("Omar Patel", "Provide 3m bank stmts by Fri"), ("Omar Patel", "Provide P60"), ("Rosa Lind", "Send pack")]
+
+
+def test_written_wants_of_an_outcome_ask_the_reader_when_no_request_form_is_used() -> None:
+    people = [Participant(name="Rosa Lind", role="relationship_manager", side="firm"),
+              Participant(name="Omar Patel", role="client", side="client")]
+    wanted = []
+    for body in ("I would like a refund of the charge.", "I would like the account closed by Friday.",
+                 "Would it be possible to move the payment date to the 15th?", "I trust you will refund the fee."):
+        email = ("From: Omar Patel <o@x.example>\nTo: Rosa Lind <r@bank.example>\nDate: Tue, 03 Mar 2026 09:00:00 "
+                 f"+0000\nSubject: Account\n\nHi Rosa,\n\n{body}\n\nOmar\n")
+        wanted += [(a.owner, a.description) for a in _actions(email, "email", people)]
+    assert wanted == [("Rosa Lind", "Provide a refund of the charge"), ("Rosa Lind", "Close the account by Friday"),
+                      ("Rosa Lind", "Move the payment date to the 15th"), ("Rosa Lind", "Refund the fee")]
