@@ -278,9 +278,9 @@ VERIFICATION = re.compile(
 HYPOTHETICAL = re.compile(
     r"(?<!even )(?<!as )(?<!see )(?<!ask )(?<!check )(?<!know )(?<!asking )(?<!whether )\bif\b"
     r"(?!\s+(?:you|we)\s+(?:can|could)\b)(?!\s+(?:needed|necessary|required|possible)\b)"
-    # "If it helps, I'll ask our team for a note": a courtesy, not a condition.
+    # "If it helps, I'll ask our team for a note", "...and a leaflet, in case it helps": a courtesy, not a condition.
     r"(?!\s+(?:it|that) (?:helps|would help)\b)"
-    r"|\botherwise\b|\bin case\b|\bunless\b",
+    r"|\botherwise\b|\bin case\b(?!\s+(?:it|that|they) (?:helps?|would help|is useful|are useful)\b)|\bunless\b",
     re.IGNORECASE,
 )
 VAGUE = re.compile(

@@ -225,3 +225,12 @@ def test_commitments_and_requests_in_other_words_are_detected(text: str, kind: s
                                   "there's nothing we need before then", "We're going to start doing the market"])
 def test_in_call_checks_and_offers_of_help_are_no_action(text: str) -> None:
     assert detect(text, written=False) is None
+
+
+def test_a_leaflet_offered_in_case_it_helps_is_still_sent() -> None:
+    people = [Participant(name="Amira Haddad", role="service_agent", side="firm"),
+              Participant(name="Erik Lind", role="client", side="client")]
+    text = ("Erik Lind: Thank you.\nAmira Haddad: I'll send you a letter within two business days listing every "
+            "account, and a leaflet about bereavement support, in case it helps.\n")
+    draft = _draft(text, "call_transcript", "2026-11-19T10:00:00+00:00", people, "Erik Lind")
+    assert [a.owner for a in draft.actions] == ["Amira Haddad"]
