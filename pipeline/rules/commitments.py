@@ -189,6 +189,18 @@ _RECEIVE_FROM = re.compile(
     r"\b(?i:you)(?:'ll|’ll| will| should)\s+(?:get|receive|have)\s+(?P<what>(?:a|an|the)\s[^.;]{3,60}?)\s+from\s+"
     r"(?P<who>(?:our|the)\s+(?:[\w&-]+\s+){0,3}?team)\b"
 )
+# Other ways a speaker takes work on: "I'll be sending you a letter", "I'll have someone ring you back",
+# "What I'll do is send you the form today" ("what I can do is..." only offers).
+_PROGRESSIVE = re.compile(
+    r"\b(?:I|[Ww]e)(?:'ll|’ll| will) be (?P<verb>sending|posting|emailing|calling|ringing|phoning|writing|arranging"
+    r"|booking|transferring|refunding|issuing|raising|submitting|forwarding)\b"
+)
+_HAVE_SOMEONE = re.compile(
+    r"\b(?:I|[Ww]e)(?:'ll|’ll| will) (?:get|have) (?:someone|somebody|a colleague|one of (?:my|our) colleagues)"
+    r"(?: from [\w\s]{2,30}?)? (?:to )?(?P<verb>ring|call|phone|contact|email|write to|get back to)\b"
+)
+_WHAT_I_DO = re.compile(r"\b[Ww]hat (?:I|we)(?:\s+will|'ll|’ll|'m going to|’m going to|\s+am going to"
+                        r"|'re going to|\s+are going to) do (?:now |first |next )?is\s+(?:to\s+)?(?P<verb>[a-z]+)")
 # "We're going to start doing the Saturday market": an activity that will go on, not a deliverable.
 _ONGOING_START = re.compile(r"\s+(?:\w+ing\b|to\b)")
 
@@ -217,6 +229,26 @@ def _note_person(text: str) -> Detection | None:
     return Detection("third_party", verb, who, m.start("who") if m.group("who") else m.start("who2"))
 
 
+def _no_deliverable(text: str, m: re.Match[str]) -> bool:
+    """Whether the promise names no deliverable: "we're going to start doing it", "I'm going to ask you to"."""
+    verb, rest = m.group("verb"), text[m.end("verb") :]
+    if verb in ("start", "begin", "continue") and _ONGOING_START.match(rest):
+        return True
+    return verb == "ask" and re.match(r"\s+you\s+to\b", rest) is not None
+
+
+def _taken_on(text: str, first_person: re.Match[str] | None) -> Detection | None:
+    """Work taken on in other words, unless a plain "I'll <verb>" came first."""
+    m = _PROGRESSIVE.search(text) or _HAVE_SOMEONE.search(text) or _WHAT_I_DO.search(text)
+    if m is None:
+        return None
+    plain = first_person is not None and first_person.group("verb") not in ONGOING_VERBS | VAGUE_VERBS | {"do"}
+    if plain and first_person.start() < m.start():  # type: ignore[union-attr]
+        return None
+    verb = _base_form(m.group("verb").lower()) if m.group("verb") else "send"
+    return Detection("commitment", verb, None, m.start())
+
+
 def _own_or_assigned(text: str, *, notes: bool) -> Detection | None:
     """Work the speaker takes on ("I'll send"), assigns in notes ("BK to submit"), or names for a third party."""
     if notes:
@@ -227,10 +259,11 @@ def _own_or_assigned(text: str, *, notes: bool) -> Detection | None:
         if found is not None:
             return found
     m = FIRST_PERSON.search(text)
-    if m and m.group("verb") in ("start", "begin", "continue") and _ONGOING_START.match(text, m.end("verb")):
+    if m and _no_deliverable(text, m):
         return None
-    if m and m.group("verb") == "ask" and re.match(r"\s+you\s+to\b", text[m.end("verb") :]):
-        return None  # "I'm going to ask you to do something for me": the request follows
+    taken = _taken_on(text, m)
+    if taken is not None:
+        return taken
     received = _RECEIVE_FROM.search(text)
     if received:
         # "You'll get a written acknowledgement from our complaints team": the team sends it.

@@ -24,7 +24,7 @@ FIRST_PERSON = re.compile(
 # team"); "let me check what you hold" or "let me double-check" happen during the call itself.
 LET_ME = re.compile(
     r"\b[Ll]et me\s+(?P<verb>check with|speak to|talk to|ask|find out|get back|come back|look into|raise|chase"
-    r"|arrange|book|send|email|write)\b"
+    r"|arrange|book|send|email|write|get (?:that|it|this|them|those) (?:sent|over|across|booked|done|sorted))\b"
 )
 # A note may open on what was agreed before naming who acts: "Agreed - payments ops team to switch it on".
 NOTE_ACTION = re.compile(

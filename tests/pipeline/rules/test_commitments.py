@@ -234,3 +234,11 @@ def test_a_leaflet_offered_in_case_it_helps_is_still_sent() -> None:
             "account, and a leaflet about bereavement support, in case it helps.\n")
     draft = _draft(text, "call_transcript", "2026-11-19T10:00:00+00:00", people, "Erik Lind")
     assert [a.owner for a in draft.actions] == ["Amira Haddad"]
+
+
+@pytest.mark.parametrize(("text", "verb"), [("I'll have someone ring you back this afternoon", "ring"),
+                                            ("I'll be sending you a letter", "send"),
+                                            ("What I'm going to do now is raise a fraud referral for you", "raise")])
+def test_work_taken_on_in_other_words_is_a_commitment(text: str, verb: str) -> None:
+    found = detect(text, written=False)
+    assert found is not None and (found.kind, found.verb) == ("commitment", verb)
