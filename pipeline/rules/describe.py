@@ -29,7 +29,9 @@ def _action_type(d: PendingAction, resolver: OwnerResolver) -> ActionType:
     if d.detection.kind == "signoff":
         return "approval"
     types = [
-        classify_type(_clientise(c.text, resolver), verb=d.detection.verb if c is d.clause else _verb_of(c.text),
+        # A wanted outcome ("I'd like a copy of my statement") is typed as the task it words.
+        classify_type(_clientise(wanted_task(c.text) if c is d.clause and d.detection.verb == cm.WANTED else c.text,
+                                 resolver), verb=d.detection.verb if c is d.clause else _verb_of(c.text),
                       owner_side=d.side, owner_is_team=d.is_team, sentence=c.sentence_text, context=c.line_text)
         for c in [d.clause, *d.merged_from]
     ]
