@@ -17,7 +17,8 @@ import re
 from collections.abc import Sequence
 
 from knowledge.abstention import DEFAULT_ABSTAIN_THRESHOLD, abstain
-from knowledge.answerability import PRODUCT_STEMS, Answerability, asked_part, asked_property
+from knowledge.answerability import PRODUCT_STEMS, Answerability
+from knowledge.asked import asked_part, asked_property
 from knowledge.bm25 import tokenize
 from knowledge.relevance import holds, sentence_scores, term_weights
 from knowledge.schemas import NOT_FOUND, Answer, Citation, Passage

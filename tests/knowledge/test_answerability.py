@@ -60,7 +60,7 @@ def test_unrelated_question_abstains_without_a_near_miss() -> None:
 
 
 def test_a_property_no_sentence_gives_for_the_thing_marks_the_attribute_missing() -> None:
-    from knowledge.answerability import attribute_missing
+    from knowledge.asked import attribute_missing
 
     saver = passage(
         "The Easy Saver pays 3.1% AER variable. Business customers use the Business Reserve Account instead.",
@@ -101,7 +101,7 @@ def test_near_miss_names_only_proper_product_names_and_never_quotes_a_title() ->
 
 
 def test_a_price_is_given_by_any_price_word_or_an_amount() -> None:
-    from knowledge.answerability import attribute_missing
+    from knowledge.asked import attribute_missing
 
     chaps = passage("A CHAPS payment costs 25 GBP.", vector_score=0.6)
     assert attribute_missing("What is the fee for a CHAPS payment?", [chaps]) == 0.0
@@ -127,7 +127,7 @@ def test_a_named_thing_no_document_mentions_vetoes_the_answer() -> None:
 
 
 def test_is_there_a_property_on_a_thing_the_passages_describe_without_it_is_a_gap() -> None:
-    from knowledge.answerability import attribute_gap
+    from knowledge.asked import attribute_gap
 
     loan = passage("Business term loan: £10,000 to £2 million over 1 to 10 years. Arrangement fee 1.5%.")
     assert attribute_gap("Is there an early repayment charge on a business term loan?", [loan]) == (
@@ -143,7 +143,7 @@ def test_is_there_a_property_on_a_thing_the_passages_describe_without_it_is_a_ga
 
 
 def test_what_a_thing_charges_is_a_gap_when_no_sentence_prices_it() -> None:
-    from knowledge.answerability import attribute_gap
+    from knowledge.asked import attribute_gap
 
     card = passage("The Harbour Classic Credit Card has no annual fee. Cash withdrawals are not allowed abroad.")
     assert attribute_gap("What late fee does the Classic card charge?", [card]) == ("late fee", "Classic card")
@@ -165,7 +165,7 @@ def test_a_cap_asks_for_a_figure_the_passage_may_word_otherwise() -> None:
 
 
 def test_a_possessive_property_and_an_opening_time_are_properties_of_a_thing() -> None:
-    from knowledge.answerability import attribute_gap
+    from knowledge.asked import attribute_gap
 
     invest = passage("Harbour & Vale Invest is the platform of Harbour & Vale Bank. Shares cost £5.95 a trade.")
     assert attribute_gap("What is Harbour & Vale Bank's share price today?", [invest]) == (
@@ -180,7 +180,7 @@ def test_a_possessive_property_and_an_opening_time_are_properties_of_a_thing() -
 
 
 def test_how_long_a_thing_takes_to_do_something_is_given_by_its_duration() -> None:
-    from knowledge.answerability import attribute_gap
+    from knowledge.asked import attribute_gap
 
     statements = passage("Cheques paid into a current account show on statements. Faster Payments take 2 hours.")
     assert attribute_gap("How long does a cheque paid into a current account take to clear?", [statements]) == (
@@ -193,7 +193,7 @@ def test_how_long_a_thing_takes_to_do_something_is_given_by_its_duration() -> No
 
 
 def test_a_figure_asked_for_needs_a_figure_of_that_kind_in_the_sentence() -> None:
-    from knowledge.answerability import attribute_gap
+    from knowledge.asked import attribute_gap
 
     print_ = passage("Use the format the customer asked for (large print, braille, audio).")
     assert attribute_gap("What minimum font size counts as large print?", [print_]) == (
@@ -210,7 +210,7 @@ def test_a_figure_asked_for_needs_a_figure_of_that_kind_in_the_sentence() -> Non
 
 
 def test_how_to_do_something_to_a_thing_no_sentence_names_is_a_gap_and_a_near_miss() -> None:
-    from knowledge.answerability import attribute_gap
+    from knowledge.asked import attribute_gap
 
     address = passage("Update the address. The system sends a confirmation letter to both addresses.")
     address = address.model_copy(update={"heading": "Procedure: Change of Address > Making the change"})
