@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, replace
 
 from pipeline.rules.action_types import main_part
+from pipeline.rules.loose import LOOSE_IMPERATIVE, LOOSE_KEEP, LOOSE_REQUEST, OPEN_OFFER, SEGMENT
 from pipeline.rules.patterns import (
     ATTENDANCE,
     COURTESY,
@@ -31,9 +32,6 @@ from pipeline.rules.patterns import (
     LEAD_IN,
     LET_ME,
     LIST_LEAD,
-    LOOSE_IMPERATIVE,
-    LOOSE_KEEP,
-    LOOSE_REQUEST,
     MAILING_LIST,
     NAMED_REQUEST,
     NEED_STATEMENT,
@@ -44,12 +42,10 @@ from pipeline.rules.patterns import (
     NOTE_TAKING,
     OFFER,
     ONGOING_VERBS,
-    OPEN_OFFER,
     PRONOUN_TEAM,
     QUESTION,
     RECORD_REQUEST,
     REQUEST_PATTERNS,
-    SEGMENT,
     SERVICE_WISH,
     SIGNOFF_TEAM,
     SUGGESTION,

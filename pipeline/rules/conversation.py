@@ -403,3 +403,16 @@ def merge_restatements(drafts: list[PendingAction], text: str, kind: str, refere
         elif d.due.kind != "none":
             earlier.set_due(d.due)
     return kept
+
+
+def not_done_in_call(drafts: list[PendingAction], clauses: list[Clause], kind: str) -> list[PendingAction]:
+    """Drop work the other party says was done while they talked ("I'll forward it now." - "I've got it")."""
+    if kind != "call_transcript":
+        return drafts
+    kept = []
+    for d in drafts:
+        last_turn = max(c.turn for c in [d.clause, *d.merged_from])
+        said = [c for c in clauses if last_turn < c.turn <= last_turn + 2 and c.speaker != d.clause.speaker]
+        if not any(pt.DONE_IN_CALL.search(c.text) for c in said[:3]):
+            kept.append(d)
+    return kept
