@@ -14,7 +14,9 @@ from pipeline.schemas import Due
 # Words that make a date a deadline for the clause it sits in. A deadline-marked date wins
 # over an incidental one ("by 14 Nov for the 20 Nov sitting" -> 14 Nov).
 _DEADLINE_PREFIX = re.compile(
-    r"(?:\bby|\bon|\bbefore|\bno later than|\buntil|\btill|\bwithin|\bthis|\bnext)\s+(?:the\s+)?$",
+    # "by the end of tomorrow", "by close of business on Friday": the end of the day named is the deadline.
+    r"(?:\bby|\bon|\bbefore|\bno later than|\buntil|\btill|\bwithin|\bthis|\bnext)\s+(?:the\s+)?"
+    r"(?:(?:end|close) of(?: business| play)?(?: on)?\s+)?$",
     re.IGNORECASE,
 )
 # "before the 20th", and "before the next one on 20 August" / "before the renewal on 1 May": the day before.

@@ -156,6 +156,9 @@ def detect(text: str, *, written: bool, notes: bool = False, loose: bool = False
     said = _own_or_assigned(stripped, notes=notes)
     if said is not None:
         return said
+    passive = None if notes else _PASSIVE_PROMISE.search(stripped)
+    if passive:
+        return Detection("commitment", _PASSIVE_BASE[passive.group("verb")], None, passive.start("what"))
     if VERIFICATION.search(stripped) and not loose:
         return None  # "can you confirm your date of birth": identity checks are part of the call
     return _asked(stripped, written=written, loose=loose)
@@ -197,6 +200,14 @@ _HAVE_SOMEONE = re.compile(
 )
 _WHAT_I_DO = re.compile(r"\b[Ww]hat (?:I|we)(?:\s+will|'ll|’ll|'m going to|’m going to|\s+am going to"
                         r"|'re going to|\s+are going to) do (?:now |first |next )?is\s+(?:to\s+)?(?P<verb>[a-z]+)")
+# The firm's promise in the passive, of money back to the listener: "the £349.99 will be refunded to
+# your card account by the end of tomorrow". The speaker makes it happen.
+_PASSIVE_PROMISE = re.compile(
+    r"(?:^|,\s+(?:and\s+)?|\band\s+)(?P<what>(?:the|your|that|this)\s+(?:[^,;.]|\.(?=\d)){1,40}?)\s+will\s+be\s+"
+    r"(?P<verb>refunded|credited|reversed|returned|paid back|put back)\s+(?:to|into|on to|onto)\s+your\b"
+)
+_PASSIVE_BASE = {"refunded": "refund", "credited": "credit", "reversed": "reverse", "returned": "return",
+                 "paid back": "pay back", "put back": "put back"}
 # "We're going to start doing the Saturday market": an activity that will go on, not a deliverable.
 _ONGOING_START = re.compile(r"\s+(?:\w+ing\b|to\b)")
 

@@ -232,6 +232,12 @@ def _frame(body: str, clause: str) -> str:
     need = _NEED.match(whole)
     if need and len(need["obj"].split()) >= 2:
         return "Provide " + need["obj"]
+    # A passive promise written as its work: "refund the £349.99 will be refunded to your account" -> "refund
+    # the £349.99 to your account".
+    passive = re.match(r"^(?P<verb>[a-z]+(?: back)?)\s+(?P<what>.+?)\s+will\s+be\s+[a-z]+ed(?: back)?\s+(?P<rest>.+)$",
+                       body.strip(), re.IGNORECASE)
+    if passive:
+        return f"{passive['verb']} {passive['what']} {passive['rest']}"
     signoff = _SIGNOFF.search(whole)
     if signoff and body.strip() == clause.strip():
         return "Sign off " + re.sub(r"^(?:this|that)\s+", "the ", signoff["what"], flags=re.IGNORECASE)

@@ -93,3 +93,12 @@ def test_notes_shorthand_and_wrapped_lines_resolve_like_the_written_phrase(text:
 
 def test_a_backdated_date_is_no_deadline() -> None:
     assert _deadline("The overpayment re-applied, backdated to 1 June.", WEDNESDAY) is None
+
+
+def test_by_the_end_of_a_day_marks_that_day_as_the_deadline_over_an_incidental_now() -> None:
+    from pipeline.dates.scan import best_mention
+
+    mentions = find_dates("I'm raising it now, and the money will be refunded by the end of tomorrow.",
+                          date(2026, 11, 18))
+    best = best_mention(mentions)
+    assert best is not None and best.due.date == date(2026, 11, 19)

@@ -242,3 +242,13 @@ def test_a_leaflet_offered_in_case_it_helps_is_still_sent() -> None:
 def test_work_taken_on_in_other_words_is_a_commitment(text: str, verb: str) -> None:
     found = detect(text, written=False)
     assert found is not None and (found.kind, found.verb) == ("commitment", verb)
+
+
+def test_money_the_firm_says_will_be_refunded_to_the_listener_is_its_promise() -> None:
+    people = [Participant(name="Tom Reilly", role="service_agent", side="firm"),
+              Participant(name="Sue Brent", role="client", side="client")]
+    text = ("Sue Brent: What about the money?\nTom Reilly: I'm raising the claim with our fraud team now, and the "
+            "£349.99 will be refunded to your card account by the end of tomorrow.\n")
+    draft = _draft(text, "call_transcript", "2026-11-18T10:00:00+00:00", people, "Sue Brent")
+    assert [(a.description, a.owner, a.due.deadline) for a in draft.actions] == [
+        ("Refund the £349.99 to Sue Brent’s card account by the end of tomorrow", "Tom Reilly", date(2026, 11, 19))]
