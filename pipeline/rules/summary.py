@@ -16,10 +16,9 @@ sentences:
 - **before the next interaction**: what to keep in mind that is not already an action (the
   client's preferences and concerns, and what the client still owes).
 
-Deliberately modest: a vague note yields almost nothing, which is the honest answer. The
-clause classifier in `pipeline.rules.salient` raised decision and ask recall on held-out
-data but listed mostly facts and remarks as decisions and asks, so it is not used here (see
-that module).
+Deliberately modest: a vague note yields almost nothing, which is the honest answer. A
+clause classifier for decisions and asks (commit 59deeac, removed in the next commits) raised
+held-out recall but listed mostly facts and remarks on the shipped demo.
 """
 
 from __future__ import annotations
@@ -157,16 +156,6 @@ def build_summary(
         sensitive_points=[c.text for c in clauses if _SENSITIVE.search(c.text)][:8],
         before_next_interaction=_before_next(preferences, concerns, actions),
     )
-
-
-def word_pick(field: str, index: int, clauses: list[Clause], resolver: OwnerResolver, kind: str) -> str:
-    """A clause the classifier picked, worded for its field: an ask as the ask cues word it, else its statement."""
-    clause = clauses[index]
-    if field == "client_asks":
-        ask = _useful(_ask(clause, resolver, kind))
-        if ask:
-            return ask
-    return _statement(clause, resolver, roles=True)
 
 
 def _channel(kind: str, text: str) -> str:

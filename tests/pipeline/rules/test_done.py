@@ -45,7 +45,6 @@ def test_a_note_reports_work_done_by_initials_with_the_bullets_topic_when_the_ob
              "- Queried £14 late fee on Aug statement - paid a day late. CB refunded as one-off.\n"
              "- Looks like invoice redirection. CB cancelled the scheduled payment on the call and deleted the new "
              "payee.\n- Wants limit down £9k -> £5k. Done in branch, effective now.\n")
-    # The cues' phrases come first; the clause classifier may add after them (`pipeline.rules.salient`).
     assert _decisions(notes, "meeting_notes")[:3] == [
         "£14 late fee on Aug statement refunded as one-off",
         "Scheduled payment cancelled on the call and deleted the new payee",
