@@ -310,3 +310,29 @@ FILLERS = frozenset(
     """um uh um-hum mm hmm oh yeah okay ok well like right yes gonna kinda sort think mean really actually""".split()
 )
 """The fillers of spoken English, for transcripts of speech (with `STOPWORDS`)."""
+
+
+WRAP = re.compile(r"[ \t]*\n[ \t>]*|[ \t]{2,}")
+"""A line break with the indentation or `>` marks around it, or a run of spaces: what `unwrapped` flattens."""
+
+
+def unwrapped(text: str) -> tuple[str, list[int]]:
+    r"""`text` with each line break (and its indentation or `>` quote marks) or run of spaces as one space.
+
+    Hard-wrapped email lines are read as one line this way ("within a\n   fortnight"), and each
+    character of the flattened text keeps the offset it came from, so what is found in it maps
+    back to an exact span of the original.
+
+    Returns:
+        The flattened text and, for each of its characters, the offset it came from.
+    """
+    out: list[str] = []
+    where: list[int] = []
+    cursor = 0
+    for m in WRAP.finditer(text):
+        out.append(text[cursor : m.start()] + " ")
+        where.extend(range(cursor, m.start() + 1))
+        cursor = m.end()
+    out.append(text[cursor:])
+    where.extend(range(cursor, len(text)))
+    return "".join(out), where

@@ -10,6 +10,7 @@ from pipeline.dates import due, periods
 from pipeline.dates.context import Context, Convention, Resolved, Row
 from pipeline.dates.words import DAY_RE, MONTH_RE, ORDINAL_RE, day_number
 from pipeline.schemas import Due
+from pipeline.text import WRAP, unwrapped
 
 # Words that make a date a deadline for the clause it sits in. A deadline-marked date wins
 # over an incidental one ("by 14 Nov for the 20 Nov sitting" -> 14 Nov).
@@ -129,10 +130,10 @@ def find_dates(text: str, reference: date, *, convention: Convention = "due") ->
         The mentions, each with its phrase, offsets, resolved `Due` and whether a deadline
         word ("by", "before", "on", "within"...) introduces it.
     """
-    if _WRAP.search(text):
+    if WRAP.search(text):
         # A hard-wrapped email splits phrases over lines ("within a\n   fortnight", "email\n> you by
         # Monday"): read the text with each line break as one space, and map offsets back.
-        flat, where = _unwrapped(text)
+        flat, where = unwrapped(text)
         return [replace(m, start=where[m.start], end=where[m.end - 1] + 1)
                 for m in find_dates(flat, reference, convention=convention)]
     ctx = Context(reference=reference, convention=convention, text=text)
@@ -160,28 +161,6 @@ def find_dates(text: str, reference: date, *, convention: Convention = "due") ->
             )
     taken.sort(key=lambda d: d.start)
     return taken
-
-
-_WRAP = re.compile(r"[ \t]*\n[ \t>]*|[ \t]{2,}")
-
-
-def _unwrapped(text: str) -> tuple[str, list[int]]:
-    """`text` with each line break (and its indentation or `>` quote marks) or run of spaces as one space.
-
-    Returns the flattened text and, for each of its characters, the offset it came from.
-    """
-    out: list[str] = []
-    where: list[int] = []
-    cursor = 0
-    for m in _WRAP.finditer(text):
-        out.append(text[cursor : m.start()])
-        where.extend(range(cursor, m.start()))
-        out.append(" ")
-        where.append(m.start())
-        cursor = m.end()
-    out.append(text[cursor:])
-    where.extend(range(cursor, len(text)))
-    return "".join(out), where
 
 
 _BARE_DAY = re.compile(rf"^(?:before\s+)?the\s+(?P<day>\d{{1,2}}(?:st|nd|rd|th)|{ORDINAL_RE})$", re.IGNORECASE)

@@ -58,6 +58,7 @@ from pipeline.rules.patterns import (
     WRITTEN_WANT,
     WRITTEN_WORK_VERBS,
 )
+from pipeline.text import WRAP, unwrapped
 
 ANSWER = "answer"
 """The verb of a question the reader is asked: the work is the answer."""
@@ -109,26 +110,6 @@ def _base_form(verb: str) -> str:
     return stem if stem in WRITTEN_WORK_VERBS or stem + "e" not in WRITTEN_WORK_VERBS else stem + "e"
 
 
-_WRAPPED = re.compile(r"[ \t]*\n[ \t>]*|[ \t]{2,}")
-
-
-def _unwrapped(text: str) -> tuple[str, list[int]]:
-    """`text` with each line break (with its indentation or `>` marks) or run of spaces as one space.
-
-    Returns the flattened text and, for each of its characters, the offset it came from.
-    """
-    out: list[str] = []
-    where: list[int] = []
-    cursor = 0
-    for m in _WRAPPED.finditer(text):
-        out.append(text[cursor : m.start()] + " ")
-        where.extend(range(cursor, m.start() + 1))
-        cursor = m.end()
-    out.append(text[cursor:])
-    where.extend(range(cursor, len(text)))
-    return "".join(out), where
-
-
 def detect(text: str, *, written: bool, notes: bool = False, loose: bool = False) -> Detection | None:
     """Detect the action a clause states, or None.
 
@@ -144,10 +125,10 @@ def detect(text: str, *, written: bool, notes: bool = False, loose: bool = False
     Returns:
         The detection, or None when the clause is not an action or is excluded.
     """
-    if _WRAPPED.search(text):
+    if WRAP.search(text):
         # A hard-wrapped email breaks phrases over lines ("let you\n  know", "would you\nmind"): read it as
         # one line, and give the start back in the clause's own offsets.
-        flat, where = _unwrapped(text)
+        flat, where = unwrapped(text)
         found = detect(flat, written=written, notes=notes, loose=loose)
         return replace(found, start=where[min(found.start, len(where) - 1)]) if found and where else found
     stripped = text.strip().lstrip("-•*( ").strip()
