@@ -16,6 +16,7 @@ application in as a role that is only a member of `clientloop_app`.
 from __future__ import annotations
 
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,24 @@ def make_engine(settings: Settings, *, owner: bool = False) -> Engine:
     if not owner:
         event.listen(engine, "connect", _audit_key(load_or_create_key(settings.resolved_audit_key_file)))
     return engine
+
+
+_READ_ONLY: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def read_only(engine: Engine) -> Engine:
+    """The engine for work that only reads: the same pool, each statement in its own transaction (autocommit).
+
+    A read in a transaction paid two round trips more than its queries (psycopg sends
+    `BEGIN` on its own before the first, and `COMMIT` after the last) and the server a
+    transaction each. It sees nothing it would not have seen inside one: PostgreSQL's READ
+    COMMITTED gives every statement its own snapshot anyway, and pysqlite opens no
+    transaction for a SELECT. Nothing that writes may use it (a write would commit at once).
+    """
+    found = _READ_ONLY.get(engine)
+    if found is None:
+        found = _READ_ONLY.setdefault(engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+    return found
 
 
 PING_AFTER_IDLE_S = 1.0

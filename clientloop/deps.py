@@ -23,14 +23,18 @@ key check is `async def` too and reads the database only for a key it has not se
 (`clientloop.api.auth.KeyCache`), so such a read is one hop in all.
 """
 
+import asyncio
+import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request, UploadFile
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from clientloop.container import Container
+from clientloop.db import read_only
 from pipeline.errors import DocumentTooLarge
 from records.access import Permission, require_permission
 from records.session import session_scope
@@ -59,10 +63,17 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 class Database:
-    """The database as an `async def` route reaches it: one thread-pool hop per unit of work."""
+    """The database as an `async def` route reaches it: one thread-pool hop per unit of work.
+
+    At most as many units run at once as the pool holds connections (`CLIENTLOOP_DATABASE_POOL_SIZE`);
+    the rest wait on the event loop. With 32 concurrent requests each in a thread of its own,
+    the threads beyond the pool blocked in it, fought the others for the GIL, and made the pool
+    open overflow connections and close them again on return (a new PostgreSQL backend each).
+    """
 
     def __init__(self, container: Container) -> None:
         self._container = container
+        self._limiter = anyio.CapacityLimiter(container.settings.database_pool_size)
 
     async def run(self, work: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """`work(session, *args, **kwargs)` in a worker thread, in a session committed on success.
@@ -76,12 +87,29 @@ class Database:
             with session_scope(self._container.engine) as session:
                 return work(session, *args, **kwargs)
 
-        return await run_in_threadpool(in_thread)
+        return await anyio.to_thread.run_sync(in_thread, limiter=self._limiter)
+
+    async def read(self, work: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Like `run`, for work that only reads: its statements run without a transaction (`db.read_only`)."""
+
+        def in_thread() -> T:
+            with session_scope(read_only(self._container.engine)) as session:
+                return work(session, *args, **kwargs)
+
+        return await anyio.to_thread.run_sync(in_thread, limiter=self._limiter)
+
+
+_DATABASES: weakref.WeakKeyDictionary[Container, tuple[asyncio.AbstractEventLoop, Database]] = (
+    weakref.WeakKeyDictionary())
 
 
 async def get_database(container: ContainerDep) -> Database:
-    """The database for an `async def` route."""
-    return Database(container)
+    """The database for an `async def` route: one per container and event loop (its limiter belongs to the loop)."""
+    loop = asyncio.get_running_loop()
+    found = _DATABASES.get(container)
+    if found is None or found[0] is not loop:
+        found = _DATABASES[container] = (loop, Database(container))
+    return found[1]
 
 
 DatabaseDep = Annotated[Database, Depends(get_database)]

@@ -123,7 +123,7 @@ def _conditions(
 def list_queue(
     *, session: Session, user: User, status: list[str] | None = None, flag: str | None = None,
     client_id: str | None = None, min_age_hours: float | None = None, assignee: str | None = None,
-    kind: str | None = None, page: int = 1, page_size: int = 50,
+    kind: str | None = None, page: int = 1, page_size: int = 50, rows: bool = False,
 ) -> QueuePage:
     """The items a user may see, oldest first, filtered and paginated.
 
@@ -138,6 +138,8 @@ def list_queue(
         kind: `interaction_summary` or `client_message`.
         page: 1-based page number.
         page_size: Items per page (at most 200).
+        rows: The items as read-only rows with the item's attributes (no ORM objects: building
+            them cost a page of 20 more than its queries), for a caller that only shows them.
 
     Returns:
         The page, the total number of matching items, and each item's flag names.
@@ -150,17 +152,20 @@ def list_queue(
     where = _conditions(user, status=status, flag=flag, client_id=client_id, min_age_hours=min_age_hours,
                         assignee=assignee, kind=kind)
     offset = (page - 1) * page_size
-    items = list(session.exec(
-        select(ReviewItem).where(*where)
-        .order_by(col(ReviewItem.created_at), col(ReviewItem.id)).offset(offset).limit(page_size)
-    ).all())
+    page_of = (select(ReviewItem.__table__ if rows else ReviewItem).where(*where)  # type: ignore[attr-defined]
+               .order_by(col(ReviewItem.created_at), col(ReviewItem.id)).offset(offset).limit(page_size))
+    count = select(func.count()).select_from(ReviewItem).where(*where)
+    # Rows skip the ORM twice: no objects built, and the statements go straight to the connection.
+    run: Any = session.connection().execute if rows else session.execute
+    result = run(page_of)
+    items = list(result.all() if rows else result.scalars().all())
     # A page that is not full is the last one, so it gives the total. Otherwise the total is a
     # query of its own on purpose: `count(*) OVER ()` would fold it into the page's, but it
     # sorts every matching row, not just a page (12 times slower at 20,000 pending).
     if 0 < len(items) < page_size or (offset == 0 and not items):
         total = offset + len(items)
     else:
-        total = session.exec(select(func.count()).select_from(ReviewItem).where(*where)).one()
+        total = run(count).scalar_one()
     return QueuePage(items=items, total=int(total), page=page, page_size=page_size)
 
 

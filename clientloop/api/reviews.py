@@ -173,7 +173,7 @@ def _facts(session: Any, client_id: str | None) -> list[Any]:
 
 
 def summary_of(item: ReviewItem) -> ReviewSummary:
-    """The public view of a review item."""
+    """The public view of a review item (or of a row with its columns, as the queue's read paths give)."""
     holder = claim_holder(item)
     return ReviewSummary(
         id=item.id, lineage_id=item.lineage_id, kind=item.kind, status=item.status,  # type: ignore[arg-type]
@@ -184,6 +184,11 @@ def summary_of(item: ReviewItem) -> ReviewSummary:
         current_draft_id=item.current_draft_id, version=item.version, created_at=item.created_at,
         updated_at=item.updated_at,
     )
+
+
+def json_response(body: BaseModel, headers: dict[str, str] | None = None) -> Response:
+    """`body` serialised once, as FastAPI would (the route's `response_model` still documents it)."""
+    return Response(body.__pydantic_serializer__.to_json(body), media_type="application/json", headers=headers)
 
 
 def decision_view(row: Decision) -> DecisionView:
@@ -221,7 +226,7 @@ def _etag(response: Response, item: ReviewItem) -> None:
     response.headers["ETag"] = f'"{item.version}"'
 
 
-@router.get("", responses=responses(401, 403))
+@router.get("", response_model=ReviewPage, responses=responses(401, 403))
 async def list_reviews(
     db: DatabaseDep,
     user: ReviewUser,
@@ -234,24 +239,24 @@ async def list_reviews(
     kind: Annotated[Literal["interaction_summary", "client_message"] | None, Query()] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> ReviewPage:
+) -> Response:
     """The review queue, oldest first; an RM sees only their own book."""
-    return await db.run(_review_page, user=user, status=list(status) if status else None, flag=flag, client=client,
-                        min_age_hours=min_age_hours, assignee=assignee, kind=kind, page=page, page_size=page_size)
+    return await db.read(_review_page, user=user, status=list(status) if status else None, flag=flag, client=client,
+                         min_age_hours=min_age_hours, assignee=assignee, kind=kind, page=page, page_size=page_size)
 
 
-def _review_page(session: Session, /, *, user: User, client: str | None, **filters: Any) -> ReviewPage:
+def _review_page(session: Session, /, *, user: User, client: str | None, **filters: Any) -> Response:
     from review.queue import list_queue
 
-    result = list_queue(session=session, user=user, client_id=client_filter_id(session, client), **filters)
-    return ReviewPage(items=[summary_of(i) for i in result.items], total=result.total, page=result.page,
-                      page_size=result.page_size)
+    result = list_queue(session=session, user=user, client_id=client_filter_id(session, client), rows=True, **filters)
+    return json_response(ReviewPage.model_construct(items=[summary_of(i) for i in result.items], total=result.total,
+                                                    page=result.page, page_size=result.page_size))
 
 
 @router.get("/{review_id}", responses=responses(401, 403, 404))
 async def show_review(review_id: str, db: DatabaseDep, user: ReviewUser, response: Response) -> ReviewDetail:
     """A draft beside its source, with evidence spans, flag reasons and decisions."""
-    detail = await db.run(_review_detail, review_id, user)
+    detail = await db.read(_review_detail, review_id, user)
     response.headers["ETag"] = f'"{detail.review.version}"'
     return detail
 

@@ -124,3 +124,19 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_unseen(pg_engine
     monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # as if it had sat idle past the limit
     with pg_engine.connect() as conn:
         assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != first
+
+
+def test_the_read_only_engine_shares_the_pool_and_runs_each_statement_outside_a_transaction(tmp_path: Path) -> None:
+    engine = db.make_engine(Settings(_env_file=None, env="test", data_dir=tmp_path))  # type: ignore[call-arg]
+    reads = db.read_only(engine)
+    assert db.read_only(engine) is reads  # built once per engine
+    assert reads.pool is engine.pool
+    with reads.connect() as conn:
+        assert conn.get_execution_options()["isolation_level"] == "AUTOCOMMIT"
+        conn.execute(text("CREATE TABLE seen (n INTEGER)"))
+        conn.execute(text("INSERT INTO seen VALUES (1)"))
+    # Autocommit: what a statement did is there for the next connection without a commit.
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM seen")).scalar_one() == 1
+        assert "isolation_level" not in conn.get_execution_options()  # the engine's own stay transactional
+    engine.dispose()
